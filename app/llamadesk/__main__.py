@@ -1,0 +1,5 @@
+import sys
+
+from llamadesk.cli import main
+
+sys.exit(main())

@@ -1,0 +1,159 @@
+"""`llamadesk`: the GUI with no arguments, or a subcommand over the core.
+
+User errors (a missing or broken file, a bad option) exit with code 2 and one clear line on
+stderr; no traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from llamadesk import __version__
+
+EXIT_USER_ERROR = 2
+EXIT_INTERRUPTED = 130
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but its errors are one line: 'llamadesk chat: error: …'."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_USER_ERROR, f"{self.prog}: error: {message}\n")
+
+
+def _positive_int(text: str) -> int:
+    value = _int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+
+
+def _float(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="llamadesk",
+        description="Chat with language models that run on your own computer. "
+        "With no command, the desktop app starts.",
+    )
+    parser.add_argument("--version", action="version", version=f"LlamaDesk {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    chat = commands.add_parser("chat", help="answer one prompt with a GGUF model, streamed")
+    chat.add_argument("model", type=Path, metavar="MODEL.gguf")
+    chat.add_argument("prompt", metavar="PROMPT")
+    chat.add_argument("--system", default="", help="system prompt")
+    chat.add_argument("--max-tokens", type=_positive_int, default=512)
+    chat.add_argument("--temperature", type=_float, default=0.7)
+    chat.add_argument("--seed", type=_int, default=-1, help="-1 picks a random seed")
+    chat.add_argument("--threads", type=_int, default=0, help="0 uses one per physical core")
+    chat.add_argument("--ctx", type=_int, default=0, help="context length; 0: the model's own")
+    chat.add_argument("--stats", action="store_true", help="print speed figures to stderr")
+
+    test_model = commands.add_parser(
+        "make-test-model", help="write a tiny GGUF model with random weights (for trying things)"
+    )
+    test_model.add_argument("out", type=Path, metavar="OUT.gguf")
+    test_model.add_argument("--seed", type=_int, default=0)
+
+    self_test = commands.add_parser(
+        "self-test", help="open the window, chat with a tiny model, check it was stored"
+    )
+    self_test.add_argument("--out", type=Path, help="folder for the screenshot and report")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command is None:
+            from llamadesk.ui.app import run_gui
+
+            return run_gui()
+        if args.command == "chat":
+            return _chat(args)
+        if args.command == "make-test-model":
+            return _make_test_model(args)
+        if args.command == "self-test":
+            from llamadesk.ui.selftest import run_self_test
+
+            return run_self_test(args.out)
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    raise AssertionError(f"unhandled command {args.command}")
+
+
+def _fail(message: str) -> int:
+    print(f"llamadesk: {message}", file=sys.stderr)
+    return EXIT_USER_ERROR
+
+
+def _chat(args: argparse.Namespace) -> int:
+    from llamadesk.core.engine import ChatMessage, Engine, EngineError, LoadSettings, SamplingParams
+    from llamadesk.core.gguf_info import GGUFError
+
+    try:
+        params = SamplingParams(
+            temperature=args.temperature, max_tokens=args.max_tokens, seed=args.seed
+        )
+        params.validate()
+        engine = Engine.load(args.model, LoadSettings(n_ctx=args.ctx, n_threads=args.threads))
+    except (EngineError, GGUFError) as exc:
+        return _fail(str(exc))
+    messages = [ChatMessage("user", args.prompt)]
+    if args.system:
+        messages.insert(0, ChatMessage("system", args.system))
+    stream = engine.stream(messages, params)
+    try:
+        for piece in stream:
+            sys.stdout.write(piece)
+            sys.stdout.flush()
+    except KeyboardInterrupt:
+        stream.cancel()
+        sys.stdout.write("\n")
+        return EXIT_INTERRUPTED
+    finally:
+        engine.close()
+    sys.stdout.write("\n")
+    stats = stream.stats
+    assert stats is not None
+    if args.stats:
+        print(
+            f"{stats.completion_tokens} tokens, {stats.tokens_per_second:.1f} tokens/s, "
+            f"{stats.ttft_ms:.0f} ms to first token, stop: {stats.stop_reason}",
+            file=sys.stderr,
+        )
+    if stats.error:
+        return _fail(stats.error)
+    return 0
+
+
+def _make_test_model(args: argparse.Namespace) -> int:
+    from llamadesk.core.testmodel import write_test_model
+
+    try:
+        path = write_test_model(args.out, seed=args.seed)
+    except OSError as exc:
+        return _fail(f"cannot write {args.out}: {exc.strerror or exc}")
+    size_mb = path.stat().st_size / 1e6
+    print(f"Wrote {path} ({size_mb:.1f} MB, random weights: it babbles).")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Plain-Python heart of LlamaDesk: usable from scripts and the CLI, never imports Qt."""

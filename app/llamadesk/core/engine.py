@@ -1,0 +1,375 @@
+"""One loaded llama.cpp model: load it, stream chat answers, cancel them, report their cost.
+
+llama.cpp objects are not thread-safe. An `Engine` must be created, used and closed on one
+thread; only `AnswerStream.cancel` may be called from another.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+
+import jinja2
+
+from llamadesk.core.gguf_info import GGUFInfo, read_gguf_info
+
+if TYPE_CHECKING:  # llama_cpp is heavy to import: the app imports it when a model loads.
+    from llama_cpp import Llama
+
+Role = Literal["system", "user", "assistant"]
+StopReason = Literal["eos", "length", "stopped", "error"]
+
+DEFAULT_CONTEXT = 4096
+
+
+class EngineError(Exception):
+    """A problem the user can act on; the message is one clear sentence."""
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    role: Role
+    content: str
+
+
+@dataclass(frozen=True)
+class LoadSettings:
+    """How to load a model.
+
+    Args:
+        n_ctx: context length in tokens; 0 means the model's own, capped at DEFAULT_CONTEXT.
+        n_threads: CPU threads; 0 means one per physical core.
+        n_gpu_layers: layers to offload to a GPU backend (-1 for all); ignored by CPU builds.
+    """
+
+    n_ctx: int = 0
+    n_threads: int = 0
+    n_gpu_layers: int = 0
+
+    def validate(self) -> None:
+        if self.n_ctx < 0 or self.n_ctx > 1 << 20:
+            raise EngineError(f"Context length must be between 1 and {1 << 20} tokens.")
+        if self.n_threads < 0 or self.n_threads > 512:
+            raise EngineError("Threads must be between 1 and 512 (0 picks automatically).")
+        if self.n_gpu_layers < -1:
+            raise EngineError("GPU layers must be -1 (all), 0 (none) or a positive count.")
+
+
+@dataclass(frozen=True)
+class SamplingParams:
+    """How to pick each next token. temperature 0 is greedy (deterministic)."""
+
+    temperature: float = 0.7
+    top_p: float = 0.95
+    top_k: int = 40
+    min_p: float = 0.05
+    repeat_penalty: float = 1.1
+    max_tokens: int = 1024
+    seed: int = -1  # -1: a fresh random seed for each answer, recorded in its stats
+
+    def validate(self) -> None:
+        checks = (
+            (0.0 <= self.temperature <= 5.0, "Temperature must be between 0 and 5."),
+            (0.0 < self.top_p <= 1.0, "Top-p must be above 0 and at most 1."),
+            (self.top_k >= 0, "Top-k must be 0 (off) or more."),
+            (0.0 <= self.min_p <= 1.0, "Min-p must be between 0 and 1."),
+            (0.0 < self.repeat_penalty <= 5.0, "Repeat penalty must be above 0 and at most 5."),
+            (self.max_tokens >= 1, "Max tokens must be at least 1."),
+            (-1 <= self.seed < 2**32, "Seed must be -1 (random) or between 0 and 4294967295."),
+        )
+        for ok, message in checks:
+            if not ok:
+                raise EngineError(message)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class AnswerStats:
+    """What one answer cost. Times are wall-clock milliseconds."""
+
+    prompt_tokens: int
+    completion_tokens: int
+    ttft_ms: float
+    total_ms: float
+    tokens_per_second: float
+    stop_reason: StopReason
+    seed: int
+    error: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class _Progress:
+    pieces: list[str] = field(default_factory=list)
+    first_piece_at: float | None = None
+    prompt_tokens: int = 0
+    sampled: int = 0
+
+
+class AnswerStream:
+    """The pieces of one answer, in order, as llama.cpp makes them.
+
+    Iterate it on the engine's thread. `cancel()` may be called from any thread: generation
+    stops before the next token. After iteration ends, `stats` and `text` hold the result.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        messages: Sequence[ChatMessage],
+        params: SamplingParams,
+        cancel: threading.Event | None = None,
+    ):
+        self._engine = engine
+        self._messages = [{"role": m.role, "content": m.content} for m in messages]
+        self._params = params
+        self._cancelled = cancel or threading.Event()
+        self._progress = _Progress()
+        self.stats: AnswerStats | None = None
+
+    def cancel(self) -> None:
+        self._cancelled.set()
+
+    @property
+    def text(self) -> str:
+        return "".join(self._progress.pieces)
+
+    def progress(self) -> tuple[int, float]:
+        """Tokens generated so far and the decode speed, for a live display."""
+        first, sampled = self._progress.first_piece_at, self._progress.sampled
+        if first is None or sampled < 2:
+            return sampled, 0.0
+        elapsed = time.perf_counter() - first
+        return sampled, (sampled - 1) / elapsed if elapsed > 0 else 0.0
+
+    def __iter__(self) -> Iterator[str]:
+        params = self._params
+        seed = params.seed if params.seed >= 0 else int.from_bytes(os.urandom(4), "little")
+        started = time.perf_counter()
+        reason: StopReason = "length"
+        error = ""
+        try:
+            for piece, finish in self._engine.complete(
+                self._messages, params, seed, self._on_token
+            ):
+                if piece:
+                    self._record(piece)
+                    yield piece
+                if finish is not None:
+                    reason = "eos" if finish == "stop" else "length"
+        except ContextOverflow as exc:
+            reason, error = "error", str(exc)
+        except (ValueError, RuntimeError) as exc:
+            reason, error = "error", f"llama.cpp failed while answering: {exc}"
+        except jinja2.TemplateError as exc:
+            reason, error = "error", f"The model's chat template failed: {exc}"
+        if self._cancelled.is_set():
+            reason = "stopped"
+        self.stats = self._finish(started, reason, seed, error)
+
+    def _on_token(self, prompt_tokens: int, sampled: int) -> bool:
+        """Called once per sampled token, also for tokens that show no text yet (half a
+        UTF-8 character, a possible stop word). Returns True to stop generating."""
+        self._progress.prompt_tokens = prompt_tokens
+        self._progress.sampled = sampled
+        return self._cancelled.is_set()
+
+    def _record(self, piece: str) -> None:
+        if self._progress.first_piece_at is None:
+            self._progress.first_piece_at = time.perf_counter()
+        self._progress.pieces.append(piece)
+
+    def _finish(self, started: float, reason: StopReason, seed: int, error: str) -> AnswerStats:
+        ended = time.perf_counter()
+        progress = self._progress
+        first = progress.first_piece_at
+        ttft = (first - started) if first is not None else (ended - started)
+        # The end-of-answer token is sampled but is not part of the answer.
+        completion_tokens = progress.sampled - 1 if reason == "eos" else progress.sampled
+        gen_time = ended - first if first is not None else 0.0
+        # Tokens after the first divided by the time after the first: the decode speed
+        # llama-bench reports, not diluted by prompt processing.
+        tps = (completion_tokens - 1) / gen_time if completion_tokens > 1 and gen_time > 0 else 0.0
+        return AnswerStats(
+            prompt_tokens=progress.prompt_tokens,
+            completion_tokens=completion_tokens,
+            ttft_ms=ttft * 1000.0,
+            total_ms=(ended - started) * 1000.0,
+            tokens_per_second=tps,
+            stop_reason=reason,
+            seed=seed,
+            error=error,
+        )
+
+
+class ContextOverflow(EngineError):
+    """The prompt does not leave room for an answer in the model's context."""
+
+
+# Gets the prompt's token count and how many tokens were sampled so far; True stops.
+TokenHook = Callable[[int, int], bool]
+
+
+class FormattedPrompt(NamedTuple):
+    tokens: list[int]
+    stop_words: list[str]
+    stop_criteria: Callable[[Any, Any], bool] | None
+
+
+class Engine:
+    """A GGUF model loaded into llama.cpp."""
+
+    def __init__(self, llama: Llama, info: GGUFInfo, settings: LoadSettings):
+        self.llama = llama
+        self.info = info
+        self.settings = settings
+        self._formatter = _chat_formatter(llama)
+
+    @classmethod
+    def load(cls, path: Path | str, settings: LoadSettings | None = None) -> Engine:
+        """Load a model, or raise `EngineError` / `GGUFError` with a message for the user."""
+        settings = settings or LoadSettings()
+        settings.validate()
+        info = read_gguf_info(path)  # bad files fail here with a clear message, cheaply
+        n_ctx = settings.n_ctx or min(info.context_length or DEFAULT_CONTEXT, DEFAULT_CONTEXT)
+        n_threads = settings.n_threads or default_threads()
+        try:
+            from llama_cpp import Llama
+
+            llama = Llama(
+                model_path=str(info.path),
+                n_ctx=n_ctx,
+                n_threads=n_threads,
+                n_threads_batch=n_threads,
+                n_gpu_layers=settings.n_gpu_layers,
+                verbose=False,
+            )
+        except jinja2.TemplateError as exc:
+            raise EngineError(f"The chat template in {info.path.name} is broken: {exc}") from exc
+        except (ValueError, RuntimeError, OSError) as exc:
+            raise EngineError(f"llama.cpp could not load {info.path.name}: {exc}") from exc
+        resolved = LoadSettings(
+            n_ctx=n_ctx, n_threads=n_threads, n_gpu_layers=settings.n_gpu_layers
+        )
+        return cls(llama, info, resolved)
+
+    @property
+    def n_ctx(self) -> int:
+        return int(self.llama.n_ctx())
+
+    def format_prompt(self, messages: Sequence[Mapping[str, str]]) -> FormattedPrompt:
+        """What the model's chat template makes of `messages`: the tokens up to where the
+        assistant's answer begins, and how the template says an answer ends."""
+        result = self._formatter(messages=list(messages))
+        tokens = self.llama.tokenize(
+            result.prompt.encode("utf-8"), add_bos=not result.added_special, special=True
+        )
+        return FormattedPrompt(list(tokens), _as_list(result.stop), result.stopping_criteria)
+
+    def complete(
+        self,
+        messages: Sequence[Mapping[str, str]],
+        params: SamplingParams,
+        seed: int,
+        on_token: TokenHook,
+    ) -> Iterator[tuple[str, str | None]]:
+        """Yield (text, finish reason or None) pieces of the answer to `messages`.
+
+        This is what llama-cpp-python's `create_chat_completion` does for a chat template,
+        with one addition: `on_token` sees every sampled token and can stop generation
+        before the next one.
+        """
+        prompt = self.format_prompt(messages)
+        n_prompt = len(prompt.tokens)
+        room = self.n_ctx - n_prompt
+        if room < 1:
+            raise ContextOverflow(
+                f"This conversation ({n_prompt} tokens) no longer fits the model's context "
+                f"of {self.n_ctx} tokens. Start a new chat, or load the model with a longer "
+                "context."
+            )
+        template_stop = prompt.stop_criteria
+
+        def should_stop(input_ids: Any, logits: Any) -> bool:
+            # llama-cpp-python calls this after each sampled token with the ids before it,
+            # and once more at the end with the same ids: their length counts the tokens.
+            if on_token(n_prompt, len(input_ids) - n_prompt + 1):
+                return True
+            return bool(template_stop is not None and template_stop(input_ids, logits))
+
+        from llama_cpp import StoppingCriteriaList
+
+        chunks = self.llama.create_completion(
+            prompt=prompt.tokens,
+            stream=True,
+            temperature=params.temperature,
+            top_p=params.top_p,
+            top_k=params.top_k,
+            min_p=params.min_p,
+            repeat_penalty=params.repeat_penalty,
+            max_tokens=min(params.max_tokens, room),
+            seed=seed,
+            stop=prompt.stop_words,
+            stopping_criteria=StoppingCriteriaList([should_stop]),
+        )
+        assert isinstance(chunks, Iterator)  # stream=True gives chunks, not one response
+        for chunk in chunks:
+            choice = chunk["choices"][0]
+            yield choice["text"], choice["finish_reason"]
+
+    def stream(
+        self,
+        messages: Sequence[ChatMessage],
+        params: SamplingParams,
+        cancel: threading.Event | None = None,
+    ) -> AnswerStream:
+        """An answer to `messages`; setting `cancel` (from any thread) stops it early."""
+        params.validate()
+        return AnswerStream(self, messages, params, cancel)
+
+    def close(self) -> None:
+        self.llama.close()
+
+
+def _chat_formatter(llama: Llama) -> Any:
+    """The formatter llama-cpp-python itself would use for this model's chat messages.
+
+    Mirrors `Llama.__init__`: the template stored in the GGUF file, with the model's own
+    BOS/EOS text; files without a template get llama-cpp-python's fallback, Llama 2's format.
+    The template runs in Jinja's sandbox, so a hostile one cannot reach the system.
+    """
+    from llama_cpp import llama_chat_format
+
+    template = llama.metadata.get("tokenizer.chat_template")
+    if not template:
+        return llama_chat_format.format_llama2
+    eos, bos = llama.token_eos(), llama.token_bos()
+    model = llama._model  # the token texts, exactly as Llama.__init__ reads them
+    return llama_chat_format.Jinja2ChatFormatter(
+        template=template,
+        eos_token=model.token_get_text(eos) if eos != -1 else "",
+        bos_token=model.token_get_text(bos) if bos != -1 else "",
+        stop_token_ids=[eos],
+    )
+
+
+def _as_list(stop: str | list[str] | None) -> list[str]:
+    if stop is None:
+        return []
+    return [stop] if isinstance(stop, str) else list(stop)
+
+
+def default_threads() -> int:
+    """One thread per physical core: llama.cpp gets slower with hyper-threads."""
+    import psutil
+
+    return max(1, psutil.cpu_count(logical=False) or os.cpu_count() or 1)

@@ -1,0 +1,444 @@
+"""The chat history: conversations and their messages in one SQLite file.
+
+Every write is committed before its method returns, so killing the app loses nothing that was
+already stored. Several ``Store`` objects (one per app window) may have the same file open:
+WAL lets each read what the others committed.
+
+The schema version lives in ``PRAGMA user_version``; ``MIGRATIONS[n]`` takes a database from
+version ``n`` to ``n + 1``. Append to that list to change the schema, never edit an entry.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Literal, get_args
+
+Role = Literal["user", "assistant"]
+StopReason = Literal["eos", "length", "stopped", "error"]
+
+DEFAULT_TITLE = "New chat"
+AUTO_TITLE_LENGTH = 48
+
+
+class StoreError(Exception):
+    """The chat history cannot be read or written."""
+
+
+class NotFound(StoreError, LookupError):
+    """No conversation or message has the id asked for."""
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """One chat. ``updated`` is when a message was last added to it."""
+
+    id: int
+    title: str
+    system_prompt: str
+    created: float
+    updated: float
+
+
+@dataclass(frozen=True)
+class Message:
+    """A user message, or one answer to it (``parent_id`` is then the user message's id).
+
+    Answers to the same user message are siblings; ``selected`` marks the one that is shown.
+    The generation fields (``model`` to ``stop_reason``) are empty for user messages.
+    """
+
+    id: int
+    conversation_id: int
+    role: Role
+    content: str
+    created: float
+    parent_id: int | None
+    model: str
+    params: dict[str, Any]
+    seed: int | None
+    stats: dict[str, Any]
+    stop_reason: str
+    selected: bool
+
+
+def _create_chat_tables(db: sqlite3.Connection) -> None:
+    db.execute(
+        """
+        CREATE TABLE conversations (
+            id INTEGER PRIMARY KEY,
+            title TEXT NOT NULL,
+            system_prompt TEXT NOT NULL DEFAULT '',
+            created REAL NOT NULL,
+            updated REAL NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE messages (
+            id INTEGER PRIMARY KEY,
+            conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+            role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
+            content TEXT NOT NULL,
+            created REAL NOT NULL,
+            parent_id INTEGER REFERENCES messages(id) ON DELETE CASCADE,
+            model TEXT NOT NULL DEFAULT '',
+            params TEXT NOT NULL DEFAULT '{}',
+            seed INTEGER,
+            stats TEXT NOT NULL DEFAULT '{}',
+            stop_reason TEXT NOT NULL DEFAULT '',
+            selected INTEGER NOT NULL DEFAULT 0,
+            CHECK ((role = 'user') = (parent_id IS NULL))
+        )
+        """
+    )
+    db.execute("CREATE INDEX messages_by_conversation ON messages(conversation_id)")
+    db.execute("CREATE INDEX messages_by_parent ON messages(parent_id)")
+    # The thread shows exactly one answer per prompt; let the database hold us to that.
+    db.execute("CREATE UNIQUE INDEX one_selected_answer ON messages(parent_id) WHERE selected = 1")
+
+
+# Functions rather than SQL scripts: sqlite3's executescript() commits first, which would
+# take a migration out of its transaction.
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_create_chat_tables]
+
+
+def auto_title(text: str) -> str:
+    """A one-line title made from the start of ``text``, cut with an ellipsis if too long."""
+    line = " ".join(text.split())
+    if len(line) <= AUTO_TITLE_LENGTH:
+        return line
+    return line[: AUTO_TITLE_LENGTH - 1].rstrip() + "…"
+
+
+def _to_json(value: dict[str, Any], field: str) -> str:
+    try:
+        # Strict JSON (no NaN): the column should be readable by any JSON tool.
+        return json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{field} must hold only JSON values: {error}") from error
+
+
+def _conversation_from_row(row: sqlite3.Row) -> Conversation:
+    return Conversation(
+        id=row["id"],
+        title=row["title"],
+        system_prompt=row["system_prompt"],
+        created=row["created"],
+        updated=row["updated"],
+    )
+
+
+def _message_from_row(row: sqlite3.Row) -> Message:
+    return Message(
+        id=row["id"],
+        conversation_id=row["conversation_id"],
+        role=row["role"],
+        content=row["content"],
+        created=row["created"],
+        parent_id=row["parent_id"],
+        model=row["model"],
+        params=json.loads(row["params"]),
+        seed=row["seed"],
+        stats=json.loads(row["stats"]),
+        stop_reason=row["stop_reason"],
+        selected=bool(row["selected"]),
+    )
+
+
+class Store:
+    """The chat history in the SQLite file at ``path``.
+
+    Writes of one statement commit on their own (the connection is in autocommit mode);
+    writes of several statements go through ``_transaction`` so they land together or not at
+    all. ``clock`` gives the timestamps and exists so tests can control time.
+    """
+
+    def __init__(self, path: Path | str, *, clock: Callable[[], float] = time.time) -> None:
+        self.path = Path(path)
+        self._clock = clock
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, isolation_level=None)
+        except (OSError, sqlite3.Error) as error:
+            raise StoreError(f"Cannot open the chat history at {self.path}: {error}") from error
+        try:
+            self._prepare()
+        except sqlite3.Error as error:
+            self._db.close()
+            raise StoreError(f"Cannot open the chat history at {self.path}: {error}") from error
+        except BaseException:
+            self._db.close()
+            raise
+
+    def _prepare(self) -> None:
+        self._db.row_factory = sqlite3.Row
+        self._db.create_function("casefold", 1, str.casefold, deterministic=True)
+        # sqlite3 reads nothing until the first statement, so a file that is not a database
+        # fails here.
+        self._db.execute("PRAGMA journal_mode = WAL")
+        # In WAL mode NORMAL can lose the last commits on power loss, but never on a crash of
+        # the app, and saves an fsync per message.
+        self._db.execute("PRAGMA synchronous = NORMAL")
+        self._db.execute("PRAGMA foreign_keys = ON")
+        self._migrate()
+
+    def _schema_version(self) -> int:
+        version: int = self._db.execute("PRAGMA user_version").fetchone()[0]
+        return version
+
+    def _migrate(self) -> None:
+        while True:
+            with self._transaction():
+                # Read inside the write lock: another window may be migrating the same file.
+                version = self._schema_version()
+                if version > len(MIGRATIONS):
+                    raise StoreError(
+                        f"The chat history at {self.path} was written by a newer LlamaDesk "
+                        f"(schema version {version}; this version knows up to "
+                        f"{len(MIGRATIONS)}). Update LlamaDesk to open it."
+                    )
+                if version == len(MIGRATIONS):
+                    return
+                MIGRATIONS[version](self._db)
+                self._db.execute(f"PRAGMA user_version = {version + 1}")
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        # IMMEDIATE takes the write lock up front, so what we read inside still holds when we
+        # write, even with another window writing to the same file.
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+            self._db.execute("COMMIT")
+        except BaseException:
+            # rollback() is a no-op if SQLite already rolled back on its own after the error.
+            self._db.rollback()
+            raise
+
+    def close(self) -> None:
+        """Close the database; closing twice is harmless."""
+        self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _insert(self, sql: str, parameters: tuple[Any, ...]) -> int:
+        row_id = self._db.execute(sql, parameters).lastrowid
+        assert row_id is not None  # an INSERT always sets it
+        return row_id
+
+    # Conversations
+
+    def create_conversation(
+        self, title: str = DEFAULT_TITLE, system_prompt: str = ""
+    ) -> Conversation:
+        """Start an empty conversation."""
+        title = title.strip()
+        if not title:
+            raise ValueError("A conversation needs a title")
+        now = self._clock()
+        conversation_id = self._insert(
+            "INSERT INTO conversations (title, system_prompt, created, updated)"
+            " VALUES (?, ?, ?, ?)",
+            (title, system_prompt, now, now),
+        )
+        return self.conversation(conversation_id)
+
+    def conversation(self, conversation_id: int) -> Conversation:
+        """The conversation with this id; ``NotFound`` if there is none."""
+        row = self._db.execute(
+            "SELECT * FROM conversations WHERE id = ?", (conversation_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"No conversation {conversation_id}")
+        return _conversation_from_row(row)
+
+    def list_conversations(self, search: str = "") -> list[Conversation]:
+        """Conversations, most recently updated first, whose title contains ``search``.
+
+        The match ignores case (Unicode-aware) and treats every character literally.
+        """
+        needle = search.strip().casefold()
+        # instr() rather than LIKE: no wildcards to escape, and LIKE ignores only ASCII case.
+        rows = self._db.execute(
+            "SELECT * FROM conversations WHERE instr(casefold(title), ?) > 0"
+            " ORDER BY updated DESC, id DESC",
+            (needle,),
+        ).fetchall()
+        return [_conversation_from_row(row) for row in rows]
+
+    def count_conversations(self) -> int:
+        """How many conversations there are."""
+        count: int = self._db.execute("SELECT count(*) FROM conversations").fetchone()[0]
+        return count
+
+    def rename_conversation(self, conversation_id: int, title: str) -> None:
+        """Give a conversation a new (non-blank) title."""
+        title = title.strip()
+        if not title:
+            raise ValueError("A conversation needs a title")
+        self._update_conversation(conversation_id, "title", title)
+
+    def set_system_prompt(self, conversation_id: int, text: str) -> None:
+        """Replace a conversation's system prompt."""
+        self._update_conversation(conversation_id, "system_prompt", text)
+
+    def _update_conversation(
+        self, conversation_id: int, column: Literal["title", "system_prompt"], value: str
+    ) -> None:
+        cursor = self._db.execute(
+            f"UPDATE conversations SET {column} = ? WHERE id = ?", (value, conversation_id)
+        )
+        if cursor.rowcount == 0:
+            raise NotFound(f"No conversation {conversation_id}")
+
+    def delete_conversation(self, conversation_id: int) -> None:
+        """Delete a conversation and all its messages.
+
+        Deleting one that is already gone is not an error: another window may have done it.
+        """
+        self._db.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
+
+    # Messages
+
+    def message(self, message_id: int) -> Message:
+        """The message with this id; ``NotFound`` if there is none."""
+        row = self._db.execute("SELECT * FROM messages WHERE id = ?", (message_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"No message {message_id}")
+        return _message_from_row(row)
+
+    def add_user_message(self, conversation_id: int, content: str) -> Message:
+        """Append what the user wrote; names the conversation after it if still untitled."""
+        if not content.strip():
+            raise ValueError("A message needs some text")
+        now = self._clock()
+        with self._transaction():
+            title = self.conversation(conversation_id).title
+            if title == DEFAULT_TITLE:
+                title = auto_title(content)
+            message_id = self._insert(
+                "INSERT INTO messages (conversation_id, role, content, created)"
+                " VALUES (?, 'user', ?, ?)",
+                (conversation_id, content, now),
+            )
+            self._db.execute(
+                "UPDATE conversations SET title = ?, updated = ? WHERE id = ?",
+                (title, now, conversation_id),
+            )
+        return self.message(message_id)
+
+    def add_answer(
+        self,
+        conversation_id: int,
+        parent_id: int,
+        content: str,
+        *,
+        model: str,
+        params: dict[str, Any],
+        seed: int | None,
+        stats: dict[str, Any],
+        stop_reason: StopReason,
+    ) -> Message:
+        """Store an answer to the user message ``parent_id`` and make it the one shown."""
+        if stop_reason not in get_args(StopReason):
+            raise ValueError(f"Unknown stop reason {stop_reason!r}")
+        params_json = _to_json(params, "params")
+        stats_json = _to_json(stats, "stats")
+        now = self._clock()
+        with self._transaction():
+            parent = self.message(parent_id)
+            if parent.role != "user" or parent.conversation_id != conversation_id:
+                raise ValueError(
+                    f"Message {parent_id} is not a user message of conversation {conversation_id}"
+                )
+            self._db.execute("UPDATE messages SET selected = 0 WHERE parent_id = ?", (parent_id,))
+            answer_id = self._insert(
+                "INSERT INTO messages (conversation_id, role, content, created, parent_id, model,"
+                " params, seed, stats, stop_reason, selected)"
+                " VALUES (?, 'assistant', ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+                (
+                    conversation_id,
+                    content,
+                    now,
+                    parent_id,
+                    model,
+                    params_json,
+                    seed,
+                    stats_json,
+                    stop_reason,
+                ),
+            )
+            self._db.execute(
+                "UPDATE conversations SET updated = ? WHERE id = ?", (now, conversation_id)
+            )
+        return self.message(answer_id)
+
+    def siblings(self, user_message_id: int) -> list[Message]:
+        """All answers to one user message, oldest first."""
+        rows = self._db.execute(
+            "SELECT * FROM messages WHERE parent_id = ? ORDER BY id", (user_message_id,)
+        ).fetchall()
+        return [_message_from_row(row) for row in rows]
+
+    def select_answer(self, answer_id: int) -> None:
+        """Make this answer the one shown for its user message."""
+        with self._transaction():
+            answer = self.message(answer_id)
+            if answer.parent_id is None:
+                raise ValueError(f"Message {answer_id} is not an answer")
+            # Clear first: the unique index allows only one selected answer at any moment.
+            self._db.execute(
+                "UPDATE messages SET selected = 0 WHERE parent_id = ?", (answer.parent_id,)
+            )
+            self._db.execute("UPDATE messages SET selected = 1 WHERE id = ?", (answer_id,))
+
+    def thread(self, conversation_id: int) -> list[Message]:
+        """The conversation as shown: each user message, then its selected answer if any.
+
+        An unknown conversation has an empty thread.
+        """
+        # An answer sorts right after its user message: it shares the parent's first key and
+        # has a larger id.
+        rows = self._db.execute(
+            "SELECT * FROM messages WHERE conversation_id = ? AND (role = 'user' OR selected)"
+            " ORDER BY coalesce(parent_id, id), id",
+            (conversation_id,),
+        ).fetchall()
+        return [_message_from_row(row) for row in rows]
+
+    def delete_message(self, message_id: int) -> None:
+        """Delete a message; a user message takes its answers with it.
+
+        If the shown answer goes, the newest remaining sibling is shown instead, so the prompt
+        keeps an answer while it has one. Deleting a message that is already gone does nothing.
+        """
+        with self._transaction():
+            row = self._db.execute(
+                "SELECT parent_id, selected FROM messages WHERE id = ?", (message_id,)
+            ).fetchone()
+            if row is None:
+                return
+            self._db.execute("DELETE FROM messages WHERE id = ?", (message_id,))
+            if row["selected"]:
+                self._db.execute(
+                    "UPDATE messages SET selected = 1"
+                    " WHERE id = (SELECT max(id) FROM messages WHERE parent_id = ?)",
+                    (row["parent_id"],),
+                )

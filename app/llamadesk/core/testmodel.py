@@ -1,0 +1,264 @@
+"""Tiny real GGUF models with random weights, for tests, the demo model and the self-test.
+
+The files are genuine llama-architecture GGUFs that llama.cpp loads, chats with (babbling,
+since the weights are random) and quantizes. Same shape, dtype and seed give the same bytes.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import os
+import string
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import gguf
+import numpy as np
+import numpy.typing as npt
+
+MODEL_NAME = "LlamaDesk test model (random weights)"
+
+# Zephyr's format, written with eos_token so it follows the vocabulary.
+CHAT_TEMPLATE = (
+    "{% for message in messages %}"
+    "{{ '<|' + message['role'] + '|>\\n' + message['content'] + eos_token + '\\n' }}"
+    "{% endfor %}"
+    "{% if add_generation_prompt %}{{ '<|assistant|>\\n' }}{% endif %}"
+)
+
+UNK_ID, BOS_ID, EOS_ID = 0, 1, 2
+SPECIAL_TOKENS = ("<unk>", "<s>", "</s>")
+N_BYTE_TOKENS = 256
+WORD_BOUNDARY = "\u2581"  # SentencePiece's "▁", which stands for a space
+
+# Whitespace-separated; each becomes a one-token "▁word" when the vocabulary is big enough.
+COMMON_WORDS = """
+the of and to in is it you that was for on are with as be at this have from or one had by but
+not what all were we when your can said there use an each which she do how their if will up
+other about out many then them these so some her would make like him into time has look two
+more write go see number no way could people my than first water been call who its now find
+long down day did get come made may part over new sound take only little work know place year
+live me back give most very after thing our just name good sentence man think say great where
+help through much before line right too mean old any same tell boy follow came want show also
+around form three small set put end does another well large must big even such because turn
+here why ask went men read need land different home us move try kind hand picture again change
+off play spell air away animal house point page letter mother answer found study still learn
+should world high every near add food between own below country plant last school father keep
+tree never start city earth eye light thought head under story saw left few while along might
+close something seem next hard open example begin life always those both paper together got
+group often run important until children side feet car mile night walk white sea began grow
+took river four carry state once book hear stop without second later miss idea enough eat face
+watch far really almost let above girl sometimes mountain cut young talk soon list song being
+leave family hello thanks please yes sure sorry question computer model local chat message
+assistant user system language text token prompt context memory download file quantization
+weights layer attention llama desktop machine learning python
+"""
+
+
+@dataclass(frozen=True)
+class ModelShape:
+    """Hyperparameters of a llama-architecture test model."""
+
+    n_vocab_words: int  # pieces after <unk>, <s>, </s> and the 256 byte tokens
+    n_embd: int
+    n_layer: int
+    n_head: int
+    n_head_kv: int
+    n_ff: int
+    n_ctx_train: int
+
+    @property
+    def n_vocab(self) -> int:
+        return len(SPECIAL_TOKENS) + N_BYTE_TOKENS + self.n_vocab_words
+
+    @property
+    def head_dim(self) -> int:
+        return self.n_embd // self.n_head
+
+    @property
+    def parameter_count(self) -> int:
+        """Number of weights the written file holds."""
+        return sum(math.prod(dims) for _, dims in _tensor_layout(self))
+
+
+SHAPES: dict[str, ModelShape] = {
+    # K-quants need rows that are a multiple of 256, hence n_embd and n_ff.
+    "tiny": ModelShape(
+        n_vocab_words=1024,
+        n_embd=256,
+        n_layer=2,
+        n_head=4,
+        n_head_kv=2,
+        n_ff=512,
+        n_ctx_train=2048,
+    ),
+    # TinyLlama-1.1B's layout: 1,100,048,384 weights, 32000 tokens.
+    "1b": ModelShape(
+        n_vocab_words=32000 - len(SPECIAL_TOKENS) - N_BYTE_TOKENS,
+        n_embd=2048,
+        n_layer=22,
+        n_head=32,
+        n_head_kv=4,
+        n_ff=5632,
+        n_ctx_train=2048,
+    ),
+}
+
+
+def write_test_model(
+    path: Path,
+    shape: str | ModelShape = "tiny",
+    *,
+    dtype: Literal["F32", "F16"] = "F32",
+    seed: int = 0,
+) -> Path:
+    """Write a llama GGUF with random weights to ``path`` and return ``path``.
+
+    Missing folders are created. The file appears under its final name only once complete.
+    """
+    model_shape = SHAPES[shape] if isinstance(shape, str) else shape
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # A unique name, so that two writers of the same file do not write into each other.
+    temp_path = path.with_name(f".{path.name}.{uuid.uuid4().hex}.partial")
+    try:
+        _write_gguf(temp_path, model_shape, dtype, seed)
+        os.replace(temp_path, path)
+    except BaseException:
+        temp_path.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _write_gguf(path: Path, shape: ModelShape, dtype: Literal["F32", "F16"], seed: int) -> None:
+    writer = gguf.GGUFWriter(path, "llama")
+    try:
+        _add_metadata(writer, shape, dtype)
+        layout = _tensor_layout(shape)
+        matrix_dtype = np.dtype(np.float16 if dtype == "F16" else np.float32)
+        for name, dims in layout:
+            tensor_dtype = _storage_dtype(dims, matrix_dtype)
+            nbytes = math.prod(dims) * tensor_dtype.itemsize
+            writer.add_tensor_info(name, dims, tensor_dtype, nbytes)
+        writer.write_header_to_file()
+        writer.write_kv_data_to_file()
+        writer.write_ti_data_to_file()
+        # One tensor in memory at a time: the "1b" shape is 2.2 GB even in F16.
+        rng = np.random.default_rng(seed)
+        for _, dims in layout:
+            writer.write_tensor_data(_random_tensor(rng, dims, matrix_dtype))
+    finally:
+        writer.close()
+
+
+def _add_metadata(writer: gguf.GGUFWriter, shape: ModelShape, dtype: Literal["F32", "F16"]) -> None:
+    writer.add_name(MODEL_NAME)
+    writer.add_file_type(
+        gguf.LlamaFileType.MOSTLY_F16 if dtype == "F16" else gguf.LlamaFileType.ALL_F32
+    )
+    writer.add_vocab_size(shape.n_vocab)
+    writer.add_context_length(shape.n_ctx_train)
+    writer.add_embedding_length(shape.n_embd)
+    writer.add_block_count(shape.n_layer)
+    writer.add_feed_forward_length(shape.n_ff)
+    writer.add_head_count(shape.n_head)
+    writer.add_head_count_kv(shape.n_head_kv)
+    writer.add_rope_dimension_count(shape.head_dim)
+    writer.add_rope_freq_base(10000.0)
+    writer.add_layer_norm_rms_eps(1e-5)
+
+    pieces = _vocabulary_pieces(shape.n_vocab_words)
+    tokens = [
+        *SPECIAL_TOKENS,
+        *(f"<0x{byte:02X}>" for byte in range(N_BYTE_TOKENS)),
+        *pieces,
+    ]
+    token_types = [
+        gguf.TokenType.UNKNOWN,
+        gguf.TokenType.CONTROL,
+        gguf.TokenType.CONTROL,
+        *[gguf.TokenType.BYTE] * N_BYTE_TOKENS,
+        *[gguf.TokenType.NORMAL] * len(pieces),
+    ]
+    # The SentencePiece tokenizer merges the highest-scoring pair first; earlier pieces win.
+    n_fixed = len(SPECIAL_TOKENS) + N_BYTE_TOKENS
+    scores = [0.0] * n_fixed + [-float(rank) for rank in range(len(pieces))]
+    writer.add_tokenizer_model("llama")
+    writer.add_token_list(tokens)
+    writer.add_token_types(token_types)
+    writer.add_token_scores(scores)
+    writer.add_unk_token_id(UNK_ID)
+    writer.add_bos_token_id(BOS_ID)
+    writer.add_eos_token_id(EOS_ID)
+    writer.add_add_bos_token(True)
+    writer.add_add_eos_token(False)
+    writer.add_chat_template(CHAT_TEMPLATE)
+
+
+def _vocabulary_pieces(count: int) -> list[str]:
+    """``count`` distinct SentencePiece pieces, in a fixed order."""
+    pieces: dict[str, None] = {}
+    for piece in _candidate_pieces():
+        if len(pieces) == count:
+            break
+        pieces[piece] = None
+    return list(pieces)
+
+
+def _candidate_pieces() -> Iterator[str]:
+    # Single characters let any text tokenize without byte fallback. SentencePiece only merges
+    # two pieces when the result is in the vocabulary, so every prefix of "▁word" is listed for
+    # the word to end up as one token.
+    yield WORD_BOUNDARY
+    yield from string.ascii_lowercase + string.ascii_uppercase + string.digits
+    yield from string.punctuation
+    for word in COMMON_WORDS.split():
+        for end in range(1, len(word) + 1):
+            yield WORD_BOUNDARY + word[:end]
+    # Filler for big vocabularies: "▁aa", "▁ab", ... then three letters and so on.
+    for length in itertools.count(2):
+        for letters in itertools.product(string.ascii_lowercase, repeat=length):
+            yield WORD_BOUNDARY + "".join(letters)
+
+
+def _tensor_layout(shape: ModelShape) -> list[tuple[str, tuple[int, ...]]]:
+    """Names and numpy shapes (rows, columns) of the llama tensors, in file order."""
+    n_embd, n_ff = shape.n_embd, shape.n_ff
+    n_embd_kv = shape.n_head_kv * shape.head_dim
+    layout: list[tuple[str, tuple[int, ...]]] = [("token_embd.weight", (shape.n_vocab, n_embd))]
+    for layer in range(shape.n_layer):
+        block = f"blk.{layer}"
+        layout += [
+            (f"{block}.attn_norm.weight", (n_embd,)),
+            (f"{block}.attn_q.weight", (n_embd, n_embd)),
+            (f"{block}.attn_k.weight", (n_embd_kv, n_embd)),
+            (f"{block}.attn_v.weight", (n_embd_kv, n_embd)),
+            (f"{block}.attn_output.weight", (n_embd, n_embd)),
+            (f"{block}.ffn_norm.weight", (n_embd,)),
+            (f"{block}.ffn_gate.weight", (n_ff, n_embd)),
+            (f"{block}.ffn_up.weight", (n_ff, n_embd)),
+            (f"{block}.ffn_down.weight", (n_embd, n_ff)),
+        ]
+    layout += [("output_norm.weight", (n_embd,)), ("output.weight", (shape.n_vocab, n_embd))]
+    return layout
+
+
+def _storage_dtype(
+    dims: tuple[int, ...], matrix_dtype: np.dtype[np.floating]
+) -> np.dtype[np.floating]:
+    # llama.cpp keeps 1-D tensors (the norms) in F32 whatever the file type says.
+    return np.dtype(np.float32) if len(dims) == 1 else matrix_dtype
+
+
+def _random_tensor(
+    rng: np.random.Generator, dims: tuple[int, ...], matrix_dtype: np.dtype[np.floating]
+) -> npt.NDArray[np.floating]:
+    if len(dims) == 1:
+        return np.ones(dims, dtype=np.float32)
+    weights = rng.standard_normal(dims, dtype=np.float32)
+    weights *= 0.02
+    return weights.astype(matrix_dtype, copy=False)

@@ -1,0 +1,182 @@
+"""The chat as the window sees it: conversations, the answer being written, and storage.
+
+Everything the user says or the model answers is written to the store the moment it exists;
+the window only displays what this service reports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from llamadesk.core.engine import ChatMessage, SamplingParams
+from llamadesk.core.store import Conversation, Message, NotFound, Store
+from llamadesk.services.model_host import AnswerResult, ModelHost
+
+
+@dataclass(frozen=True)
+class PendingAnswer:
+    """The answer being written: which request, conversation and prompt it belongs to."""
+
+    request_id: int
+    conversation_id: int
+    prompt_id: int
+
+
+class ChatSession(QObject):
+    """Conversations plus the model host, persisted in a `Store`.
+
+    Signals:
+        conversations_changed(): the list of conversations (titles, order) changed.
+        thread_changed(int): the visible messages of that conversation changed.
+        answer_started(int, int): conversation id and prompt id of a new streaming answer.
+        answer_text(int, str): conversation id and new text of the streaming answer.
+        answer_saved(object): the `Message` just stored for a finished or stopped answer.
+        generating_changed(bool): an answer started or ended.
+        error(str): something the user should read.
+    """
+
+    conversations_changed = Signal()
+    thread_changed = Signal(int)
+    answer_started = Signal(int, int)
+    answer_text = Signal(int, str)
+    answer_saved = Signal(object)
+    generating_changed = Signal(bool)
+    error = Signal(str)
+
+    def __init__(self, store: Store, host: ModelHost, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.host = host
+        self.params = SamplingParams()
+        self._pending: PendingAnswer | None = None
+        self._partial: list[str] = []
+        host.pieces.connect(self._on_pieces)
+        host.answered.connect(self._on_answered)
+
+    @property
+    def generating(self) -> bool:
+        return self._pending is not None
+
+    @property
+    def pending(self) -> PendingAnswer | None:
+        return self._pending
+
+    @property
+    def partial_text(self) -> str:
+        """What the answer being written says so far."""
+        return "".join(self._partial)
+
+    # Conversations -------------------------------------------------------------------
+
+    def conversations(self, search: str = "") -> list[Conversation]:
+        return self.store.list_conversations(search)
+
+    def new_conversation(self) -> Conversation:
+        conversation = self.store.create_conversation()
+        self.conversations_changed.emit()
+        return conversation
+
+    def rename(self, conversation_id: int, title: str) -> None:
+        try:
+            self.store.rename_conversation(conversation_id, title)
+        except ValueError as exc:
+            self.error.emit(str(exc))
+            return
+        self.conversations_changed.emit()
+
+    def delete(self, conversation_id: int) -> None:
+        if self._pending and self._pending.conversation_id == conversation_id:
+            self.host.stop()
+        self.store.delete_conversation(conversation_id)
+        self.conversations_changed.emit()
+
+    def thread(self, conversation_id: int) -> list[Message]:
+        return self.store.thread(conversation_id)
+
+    # Answers -------------------------------------------------------------------------
+
+    def send(self, conversation_id: int, text: str) -> Message | None:
+        """Store the user's message and start the model's answer to it."""
+        if not text.strip():
+            return None
+        if not self._can_answer():
+            return None
+        message = self.store.add_user_message(conversation_id, text)
+        self.conversations_changed.emit()
+        self.thread_changed.emit(conversation_id)
+        self._start_answer(conversation_id, message.id)
+        return message
+
+    def regenerate(self, conversation_id: int) -> None:
+        """Write another answer to the last prompt; earlier answers stay as its siblings."""
+        prompts = [m for m in self.store.thread(conversation_id) if m.role == "user"]
+        if prompts and self._can_answer():
+            self._start_answer(conversation_id, prompts[-1].id)
+
+    def stop(self) -> None:
+        self.host.stop()
+
+    def _can_answer(self) -> bool:
+        if self.host.model is None:
+            self.error.emit("Load a model first: pick one from the model menu.")
+            return False
+        return not self.host.busy
+
+    def _start_answer(self, conversation_id: int, prompt_id: int) -> None:
+        conversation = self.store.conversation(conversation_id)
+        history = self._history(conversation, prompt_id)
+        request_id = self.host.generate(history, self.params)
+        self._pending = PendingAnswer(request_id, conversation_id, prompt_id)
+        self._partial = []
+        self.generating_changed.emit(True)
+        self.answer_started.emit(conversation_id, prompt_id)
+
+    def _history(self, conversation: Conversation, prompt_id: int) -> list[ChatMessage]:
+        history: list[ChatMessage] = []
+        if conversation.system_prompt.strip():
+            history.append(ChatMessage("system", conversation.system_prompt))
+        for message in self.store.thread(conversation.id):
+            if message.role == "assistant" and message.stop_reason == "error":
+                continue
+            history.append(ChatMessage(message.role, message.content))
+            if message.id == prompt_id:
+                break
+        return history
+
+    @Slot(int, str)
+    def _on_pieces(self, request_id: int, text: str) -> None:
+        if self._pending and self._pending.request_id == request_id:
+            self._partial.append(text)
+            self.answer_text.emit(self._pending.conversation_id, text)
+
+    @Slot(object)
+    def _on_answered(self, result: AnswerResult) -> None:
+        pending = self._pending
+        if pending is None or pending.request_id != result.request_id:
+            return
+        self._pending = None
+        self._partial = []
+        stats = result.stats
+        if stats.error:
+            self.error.emit(stats.error)
+        if result.text or not stats.error:
+            try:
+                saved = self.store.add_answer(
+                    pending.conversation_id,
+                    pending.prompt_id,
+                    result.text,
+                    model=result.model_file,
+                    params=result.params.as_dict(),
+                    seed=stats.seed,
+                    stats=stats.as_dict(),
+                    stop_reason=stats.stop_reason,
+                )
+            except NotFound:  # the conversation was deleted while its answer streamed
+                saved = None
+            if saved is not None:
+                self.answer_saved.emit(saved)
+        self.generating_changed.emit(False)
+        self.thread_changed.emit(pending.conversation_id)
+        self.conversations_changed.emit()

@@ -1,0 +1,232 @@
+"""Runs a llama.cpp model on a thread of its own, so the window never waits for it.
+
+`ModelHost` lives on the GUI thread and is what the rest of the app talks to. It owns a
+QThread and a `_Worker` moved onto it; the worker creates, uses and frees the `Engine`, so
+llama.cpp is only ever touched from that one thread.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThread, Signal, Slot
+
+from llamadesk.core.engine import (
+    AnswerStats,
+    ChatMessage,
+    Engine,
+    EngineError,
+    LoadSettings,
+    SamplingParams,
+)
+from llamadesk.core.gguf_info import GGUFError, GGUFInfo
+from llamadesk.core.testmodel import write_test_model
+
+# At most this many text updates a second reach the GUI: one per frame at 60 Hz.
+MAX_UPDATES_PER_SECOND = 60
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    """What the GUI needs to know about the model in the worker."""
+
+    info: GGUFInfo
+    settings: LoadSettings
+
+
+@dataclass(frozen=True)
+class AnswerResult:
+    """A finished (or stopped, or failed) answer."""
+
+    request_id: int
+    text: str
+    stats: AnswerStats
+    params: SamplingParams
+    model_file: str
+
+
+class _Worker(QObject):
+    """Lives on the model thread. Every slot here runs there."""
+
+    loaded = Signal(object)  # LoadedModel
+    load_failed = Signal(str)
+    pieces = Signal(int, str)  # request id, text since the last update
+    progress = Signal(int, float)  # tokens so far, tokens per second
+    answered = Signal(object)  # AnswerResult
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._engine: Engine | None = None
+
+    @Slot(object, object, bool)
+    def load(self, path: Path, settings: LoadSettings, make_demo: bool) -> None:
+        try:
+            if make_demo and not path.is_file():
+                write_test_model(path)
+            engine = Engine.load(path, settings)
+        except OSError as exc:
+            self.load_failed.emit(f"Could not write the demo model to {path}: {exc.strerror}")
+            return
+        except (EngineError, GGUFError) as exc:
+            self.load_failed.emit(str(exc))
+            return
+        # The old model goes only once the new one works: a bad file keeps the old one usable.
+        if self._engine is not None:
+            self._engine.close()
+        self._engine = engine
+        self.loaded.emit(LoadedModel(engine.info, engine.settings))
+
+    @Slot(int, object, object, object)
+    def generate(
+        self,
+        request_id: int,
+        messages: Sequence[ChatMessage],
+        params: SamplingParams,
+        cancel: threading.Event,
+    ) -> None:
+        engine = self._engine
+        if engine is None:  # the GUI never asks without a model; be safe anyway
+            return
+        stream = engine.stream(messages, params, cancel)
+        interval = 1.0 / MAX_UPDATES_PER_SECOND
+        pending: list[str] = []
+        last_emit = 0.0
+        for piece in stream:
+            pending.append(piece)
+            now = time.perf_counter()
+            if now - last_emit >= interval:
+                self.pieces.emit(request_id, "".join(pending))
+                self.progress.emit(*stream.progress())
+                pending.clear()
+                last_emit = now
+        if pending:
+            self.pieces.emit(request_id, "".join(pending))
+        assert stream.stats is not None
+        self.answered.emit(
+            AnswerResult(request_id, stream.text, stream.stats, params, engine.info.path.name)
+        )
+
+    @Slot()
+    def unload(self) -> None:
+        if self._engine is not None:
+            self._engine.close()
+            self._engine = None
+
+
+class ModelHost(QObject):
+    """The GUI thread's handle on the model thread.
+
+    Signals:
+        loading(str): a model file started loading (its name).
+        loaded(LoadedModel): the model is ready; a previous one was freed.
+        load_failed(str): the file could not be loaded; the previous model stays.
+        pieces(int, str): new text for the answer with that request id.
+        progress(int, float): tokens written so far and tokens per second, while streaming.
+        answered(AnswerResult): an answer is complete (finished, stopped or failed).
+        busy_changed(bool): the worker started or finished loading or answering.
+    """
+
+    loading = Signal(str)
+    loaded = Signal(object)
+    load_failed = Signal(str)
+    pieces = Signal(int, str)
+    progress = Signal(int, float)
+    answered = Signal(object)
+    busy_changed = Signal(bool)
+
+    _load_requested = Signal(object, object, bool)
+    _generate_requested = Signal(int, object, object, object)
+    _unload_requested = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._thread = QThread()
+        self._thread.setObjectName("llamadesk-model")
+        self._worker = _Worker()
+        self._worker.moveToThread(self._thread)
+        self._thread.finished.connect(self._worker.deleteLater)
+        self._load_requested.connect(self._worker.load)
+        self._generate_requested.connect(self._worker.generate)
+        self._unload_requested.connect(self._worker.unload)
+        self._worker.loaded.connect(self._on_loaded)
+        self._worker.load_failed.connect(self._on_load_failed)
+        self._worker.pieces.connect(self.pieces)
+        self._worker.progress.connect(self.progress)
+        self._worker.answered.connect(self._on_answered)
+        self._busy = False
+        self._cancel = threading.Event()
+        self._next_request = 0
+        self.model: LoadedModel | None = None
+        self._thread.start()
+
+    @property
+    def busy(self) -> bool:
+        return self._busy
+
+    def thread_running(self) -> bool:
+        return self._thread.isRunning()
+
+    def load(
+        self, path: Path, settings: LoadSettings | None = None, *, make_demo: bool = False
+    ) -> None:
+        """Start loading a model; the answer comes as `loaded` or `load_failed`.
+
+        With `make_demo`, a missing file is first written as the tiny random-weights model.
+        """
+        if self._busy:
+            raise RuntimeError("the model is busy")
+        self._set_busy(True)
+        self.loading.emit(Path(path).name)
+        self._load_requested.emit(Path(path), settings or LoadSettings(), make_demo)
+
+    def generate(self, messages: Sequence[ChatMessage], params: SamplingParams) -> int:
+        """Start an answer and return its request id. Needs a loaded model and no busy work."""
+        if self.model is None:
+            raise RuntimeError("no model is loaded")
+        if self._busy:
+            raise RuntimeError("the model is busy")
+        self._next_request += 1
+        self._cancel = threading.Event()
+        self._set_busy(True)
+        self._generate_requested.emit(self._next_request, list(messages), params, self._cancel)
+        return self._next_request
+
+    def stop(self) -> None:
+        """Stop the answer being generated, keeping what was produced. Safe at any time."""
+        self._cancel.set()
+
+    def shutdown(self) -> None:
+        """Stop any answer, free the model and join the thread; pending results are delivered."""
+        if not self._thread.isRunning():
+            return
+        self.stop()
+        self._unload_requested.emit()
+        self._thread.quit()
+        self._thread.wait()
+        # Results the worker queued for us before it stopped (a stopped answer) still count.
+        QCoreApplication.sendPostedEvents(self, QEvent.Type.MetaCall)
+
+    def _set_busy(self, busy: bool) -> None:
+        if busy != self._busy:
+            self._busy = busy
+            self.busy_changed.emit(busy)
+
+    @Slot(object)
+    def _on_loaded(self, model: LoadedModel) -> None:
+        self.model = model
+        self._set_busy(False)
+        self.loaded.emit(model)
+
+    @Slot(str)
+    def _on_load_failed(self, message: str) -> None:
+        self._set_busy(False)
+        self.load_failed.emit(message)
+
+    @Slot(object)
+    def _on_answered(self, result: AnswerResult) -> None:
+        self._set_busy(False)
+        self.answered.emit(result)

@@ -1,0 +1,1 @@
+"""Widgets. The main window only assembles parts and connects their signals."""

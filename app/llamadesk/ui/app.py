@@ -1,0 +1,70 @@
+"""Starting the GUI: the application object, the app's parts, and the main window."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from llamadesk.core.paths import AppPaths, app_paths
+from llamadesk.core.settings import load_settings
+from llamadesk.core.store import Store, StoreError
+from llamadesk.services.chat_session import ChatSession
+from llamadesk.services.model_host import ModelHost
+from llamadesk.ui.main_window import MainWindow
+from llamadesk.ui.style import STYLESHEET
+
+
+def application() -> QApplication:
+    """The one QApplication, created on first use with the app's name and look."""
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    app = QApplication(sys.argv[:1])
+    app.setApplicationName("LlamaDesk")
+    app.setOrganizationName("LlamaDesk")
+    app.setDesktopFileName("llamadesk")
+    app.setStyleSheet(STYLESHEET)
+    return app
+
+
+@dataclass
+class AppParts:
+    """Everything a running window needs; `close()` releases it in the right order."""
+
+    store: Store
+    host: ModelHost
+    session: ChatSession
+    window: MainWindow
+
+    def close(self) -> None:
+        self.window.close()  # stops a streaming answer and joins the model thread
+        self.host.shutdown()
+        self.store.close()
+
+
+def build(paths: AppPaths) -> AppParts:
+    """Open the store in `paths` and assemble a main window over it (not yet shown)."""
+    application()
+    paths.ensure()
+    store = Store(paths.database)
+    host = ModelHost()
+    session = ChatSession(store, host)
+    window = MainWindow(session, paths, load_settings(paths.settings_file))
+    return AppParts(store, host, session, window)
+
+
+def run_gui() -> int:
+    """Start the app and run until its window closes; returns the exit code."""
+    app = application()
+    paths = app_paths()
+    try:
+        parts = build(paths)
+    except (StoreError, OSError) as exc:
+        QMessageBox.critical(None, "LlamaDesk cannot start", str(exc))
+        return 1
+    parts.window.start()
+    code = app.exec()
+    parts.close()
+    return code

@@ -1,0 +1,227 @@
+"""The transcript: one bubble per message, Markdown rendered, kept scrolled to the newest text.
+
+Each message is its own widget, so a streaming answer re-renders only its own bubble, never
+the whole conversation: long chats stay as quick as short ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from llamadesk.core.store import Message
+
+STOP_REASON_WORDS = {
+    "eos": "finished",
+    "length": "hit the length limit",
+    "stopped": "stopped by you",
+    "error": "failed",
+}
+
+
+def describe_stats(stats: dict[str, object], stop_reason: str) -> str:
+    """One line under an answer: speed, latency, tokens, why it ended."""
+    parts: list[str] = []
+    tps = stats.get("tokens_per_second")
+    if isinstance(tps, (int, float)) and tps > 0:
+        parts.append(f"{tps:.1f} tokens/s")
+    ttft = stats.get("ttft_ms")
+    if isinstance(ttft, (int, float)):
+        parts.append(f"{ttft:.0f} ms to first token")
+    tokens_in, tokens_out = stats.get("prompt_tokens"), stats.get("completion_tokens")
+    if isinstance(tokens_in, int) and isinstance(tokens_out, int):
+        parts.append(f"{tokens_in} in / {tokens_out} out")
+    if stop_reason:
+        parts.append(STOP_REASON_WORDS.get(stop_reason, stop_reason))
+    return "  ·  ".join(parts)
+
+
+class MessageBubble(QFrame):
+    """One message: who said it, the text as Markdown, and its actions."""
+
+    def __init__(self, role: str, author: str, text: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        self.role = role
+        self.setObjectName("userBubble" if role == "user" else "assistantBubble")
+        self._text = text
+        self.author = QLabel(author)
+        self.author.setObjectName("bubbleAuthor")
+        self.body = QLabel()
+        self.body.setObjectName("bubbleBody")
+        self.body.setTextFormat(Qt.TextFormat.MarkdownText)
+        self.body.setWordWrap(True)
+        self.body.setOpenExternalLinks(True)
+        self.body.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.LinksAccessibleByMouse
+        )
+        self.body.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self.footer = QLabel()
+        self.footer.setObjectName("bubbleFooter")
+        self.copy_button = QPushButton("Copy")
+        self.copy_button.setObjectName("linkButton")
+        self.copy_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.copy_button.clicked.connect(self.copy)
+        actions = QHBoxLayout()
+        actions.setContentsMargins(0, 0, 0, 0)
+        actions.addWidget(self.footer, 1)
+        actions.addWidget(self.copy_button)
+        self.actions = actions
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 10, 14, 8)
+        layout.setSpacing(4)
+        layout.addWidget(self.author)
+        layout.addWidget(self.body)
+        layout.addLayout(actions)
+        self._render()
+
+    @property
+    def text(self) -> str:
+        return self._text
+
+    def append(self, text: str) -> None:
+        self._text += text
+        self._render()
+
+    def set_footer(self, text: str) -> None:
+        self.footer.setText(text)
+
+    def copy(self) -> None:
+        QGuiApplication.clipboard().setText(self._text)
+
+    def _render(self) -> None:
+        # An empty Markdown label collapses to nothing; show an ellipsis while waiting.
+        self.body.setText(self._text if self._text else "…")
+
+
+class ChatView(QScrollArea):
+    """All bubbles of one conversation.
+
+    Signals:
+        regenerate_requested(): the user wants another answer to the last prompt.
+    """
+
+    regenerate_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("chatView")
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        content = QWidget()
+        content.setObjectName("chatContent")
+        self._column = QVBoxLayout(content)
+        self._column.setContentsMargins(24, 16, 24, 16)
+        self._column.setSpacing(12)
+        self._column.addStretch(1)
+        self.setWidget(content)
+        self._bubbles: list[MessageBubble] = []
+        self._streaming: MessageBubble | None = None
+        self._regenerate = QPushButton("↻ Regenerate")
+        self._regenerate.setObjectName("linkButton")
+        self._regenerate.setCursor(Qt.CursorShape.PointingHandCursor)
+        self._regenerate.clicked.connect(self.regenerate_requested)
+        self._stick_to_bottom = True
+        bar = self.verticalScrollBar()
+        bar.rangeChanged.connect(self._on_range_changed)
+        bar.valueChanged.connect(self._on_scrolled)
+
+    @property
+    def bubbles(self) -> list[MessageBubble]:
+        return list(self._bubbles)
+
+    @property
+    def streaming_bubble(self) -> MessageBubble | None:
+        return self._streaming
+
+    def show_messages(self, messages: Sequence[Message]) -> None:
+        """Replace the transcript with these messages."""
+        self._clear()
+        for message in messages:
+            bubble = self._add_bubble(message.role, _author(message), message.content)
+            if message.role == "assistant":
+                bubble.set_footer(describe_stats(message.stats, message.stop_reason))
+        self._place_regenerate()
+        self._stick_to_bottom = True
+        self._scroll_to_bottom()
+
+    def begin_answer(self, author: str) -> None:
+        """Add an empty assistant bubble that `append_answer` will fill."""
+        self._regenerate.setParent(None)
+        self._streaming = self._add_bubble("assistant", author, "")
+        self._streaming.set_footer("writing…")
+
+    def append_answer(self, text: str) -> None:
+        if self._streaming is not None:
+            self._streaming.append(text)
+
+    def set_live_status(self, text: str) -> None:
+        if self._streaming is not None:
+            self._streaming.set_footer(text)
+
+    def _add_bubble(self, role: str, author: str, text: str) -> MessageBubble:
+        bubble = MessageBubble(role, author, text)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        if role == "user":
+            row.addStretch(1)
+            row.addWidget(bubble, 4)
+        else:
+            row.addWidget(bubble, 6)
+            row.addStretch(1)
+        self._column.insertLayout(self._column.count() - 1, row)
+        self._bubbles.append(bubble)
+        return bubble
+
+    def _place_regenerate(self) -> None:
+        last = self._bubbles[-1] if self._bubbles else None
+        if last is not None and last.role == "assistant":
+            last.actions.insertWidget(1, self._regenerate)
+        else:
+            self._regenerate.setParent(None)
+
+    def _clear(self) -> None:
+        self._regenerate.setParent(None)
+        self._streaming = None
+        self._bubbles.clear()
+        while self._column.count() > 1:
+            item = self._column.takeAt(0)
+            row = item.layout()
+            if row is None:
+                continue
+            while row.count():
+                widget = row.takeAt(0).widget()
+                if widget is not None:
+                    widget.deleteLater()
+            row.deleteLater()
+
+    def _on_scrolled(self, value: int) -> None:
+        bar = self.verticalScrollBar()
+        self._stick_to_bottom = value >= bar.maximum() - 8
+
+    def _on_range_changed(self, _minimum: int, _maximum: int) -> None:
+        if self._stick_to_bottom:
+            self._scroll_to_bottom()
+
+    def _scroll_to_bottom(self) -> None:
+        bar = self.verticalScrollBar()
+        bar.setValue(bar.maximum())
+
+
+def _author(message: Message) -> str:
+    if message.role == "user":
+        return "You"
+    return message.model.removesuffix(".gguf") or "Assistant"

@@ -1,0 +1,81 @@
+"""The message box at the bottom of the chat: Enter sends, Shift+Enter starts a new line."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QPushButton, QWidget
+
+
+class Composer(QWidget):
+    """Input box plus a button that reads Send, or Stop while an answer is being written.
+
+    Signals:
+        send_requested(str): the user sent this (non-empty) text.
+        stop_requested(): the user wants the current answer to stop.
+    """
+
+    send_requested = Signal(str)
+    stop_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("composer")
+        self.editor = QPlainTextEdit()
+        self.editor.setObjectName("composerEditor")
+        self.editor.setPlaceholderText("Message the model…  (Enter sends, Shift+Enter adds a line)")
+        self.editor.setTabChangesFocus(True)
+        self.editor.setFixedHeight(76)
+        self.editor.installEventFilter(self)
+        self.button = QPushButton("Send")
+        self.button.setObjectName("sendButton")
+        self.button.setMinimumWidth(88)
+        self.button.clicked.connect(self._on_button)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(16, 8, 16, 16)
+        layout.setSpacing(8)
+        layout.addWidget(self.editor, 1)
+        layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignBottom)
+        self._generating = False
+        self._can_send = True
+
+    def set_generating(self, generating: bool) -> None:
+        """While an answer streams, the button stops it and nothing new can be sent."""
+        self._generating = generating
+        self.button.setText("Stop" if generating else "Send")
+        self.button.setProperty("stop", generating)
+        self.button.style().unpolish(self.button)
+        self.button.style().polish(self.button)
+        self._update_enabled()
+
+    def set_can_send(self, can_send: bool) -> None:
+        self._can_send = can_send
+        self._update_enabled()
+
+    def _update_enabled(self) -> None:
+        self.button.setEnabled(self._generating or self._can_send)
+
+    def _on_button(self) -> None:
+        if self._generating:
+            self.stop_requested.emit()
+        else:
+            self._send()
+
+    def _send(self) -> None:
+        text = self.editor.toPlainText()
+        if self._generating or not self._can_send or not text.strip():
+            return
+        self.editor.clear()
+        self.send_requested.emit(text)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.editor and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            if enter and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+                self._send()
+                return True
+            if event.key() == Qt.Key.Key_Escape and self._generating:
+                self.stop_requested.emit()
+                return True
+        return super().eventFilter(watched, event)

@@ -1,0 +1,104 @@
+"""The sidebar: search, a New chat button, and the conversations newest first."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtWidgets import (
+    QInputDialog,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from llamadesk.core.store import Conversation
+from llamadesk.ui import widgets
+
+ID_ROLE = Qt.ItemDataRole.UserRole
+
+
+class ConversationList(QWidget):
+    """Signals:
+    selected(int): the user opened this conversation.
+    new_requested(): the user wants a new conversation.
+    rename_requested(int, str): new title for a conversation.
+    delete_requested(int): the user confirmed deleting a conversation.
+    search_changed(str): the search text changed.
+    """
+
+    selected = Signal(int)
+    new_requested = Signal()
+    rename_requested = Signal(int, str)
+    delete_requested = Signal(int)
+    search_changed = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("sidebar")
+        self.new_button = QPushButton("+  New chat")
+        self.new_button.setObjectName("newChatButton")
+        self.new_button.clicked.connect(self.new_requested)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search chats")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self.search_changed)
+        self.list = QListWidget()
+        self.list.setObjectName("conversationList")
+        self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.list.customContextMenuRequested.connect(self._show_menu)
+        self.list.currentItemChanged.connect(self._on_current_changed)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 12, 12, 12)
+        layout.setSpacing(8)
+        layout.addWidget(self.new_button)
+        layout.addWidget(self.search)
+        layout.addWidget(self.list, 1)
+        self._updating = False
+
+    def set_conversations(self, conversations: Sequence[Conversation], current: int | None) -> None:
+        """Show these conversations, keeping `current` selected without re-announcing it."""
+        self._updating = True
+        try:
+            self.list.clear()
+            for conversation in conversations:
+                item = QListWidgetItem(conversation.title)
+                item.setData(ID_ROLE, conversation.id)
+                item.setToolTip(conversation.title)
+                self.list.addItem(item)
+                if conversation.id == current:
+                    self.list.setCurrentItem(item)
+        finally:
+            self._updating = False
+
+    def current_id(self) -> int | None:
+        item = self.list.currentItem()
+        return None if item is None else int(item.data(ID_ROLE))
+
+    def ask_rename(self, conversation_id: int, title: str) -> None:
+        new_title, ok = QInputDialog.getText(self, "Rename chat", "Title:", text=title)
+        if ok and new_title.strip() and new_title != title:
+            self.rename_requested.emit(conversation_id, new_title.strip())
+
+    def ask_delete(self, conversation_id: int, title: str) -> None:
+        question = f"Delete “{title}” and all its messages? This cannot be undone."
+        if widgets.confirm(self, "Delete chat", question, "Delete"):
+            self.delete_requested.emit(conversation_id)
+
+    def _on_current_changed(self, current: QListWidgetItem | None, _previous: object) -> None:
+        if current is not None and not self._updating:
+            self.selected.emit(int(current.data(ID_ROLE)))
+
+    def _show_menu(self, position: QPoint) -> None:
+        item = self.list.itemAt(position)
+        if item is None:
+            return
+        conversation_id, title = int(item.data(ID_ROLE)), item.text()
+        menu = QMenu(self)
+        menu.addAction("Rename…", lambda: self.ask_rename(conversation_id, title))
+        menu.addAction("Delete…", lambda: self.ask_delete(conversation_id, title))
+        menu.exec(self.list.viewport().mapToGlobal(position))

@@ -1,0 +1,304 @@
+"""The main window: it assembles the parts and connects their signals, nothing more."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QProgressBar,
+    QSplitter,
+    QStackedWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from llamadesk.core.engine import LoadSettings
+from llamadesk.core.paths import AppPaths
+from llamadesk.core.settings import Settings, save_settings
+from llamadesk.core.store import Message
+from llamadesk.services.chat_session import ChatSession
+from llamadesk.services.model_host import LoadedModel
+from llamadesk.ui.chat_view import ChatView
+from llamadesk.ui.composer import Composer
+from llamadesk.ui.conversation_list import ConversationList
+from llamadesk.ui.model_picker import DEMO_SUFFIX, ModelPicker, display_name
+from llamadesk.ui.widgets import Banner, EmptyState
+
+EMPTY_PAGE, CHAT_PAGE = 0, 1
+
+
+class MainWindow(QMainWindow):
+    """Sidebar of conversations, the chat, a model picker and a status line."""
+
+    def __init__(self, session: ChatSession, paths: AppPaths, settings: Settings) -> None:
+        super().__init__()
+        self.session = session
+        self.paths = paths
+        self.settings = settings
+        self.current_conversation: int | None = None
+        self.setWindowTitle("LlamaDesk")
+        self.resize(1180, 780)
+        self._build()
+        self._connect()
+        self._refresh_models()
+        self._refresh_conversations(select_first=True)
+        self._update_page()
+
+    # Assembly ------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.model_picker = ModelPicker()
+        self.busy = QProgressBar()
+        self.busy.setObjectName("busy")
+        self.busy.setRange(0, 0)
+        self.busy.setFixedWidth(90)
+        self.busy.setTextVisible(False)
+        self.busy.hide()
+        toolbar = QToolBar("Model")
+        toolbar.setObjectName("toolbar")
+        toolbar.setMovable(False)
+        toolbar.addWidget(QLabel("  Model  "))
+        toolbar.addWidget(self.model_picker)
+        toolbar.addWidget(self.busy)
+        self.addToolBar(toolbar)
+
+        self.conversation_list = ConversationList()
+        self.chat_view = ChatView()
+        self.composer = Composer()
+        self.banner = Banner()
+        self.empty_state = EmptyState()
+        chat_page = QWidget()
+        chat_layout = QVBoxLayout(chat_page)
+        chat_layout.setContentsMargins(0, 0, 0, 0)
+        chat_layout.setSpacing(0)
+        chat_layout.addWidget(self.chat_view, 1)
+        chat_layout.addWidget(self.composer)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.empty_state)
+        self.pages.addWidget(chat_page)
+        main = QWidget()
+        main.setObjectName("mainArea")
+        main_layout = QVBoxLayout(main)
+        main_layout.setContentsMargins(0, 0, 0, 0)
+        main_layout.setSpacing(0)
+        main_layout.addWidget(self.banner)
+        main_layout.addWidget(self.pages, 1)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.conversation_list)
+        splitter.addWidget(main)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([260, 920])
+        splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(splitter)
+
+        self.model_status = QLabel("No model loaded")
+        self.speed_status = QLabel("")
+        self.statusBar().addPermanentWidget(self.speed_status)
+        self.statusBar().addPermanentWidget(self.model_status)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.session.stop)
+        QShortcut(QKeySequence.StandardKey.New, self, self._new_conversation)
+
+    def _connect(self) -> None:
+        session, host = self.session, self.session.host
+        self.composer.send_requested.connect(self._send)
+        self.composer.stop_requested.connect(session.stop)
+        self.chat_view.regenerate_requested.connect(self._regenerate)
+        self.conversation_list.selected.connect(self._open_conversation)
+        self.conversation_list.new_requested.connect(self._new_conversation)
+        self.conversation_list.rename_requested.connect(session.rename)
+        self.conversation_list.delete_requested.connect(self._delete_conversation)
+        self.conversation_list.search_changed.connect(lambda _text: self._refresh_conversations())
+        self.model_picker.model_chosen.connect(self.load_model)
+        self.model_picker.open_requested.connect(self._ask_open_model)
+        self.empty_state.open_requested.connect(self._ask_open_model)
+        self.empty_state.demo_requested.connect(self.load_demo)
+        session.conversations_changed.connect(self._refresh_conversations)
+        session.answer_started.connect(self._on_answer_started)
+        session.answer_text.connect(self._on_answer_text)
+        session.answer_saved.connect(self._on_answer_saved)
+        session.generating_changed.connect(self._on_generating_changed)
+        session.error.connect(self.banner.show_message)
+        host.loading.connect(self._on_loading)
+        host.loaded.connect(self._on_loaded)
+        host.load_failed.connect(self._on_load_failed)
+        host.busy_changed.connect(self.busy.setVisible)
+        host.progress.connect(self._on_progress)
+
+    # Models --------------------------------------------------------------------------
+
+    def load_model(self, path: Path) -> None:
+        if self._host_ready():
+            self.session.host.load(Path(path), self._load_settings())
+
+    def load_demo(self) -> None:
+        if self._host_ready():
+            demo = self.paths.models / DEMO_SUFFIX
+            self.session.host.load(demo, self._load_settings(), make_demo=True)
+
+    def _load_settings(self) -> LoadSettings:
+        return LoadSettings(n_ctx=self.settings.context_length, n_threads=self.settings.threads)
+
+    def _host_ready(self) -> bool:
+        if self.session.host.busy:
+            self.banner.show_message(
+                "The model is busy: stop the current answer, or wait for the load to finish.",
+                "warning",
+            )
+            return False
+        return True
+
+    def _ask_open_model(self) -> None:
+        filename, _filter = QFileDialog.getOpenFileName(
+            self, "Open a GGUF model", str(Path.home()), "GGUF models (*.gguf);;All files (*)"
+        )
+        if filename:
+            self.load_model(Path(filename))
+
+    def _refresh_models(self) -> None:
+        try:
+            found = sorted(self.paths.models.glob("*.gguf"))
+        except OSError:
+            found = []
+        model = self.session.host.model
+        self.model_picker.set_models(found, model.info.path if model else None)
+        self.composer.set_can_send(model is not None)
+
+    def _on_loading(self, name: str) -> None:
+        self.model_status.setText(f"Loading {name}…")
+        self.composer.set_can_send(False)
+
+    def _on_loaded(self, model: LoadedModel) -> None:
+        self.banner.hide()
+        info = model.info
+        self.model_status.setText(
+            f"{display_name(info.path)}  ·  {info.quantization}  ·  ctx {model.settings.n_ctx}"
+        )
+        self.settings = self.settings.with_changes(last_model=str(info.path))
+        try:
+            save_settings(self.paths.settings_file, self.settings)
+        except OSError as exc:
+            self.banner.show_message(f"Could not save settings: {exc}", "warning")
+        self._refresh_models()
+        if self.current_conversation is None:
+            self._new_conversation()
+        self._update_page()
+        self.composer.editor.setFocus()
+
+    def _on_load_failed(self, message: str) -> None:
+        self.banner.show_message(message)
+        model = self.session.host.model
+        self.model_status.setText(display_name(model.info.path) if model else "No model loaded")
+        self._refresh_models()
+
+    # Conversations -------------------------------------------------------------------
+
+    def _refresh_conversations(self, select_first: bool = False) -> None:
+        conversations = self.session.conversations(self.conversation_list.search.text())
+        if select_first and conversations and self.current_conversation is None:
+            self._open_conversation(conversations[0].id)
+        self.conversation_list.set_conversations(conversations, self.current_conversation)
+
+    def _open_conversation(self, conversation_id: int) -> None:
+        self.current_conversation = conversation_id
+        self._show_thread()
+        pending = self.session.pending
+        if pending is not None and pending.conversation_id == conversation_id:
+            self.chat_view.begin_answer(self._model_label())
+            self.chat_view.append_answer(self.session.partial_text)
+        self._update_page()
+
+    def _new_conversation(self) -> None:
+        conversation = self.session.new_conversation()
+        self._open_conversation(conversation.id)
+        self._refresh_conversations()
+        self.composer.editor.setFocus()
+
+    def _delete_conversation(self, conversation_id: int) -> None:
+        self.session.delete(conversation_id)
+        if conversation_id == self.current_conversation:
+            self.current_conversation = None
+            self.chat_view.show_messages([])
+            self._refresh_conversations(select_first=True)
+        self._update_page()
+
+    def _show_thread(self) -> None:
+        messages = (
+            self.session.thread(self.current_conversation)
+            if self.current_conversation is not None
+            else []
+        )
+        self.chat_view.show_messages(messages)
+
+    def _update_page(self) -> None:
+        first_start = self.session.host.model is None and self.current_conversation is None
+        self.pages.setCurrentIndex(EMPTY_PAGE if first_start else CHAT_PAGE)
+
+    # Answers -------------------------------------------------------------------------
+
+    def _send(self, text: str) -> None:
+        if self.current_conversation is None:
+            self.current_conversation = self.session.new_conversation().id
+        self.session.send(self.current_conversation, text)
+
+    def _regenerate(self) -> None:
+        if self.current_conversation is not None:
+            self.session.regenerate(self.current_conversation)
+
+    def _model_label(self) -> str:
+        model = self.session.host.model
+        return model.info.path.stem if model else "Assistant"
+
+    def _on_answer_started(self, conversation_id: int, _prompt_id: int) -> None:
+        if conversation_id == self.current_conversation:
+            self._show_thread()
+            self.chat_view.begin_answer(self._model_label())
+
+    def _on_answer_text(self, conversation_id: int, text: str) -> None:
+        if conversation_id == self.current_conversation:
+            self.chat_view.append_answer(text)
+
+    def _on_progress(self, tokens: int, tokens_per_second: float) -> None:
+        line = f"{tokens} tokens  ·  {tokens_per_second:.1f} tokens/s"
+        self.speed_status.setText(line)
+        self.chat_view.set_live_status(f"writing…  {line}")
+
+    def _on_answer_saved(self, message: Message) -> None:
+        stats = message.stats
+        self.speed_status.setText(
+            f"{stats.get('tokens_per_second', 0):.1f} tokens/s  ·  "
+            f"{stats.get('ttft_ms', 0):.0f} ms to first token"
+        )
+
+    def _on_generating_changed(self, generating: bool) -> None:
+        self.composer.set_generating(generating)
+        if not generating and self.current_conversation is not None:
+            self._show_thread()
+
+    # Lifetime ------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Show the window, then reload the last model once the window is on screen."""
+        self.show()
+        last = Path(self.settings.last_model) if self.settings.last_model else None
+        if last is not None:
+            QTimer.singleShot(0, lambda: self._reload_last(last))
+
+    def _reload_last(self, path: Path) -> None:
+        if path.is_file():
+            self.load_model(path)
+        else:
+            self.banner.show_message(
+                f"The model you used last time is gone ({path}). Pick another one.", "warning"
+            )
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        # Stops a streaming answer and joins the model thread; the partial answer is saved
+        # through the usual answered signal, delivered before shutdown returns.
+        self.session.host.shutdown()
+        event.accept()

@@ -1,0 +1,147 @@
+"""`llamadesk self-test`: the whole app, end to end, in under a minute.
+
+Opens the real main window, writes the tiny demo model, loads it on the model thread, sends a
+message, waits for the streamed answer, checks that the answer was stored (read back through a
+second connection), and saves a screenshot. Exits 0 only if every step worked.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QEventLoop, QTimer, SignalInstance
+
+from llamadesk.core.engine import SamplingParams
+from llamadesk.core.paths import HOME_ENV, app_paths
+from llamadesk.core.store import Message, Store
+from llamadesk.services.model_host import LoadedModel
+from llamadesk.ui.app import application, build
+
+STEP_TIMEOUT_MS = 60_000
+PROMPT = "Hello! What can you tell me about quantization?"
+
+
+class SelfTestFailed(Exception):
+    pass
+
+
+def _wait_for(
+    start: Callable[[], None], what: str, success: SignalInstance, failure: SignalInstance
+) -> object:
+    """Call `start`, run the event loop until `success` fires and return its argument.
+
+    `failure` firing, or no answer in time, fails the self-test.
+    """
+    loop = QEventLoop()
+    outcome: list[tuple[bool, object]] = []
+
+    def succeeded(value: object) -> None:
+        outcome.append((True, value))
+        loop.quit()
+
+    def failed(message: object) -> None:
+        outcome.append((False, message))
+        loop.quit()
+
+    success.connect(succeeded)
+    failure.connect(failed)
+    timer = QTimer()
+    timer.setSingleShot(True)
+    timer.timeout.connect(loop.quit)
+    timer.start(STEP_TIMEOUT_MS)
+    try:
+        start()
+        if not outcome:
+            loop.exec()
+    finally:
+        success.disconnect(succeeded)
+        failure.disconnect(failed)
+        timer.stop()
+    if not outcome:
+        raise SelfTestFailed(f"timed out waiting for {what}")
+    ok, value = outcome[0]
+    if not ok:
+        raise SelfTestFailed(f"{what} failed: {value}")
+    return value
+
+
+def run_self_test(out: Path | None) -> int:
+    """Run every step, print one line per step, return 0 when all passed."""
+    with tempfile.TemporaryDirectory(prefix="llamadesk-selftest-") as scratch:
+        if not os.environ.get(HOME_ENV):
+            # Use a scratch home so the self-test never touches the user's own chats.
+            os.environ[HOME_ENV] = scratch
+        try:
+            report = _run_steps(out)
+        except SelfTestFailed as exc:
+            print(f"self-test FAILED: {exc}", file=sys.stderr)
+            return 1
+    print(f"self-test passed: {json.dumps(report)}")
+    return 0
+
+
+def _step(name: str, started: float) -> None:
+    print(f"  ok  {name} ({time.perf_counter() - started:.2f} s)", flush=True)
+
+
+def _run_steps(out: Path | None) -> dict[str, object]:
+    started = time.perf_counter()
+    application()
+    paths = app_paths().ensure()
+    parts = build(paths)
+    window, session, host = parts.window, parts.session, parts.host
+    try:
+        window.start()
+        _step("window shown", started)
+
+        model = _wait_for(window.load_demo, "loading the model", host.loaded, host.load_failed)
+        assert isinstance(model, LoadedModel)
+        info = model.info
+        _step(f"model loaded ({info.quantization}, {info.parameter_count:,} parameters)", started)
+
+        # A short answer: the tiny model's words mean nothing, its streaming is the point.
+        session.params = SamplingParams(max_tokens=64, seed=0)
+        updates: list[str] = []
+        session.answer_text.connect(lambda _cid, text: updates.append(text))
+        saved = _wait_for(
+            lambda: window.composer.send_requested.emit(PROMPT),
+            "the answer",
+            session.answer_saved,
+            session.error,
+        )
+        assert isinstance(saved, Message)
+        answer_text = saved.content
+        if not answer_text:
+            raise SelfTestFailed("the answer arrived empty")
+        _step(f"answer streamed in {len(updates)} updates", started)
+
+        with Store(paths.database) as check:
+            conversations = check.list_conversations()
+            thread = check.thread(conversations[0].id) if conversations else []
+        stored = [(m.role, m.content) for m in thread]
+        if stored[-2:] != [("user", PROMPT), ("assistant", answer_text)]:
+            raise SelfTestFailed("the conversation was not stored as shown")
+        _step("conversation stored", started)
+
+        report: dict[str, object] = {
+            "model": model.info.path.name,
+            "updates": len(updates),
+            "answer_chars": len(answer_text),
+            "stats": saved.stats,
+            "seconds": round(time.perf_counter() - started, 2),
+        }
+        if out is not None:
+            out.mkdir(parents=True, exist_ok=True)
+            if not window.grab().save(str(out / "self-test.png")):
+                raise SelfTestFailed(f"could not save the screenshot in {out}")
+            (out / "self-test.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
+            _step(f"screenshot saved to {out / 'self-test.png'}", started)
+        return report
+    finally:
+        parts.close()

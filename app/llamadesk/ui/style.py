@@ -1,0 +1,57 @@
+"""The app's look: one stylesheet, light and quiet, so the conversation stands out."""
+
+ACCENT = "#3b5bdb"
+
+STYLESHEET = f"""
+QMainWindow, #mainArea, #chatContent, #chatView {{ background: #ffffff; }}
+QToolBar#toolbar {{
+    background: #fafafa; border: none; border-bottom: 1px solid #e6e6e9;
+    padding: 6px 8px; spacing: 8px;
+}}
+#sidebar {{ background: #f6f6f8; border-right: 1px solid #e6e6e9; }}
+#newChatButton {{
+    background: {ACCENT}; color: white; border: none; border-radius: 8px;
+    padding: 8px 12px; font-weight: 600; text-align: left;
+}}
+#newChatButton:hover {{ background: #2f4ac0; }}
+#sidebar QLineEdit {{
+    border: 1px solid #dcdce0; border-radius: 8px; padding: 6px 8px; background: white;
+}}
+#conversationList {{ border: none; background: transparent; outline: none; }}
+#conversationList::item {{ padding: 8px 8px; border-radius: 6px; color: #303036; }}
+#conversationList::item:selected {{ background: #e3e7fb; color: #1b2a6b; }}
+#conversationList::item:hover:!selected {{ background: #ececf1; }}
+#userBubble {{ background: #eef2ff; border-radius: 12px; }}
+#assistantBubble {{ background: #ffffff; border: 1px solid #ececf0; border-radius: 12px; }}
+#bubbleAuthor {{ color: #6b6b76; font-size: 11px; font-weight: 600; }}
+#bubbleBody {{ color: #1d1d22; font-size: 14px; }}
+#bubbleFooter {{ color: #8a8a94; font-size: 11px; }}
+#linkButton {{
+    background: transparent; border: none; color: {ACCENT}; font-size: 11px; padding: 2px 6px;
+}}
+#linkButton:hover {{ text-decoration: underline; }}
+#composer {{ background: #ffffff; border-top: 1px solid #ececf0; }}
+#composerEditor {{
+    border: 1px solid #d6d6dc; border-radius: 10px; padding: 8px; font-size: 14px;
+    background: #fcfcfd;
+}}
+#composerEditor:focus {{ border-color: {ACCENT}; }}
+#sendButton, #primaryButton {{
+    background: {ACCENT}; color: white; border: none; border-radius: 10px;
+    padding: 10px 16px; font-weight: 600;
+}}
+#sendButton:hover, #primaryButton:hover {{ background: #2f4ac0; }}
+#sendButton:disabled {{ background: #b9c3ee; }}
+#sendButton[stop="true"] {{ background: #c92a2a; }}
+#sendButton[stop="true"]:hover {{ background: #a61e1e; }}
+#emptyCard {{ background: #f8f9fc; border: 1px solid #e6e8f0; border-radius: 16px; }}
+#emptyTitle {{ font-size: 20px; font-weight: 700; color: #1d1d22; }}
+#emptyText {{ font-size: 13px; color: #4a4a55; }}
+#emptyNote {{ font-size: 11px; color: #7a7a85; }}
+#emptyState QPushButton {{ padding: 10px 16px; border-radius: 10px; }}
+#banner {{ background: #fff4e6; border-bottom: 1px solid #ffd8a8; color: #7a3d00; }}
+#banner[kind="error"] {{ background: #fff5f5; border-bottom: 1px solid #ffc9c9; color: #8a1c1c; }}
+#bannerClose {{ border: none; background: transparent; }}
+QStatusBar {{ background: #fafafa; border-top: 1px solid #e6e6e9; color: #55555f; }}
+QStatusBar QLabel {{ padding: 0 8px; }}
+"""

@@ -1,0 +1,101 @@
+"""Fixtures shared by the whole test suite."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+# Before anything loads Qt: tests never need a screen.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import gguf
+import numpy as np
+import pytest
+
+from llamadesk.core.paths import HOME_ENV, AppPaths, app_paths
+from llamadesk.core.settings import Settings, save_settings
+from llamadesk.core.testmodel import write_test_model
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The "tiny" random-weight model (F32, seed 0), written once per session. Do not modify."""
+    return write_test_model(tmp_path_factory.mktemp("models") / "tiny-f32.gguf")
+
+
+def write_minimal_gguf(path: Path, architecture: str) -> Path:
+    """A GGUF holding one F16 tensor and no metadata besides the architecture."""
+    writer = gguf.GGUFWriter(path, architecture)
+    writer.add_tensor("weight", np.zeros((4, 8), dtype=np.float16))
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    return path
+
+
+@pytest.fixture
+def unknown_arch_model(tmp_path: Path) -> Path:
+    return write_minimal_gguf(tmp_path / "frobnicator-7b.gguf", "frobnicator")
+
+
+@pytest.fixture(autouse=True)
+def no_leaked_threads() -> Iterator[None]:
+    """Fail a test that leaves a Python thread running."""
+    before = set(threading.enumerate())
+    yield
+    leaked = [
+        t
+        for t in threading.enumerate()
+        if t not in before and t.is_alive() and not isinstance(t, threading._DummyThread)
+    ]
+    assert not leaked, f"threads left running: {leaked}"
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppPaths:
+    """An empty LLAMADESK_HOME, with llama.cpp set to one thread.
+
+    One thread is the fastest for the tiny models, and it keeps a busy second core (the
+    GUI thread, another process) from stalling llama.cpp's thread pool.
+    """
+    monkeypatch.setenv(HOME_ENV, str(tmp_path / "home"))
+    paths = app_paths().ensure()
+    save_settings(paths.settings_file, Settings(threads=1))
+    return paths
+
+
+@pytest.fixture
+def make_parts(qtbot, home: AppPaths) -> Iterator[Callable[[], object]]:
+    """Build main windows over `home`; each is closed, and its thread checked, at the end."""
+    from llamadesk.ui.app import AppParts, build
+
+    made: list[AppParts] = []
+
+    def make() -> AppParts:
+        parts = build(home)
+        made.append(parts)
+        parts.window.show()
+        qtbot.waitExposed(parts.window)
+        return parts
+
+    yield make
+    for parts in reversed(made):
+        parts.close()
+        assert not parts.host.thread_running(), "the model thread was not joined"
+
+
+@pytest.fixture
+def parts(make_parts):
+    """A main window on an empty home, no model loaded."""
+    return make_parts()
+
+
+@pytest.fixture
+def loaded(qtbot, parts, tiny_model: Path):
+    """A main window with the tiny model loaded."""
+    with qtbot.waitSignal(parts.host.loaded, timeout=60_000):
+        parts.window.load_model(tiny_model)
+    return parts

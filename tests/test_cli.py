@@ -1,0 +1,114 @@
+"""The command line: real processes, real exit codes, one clear line for every mistake."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from llamadesk import __version__
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, timeout: int = 120):
+    return subprocess.run(
+        [sys.executable, "-m", "llamadesk", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+
+
+def assert_user_error(result, *needles: str) -> None:
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    for needle in needles:
+        assert needle in lines[0]
+
+
+def test_version():
+    result = run_cli("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"LlamaDesk {__version__}"
+
+
+def test_chat_streams_an_answer_to_stdout(tiny_model):
+    result = run_cli(
+        "chat",
+        str(tiny_model),
+        "Hello",
+        "--max-tokens",
+        "12",
+        "--temperature",
+        "0",
+        "--seed",
+        "1",
+        "--stats",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip()
+    assert "tokens/s" in result.stderr
+
+
+def test_chat_with_a_missing_file(tmp_path):
+    assert_user_error(run_cli("chat", str(tmp_path / "gone.gguf"), "Hi"), "gone.gguf")
+
+
+def test_chat_with_a_file_that_is_not_a_gguf(tmp_path):
+    text = tmp_path / "notes.gguf"
+    text.write_text("hello\n")
+    assert_user_error(run_cli("chat", str(text), "Hi"), "notes.gguf")
+
+
+def test_chat_with_a_truncated_gguf(tmp_path, tiny_model):
+    cut = tmp_path / "cut.gguf"
+    data = tiny_model.read_bytes()
+    cut.write_bytes(data[: len(data) // 2])
+    assert_user_error(run_cli("chat", str(cut), "Hi"), "cut.gguf")
+
+
+def test_chat_with_an_unknown_architecture(tmp_path, unknown_arch_model):
+    assert_user_error(run_cli("chat", str(unknown_arch_model), "Hi"), unknown_arch_model.name)
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--max-tokens", "0"), ("--temperature", "hot"), ("--threads", "-2"), ("--temperature", "9")],
+)
+def test_chat_with_bad_option_values(tiny_model, option, value):
+    assert_user_error(run_cli("chat", str(tiny_model), "Hi", option, value))
+
+
+def test_make_test_model(tmp_path):
+    out = tmp_path / "made.gguf"
+    result = run_cli("make-test-model", str(out))
+    assert result.returncode == 0, result.stderr
+    assert out.is_file()
+    assert "random weights" in result.stdout
+
+
+def test_self_test_passes_offscreen_and_stores_the_conversation(tmp_path):
+    home, out = tmp_path / "home", tmp_path / "out"
+    result = run_cli(
+        "self-test",
+        "--out",
+        str(out),
+        env={"LLAMADESK_HOME": str(home), "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (out / "self-test.png").stat().st_size > 10_000
+    report = json.loads((out / "self-test.json").read_text())
+    assert report["updates"] >= 1
+    database = Path(home) / "data" / "llamadesk.sqlite3"
+    with sqlite3.connect(database) as connection:
+        roles = [row[0] for row in connection.execute("SELECT role FROM messages ORDER BY id")]
+    connection.close()
+    assert roles == ["user", "assistant"]
