@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 from llamadesk import __version__
@@ -45,7 +46,17 @@ def _float(text: str) -> float:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
 
 
+def _date(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date like 2025-01-31: {text!r}") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
+    # Light: the export formats' module needs only the standard library.
+    from llamadesk.core.preferences import EXPORT_FORMATS
+
     parser = _Parser(
         prog="llamadesk",
         description="Chat with language models that run on your own computer. "
@@ -75,6 +86,21 @@ def build_parser() -> argparse.ArgumentParser:
         "self-test", help="open the window, chat with a tiny model, check it was stored"
     )
     self_test.add_argument("--out", type=Path, help="folder for the screenshot and report")
+
+    export = commands.add_parser("export", help="write your ratings as a training data set (JSONL)")
+    export.add_argument(
+        "format",
+        choices=EXPORT_FORMATS,
+        help="trl: preference pairs (DPO, reward models); kto: rated answers; "
+        "arena: the compare votes",
+    )
+    export.add_argument("--out", type=Path, required=True, metavar="FILE")
+    export.add_argument(
+        "--since", type=_date, help="only ratings given on or after this date (or time)"
+    )
+    export.add_argument("--model", default="", help="only ratings of models whose name has this")
+
+    commands.add_parser("leaderboard", help="rank your models by your compare votes")
     return parser
 
 
@@ -93,6 +119,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from llamadesk.ui.selftest import run_self_test
 
             return run_self_test(args.out)
+        if args.command == "export":
+            return _export(args)
+        if args.command == "leaderboard":
+            return _leaderboard()
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     raise AssertionError(f"unhandled command {args.command}")
@@ -152,6 +182,50 @@ def _make_test_model(args: argparse.Namespace) -> int:
         return _fail(f"cannot write {args.out}: {exc.strerror or exc}")
     size_mb = path.stat().st_size / 1e6
     print(f"Wrote {path} ({size_mb:.1f} MB, random weights: it babbles).")
+    return 0
+
+
+_EXPORTED = {"trl": "preference pairs", "kto": "rated answers", "arena": "battles"}
+
+
+def _export(args: argparse.Namespace) -> int:
+    from llamadesk.core.paths import app_paths
+    from llamadesk.core.preferences import ExportError, export
+    from llamadesk.core.store import Store, StoreError
+
+    try:
+        with Store(app_paths().database) as store:
+            result = export(store, args.format, args.out, since=args.since, model=args.model)
+    except (StoreError, ExportError) as exc:
+        return _fail(str(exc))
+    print(f"Wrote {result.count} {_EXPORTED[args.format]} to {result.path}.")
+    if result.count == 0:
+        print("No ratings matched, so the file is empty.")
+    return 0
+
+
+def _leaderboard() -> int:
+    from llamadesk.core.leaderboard import leaderboard
+    from llamadesk.core.paths import app_paths
+    from llamadesk.core.store import Store, StoreError
+
+    try:
+        with Store(app_paths().database) as store:
+            rows = leaderboard(store)
+    except StoreError as exc:
+        return _fail(str(exc))
+    if not rows:
+        print("No compare votes between two models yet.")
+        return 0
+    width = max(len("Model"), *(len(row.model) for row in rows))
+    print(f"{'#':>2}  {'Model':<{width}}  Rating  95% interval  Votes  W/T/L")
+    for place, row in enumerate(rows, start=1):
+        interval = f"{row.lower:.0f} to {row.upper:.0f}"
+        record = f"{row.wins}/{row.ties}/{row.losses}"
+        print(
+            f"{place:>2}  {row.model:<{width}}  {row.rating:>6.0f}  {interval:>12}"
+            f"  {row.battles:>5}  {record}"
+        )
     return 0
 
 

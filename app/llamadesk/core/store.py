@@ -22,6 +22,9 @@ from typing import Any, Literal, get_args
 
 Role = Literal["user", "assistant"]
 StopReason = Literal["eos", "length", "stopped", "error"]
+# "compare" conversations hold the prompts and answers of compare mode; they stay out of the
+# chat list so side-by-side tests do not bury the user's chats.
+ConversationKind = Literal["chat", "compare"]
 
 DEFAULT_TITLE = "New chat"
 AUTO_TITLE_LENGTH = 48
@@ -44,6 +47,7 @@ class Conversation:
     system_prompt: str
     created: float
     updated: float
+    kind: ConversationKind = "chat"
 
 
 @dataclass(frozen=True)
@@ -105,9 +109,87 @@ def _create_chat_tables(db: sqlite3.Connection) -> None:
     db.execute("CREATE UNIQUE INDEX one_selected_answer ON messages(parent_id) WHERE selected = 1")
 
 
+def _create_rating_tables(db: sqlite3.Connection) -> None:
+    """Ratings of answers; ``core.ratings`` reads and writes them.
+
+    Every rating row cascades away with the answers it rates, so deleting a message never
+    leaves a rating that points nowhere.
+    """
+    db.execute(
+        "ALTER TABLE conversations ADD COLUMN kind TEXT NOT NULL DEFAULT 'chat'"
+        " CHECK (kind IN ('chat', 'compare'))"
+    )
+    # One thumbs rating per answer. A thumbs-down may carry the user's better answer: it is
+    # feedback, not model output, so it is kept here rather than as a sibling message that
+    # would show up in the thread, in later prompts and among the models.
+    db.execute(
+        """
+        CREATE TABLE thumbs (
+            answer_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+            value INTEGER NOT NULL CHECK (value IN (1, -1)),
+            tags TEXT NOT NULL DEFAULT '[]',
+            comment TEXT NOT NULL DEFAULT '',
+            rewrite TEXT NOT NULL DEFAULT '',
+            created REAL NOT NULL,
+            updated REAL NOT NULL,
+            CHECK (rewrite = '' OR value = -1)
+        )
+        """
+    )
+    # One ranking per prompt. A pick of the best is a ranking that gives the rest one shared
+    # rank; pairs come from the ranks alone, so losing a ranked answer keeps the rest valid.
+    db.execute(
+        """
+        CREATE TABLE rankings (
+            prompt_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL CHECK (kind IN ('pick', 'rank')),
+            created REAL NOT NULL,
+            updated REAL NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE ranked_answers (
+            prompt_id INTEGER NOT NULL REFERENCES rankings(prompt_id) ON DELETE CASCADE,
+            answer_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+            rank INTEGER NOT NULL CHECK (rank >= 0),
+            PRIMARY KEY (prompt_id, answer_id)
+        )
+        """
+    )
+    db.execute("CREATE INDEX ranked_answers_by_answer ON ranked_answers(answer_id)")
+    # Arena votes. The model names are kept as shown at vote time: one model with two
+    # settings may be given two labels.
+    db.execute(
+        """
+        CREATE TABLE comparisons (
+            id INTEGER PRIMARY KEY,
+            answer_a_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+            answer_b_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+            model_a TEXT NOT NULL,
+            model_b TEXT NOT NULL,
+            winner TEXT NOT NULL
+                CHECK (winner IN ('model_a', 'model_b', 'tie', 'tie (bothbad)')),
+            strength TEXT NOT NULL DEFAULT '' CHECK (strength IN ('', 'slightly', 'much')),
+            blind INTEGER NOT NULL DEFAULT 0,
+            created REAL NOT NULL,
+            updated REAL NOT NULL,
+            UNIQUE (answer_a_id, answer_b_id),
+            CHECK (answer_a_id <> answer_b_id),
+            CHECK (strength = '' OR winner IN ('model_a', 'model_b'))
+        )
+        """
+    )
+    db.execute("CREATE INDEX comparisons_by_answer_b ON comparisons(answer_b_id)")
+
+
 # Functions rather than SQL scripts: sqlite3's executescript() commits first, which would
 # take a migration out of its transaction.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_create_chat_tables]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _create_chat_tables,
+    _create_rating_tables,
+]
 
 
 def auto_title(text: str) -> str:
@@ -133,6 +215,7 @@ def _conversation_from_row(row: sqlite3.Row) -> Conversation:
         system_prompt=row["system_prompt"],
         created=row["created"],
         updated=row["updated"],
+        kind=row["kind"],
     )
 
 
@@ -246,17 +329,23 @@ class Store:
     # Conversations
 
     def create_conversation(
-        self, title: str = DEFAULT_TITLE, system_prompt: str = ""
+        self,
+        title: str = DEFAULT_TITLE,
+        system_prompt: str = "",
+        *,
+        kind: ConversationKind = "chat",
     ) -> Conversation:
-        """Start an empty conversation."""
+        """Start an empty conversation; a "compare" one is left out of the chat list."""
         title = title.strip()
         if not title:
             raise ValueError("A conversation needs a title")
+        if kind not in get_args(ConversationKind):
+            raise ValueError(f"Unknown conversation kind {kind!r}")
         now = self._clock()
         conversation_id = self._insert(
-            "INSERT INTO conversations (title, system_prompt, created, updated)"
-            " VALUES (?, ?, ?, ?)",
-            (title, system_prompt, now, now),
+            "INSERT INTO conversations (title, system_prompt, created, updated, kind)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (title, system_prompt, now, now, kind),
         )
         return self.conversation(conversation_id)
 
@@ -270,22 +359,24 @@ class Store:
         return _conversation_from_row(row)
 
     def list_conversations(self, search: str = "") -> list[Conversation]:
-        """Conversations, most recently updated first, whose title contains ``search``.
+        """Chats, most recently updated first, whose title contains ``search``.
 
         The match ignores case (Unicode-aware) and treats every character literally.
         """
         needle = search.strip().casefold()
         # instr() rather than LIKE: no wildcards to escape, and LIKE ignores only ASCII case.
         rows = self._db.execute(
-            "SELECT * FROM conversations WHERE instr(casefold(title), ?) > 0"
+            "SELECT * FROM conversations WHERE kind = 'chat' AND instr(casefold(title), ?) > 0"
             " ORDER BY updated DESC, id DESC",
             (needle,),
         ).fetchall()
         return [_conversation_from_row(row) for row in rows]
 
     def count_conversations(self) -> int:
-        """How many conversations there are."""
-        count: int = self._db.execute("SELECT count(*) FROM conversations").fetchone()[0]
+        """How many chats there are (compare conversations are not counted)."""
+        count: int = self._db.execute(
+            "SELECT count(*) FROM conversations WHERE kind = 'chat'"
+        ).fetchone()[0]
         return count
 
     def rename_conversation(self, conversation_id: int, title: str) -> None:
