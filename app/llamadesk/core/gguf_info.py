@@ -2,19 +2,63 @@
 
 Every way a file can be unusable ends in a ``GGUFError`` whose message names the file and can
 be shown to the user as it is.
+
+The header is parsed here with ``struct`` rather than by ``gguf.GGUFReader``: the reader makes a
+numpy view of every array element (seconds for a large vocabulary), trusts the counts it reads
+(a damaged one can keep it busy for hours) and memory-maps the whole file. Here every count and
+length is checked against the file's size before use, and arrays we do not need are skipped.
 """
 
 from __future__ import annotations
 
+import math
+import os
+import struct
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import gguf
 
 _KNOWN_ARCHITECTURES = frozenset(gguf.MODEL_ARCH_NAMES.values())
+_MAGIC = gguf.GGUF_MAGIC.to_bytes(4, "little")
 _HEADER_PREFIX_SIZE = 8  # magic and version
+_MAX_DIMS = 4  # GGML_MAX_DIMS
+_MIN_KV_SIZE = 8 + 4 + 1  # key length, value type, a one-byte value
+_MIN_TENSOR_INFO_SIZE = 8 + 4 + 4 + 8  # name length, dimension count, type, offset
+_CHUNK_SIZE = 1 << 20
+# Limits far above anything real, so that a damaged header cannot make us allocate or loop
+# for long within a large file: keys and tensor names are short; a kept value is a name or a
+# chat template; the largest vocabularies and merge lists have under a million entries.
+_MAX_NAME_SIZE = 1 << 16
+_MAX_KEPT_STRING_SIZE = 16 << 20
+_MAX_STRING_ARRAY_LENGTH = 1 << 24
+_MAX_KEPT_ARRAY_LENGTH = 1024  # per-layer values, like head counts
+_WANTED_KEYS = frozenset(
+    {
+        gguf.Keys.General.ARCHITECTURE,
+        gguf.Keys.General.NAME,
+        gguf.Keys.General.FILE_TYPE,
+        gguf.Keys.General.ALIGNMENT,
+        gguf.Keys.Tokenizer.CHAT_TEMPLATE,
+    }
+)
+# "{arch}.context_length" -> ".context_length": the architecture is not known in advance, as
+# nothing obliges general.architecture to come first.
+_WANTED_ARCH_SUFFIXES = tuple(
+    key.removeprefix("{arch}")
+    for key in (
+        gguf.Keys.LLM.CONTEXT_LENGTH,
+        gguf.Keys.LLM.BLOCK_COUNT,
+        gguf.Keys.LLM.EMBEDDING_LENGTH,
+        gguf.Keys.LLM.VOCAB_SIZE,
+        gguf.Keys.Attention.HEAD_COUNT,
+        gguf.Keys.Attention.HEAD_COUNT_KV,
+        gguf.Keys.Attention.KEY_LENGTH,
+        gguf.Keys.Attention.VALUE_LENGTH,
+    )
+)
 _FILE_TYPE_NAMES = {
     file_type.value: file_type.name.removeprefix("MOSTLY_").removeprefix("ALL_")
     for file_type in gguf.LlamaFileType
@@ -83,89 +127,349 @@ class GGUFInfo:
 def read_gguf_info(path: Path | str) -> GGUFInfo:
     """Read the header of the GGUF file at ``path``; raise a ``GGUFError`` if it is unusable."""
     path = Path(path)
-    file_size = _check_file(path)
-    parse_failure: Exception | None = None
-    try:
-        header = _parse(path)
-    except Exception as exc:
-        # The traceback's frames hold the reader and so its memory map of the file; keep only
-        # the exception itself, and raise outside this block so that nothing else links to it.
-        parse_failure = exc.with_traceback(None)
-        parse_failure.__context__ = None
-    if parse_failure is not None:
-        raise TruncatedGGUF(
-            path, f"'{path.name}' is incomplete or damaged; download it again."
-        ) from parse_failure
-
-    if header.data_end > file_size:
-        raise TruncatedGGUF(
-            path,
-            f"'{path.name}' is incomplete: it has {file_size:,} of {header.data_end:,} bytes.",
-        )
-    return _build_info(path, file_size, header)
-
-
-def _check_file(path: Path) -> int:
-    """Size of the file at ``path`` once its first bytes look like a readable GGUF."""
     if path.is_dir():
         raise NotAGGUF(path, f"'{path.name}' is a folder, not a GGUF model file.")
     try:
         with path.open("rb") as file:
-            prefix = file.read(_HEADER_PREFIX_SIZE)
-            file_size = file.seek(0, 2)
+            header = _read_header(path, file)
     except FileNotFoundError:
         raise GGUFNotFound(path, f"The model file '{path.name}' does not exist.") from None
     except OSError as exc:
         raise GGUFError(path, f"'{path.name}' cannot be read: {exc.strerror}.") from None
 
+    if header.data_end > header.file_size:
+        have, need = header.file_size, header.data_end
+        raise TruncatedGGUF(
+            path, f"'{path.name}' is incomplete: it has {have:,} of {need:,} bytes."
+        )
+    return _build_info(path, header)
+
+
+def _read_header(path: Path, file: BinaryIO) -> _Header:
+    """Parse the header of ``file``, opened from ``path``; raise a ``GGUFError`` if unusable."""
+    file_size = file.seek(0, os.SEEK_END)
+    file.seek(0)
+    order = _check_prefix(path, file.read(_HEADER_PREFIX_SIZE), file_size)
+    try:
+        return _parse(_Source(file, file_size, _FORMATS[order]))
+    except _Damaged as exc:
+        raise TruncatedGGUF(
+            path, f"'{path.name}' is incomplete or damaged; download it again."
+        ) from exc
+    except _UnknownTensorType as exc:
+        raise GGUFError(
+            path,
+            f"'{path.name}' stores weights in a format (ggml type {exc.type_id}) that this"
+            " version of LlamaDesk cannot read; it may need a newer version.",
+        ) from exc
+
+
+def _check_prefix(path: Path, prefix: bytes, file_size: int) -> str:
+    """The byte order ("<" or ">") of a file that starts with ``prefix``, if it is a GGUF."""
     if file_size == 0:
         raise NotAGGUF(path, f"'{path.name}' is empty, not a GGUF model file.")
-    if not prefix.startswith(gguf.GGUF_MAGIC.to_bytes(4, "little")):
+    if not prefix.startswith(_MAGIC):
         raise NotAGGUF(path, f"'{path.name}' is not a GGUF model file.")
     if len(prefix) < _HEADER_PREFIX_SIZE:
         raise TruncatedGGUF(path, f"'{path.name}' is incomplete; download it again.")
+    order = "<"
     version = int.from_bytes(prefix[4:], "little")
     if version & 0xFFFF == 0:  # written on a big-endian machine
+        order = ">"
         version = int.from_bytes(prefix[4:], "big")
     if version not in gguf.READER_SUPPORTED_VERSIONS:
         raise GGUFError(
             path, f"'{path.name}' uses GGUF version {version}, which LlamaDesk cannot read."
         )
-    return file_size
+    return order
 
 
 @dataclass(frozen=True)
 class _Header:
     """The parts of a GGUF header LlamaDesk uses, as plain Python values."""
 
-    metadata: dict[str, Any]
+    file_size: int
+    metadata: dict[str, object]  # only the keys _wanted() accepts
     token_count: int
     tensor_elements: dict[str, int]  # ggml type name -> number of weights
-    data_end: int  # offset just past the last tensor's data
+    data_end: int  # offset just past the last tensor's data; 0 without tensors
 
 
-def _parse(path: Path) -> _Header:
-    # GGUFReader memory-maps the whole file; nothing taken from it may keep a view of the map,
-    # or the file would stay open (and, on Windows, undeletable) after we return.
-    reader = gguf.GGUFReader(path)
-    metadata: dict[str, Any] = {}
+class _Damaged(Exception):
+    """The header contradicts itself or the file's size; the message says where, for logs."""
+
+
+class _UnknownTensorType(Exception):
+    """A tensor is stored in a ggml type the ``gguf`` package does not know."""
+
+    def __init__(self, type_id: int) -> None:
+        super().__init__(f"unknown ggml type {type_id}")
+        self.type_id = type_id
+
+
+@dataclass(frozen=True)
+class _Formats:
+    """The compiled ``struct`` formats for one byte order."""
+
+    u32: struct.Struct
+    u64: struct.Struct
+    counts: struct.Struct  # tensor count, metadata count
+    array_header: struct.Struct  # item type, item count
+    tensor_tail: struct.Struct  # ggml type, offset into the data section
+    dims: tuple[struct.Struct, ...]  # indexed by the number of dimensions
+    scalars: dict[int, struct.Struct]  # GGUFValueType -> format, for all but strings and arrays
+
+    @classmethod
+    def for_order(cls, order: str) -> _Formats:
+        return cls(
+            u32=struct.Struct(order + "I"),
+            u64=struct.Struct(order + "Q"),
+            counts=struct.Struct(order + "QQ"),
+            array_header=struct.Struct(order + "IQ"),
+            tensor_tail=struct.Struct(order + "IQ"),
+            dims=tuple(struct.Struct(f"{order}{n}Q") for n in range(_MAX_DIMS + 1)),
+            scalars={kind: struct.Struct(order + code) for kind, code in _SCALAR_CODES.items()},
+        )
+
+
+_SCALAR_CODES = {
+    gguf.GGUFValueType.UINT8: "B",
+    gguf.GGUFValueType.INT8: "b",
+    gguf.GGUFValueType.UINT16: "H",
+    gguf.GGUFValueType.INT16: "h",
+    gguf.GGUFValueType.UINT32: "I",
+    gguf.GGUFValueType.INT32: "i",
+    gguf.GGUFValueType.FLOAT32: "f",
+    gguf.GGUFValueType.BOOL: "?",
+    gguf.GGUFValueType.UINT64: "Q",
+    gguf.GGUFValueType.INT64: "q",
+    gguf.GGUFValueType.FLOAT64: "d",
+}
+_FORMATS = {order: _Formats.for_order(order) for order in "<>"}
+
+
+class _Source:
+    """A file read front to back through one large buffer, never past the file's end.
+
+    Every read checks the bytes it needs against the file's size first, so a length or count
+    a damaged header makes up fails at once instead of allocating or looping.
+    """
+
+    def __init__(self, file: BinaryIO, size: int, formats: _Formats) -> None:
+        self.formats = formats
+        self.size = size
+        self._file = file
+        self._buf = b""
+        self._base = file.tell()  # the file offset of _buf[0]; the file is at _base + len(_buf)
+        self._pos = 0
+
+    @property
+    def offset(self) -> int:
+        return self._base + self._pos
+
+    def require(self, size: int, what: str) -> None:
+        """Raise ``_Damaged`` unless the file holds ``size`` more bytes."""
+        if size > self.size - self.offset:
+            raise _Damaged(
+                f"{what} ({size:,} bytes at offset {self.offset:,}) runs past the end of the"
+                f" file ({self.size:,} bytes)"
+            )
+
+    def unpack(self, fmt: struct.Struct) -> tuple[Any, ...]:
+        self._fill(fmt.size)
+        values = fmt.unpack_from(self._buf, self._pos)
+        self._pos += fmt.size
+        return values
+
+    def u32(self) -> int:
+        return int(self.unpack(self.formats.u32)[0])
+
+    def u64(self) -> int:
+        return int(self.unpack(self.formats.u64)[0])
+
+    def take(self, size: int) -> bytes:
+        self._fill(size)
+        data = self._buf[self._pos : self._pos + size]
+        self._pos += size
+        return data
+
+    def skip(self, size: int) -> None:
+        self.require(size, "skipped data")
+        if self._pos + size <= len(self._buf):
+            self._pos += size
+            return
+        self._base = self.offset + size
+        self._buf, self._pos = b"", 0
+        self._file.seek(self._base)
+
+    def string(self, limit: int) -> str:
+        """A length-prefixed UTF-8 string of at most ``limit`` bytes."""
+        length = self.u64()
+        if length > limit:
+            raise _Damaged(f"a string of {length:,} bytes at offset {self.offset:,}")
+        try:
+            return self.take(length).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise _Damaged(f"a string before offset {self.offset:,} is not UTF-8") from exc
+
+    def skip_string(self) -> None:
+        self.skip(self.u64())
+
+    def skip_strings(self, count: int) -> None:
+        """Walk past ``count`` length-prefixed strings without copying or decoding them."""
+        # A vocabulary holds hundreds of thousands of strings, so this loop is the parser's hot
+        # spot: it reads lengths straight from the buffer with local names, and only leaves it
+        # to refill the buffer or to seek past a string that runs beyond it.
+        unpack_from = self.formats.u64.unpack_from
+        while count:
+            self._fill(8)
+            buf, pos = self._buf, self._pos
+            last_length_at = len(buf) - 8
+            walked = count
+            for index in range(count):
+                if pos > last_length_at:
+                    walked = index
+                    break
+                pos += 8 + unpack_from(buf, pos)[0]
+            count -= walked
+            self.skip(pos - self._pos)  # checks that the last string ends inside the file
+
+    def _fill(self, size: int) -> None:
+        """Have ``size`` bytes buffered from the current position."""
+        if self._pos + size <= len(self._buf):
+            return
+        self.require(size, "a value")
+        rest = self._buf[self._pos :]
+        self._base += self._pos
+        self._buf = rest + self._file.read(max(_CHUNK_SIZE, size - len(rest)))
+        self._pos = 0
+        if len(self._buf) < size:
+            raise _Damaged(f"the file was cut short while it was read, at offset {self.offset:,}")
+
+
+def _parse(source: _Source) -> _Header:
+    """Parse the header after its magic and version."""
+    n_tensors, n_kv = source.unpack(source.formats.counts)
+    # Each entry takes some bytes however small it is: counts the file cannot hold fail here.
+    source.require(
+        n_kv * _MIN_KV_SIZE + n_tensors * _MIN_TENSOR_INFO_SIZE,
+        f"{n_kv:,} metadata entries and {n_tensors:,} tensors",
+    )
+    metadata, token_count = _read_metadata(source, n_kv)
+    alignment = _alignment(metadata)
+    tensor_elements, data_size = _read_tensor_infos(source, n_tensors)
+    data_start = -(-source.offset // alignment) * alignment
+    data_end = data_start + data_size if n_tensors else 0
+    return _Header(source.size, metadata, token_count, tensor_elements, data_end)
+
+
+def _read_metadata(source: _Source, count: int) -> tuple[dict[str, object], int]:
+    """The wanted metadata values, and the length of the token list."""
+    metadata: dict[str, object] = {}
     token_count = 0
-    for key, field in reader.fields.items():
-        if key == gguf.Keys.Tokenizer.LIST:
-            token_count = len(field.data)
-        elif not field.types or field.types[0] != gguf.GGUFValueType.ARRAY:
-            metadata[key] = field.contents()
-        elif field.types[-1] != gguf.GGUFValueType.STRING and len(field.data) <= 1024:
-            metadata[key] = field.contents()  # small numeric arrays, like per-layer head counts
+    seen: set[str] = set()
+    for _ in range(count):
+        key = source.string(_MAX_NAME_SIZE)
+        if key in seen:
+            raise _Damaged(f"the metadata key {key!r} appears twice")
+        seen.add(key)
+        value_type = source.u32()
+        if key == gguf.Keys.General.ALIGNMENT and value_type != gguf.GGUFValueType.UINT32:
+            raise _Damaged(f"{key} has value type {value_type}, not uint32")
+        keep = _wanted(key)
+        value: object | None
+        if value_type == gguf.GGUFValueType.ARRAY:
+            length, value = _read_array(source, keep)
+            if key == gguf.Keys.Tokenizer.LIST:
+                token_count = length
+        else:
+            value = _read_value(source, value_type, keep)
+        if value is not None:
+            metadata[key] = value
+    return metadata, token_count
+
+
+def _wanted(key: str) -> bool:
+    return key in _WANTED_KEYS or key.endswith(_WANTED_ARCH_SUFFIXES)
+
+
+def _read_value(source: _Source, value_type: int, keep: bool) -> object | None:
+    """One string or number; None when not ``keep``."""
+    if value_type == gguf.GGUFValueType.STRING:
+        if keep:
+            return source.string(_MAX_KEPT_STRING_SIZE)
+        source.skip_string()
+        return None
+    fmt = _scalar_format(source, value_type)
+    value = source.unpack(fmt)[0]
+    return value if keep else None
+
+
+def _read_array(source: _Source, keep: bool) -> tuple[int, list[Any] | None]:
+    """An array's length, and its items if ``keep`` and it is a short list of numbers."""
+    item_type, count = source.unpack(source.formats.array_header)
+    if item_type == gguf.GGUFValueType.STRING:
+        if count > _MAX_STRING_ARRAY_LENGTH:
+            raise _Damaged(f"an array of {count:,} strings at offset {source.offset:,}")
+        source.require(count * 8, f"an array of {count:,} strings")  # 8: each one's length
+        source.skip_strings(count)
+        return count, None
+    # Arrays of arrays end here too: llama.cpp refuses them as well.
+    fmt = _scalar_format(source, item_type)
+    size = count * fmt.size
+    if keep and count <= _MAX_KEPT_ARRAY_LENGTH:
+        return count, [item for (item,) in fmt.iter_unpack(source.take(size))]
+    source.skip(size)
+    return count, None
+
+
+def _scalar_format(source: _Source, value_type: int) -> struct.Struct:
+    fmt = source.formats.scalars.get(value_type)
+    if fmt is None:
+        raise _Damaged(f"unknown value type {value_type} before offset {source.offset:,}")
+    return fmt
+
+
+def _alignment(metadata: dict[str, object]) -> int:
+    """The data section's alignment, which must be a power of two."""
+    alignment = metadata.get(gguf.Keys.General.ALIGNMENT, gguf.GGUF_DEFAULT_ALIGNMENT)
+    if not isinstance(alignment, int) or alignment <= 0 or alignment & (alignment - 1):
+        raise _Damaged(f"the alignment {alignment} is not a power of two")
+    return alignment
+
+
+def _read_tensor_infos(source: _Source, count: int) -> tuple[dict[str, int], int]:
+    """Weights per ggml type name, and the size of the data section the tensors span."""
     tensor_elements: Counter[str] = Counter()
-    data_end = 0
-    for tensor in reader.tensors:
-        tensor_elements[tensor.tensor_type.name] += int(tensor.n_elements)
-        data_end = max(data_end, int(tensor.data_offset) + int(tensor.n_bytes))
-    return _Header(metadata, token_count, dict(tensor_elements), data_end)
+    names: set[str] = set()
+    data_size = 0
+    for _ in range(count):
+        name, type_name, n_elements, end = _read_tensor_info(source)
+        if name in names:
+            raise _Damaged(f"two tensors are named {name!r}")
+        names.add(name)
+        tensor_elements[type_name] += n_elements
+        data_size = max(data_size, end)
+    return dict(tensor_elements), data_size
 
 
-def _build_info(path: Path, file_size: int, header: _Header) -> GGUFInfo:
+def _read_tensor_info(source: _Source) -> tuple[str, str, int, int]:
+    """One tensor's name, type name, element count and end offset within the data section."""
+    name = source.string(_MAX_NAME_SIZE)
+    n_dims = source.u32()
+    if n_dims > _MAX_DIMS:
+        raise _Damaged(f"tensor {name!r} has {n_dims:,} dimensions")
+    n_elements = math.prod(source.unpack(source.formats.dims[n_dims]))
+    type_id, offset = source.unpack(source.formats.tensor_tail)
+    try:
+        tensor_type = gguf.GGMLQuantizationType(type_id)
+        block_size, type_size = gguf.GGML_QUANT_SIZES[tensor_type]
+    except (ValueError, KeyError):
+        raise _UnknownTensorType(type_id) from None
+    return name, tensor_type.name, n_elements, offset + n_elements * type_size // block_size
+
+
+def _build_info(path: Path, header: _Header) -> GGUFInfo:
     metadata = header.metadata
     architecture = metadata.get(gguf.Keys.General.ARCHITECTURE)
     if not isinstance(architecture, str) or not architecture:
@@ -195,7 +499,7 @@ def _build_info(path: Path, file_size: int, header: _Header) -> GGUFInfo:
     chat_template = metadata.get(gguf.Keys.Tokenizer.CHAT_TEMPLATE)
     return GGUFInfo(
         path=path,
-        file_size=file_size,
+        file_size=header.file_size,
         architecture=architecture,
         name=name if isinstance(name, str) and name else path.stem,
         parameter_count=sum(header.tensor_elements.values()),
