@@ -12,6 +12,7 @@ from llamadesk.core.engine import (
     EngineError,
     LoadSettings,
     SamplingParams,
+    _StreamingText,
 )
 from llamadesk.core.gguf_info import GGUFError
 
@@ -20,7 +21,7 @@ HELLO = [ChatMessage("user", "Hello there")]
 
 @pytest.fixture(scope="module")
 def engine(tiny_model):
-    engine = Engine.load(tiny_model, LoadSettings(n_ctx=512, n_threads=2))
+    engine = Engine.load(tiny_model, LoadSettings(n_ctx=512, n_threads=1))
     yield engine
     engine.close()
 
@@ -117,3 +118,32 @@ def test_context_defaults_to_the_models_own_capped(tiny_model):
         assert engine.settings.n_ctx == engine.n_ctx
     finally:
         engine.close()
+
+
+def test_text_pieces_are_whole_characters():
+    text = _StreamingText(["</s>"])
+    euro = "€".encode()
+    assert text.add(euro[:1]) == ("", False)
+    assert text.add(euro[1:] + b" ok") == ("€ ok", False)
+
+
+def test_invalid_bytes_are_dropped_not_stuck():
+    # A byte that never becomes a character must not hold back the text after it.
+    text = _StreamingText([])
+    assert text.add(b"\xff") == ("", False)
+    assert text.add(b"fine") == ("fine", False)
+
+
+def test_a_stop_word_split_across_tokens_ends_the_answer_unseen():
+    text = _StreamingText(["</s>"])
+    assert text.add(b"done <") == ("done ", False)
+    assert text.add(b"/s") == ("", False)
+    assert text.add(b"> more") == ("", True)
+
+
+def test_a_stop_word_prefix_that_goes_nowhere_is_shown():
+    text = _StreamingText(["</s>"])
+    assert text.add(b"a </") == ("a ", False)
+    assert text.add(b"b") == ("</b", False)
+    assert text.add(b" <") == (" ", False)
+    assert text.flush() == "<"

@@ -6,6 +6,7 @@ thread; only `AnswerStream.cancel` may be called from another.
 
 from __future__ import annotations
 
+import codecs
 import os
 import threading
 import time
@@ -222,7 +223,40 @@ TokenHook = Callable[[int, int], bool]
 class FormattedPrompt(NamedTuple):
     tokens: list[int]
     stop_words: list[str]
-    stop_criteria: Callable[[Any, Any], bool] | None
+
+
+class _StreamingText:
+    """Turns token bytes into text pieces: whole UTF-8 characters only, and never the
+    start of a stop word until it is clear the stop word does not follow."""
+
+    def __init__(self, stop_words: Sequence[str]) -> None:
+        # Invalid bytes are dropped, as llama-cpp-python's own decoding does.
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="ignore")
+        self._stop_words = [word for word in stop_words if word]
+        self._held = ""
+
+    def add(self, data: bytes) -> tuple[str, bool]:
+        """The text that can be shown now, and whether a stop word ended the answer."""
+        held = self._held + self._decoder.decode(data)
+        for word in self._stop_words:
+            if word in held:
+                self._held = ""
+                return held[: held.index(word)], True
+        keep = max((_overlap(held, word) for word in self._stop_words), default=0)
+        self._held = held[len(held) - keep :]
+        return held[: len(held) - keep], False
+
+    def flush(self) -> str:
+        rest, self._held = self._held + self._decoder.decode(b"", final=True), ""
+        return rest
+
+
+def _overlap(text: str, word: str) -> int:
+    """Length of the longest end of `text` that begins `word`."""
+    for size in range(min(len(text), len(word) - 1), 0, -1):
+        if word.startswith(text[-size:]):
+            return size
+    return 0
 
 
 class Engine:
@@ -241,7 +275,7 @@ class Engine:
         settings.validate()
         info = read_gguf_info(path)  # bad files fail here with a clear message, cheaply
         n_ctx = settings.n_ctx or min(info.context_length or DEFAULT_CONTEXT, DEFAULT_CONTEXT)
-        n_threads = settings.n_threads or default_threads()
+        n_threads = settings.n_threads or default_threads(info.parameter_count)
         try:
             from llama_cpp import Llama
 
@@ -273,7 +307,7 @@ class Engine:
         tokens = self.llama.tokenize(
             result.prompt.encode("utf-8"), add_bos=not result.added_special, special=True
         )
-        return FormattedPrompt(list(tokens), _as_list(result.stop), result.stopping_criteria)
+        return FormattedPrompt(list(tokens), _as_list(result.stop))
 
     def complete(
         self,
@@ -284,47 +318,50 @@ class Engine:
     ) -> Iterator[tuple[str, str | None]]:
         """Yield (text, finish reason or None) pieces of the answer to `messages`.
 
-        This is what llama-cpp-python's `create_chat_completion` does for a chat template,
-        with one addition: `on_token` sees every sampled token and can stop generation
-        before the next one.
+        The same tokens as llama-cpp-python's `create_chat_completion` (same template, same
+        sampler, same prefix cache), decoded here rather than by its streaming code, which
+        re-decodes the whole answer after every token (cubic when a byte sequence never
+        becomes valid UTF-8) and skips its max_tokens check mid-character. `on_token` sees
+        every sampled token and can stop generation before the next one.
         """
         prompt = self.format_prompt(messages)
         n_prompt = len(prompt.tokens)
-        room = self.n_ctx - n_prompt
-        if room < 1:
+        limit = min(params.max_tokens, self.n_ctx - n_prompt)
+        if limit < 1:
             raise ContextOverflow(
                 f"This conversation ({n_prompt} tokens) no longer fits the model's context "
                 f"of {self.n_ctx} tokens. Start a new chat, or load the model with a longer "
                 "context."
             )
-        template_stop = prompt.stop_criteria
-
-        def should_stop(input_ids: Any, logits: Any) -> bool:
-            # llama-cpp-python calls this after each sampled token with the ids before it,
-            # and once more at the end with the same ids: their length counts the tokens.
-            if on_token(n_prompt, len(input_ids) - n_prompt + 1):
-                return True
-            return bool(template_stop is not None and template_stop(input_ids, logits))
-
-        from llama_cpp import StoppingCriteriaList
-
-        chunks = self.llama.create_completion(
-            prompt=prompt.tokens,
-            stream=True,
-            temperature=params.temperature,
-            top_p=params.top_p,
+        llama = self.llama
+        llama.set_seed(seed)
+        tokens = llama.generate(
+            prompt.tokens,
             top_k=params.top_k,
+            top_p=params.top_p,
             min_p=params.min_p,
+            temp=params.temperature,
             repeat_penalty=params.repeat_penalty,
-            max_tokens=min(params.max_tokens, room),
-            seed=seed,
-            stop=prompt.stop_words,
-            stopping_criteria=StoppingCriteriaList([should_stop]),
         )
-        assert isinstance(chunks, Iterator)  # stream=True gives chunks, not one response
-        for chunk in chunks:
-            choice = chunk["choices"][0]
-            yield choice["text"], choice["finish_reason"]
+        text = _StreamingText(prompt.stop_words)
+        for count, token in enumerate(tokens, start=1):
+            if on_token(n_prompt, count) or self.is_end_of_generation(token):
+                break
+            piece, stopped = text.add(llama.detokenize([token]))
+            if stopped:
+                yield piece, "stop"
+                return
+            if count >= limit:
+                yield piece + text.flush(), "length"
+                return
+            if piece:
+                yield piece, None
+        yield text.flush(), "stop"
+
+    def is_end_of_generation(self, token: int) -> bool:
+        from llama_cpp import llama_vocab_is_eog
+
+        return bool(llama_vocab_is_eog(self.llama._model.vocab, token))
 
     def stream(
         self,
@@ -368,8 +405,16 @@ def _as_list(stop: str | list[str] | None) -> list[str]:
     return [stop] if isinstance(stop, str) else list(stop)
 
 
-def default_threads() -> int:
-    """One thread per physical core: llama.cpp gets slower with hyper-threads."""
+# Below this size a token is so little work that llama.cpp's threads spend their time
+# waiting for each other; with any other load on the machine, two threads ran the demo
+# model 30 times slower than one (measured on 2 cores).
+SINGLE_THREAD_PARAMETERS = 100_000_000
+
+
+def default_threads(parameter_count: int) -> int:
+    """One thread per physical core (hyper-threads slow llama.cpp down); one for tiny models."""
+    if parameter_count < SINGLE_THREAD_PARAMETERS:
+        return 1
     import psutil
 
     return max(1, psutil.cpu_count(logical=False) or os.cpu_count() or 1)
