@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QTextCursor, QTextDocument, QTextFormat
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -22,6 +22,17 @@ from PySide6.QtWidgets import (
 )
 
 from llamadesk.core.store import Message
+
+CODE_BACKGROUND = QColor("#f3f4f8")
+BODY_PIXEL_SIZE = 14
+
+
+def body_font() -> QFont:
+    """The message text's font: the system's family at a comfortable reading size."""
+    font = QGuiApplication.font()
+    font.setPixelSize(BODY_PIXEL_SIZE)
+    return font
+
 
 STOP_REASON_WORDS = {
     "eos": "finished",
@@ -48,6 +59,28 @@ def describe_stats(stats: dict[str, object], stop_reason: str) -> str:
     return "  ·  ".join(parts)
 
 
+def render_markdown(text: str, font: QFont) -> str:
+    """Markdown to the HTML a label shows, with code blocks set on a tinted background.
+
+    Qt's own Markdown reader does the parsing; it marks fenced and indented code blocks,
+    which a label would otherwise show as bare monospace lines.
+    """
+    document = QTextDocument()
+    document.setDefaultFont(font)  # else the HTML carries Qt's default size, not ours
+    document.setMarkdown(text, QTextDocument.MarkdownFeature.MarkdownDialectGitHub)
+    block = document.begin()
+    while block.isValid():
+        block_format = block.blockFormat()
+        if block_format.hasProperty(QTextFormat.Property.BlockCodeFence) or (
+            block_format.nonBreakableLines()
+        ):
+            cursor = QTextCursor(block)
+            block_format.setBackground(CODE_BACKGROUND)
+            cursor.setBlockFormat(block_format)
+        block = block.next()
+    return document.toHtml()
+
+
 class MessageBubble(QFrame):
     """One message: who said it, the text as Markdown, and its actions."""
 
@@ -60,7 +93,7 @@ class MessageBubble(QFrame):
         self.author.setObjectName("bubbleAuthor")
         self.body = QLabel()
         self.body.setObjectName("bubbleBody")
-        self.body.setTextFormat(Qt.TextFormat.MarkdownText)
+        self.body.setTextFormat(Qt.TextFormat.RichText)
         self.body.setWordWrap(True)
         self.body.setOpenExternalLinks(True)
         self.body.setTextInteractionFlags(
@@ -102,8 +135,8 @@ class MessageBubble(QFrame):
         QGuiApplication.clipboard().setText(self._text)
 
     def _render(self) -> None:
-        # An empty Markdown label collapses to nothing; show an ellipsis while waiting.
-        self.body.setText(self._text if self._text else "…")
+        # An empty label collapses to nothing; show an ellipsis while waiting.
+        self.body.setText(render_markdown(self._text, body_font()) if self._text else "…")
 
 
 class ChatView(QScrollArea):

@@ -24,7 +24,7 @@ QToolBar#toolbar {{
 #userBubble {{ background: #eef2ff; border-radius: 12px; }}
 #assistantBubble {{ background: #ffffff; border: 1px solid #ececf0; border-radius: 12px; }}
 #bubbleAuthor {{ color: #6b6b76; font-size: 11px; font-weight: 600; }}
-#bubbleBody {{ color: #1d1d22; font-size: 14px; }}
+#bubbleBody {{ color: #1d1d22; }}  /* size: chat_view.BODY_PIXEL_SIZE */
 #bubbleFooter {{ color: #8a8a94; font-size: 11px; }}
 #linkButton {{
     background: transparent; border: none; color: {ACCENT}; font-size: 11px; padding: 2px 6px;
