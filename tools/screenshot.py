@@ -22,7 +22,8 @@ from llamadesk.ui.app import application, build
 
 PROMPTS = [
     "What does **quantization** do to a model? Show the size formula as code.",
-    "And how big is a 70B model in F16?\n\n```python\nparams = 70e9\nprint(params * 2 / 1e9, 'GB')\n```",
+    "And how big is a 70B model in F16?\n\n"
+    "```python\nparams = 70e9\nprint(params * 2 / 1e9, 'GB')\n```",
 ]
 
 
