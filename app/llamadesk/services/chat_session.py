@@ -95,6 +95,16 @@ class ChatSession(QObject):
     def thread(self, conversation_id: int) -> list[Message]:
         return self.store.thread(conversation_id)
 
+    def show_sibling(self, answer_id: int, step: int) -> None:
+        """Show the answer `step` places before or after this one among its siblings."""
+        answer = self.store.message(answer_id)
+        assert answer.parent_id is not None
+        siblings = [m.id for m in self.store.siblings(answer.parent_id)]
+        position = siblings.index(answer_id) + step
+        if 0 <= position < len(siblings):
+            self.store.select_answer(siblings[position])
+            self.thread_changed.emit(answer.conversation_id)
+
     # Answers -------------------------------------------------------------------------
 
     def send(self, conversation_id: int, text: str) -> Message | None:

@@ -12,6 +12,7 @@ from llamadesk.core.settings import load_settings
 from llamadesk.core.store import Store, StoreError
 from llamadesk.services.chat_session import ChatSession
 from llamadesk.services.model_host import ModelHost
+from llamadesk.services.ratings import RatingsService
 from llamadesk.ui.main_window import MainWindow
 from llamadesk.ui.style import STYLESHEET
 
@@ -36,6 +37,7 @@ class AppParts:
     store: Store
     host: ModelHost
     session: ChatSession
+    ratings: RatingsService
     window: MainWindow
 
     def close(self) -> None:
@@ -51,8 +53,9 @@ def build(paths: AppPaths) -> AppParts:
     store = Store(paths.database)
     host = ModelHost()
     session = ChatSession(store, host)
-    window = MainWindow(session, paths, load_settings(paths.settings_file))
-    return AppParts(store, host, session, window)
+    ratings = RatingsService(store)
+    window = MainWindow(session, ratings, paths, load_settings(paths.settings_file))
+    return AppParts(store, host, session, ratings, window)
 
 
 def run_gui() -> int:

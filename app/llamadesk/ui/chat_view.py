@@ -6,7 +6,7 @@ the whole conversation: long chats stay as quick as short ones.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QTextCursor, QTextDocument, QTextFormat
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from llamadesk.core.store import Message
+from llamadesk.services.ratings import ShownAnswer
 
 CODE_BACKGROUND = QColor("#f3f4f8")
 BODY_PIXEL_SIZE = 14
@@ -103,15 +104,14 @@ class MessageBubble(QFrame):
         self.body.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.footer = QLabel()
         self.footer.setObjectName("bubbleFooter")
-        self.copy_button = QPushButton("Copy")
-        self.copy_button.setObjectName("linkButton")
-        self.copy_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.copy_button = _link_button("Copy")
         self.copy_button.clicked.connect(self.copy)
         actions = QHBoxLayout()
         actions.setContentsMargins(0, 0, 0, 0)
         actions.addWidget(self.footer, 1)
         actions.addWidget(self.copy_button)
         self.actions = actions
+        self.rating: AnswerRating | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 10, 14, 8)
         layout.setSpacing(4)
@@ -139,14 +139,104 @@ class MessageBubble(QFrame):
         self.body.setText(render_markdown(self._text, body_font()) if self._text else "…")
 
 
+class AnswerRating(QWidget):
+    """The rating controls under a stored answer.
+
+    Good / Bad store a thumb at once (a second click takes it back); "Why…" asks for tags,
+    a comment and, on Bad, a better answer. With several answers to one prompt: step
+    between them, mark the best, or rank them all.
+
+    Signals:
+        thumbs(int, int): answer id, +1 or -1.
+        feedback(int, int): answer id and the thumb to explain.
+        step(int, int): answer id, -1 for the previous sibling, +1 for the next.
+        best(int): mark (or unmark) this answer as the best of its siblings.
+        rank(int): rank all answers to this prompt id.
+    """
+
+    thumbs = Signal(int, int)
+    feedback = Signal(int, int)
+    step = Signal(int, int)
+    best = Signal(int)
+    rank = Signal(int)
+
+    def __init__(self, shown: ShownAnswer, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        answer_id = shown.message.id
+        value = shown.thumbs.value if shown.thumbs else 0
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 2, 0, 0)
+        layout.setSpacing(6)
+        self.good = self._pill("Good", value > 0, "This answer is good (click again to undo)")
+        self.bad = self._pill("Bad", value < 0, "This answer is bad (click again to undo)")
+        self.good.clicked.connect(lambda: self.thumbs.emit(answer_id, 1))
+        self.bad.clicked.connect(lambda: self.thumbs.emit(answer_id, -1))
+        self.why = _link_button("Why…" if value >= 0 else "Why… / better answer")
+        self.why.clicked.connect(lambda: self.feedback.emit(answer_id, value or 1))
+        layout.addWidget(self.good)
+        layout.addWidget(self.bad)
+        layout.addWidget(self.why)
+        if shown.thumbs and (shown.thumbs.tags or shown.thumbs.rewrite):
+            notes = list(shown.thumbs.tags) + (["rewritten"] if shown.thumbs.rewrite else [])
+            tags = QLabel(", ".join(notes))
+            tags.setObjectName("bubbleFooter")
+            layout.addWidget(tags)
+        layout.addStretch(1)
+        count = len(shown.sibling_ids)
+        if count > 1:
+            position = shown.position
+            self.previous = _link_button("‹")
+            self.previous.setEnabled(position > 0)
+            self.previous.clicked.connect(lambda: self.step.emit(answer_id, -1))
+            self.counter = QLabel(f"{position + 1} / {count}")
+            self.counter.setObjectName("bubbleFooter")
+            self.next = _link_button("›")
+            self.next.setEnabled(position < count - 1)
+            self.next.clicked.connect(lambda: self.step.emit(answer_id, 1))
+            self.best_button = self._pill(
+                "★ Best", shown.is_best, "The best of the answers to this prompt"
+            )
+            self.best_button.clicked.connect(lambda: self.best.emit(answer_id))
+            prompt_id = shown.message.parent_id or 0
+            self.rank_button = _link_button("Rank…")
+            self.rank_button.clicked.connect(lambda: self.rank.emit(prompt_id))
+            for widget in (self.previous, self.counter, self.next, self.best_button):
+                layout.addWidget(widget)
+            layout.addWidget(self.rank_button)
+
+    @staticmethod
+    def _pill(text: str, checked: bool, tip: str) -> QPushButton:
+        button = QPushButton(text)
+        button.setObjectName("pill")
+        button.setCheckable(True)
+        button.setChecked(checked)
+        button.setToolTip(tip)
+        button.setCursor(Qt.CursorShape.PointingHandCursor)
+        return button
+
+
+def _link_button(text: str) -> QPushButton:
+    button = QPushButton(text)
+    button.setObjectName("linkButton")
+    button.setCursor(Qt.CursorShape.PointingHandCursor)
+    return button
+
+
 class ChatView(QScrollArea):
     """All bubbles of one conversation.
 
     Signals:
         regenerate_requested(): the user wants another answer to the last prompt.
+        thumbs_requested(int, int), feedback_requested(int, int), sibling_requested(int, int),
+        best_requested(int), rank_requested(int): an `AnswerRating` asked (see there).
     """
 
     regenerate_requested = Signal()
+    thumbs_requested = Signal(int, int)
+    feedback_requested = Signal(int, int)
+    sibling_requested = Signal(int, int)
+    best_requested = Signal(int)
+    rank_requested = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -163,9 +253,7 @@ class ChatView(QScrollArea):
         self.setWidget(content)
         self._bubbles: list[MessageBubble] = []
         self._streaming: MessageBubble | None = None
-        self._regenerate = QPushButton("↻ Regenerate")
-        self._regenerate.setObjectName("linkButton")
-        self._regenerate.setCursor(Qt.CursorShape.PointingHandCursor)
+        self._regenerate = _link_button("↻ Regenerate")
         self._regenerate.clicked.connect(self.regenerate_requested)
         self._stick_to_bottom = True
         bar = self.verticalScrollBar()
@@ -180,13 +268,17 @@ class ChatView(QScrollArea):
     def streaming_bubble(self) -> MessageBubble | None:
         return self._streaming
 
-    def show_messages(self, messages: Sequence[Message]) -> None:
-        """Replace the transcript with these messages."""
+    def show_messages(
+        self, messages: Sequence[Message], shown: Mapping[int, ShownAnswer] | None = None
+    ) -> None:
+        """Replace the transcript with these messages; `shown` adds answers' rating controls."""
         self._clear()
         for message in messages:
             bubble = self._add_bubble(message.role, _author(message), message.content)
             if message.role == "assistant":
                 bubble.set_footer(describe_stats(message.stats, message.stop_reason))
+                if shown and message.id in shown:
+                    self._add_rating(bubble, shown[message.id])
         self._place_regenerate()
         self._stick_to_bottom = True
         self._scroll_to_bottom()
@@ -218,6 +310,16 @@ class ChatView(QScrollArea):
         self._column.insertLayout(self._column.count() - 1, row)
         self._bubbles.append(bubble)
         return bubble
+
+    def _add_rating(self, bubble: MessageBubble, shown: ShownAnswer) -> None:
+        rating = AnswerRating(shown)
+        rating.thumbs.connect(self.thumbs_requested)
+        rating.feedback.connect(self.feedback_requested)
+        rating.step.connect(self.sibling_requested)
+        rating.best.connect(self.best_requested)
+        rating.rank.connect(self.rank_requested)
+        bubble.rating = rating
+        bubble.layout().addWidget(rating)
 
     def _place_regenerate(self) -> None:
         last = self._bubbles[-1] if self._bubbles else None

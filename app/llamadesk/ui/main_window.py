@@ -7,6 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QDialog,
     QFileDialog,
     QLabel,
     QMainWindow,
@@ -24,10 +25,12 @@ from llamadesk.core.settings import Settings, save_settings
 from llamadesk.core.store import Message
 from llamadesk.services.chat_session import ChatSession
 from llamadesk.services.model_host import LoadedModel
+from llamadesk.services.ratings import RatingsService
 from llamadesk.ui.chat_view import ChatView
 from llamadesk.ui.composer import Composer
 from llamadesk.ui.conversation_list import ConversationList
 from llamadesk.ui.model_picker import DEMO_SUFFIX, ModelPicker, display_name
+from llamadesk.ui.rating_dialogs import FeedbackDialog, RankDialog
 from llamadesk.ui.widgets import Banner, EmptyState
 
 EMPTY_PAGE, CHAT_PAGE = 0, 1
@@ -36,9 +39,16 @@ EMPTY_PAGE, CHAT_PAGE = 0, 1
 class MainWindow(QMainWindow):
     """Sidebar of conversations, the chat, a model picker and a status line."""
 
-    def __init__(self, session: ChatSession, paths: AppPaths, settings: Settings) -> None:
+    def __init__(
+        self,
+        session: ChatSession,
+        ratings: RatingsService,
+        paths: AppPaths,
+        settings: Settings,
+    ) -> None:
         super().__init__()
         self.session = session
+        self.ratings = ratings
         self.paths = paths
         self.settings = settings
         self.current_conversation: int | None = None
@@ -109,6 +119,13 @@ class MainWindow(QMainWindow):
         self.composer.send_requested.connect(self._send)
         self.composer.stop_requested.connect(session.stop)
         self.chat_view.regenerate_requested.connect(self._regenerate)
+        self.chat_view.thumbs_requested.connect(self._give_thumbs)
+        self.chat_view.feedback_requested.connect(self._ask_feedback)
+        self.chat_view.sibling_requested.connect(session.show_sibling)
+        self.chat_view.best_requested.connect(self.ratings.toggle_best)
+        self.chat_view.rank_requested.connect(self._ask_ranking)
+        self.ratings.changed.connect(self._show_thread)
+        session.thread_changed.connect(self._on_thread_changed)
         self.conversation_list.selected.connect(self._open_conversation)
         self.conversation_list.new_requested.connect(self._new_conversation)
         self.conversation_list.rename_requested.connect(session.rename)
@@ -207,10 +224,6 @@ class MainWindow(QMainWindow):
     def _open_conversation(self, conversation_id: int) -> None:
         self.current_conversation = conversation_id
         self._show_thread()
-        pending = self.session.pending
-        if pending is not None and pending.conversation_id == conversation_id:
-            self.chat_view.begin_answer(self._model_label())
-            self.chat_view.append_answer(self.session.partial_text)
         self._update_page()
 
     def _new_conversation(self) -> None:
@@ -228,12 +241,39 @@ class MainWindow(QMainWindow):
         self._update_page()
 
     def _show_thread(self) -> None:
-        messages = (
-            self.session.thread(self.current_conversation)
-            if self.current_conversation is not None
-            else []
-        )
-        self.chat_view.show_messages(messages)
+        conversation = self.current_conversation
+        messages = self.session.thread(conversation) if conversation is not None else []
+        shown = {m.id: self.ratings.shown(m) for m in messages if m.role == "assistant"}
+        self.chat_view.show_messages(messages, shown)
+        pending = self.session.pending
+        if pending is not None and pending.conversation_id == conversation:
+            self.chat_view.begin_answer(self._model_label())
+            self.chat_view.append_answer(self.session.partial_text)
+
+    def _on_thread_changed(self, conversation_id: int) -> None:
+        if conversation_id == self.current_conversation and not self.session.generating:
+            self._show_thread()
+
+    # Ratings -------------------------------------------------------------------------
+
+    def _give_thumbs(self, answer_id: int, value: int) -> None:
+        if self.ratings.toggle_thumbs(answer_id, value) is not None and value < 0:
+            self._ask_feedback(answer_id, value)
+
+    def _ask_feedback(self, answer_id: int, value: int) -> None:
+        answer = self.session.store.message(answer_id)
+        thumbs = self.ratings.ratings.thumbs(answer_id)
+        dialog = FeedbackDialog(answer, value, thumbs, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            comment = dialog.comment.text().strip()
+            self.ratings.give_feedback(
+                answer_id, value, dialog.tags(), comment, dialog.better_answer()
+            )
+
+    def _ask_ranking(self, prompt_id: int) -> None:
+        dialog = RankDialog(self.session.store.siblings(prompt_id), self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.ratings.rank(dialog.order())
 
     def _update_page(self) -> None:
         first_start = self.session.host.model is None and self.current_conversation is None
@@ -257,7 +297,6 @@ class MainWindow(QMainWindow):
     def _on_answer_started(self, conversation_id: int, _prompt_id: int) -> None:
         if conversation_id == self.current_conversation:
             self._show_thread()
-            self.chat_view.begin_answer(self._model_label())
 
     def _on_answer_text(self, conversation_id: int, text: str) -> None:
         if conversation_id == self.current_conversation:
@@ -277,8 +316,6 @@ class MainWindow(QMainWindow):
 
     def _on_generating_changed(self, generating: bool) -> None:
         self.composer.set_generating(generating)
-        if not generating and self.current_conversation is not None:
-            self._show_thread()
 
     # Lifetime ------------------------------------------------------------------------
 

@@ -30,6 +30,13 @@ QToolBar#toolbar {{
     background: transparent; border: none; color: {ACCENT}; font-size: 11px; padding: 2px 6px;
 }}
 #linkButton:hover {{ text-decoration: underline; }}
+#linkButton:disabled {{ color: #c4c4cc; }}
+#pill {{
+    background: #f4f4f7; border: 1px solid #e0e0e6; border-radius: 10px; color: #4a4a55;
+    font-size: 11px; padding: 2px 10px;
+}}
+#pill:hover {{ border-color: {ACCENT}; }}
+#pill:checked {{ background: #e3e7fb; border-color: {ACCENT}; color: #1b2a6b; font-weight: 600; }}
 #composer {{ background: #ffffff; border-top: 1px solid #ececf0; }}
 #composerEditor {{
     border: 1px solid #d6d6dc; border-radius: 10px; padding: 8px; font-size: 14px;
