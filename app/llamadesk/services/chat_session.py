@@ -132,7 +132,10 @@ class ChatSession(QObject):
         if self.host.model is None:
             self.error.emit("Load a model first: pick one from the model menu.")
             return False
-        return not self.host.busy
+        if self.host.busy:
+            self.error.emit("The model is busy (loading, or writing a comparison): wait a moment.")
+            return False
+        return True
 
     def _start_answer(self, conversation_id: int, prompt_id: int) -> None:
         conversation = self.store.conversation(conversation_id)

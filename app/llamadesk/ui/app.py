@@ -11,6 +11,7 @@ from llamadesk.core.paths import AppPaths, app_paths
 from llamadesk.core.settings import load_settings
 from llamadesk.core.store import Store, StoreError
 from llamadesk.services.chat_session import ChatSession
+from llamadesk.services.compare import CompareSession
 from llamadesk.services.model_host import ModelHost
 from llamadesk.services.ratings import RatingsService
 from llamadesk.ui.main_window import MainWindow
@@ -38,6 +39,7 @@ class AppParts:
     host: ModelHost
     session: ChatSession
     ratings: RatingsService
+    compare: CompareSession
     window: MainWindow
 
     def close(self) -> None:
@@ -54,8 +56,9 @@ def build(paths: AppPaths) -> AppParts:
     host = ModelHost()
     session = ChatSession(store, host)
     ratings = RatingsService(store)
-    window = MainWindow(session, ratings, paths, load_settings(paths.settings_file))
-    return AppParts(store, host, session, ratings, window)
+    compare = CompareSession(store, host, ratings)
+    window = MainWindow(session, ratings, compare, paths, load_settings(paths.settings_file))
+    return AppParts(store, host, session, ratings, compare, window)
 
 
 def run_gui() -> int:

@@ -128,6 +128,10 @@ class MessageBubble(QFrame):
         self._text += text
         self._render()
 
+    def set_text(self, text: str) -> None:
+        self._text = text
+        self._render()
+
     def set_footer(self, text: str) -> None:
         self.footer.setText(text)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QActionGroup, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -24,9 +24,11 @@ from llamadesk.core.paths import AppPaths
 from llamadesk.core.settings import Settings, save_settings
 from llamadesk.core.store import Message
 from llamadesk.services.chat_session import ChatSession
+from llamadesk.services.compare import CompareSession
 from llamadesk.services.model_host import LoadedModel
 from llamadesk.services.ratings import RatingsService
 from llamadesk.ui.chat_view import ChatView
+from llamadesk.ui.compare_view import CompareView
 from llamadesk.ui.composer import Composer
 from llamadesk.ui.conversation_list import ConversationList
 from llamadesk.ui.model_picker import DEMO_SUFFIX, ModelPicker, display_name
@@ -43,12 +45,14 @@ class MainWindow(QMainWindow):
         self,
         session: ChatSession,
         ratings: RatingsService,
+        compare: CompareSession,
         paths: AppPaths,
         settings: Settings,
     ) -> None:
         super().__init__()
         self.session = session
         self.ratings = ratings
+        self.compare = compare
         self.paths = paths
         self.settings = settings
         self.current_conversation: int | None = None
@@ -73,6 +77,14 @@ class MainWindow(QMainWindow):
         toolbar = QToolBar("Model")
         toolbar.setObjectName("toolbar")
         toolbar.setMovable(False)
+        self.mode_actions = QActionGroup(self)
+        for page, label in enumerate(("Chat", "Compare")):
+            action = toolbar.addAction(label)
+            action.setCheckable(True)
+            action.setChecked(page == 0)
+            action.triggered.connect(lambda _checked, page=page: self.show_mode(page))
+            self.mode_actions.addAction(action)
+        toolbar.addSeparator()
         toolbar.addWidget(QLabel("  Model  "))
         toolbar.addWidget(self.model_picker)
         toolbar.addWidget(self.busy)
@@ -105,7 +117,11 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([260, 920])
         splitter.setChildrenCollapsible(False)
-        self.setCentralWidget(splitter)
+        self.compare_view = CompareView(self.compare)
+        self.modes = QStackedWidget()
+        self.modes.addWidget(splitter)
+        self.modes.addWidget(self.compare_view)
+        self.setCentralWidget(self.modes)
 
         self.model_status = QLabel("No model loaded")
         self.speed_status = QLabel("")
@@ -147,6 +163,11 @@ class MainWindow(QMainWindow):
         host.busy_changed.connect(self.busy.setVisible)
         host.progress.connect(self._on_progress)
 
+    def show_mode(self, page: int) -> None:
+        """Show the chat (0) or the compare view (1)."""
+        self.modes.setCurrentIndex(page)
+        self.mode_actions.actions()[page].setChecked(True)
+
     # Models --------------------------------------------------------------------------
 
     def load_model(self, path: Path) -> None:
@@ -183,7 +204,11 @@ class MainWindow(QMainWindow):
         except OSError:
             found = []
         model = self.session.host.model
-        self.model_picker.set_models(found, model.info.path if model else None)
+        current = model.info.path if model else None
+        self.model_picker.set_models(found, current)
+        self.compare_view.set_models(
+            found if current is None or current in found else [current, *found], current
+        )
         self.composer.set_can_send(model is not None)
 
     def _on_loading(self, name: str) -> None:

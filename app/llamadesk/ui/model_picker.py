@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QWidget
 
-OPEN_FILE = "open"
+OPEN_FILE = "\0open"  # item data are path strings; this can never be one
 DEMO_SUFFIX = "demo-random-weights.gguf"
 
 
@@ -46,20 +46,23 @@ class ModelPicker(QComboBox):
         listed = list(paths)
         if current is not None and current not in listed:
             listed.insert(0, current)
+        # Item data are strings: QVariants holding Python objects do not compare equal.
         for path in listed:
-            self.addItem(display_name(path), path)
+            self.addItem(display_name(path), str(path))
             self.setItemData(self.count() - 1, str(path), Qt.ItemDataRole.ToolTipRole)
         self.insertSeparator(self.count())
         self.addItem("Open GGUF file…", OPEN_FILE)
-        index = self.findData(current) if current is not None else 0
-        self.setCurrentIndex(max(index, 0))
+        self.setCurrentIndex(max(self._index_of_current(), 0))
         self.blockSignals(False)
+
+    def _index_of_current(self) -> int:
+        return self.findData(str(self._current)) if self._current is not None else 0
 
     def _on_activated(self, index: int) -> None:
         data = self.itemData(index)
         if data == OPEN_FILE:
             # Show the loaded model again until a file is actually opened.
-            self.setCurrentIndex(max(self.findData(self._current), 0))
+            self.setCurrentIndex(max(self._index_of_current(), 0))
             self.open_requested.emit()
-        elif isinstance(data, Path) and data != self._current:
-            self.model_chosen.emit(data)
+        elif data and Path(data) != self._current:
+            self.model_chosen.emit(Path(data))

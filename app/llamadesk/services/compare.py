@@ -1,0 +1,195 @@
+"""Arena-style comparisons: one prompt, two answers (two models, or one model with two
+settings), then a vote.
+
+On a CPU the two answers are written one after the other on the one model thread; a second
+model is loaded in between when the contenders differ. Both answers are stored the moment
+they finish, as siblings in a hidden "compare" conversation, and the vote the moment it is
+given, so quitting mid-comparison loses nothing already done.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from llamadesk.core.engine import ChatMessage, SamplingParams
+from llamadesk.core.ratings import Comparison, Strength, Winner
+from llamadesk.core.store import Message, Store
+from llamadesk.services.model_host import AnswerResult, LoadedModel, ModelHost
+from llamadesk.services.ratings import RatingsService
+
+SIDES = ("A", "B")
+
+
+@dataclass(frozen=True)
+class Contender:
+    """Who writes one side's answer: a model file and how it samples."""
+
+    model: Path
+    params: SamplingParams
+    label: str  # the name the vote and the leaderboard use
+
+
+class CompareSession(QObject):
+    """Runs one comparison at a time.
+
+    Signals:
+        status(str): what is happening, for the user.
+        text(str, str): side ("A" or "B") and new text of its answer.
+        answer_saved(str, object): side and the stored `Message`.
+        ready(): both answers are stored; a vote can be given.
+        failed(str): the comparison stopped; the message says why.
+        running_changed(bool): a comparison started or ended.
+    """
+
+    status = Signal(str)
+    text = Signal(str, str)
+    answer_saved = Signal(str, object)
+    ready = Signal()
+    failed = Signal(str)
+    running_changed = Signal(bool)
+
+    def __init__(
+        self, store: Store, host: ModelHost, ratings: RatingsService, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.host = host
+        self.ratings = ratings
+        self._contenders: dict[str, Contender] = {}
+        self._answers: dict[str, Message] = {}
+        self._queue: list[str] = []
+        self._side: str | None = None
+        self._request = 0
+        self._prompt: Message | None = None
+        self._history: list[ChatMessage] = []
+        self.blind = False
+        host.loaded.connect(self._on_loaded)
+        host.load_failed.connect(self._on_load_failed)
+        host.pieces.connect(self._on_pieces)
+        host.answered.connect(self._on_answered)
+
+    @property
+    def running(self) -> bool:
+        return self._side is not None
+
+    @property
+    def answers(self) -> dict[str, Message]:
+        return dict(self._answers)
+
+    def start(
+        self, prompt: str, a: Contender, b: Contender, *, system: str = "", blind: bool = False
+    ) -> bool:
+        """Begin a comparison; False (with `failed`) when it cannot start now."""
+        if not prompt.strip():
+            self.failed.emit("Write a prompt for the two answers first.")
+            return False
+        if self.running or self.host.busy:
+            self.failed.emit("The model is busy: wait for the current answer, or stop it.")
+            return False
+        conversation = self.store.create_conversation(
+            title=prompt, system_prompt=system, kind="compare"
+        )
+        self._prompt = self.store.add_user_message(conversation.id, prompt)
+        self._history = [ChatMessage("system", system)] if system.strip() else []
+        self._history.append(ChatMessage("user", prompt))
+        self._contenders = {"A": a, "B": b}
+        self._answers = {}
+        self._queue = list(SIDES)
+        self.blind = blind
+        self.running_changed.emit(True)
+        self._next()
+        return True
+
+    def stop(self) -> None:
+        """Stop the answer being written; the comparison ends without a vote."""
+        if self.running:
+            self._queue = []
+            self.host.stop()
+
+    def vote(self, winner: Winner, strength: Strength = "") -> Comparison:
+        """Record (or change) the vote on the finished comparison."""
+        a, b = self._answers["A"], self._answers["B"]
+        return self.ratings.vote(
+            a.id,
+            b.id,
+            winner,
+            strength=strength,
+            blind=self.blind,
+            model_a=self._contenders["A"].label,
+            model_b=self._contenders["B"].label,
+        )
+
+    def label(self, side: str) -> str:
+        return self._contenders[side].label
+
+    def _next(self) -> None:
+        if not self._queue:
+            self._finish()
+            if len(self._answers) == 2:
+                self.ready.emit()
+            return
+        side = self._queue[0]
+        self._side = side
+        contender = self._contenders[side]
+        loaded = self.host.model
+        if loaded is None or loaded.info.path != contender.model:
+            self.status.emit(f"Loading the model for answer {side}…")
+            self.host.load(contender.model)
+        else:
+            self._generate(side)
+
+    def _generate(self, side: str) -> None:
+        self.status.emit(f"Writing answer {side}…")
+        self._request = self.host.generate(self._history, self._contenders[side].params)
+
+    def _finish(self) -> None:
+        self._side = None
+        self.running_changed.emit(False)
+
+    @Slot(object)
+    def _on_loaded(self, model: LoadedModel) -> None:
+        side = self._side
+        if side is not None and model.info.path == self._contenders[side].model:
+            self._generate(side)
+
+    @Slot(str)
+    def _on_load_failed(self, message: str) -> None:
+        if self.running:
+            self._queue = []
+            self._finish()
+            self.failed.emit(message)
+
+    @Slot(int, str)
+    def _on_pieces(self, request_id: int, text: str) -> None:
+        if self._side is not None and request_id == self._request:
+            self.text.emit(self._side, text)
+
+    @Slot(object)
+    def _on_answered(self, result: AnswerResult) -> None:
+        side = self._side
+        if side is None or result.request_id != self._request:
+            return
+        assert self._prompt is not None
+        stats = result.stats
+        if stats.error or stats.stop_reason == "stopped":
+            self._queue = []
+            self._finish()
+            self.failed.emit(stats.error or "The comparison was stopped before both answers.")
+            return
+        answer = self.store.add_answer(
+            self._prompt.conversation_id,
+            self._prompt.id,
+            result.text,
+            model=result.model_file,
+            params=result.params.as_dict(),
+            seed=stats.seed,
+            stats=stats.as_dict(),
+            stop_reason=stats.stop_reason,
+        )
+        self._answers[side] = answer
+        self._queue.pop(0)
+        self.answer_saved.emit(side, answer)
+        self._next()

@@ -1,0 +1,209 @@
+"""Compare two answers side by side and vote, as in Chatbot Arena."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from llamadesk.core.engine import SamplingParams
+from llamadesk.core.ratings import Strength, Winner
+from llamadesk.core.store import Message
+from llamadesk.services.compare import SIDES, CompareSession, Contender
+from llamadesk.ui.chat_view import MessageBubble, describe_stats
+from llamadesk.ui.model_picker import display_name
+
+VOTES: tuple[tuple[str, Winner], ...] = (
+    ("A is better", "model_a"),
+    ("B is better", "model_b"),
+    ("Tie", "tie"),
+    ("Both are bad", "tie (bothbad)"),
+)
+STRENGTHS: tuple[tuple[str, Strength], ...] = (
+    ("(how much?)", ""),
+    ("slightly better", "slightly"),
+    ("much better", "much"),
+)
+
+
+class ContenderForm(QWidget):
+    """Model, temperature and seed for one side."""
+
+    def __init__(self, side: str, seed: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = QComboBox()
+        self.model.setMinimumWidth(220)
+        self.temperature = QDoubleSpinBox()
+        self.temperature.setRange(0.0, 2.0)
+        self.temperature.setSingleStep(0.1)
+        self.temperature.setValue(0.7)
+        self.seed = QSpinBox()
+        self.seed.setRange(0, 2**31 - 1)
+        self.seed.setValue(seed)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        title = QLabel(f"<b>{side}</b>")
+        for widget in (title, self.model, QLabel("temp"), self.temperature):
+            layout.addWidget(widget)
+        layout.addWidget(QLabel("seed"))
+        layout.addWidget(self.seed)
+        layout.addStretch(1)
+
+    def set_models(self, paths: Sequence[Path], current: Path | None) -> None:
+        # Item data are strings: QVariants holding Python objects do not compare equal.
+        chosen = self.model.currentData() or str(current)
+        self.model.clear()
+        for path in paths:
+            self.model.addItem(display_name(path), str(path))
+        self.model.setCurrentIndex(max(self.model.findData(chosen), 0))
+
+    def select(self, path: Path) -> None:
+        self.model.setCurrentIndex(self.model.findData(str(path)))
+
+    def contender(self, max_tokens: int) -> Contender | None:
+        data = self.model.currentData()
+        if not data:
+            return None
+        path = Path(data)
+        temperature = round(self.temperature.value(), 2)
+        params = SamplingParams(
+            temperature=temperature, seed=self.seed.value(), max_tokens=max_tokens
+        )
+        return Contender(path, params, f"{path.stem} @ temp {temperature}")
+
+
+class CompareView(QWidget):
+    """Prompt, two contenders, two answer panes and the vote buttons."""
+
+    def __init__(self, session: CompareSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("compareView")
+        self.session = session
+        self.max_tokens = 512
+        self.prompt = QPlainTextEdit()
+        self.prompt.setPlaceholderText("One prompt; two answers; you pick the better one.")
+        self.prompt.setFixedHeight(70)
+        self.forms = {"A": ContenderForm("A", 1), "B": ContenderForm("B", 2)}
+        self.blind = QCheckBox("Blind: hide which model wrote which until I vote")
+        self.blind.setChecked(True)
+        self.run_button = QPushButton("Write both answers")
+        self.run_button.setObjectName("primaryButton")
+        self.run_button.clicked.connect(self._run)
+        self.status = QLabel("")
+        self.status.setObjectName("bubbleFooter")
+        self.panes = {side: MessageBubble("assistant", f"Answer {side}") for side in SIDES}
+        self.vote_buttons: dict[Winner, QPushButton] = {}
+        self.strength = QComboBox()
+        for label, value in STRENGTHS:
+            self.strength.addItem(label, value)
+        self._layout_parts()
+        session.text.connect(lambda side, text: self.panes[side].append(text))
+        session.answer_saved.connect(self._on_answer_saved)
+        session.status.connect(self.status.setText)
+        session.failed.connect(self._on_failed)
+        session.ready.connect(self._on_ready)
+        session.running_changed.connect(self._on_running_changed)
+        self._set_voting(False)
+
+    def _layout_parts(self) -> None:
+        setup = QGridLayout()
+        setup.addWidget(self.prompt, 0, 0, 1, 2)
+        setup.addWidget(self.forms["A"], 1, 0)
+        setup.addWidget(self.forms["B"], 1, 1)
+        actions = QHBoxLayout()
+        actions.addWidget(self.blind)
+        actions.addStretch(1)
+        actions.addWidget(self.status)
+        actions.addWidget(self.run_button)
+        panes = QHBoxLayout()
+        panes.setSpacing(12)
+        for side in SIDES:
+            panes.addWidget(self.panes[side], 1, Qt.AlignmentFlag.AlignTop)
+        votes = QHBoxLayout()
+        votes.addStretch(1)
+        for label, winner in VOTES:
+            button = QPushButton(label)
+            button.setObjectName("pill")
+            button.setCheckable(True)
+            button.clicked.connect(lambda _checked, w=winner: self._vote(w))
+            self.vote_buttons[winner] = button
+            votes.addWidget(button)
+        votes.addWidget(self.strength)
+        votes.addStretch(1)
+        rule = QFrame()
+        rule.setFrameShape(QFrame.Shape.HLine)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 16, 24, 16)
+        layout.addLayout(setup)
+        layout.addLayout(actions)
+        layout.addWidget(rule)
+        layout.addLayout(panes, 1)
+        layout.addLayout(votes)
+
+    def set_models(self, paths: Sequence[Path], current: Path | None) -> None:
+        for form in self.forms.values():
+            form.set_models(paths, current)
+
+    def _run(self) -> None:
+        a = self.forms["A"].contender(self.max_tokens)
+        b = self.forms["B"].contender(self.max_tokens)
+        if a is None or b is None:
+            self.status.setText("Put a model in the models folder or open one first.")
+            return
+        for side in SIDES:
+            pane = self.panes[side]
+            pane.author.setText(f"Answer {side}")
+            pane.set_footer("")
+            pane.set_text("")
+        for button in self.vote_buttons.values():
+            button.setChecked(False)
+        self.session.start(self.prompt.toPlainText(), a, b, blind=self.blind.isChecked())
+
+    def _on_answer_saved(self, side: str, message: Message) -> None:
+        self.panes[side].set_footer(describe_stats(message.stats, message.stop_reason))
+        if not self.session.blind:
+            self._reveal(side)
+
+    def _on_ready(self) -> None:
+        self.status.setText("Both answers are in: which is better?")
+        self._set_voting(True)
+
+    def _on_failed(self, message: str) -> None:
+        self.status.setText(message)
+
+    def _on_running_changed(self, running: bool) -> None:
+        self.run_button.setEnabled(not running)
+        if running:
+            self._set_voting(False)
+
+    def _vote(self, winner: Winner) -> None:
+        strength = self.strength.currentData() if winner in ("model_a", "model_b") else ""
+        self.session.vote(winner, strength)
+        for name, button in self.vote_buttons.items():
+            button.setChecked(name == winner)
+        for side in SIDES:
+            self._reveal(side)
+        self.status.setText("Vote saved. Change it, or write a new prompt.")
+
+    def _reveal(self, side: str) -> None:
+        self.panes[side].author.setText(f"Answer {side}: {self.session.label(side)}")
+
+    def _set_voting(self, enabled: bool) -> None:
+        for button in self.vote_buttons.values():
+            button.setEnabled(enabled)
+        self.strength.setEnabled(enabled)
