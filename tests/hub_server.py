@@ -1,0 +1,387 @@
+"""A fake Hugging Face hub on 127.0.0.1 for download tests and benchmarks.
+
+It answers the routes huggingface_hub calls for listing and downloading files, serves real
+files from disk, and can inject the faults a real network produces: a dropped connection,
+a stall, corrupt bytes, 404/401/403/429 answers. Every request is logged with the number of
+body bytes actually sent, so a test can prove that a resumed download fetched only the rest.
+
+Use it as a context manager (or call `stop()`): the server thread and every handler thread
+are joined on exit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from socketserver import ThreadingMixIn
+from types import TracebackType
+from urllib.parse import parse_qs, unquote, urlsplit
+
+COMMIT = "c0ffee" + "0" * 34  # the one commit every repository is at
+SEND_BLOCK = 64 * 1024
+
+_RESOLVE = re.compile(r"^/(?P<repo>[^/]+/[^/]+)/resolve/(?P<rev>[^/]+)/(?P<path>.+)$")
+_INFO = re.compile(r"^/api/models/(?P<repo>[^/]+/[^/]+)(?:/revision/(?P<rev>[^/]+))?$")
+_TREE = re.compile(r"^/api/models/(?P<repo>[^/]+/[^/]+)/tree/(?P<rev>[^/]+)(?:/(?P<path>.*))?$")
+_RANGE = re.compile(r"^bytes=(\d+)-(\d*)$")
+
+
+@dataclass(frozen=True)
+class HubFile:
+    path: Path
+    size: int
+    sha256: str
+
+
+@dataclass
+class Served:
+    """One answered request."""
+
+    method: str
+    path: str
+    status: int
+    range: str | None
+    authorization: str | None
+    body_bytes: int = 0
+
+
+@dataclass
+class Faults:
+    """Knobs a test sets before a request. The `*_after` faults fire once, then reset."""
+
+    drop_after: int | None = None  # close the connection after this many body bytes
+    hold_after: int | None = None  # stop sending after this many body bytes...
+    hold_seconds: float = 0.0  # ...for this long, or until `FakeHub.release()`
+    corrupt: bool = False  # serve bytes that do not match the advertised sha256
+    rate: float | None = None  # bytes a second, like a real link (benchmarks)
+    ignore_range: bool = False  # answer a Range request with the whole file (some CDNs)
+    status: int | None = None  # answer every request with this HTTP status
+    retry_after: int | None = None  # with status 429: the Retry-After header
+
+
+@dataclass
+class _Repo:
+    files: dict[str, HubFile] = field(default_factory=dict)
+    token: str | None = None  # gated: a request needs "Authorization: Bearer <token>"
+
+
+class _Server(ThreadingMixIn, HTTPServer):
+    # Handler threads are joined by server_close(), so none outlives the fixture.
+    daemon_threads = False
+    block_on_close = True
+
+
+class FakeHub:
+    """The loopback hub. `url` is what to pass as `endpoint=` (or HF_ENDPOINT)."""
+
+    def __init__(self) -> None:
+        self.faults = Faults()
+        self._log: list[Served] = []
+        self._in_flight = 0
+        self.valid_tokens: set[str] = set()  # accepted by /api/whoami-v2
+        self.held = threading.Event()  # set while a hold is in progress
+        self._release = threading.Event()
+        self._repos: dict[str, _Repo] = {}
+        self._lock = threading.Condition()
+        self._server = _Server(("127.0.0.1", 0), _make_handler(self))
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-hub"
+        )
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def add_file(self, repo_id: str, name: str, source: Path) -> HubFile:
+        """Publish `source` as `name` in `repo_id` (created on first use)."""
+        digest = hashlib.sha256()
+        with source.open("rb") as f:
+            while block := f.read(1 << 20):
+                digest.update(block)
+        entry = HubFile(source, source.stat().st_size, digest.hexdigest())
+        self._repos.setdefault(repo_id, _Repo()).files[name] = entry
+        return entry
+
+    def gate(self, repo_id: str, token: str) -> None:
+        """Make `repo_id` gated: only requests carrying `token` may read its files."""
+        self._repos.setdefault(repo_id, _Repo()).token = token
+
+    def release(self) -> None:
+        """End a hold early (the server resumes sending)."""
+        self._release.set()
+
+    def body_bytes(self, method: str = "GET") -> list[int]:
+        """Body bytes sent by each request of `method` that served file data, in order."""
+        return [s.body_bytes for s in self.log if s.method == method and "/resolve/" in s.path]
+
+    @property
+    def log(self) -> list[Served]:
+        """The requests answered so far, once every request under way has finished.
+
+        A client can hold the whole answer before the handler thread has counted it.
+        """
+        with self._lock:
+            if not self._lock.wait_for(lambda: self._in_flight == 0, timeout=10):
+                raise TimeoutError("a request is still being served")
+            return list(self._log)
+
+    def stop(self) -> None:
+        self._release.set()  # wake a handler that is holding
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
+
+    def __enter__(self) -> FakeHub:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # What the handler asks of the hub.
+
+    def _begin(self) -> None:
+        with self._lock:
+            self._in_flight += 1
+
+    def _record(self, served: Served) -> None:
+        with self._lock:
+            self._log.append(served)
+            self._in_flight -= 1
+            self._lock.notify_all()
+
+    def _take(self, name: str) -> int | None:
+        """Read a one-shot fault and clear it."""
+        with self._lock:
+            value: int | None = getattr(self.faults, name)
+            setattr(self.faults, name, None)
+            return value
+
+
+def _make_handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
+    class Handler(_HubHandler):
+        pass
+
+    Handler.hub = hub
+    return Handler
+
+
+class _HubHandler(BaseHTTPRequestHandler):
+    hub: FakeHub
+    # HTTP/1.0: one request per connection, so no handler thread waits on an idle keep-alive.
+    protocol_version = "HTTP/1.0"
+    timeout = 10  # a client that vanishes cannot pin a handler thread for long
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Keep test output quiet."""
+
+    def do_HEAD(self) -> None:
+        self._dispatch(head=True)
+
+    def do_GET(self) -> None:
+        self._dispatch(head=False)
+
+    def _dispatch(self, *, head: bool) -> None:
+        self._served = Served(
+            self.command,
+            self.path,
+            0,
+            self.headers.get("Range"),
+            self.headers.get("Authorization"),
+        )
+        self.hub._begin()
+        try:
+            self._route(head=head)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client went away (a cancel): nothing to answer
+        finally:
+            self.hub._record(self._served)
+
+    def _route(self, *, head: bool) -> None:
+        faults = self.hub.faults
+        if faults.status is not None:
+            headers = {}
+            if faults.retry_after is not None:
+                headers["Retry-After"] = str(faults.retry_after)
+            return self._error(faults.status, None, "Injected failure", headers)
+        url = urlsplit(self.path)
+        path = unquote(url.path)
+        if path == "/api/whoami-v2":
+            return self._whoami()
+        if match := _RESOLVE.match(path):
+            return self._resolve(match["repo"], match["path"], head=head)
+        if match := _TREE.match(path):
+            return self._tree(match["repo"], match["path"] or "")
+        if match := _INFO.match(path):
+            return self._info(match["repo"], blobs="blobs" in parse_qs(url.query))
+        return self._error(404, None, "No such route")
+
+    # Routes.
+
+    def _whoami(self) -> None:
+        token = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
+        if token not in self.hub.valid_tokens:
+            return self._error(401, None, "Invalid credentials in Authorization header")
+        self._json({"name": "tester", "auth": {"accessToken": {"displayName": "test-token"}}})
+
+    def _info(self, repo_id: str, *, blobs: bool) -> None:
+        repo = self._repo(repo_id)
+        if repo is None:
+            return
+        siblings = []
+        for name, entry in sorted(repo.files.items()):
+            sibling: dict[str, object] = {"rfilename": name}
+            if blobs:
+                lfs = {"sha256": entry.sha256, "size": entry.size, "pointerSize": 134}
+                sibling |= {"size": entry.size, "blobId": entry.sha256[:40], "lfs": lfs}
+            siblings.append(sibling)
+        self._json({"id": repo_id, "sha": COMMIT, "private": False, "siblings": siblings})
+
+    def _tree(self, repo_id: str, folder: str) -> None:
+        repo = self._repo(repo_id)
+        if repo is None:
+            return
+        prefix = f"{folder.rstrip('/')}/" if folder else ""
+        entries = [
+            {
+                "type": "file",
+                "oid": e.sha256[:40],
+                "size": e.size,
+                "path": name,
+                "lfs": {"oid": e.sha256, "size": e.size, "pointerSize": 134},
+            }
+            for name, e in sorted(repo.files.items())
+            if name.startswith(prefix)
+        ]
+        self._json(entries)
+
+    def _resolve(self, repo_id: str, name: str, *, head: bool) -> None:
+        repo = self._repo(repo_id)
+        if repo is None:
+            return
+        if repo.token is not None:
+            given = self.headers.get("Authorization")
+            if given != f"Bearer {repo.token}":
+                status = 401 if given is None else 403
+                return self._error(status, "GatedRepo", f"Access to model {repo_id} is restricted.")
+        entry = repo.files.get(name)
+        if entry is None:
+            return self._error(404, "EntryNotFound", f"{name} does not exist on main")
+        start, end = 0, entry.size - 1
+        wanted = None if self.hub.faults.ignore_range else self.headers.get("Range")
+        if wanted is not None:
+            match = _RANGE.match(wanted)
+            if match is None or int(match[1]) >= entry.size:
+                return self._error(
+                    416, None, "Range not satisfiable", {"Content-Range": f"bytes */{entry.size}"}
+                )
+            start = int(match[1])
+            end = min(int(match[2]), end) if match[2] else end
+        self._served.status = 206 if wanted else 200
+        self.send_response(self._served.status)
+        self.send_header("X-Repo-Commit", COMMIT)
+        self.send_header("ETag", f'"{entry.sha256}"')
+        self.send_header("X-Linked-Etag", f'"{entry.sha256}"')
+        self.send_header("X-Linked-Size", str(entry.size))
+        self.send_header("Accept-Ranges", "bytes")
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(end - start + 1))
+        if wanted:
+            self.send_header("Content-Range", f"bytes {start}-{end}/{entry.size}")
+        self.end_headers()
+        if not head:
+            self._send_file(entry, start, end - start + 1)
+
+    # Sending.
+
+    def _send_file(self, entry: HubFile, start: int, count: int) -> None:
+        faults = self.hub.faults
+        drop_after = self.hub._take("drop_after")
+        hold_after = self.hub._take("hold_after")
+        with entry.path.open("rb") as f:
+            if drop_after is None and hold_after is None and not faults.corrupt and not faults.rate:
+                # The fast path (benchmarks): let the kernel copy the file.
+                self._served.body_bytes = self.connection.sendfile(f, start, count)
+                return
+            f.seek(start)
+            started = time.monotonic()
+            while (sent := self._served.body_bytes) < count:
+                block = f.read(min(SEND_BLOCK, count - sent))
+                if faults.corrupt and sent == 0:
+                    block = bytes([block[0] ^ 0xFF]) + block[1:]
+                if drop_after is not None and sent + len(block) > drop_after:
+                    self._send(block[: drop_after - sent])
+                    # An abrupt close: the client sees the body end short.
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
+                if hold_after is not None and sent + len(block) > hold_after:
+                    cut = hold_after - sent
+                    self._send(block[:cut])
+                    self._hold()
+                    block, hold_after = block[cut:], None
+                self._send(block)
+                if faults.rate:  # pace: sleep until the bytes sent so far are due
+                    due = started + self._served.body_bytes / faults.rate
+                    time.sleep(max(0.0, due - time.monotonic()))
+
+    def _send(self, block: bytes) -> None:
+        self.wfile.write(block)
+        self._served.body_bytes += len(block)
+
+    def _hold(self) -> None:
+        self.hub.held.set()
+        try:
+            self.hub._release.wait(self.hub.faults.hold_seconds)
+        finally:
+            self.hub.held.clear()
+            self.hub._release.clear()
+
+    def _repo(self, repo_id: str) -> _Repo | None:
+        repo = self.hub._repos.get(repo_id)
+        if repo is None:
+            self._error(404, "RepoNotFound", "Repository not found")
+        return repo
+
+    def _json(self, payload: object) -> None:
+        body = json.dumps(payload).encode()
+        self._served.status = 200
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _error(
+        self,
+        status: int,
+        code: str | None,
+        message: str,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        body = json.dumps({"error": message}).encode()
+        self._served.status = status
+        self.send_response(status)
+        self.send_header("X-Repo-Commit", COMMIT)
+        if code is not None:
+            self.send_header("X-Error-Code", code)
+        self.send_header("X-Error-Message", message)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
