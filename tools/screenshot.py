@@ -57,6 +57,28 @@ def main(out: Path) -> None:
     window.grab().save(str(out / "chat-streaming.png"))
     parts.session.stop()
     wait(parts.session.answer_saved)
+
+    # Rate: regenerate once, mark the new answer the best, and give it a thumb.
+    parts.session.params = SamplingParams(max_tokens=50, seed=5, temperature=0.9)
+    window.chat_view.regenerate_requested.emit()
+    wait(parts.session.answer_saved)
+    rating = window.chat_view.bubbles[-1].rating
+    assert rating is not None
+    rating.best_button.click()
+    window.chat_view.bubbles[-1].rating.good.click()  # type: ignore[union-attr]
+    app.processEvents()
+    window.grab().save(str(out / "chat-rated.png"))
+
+    window.show_mode(1)
+    view = window.compare_view
+    view.max_tokens = 70
+    view.prompt.setPlainText("Explain in two sentences why a 4-bit model is smaller.")
+    view.run_button.click()
+    wait(parts.compare.ready)
+    view.strength.setCurrentIndex(1)
+    view.vote_buttons["model_b"].click()
+    app.processEvents()
+    window.grab().save(str(out / "compare.png"))
     parts.close()
 
 

@@ -344,6 +344,7 @@ class ChatView(QScrollArea):
             while row.count():
                 widget = row.takeAt(0).widget()
                 if widget is not None:
+                    widget.hide()  # deleteLater waits for the event loop; don't show ghosts
                     widget.deleteLater()
             row.deleteLater()
 

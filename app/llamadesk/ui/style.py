@@ -36,7 +36,7 @@ QToolBar#toolbar {{
     font-size: 11px; padding: 2px 10px;
 }}
 #pill:hover {{ border-color: {ACCENT}; }}
-#pill:checked {{ background: #e3e7fb; border-color: {ACCENT}; color: #1b2a6b; font-weight: 600; }}
+#pill:checked {{ background: #e3e7fb; border-color: {ACCENT}; color: #1b2a6b; }}
 #composer {{ background: #ffffff; border-top: 1px solid #ececf0; }}
 #composerEditor {{
     border: 1px solid #d6d6dc; border-radius: 10px; padding: 8px; font-size: 14px;
@@ -59,6 +59,28 @@ QToolBar#toolbar {{
 #banner {{ background: #fff4e6; border-bottom: 1px solid #ffd8a8; color: #7a3d00; }}
 #banner[kind="error"] {{ background: #fff5f5; border-bottom: 1px solid #ffc9c9; color: #8a1c1c; }}
 #bannerClose {{ border: none; background: transparent; }}
+#banner[kind="success"] {{ background: #ebfbee; border-bottom: 1px solid #b2f2bb; color: #1e5f2b; }}
+#banner[kind="info"] {{ background: #f3f5fd; border-bottom: 1px solid #dbe2fb; color: #1b2a6b; }}
+#datasetView {{ background: #ffffff; }}
+#pageTitle {{ font-size: 20px; font-weight: 700; color: #1d1d22; }}
+#pageText {{ font-size: 13px; color: #4a4a55; }}
+#pageNote {{ font-size: 11px; color: #7a7a85; }}
+#sectionTitle {{ font-weight: 600; color: #303036; }}
+#datasetCounts {{
+    font-size: 14px; font-weight: 600; color: #1b2a6b; background: #f3f5fd;
+    border: 1px solid #e3e7fb; border-radius: 8px; padding: 8px 12px;
+}}
+#exportButton {{
+    border: 1px solid #d6d6dc; border-radius: 8px; padding: 6px 12px; background: #fcfcfd;
+}}
+#exportButton:hover {{ border-color: {ACCENT}; }}
+#pairsTable, #leaderboard {{
+    border: 1px solid #e6e6e9; border-radius: 8px; alternate-background-color: #fafafc;
+    selection-background-color: #e3e7fb; selection-color: #1b2a6b;
+}}
+#chosenTitle {{ color: #2b8a3e; font-weight: 600; }}
+#rejectedTitle {{ color: #c92a2a; font-weight: 600; }}
+#answerText {{ border: 1px solid #ececf0; border-radius: 8px; background: #fcfcfd; }}
 QStatusBar {{ background: #fafafa; border-top: 1px solid #e6e6e9; color: #55555f; }}
 QStatusBar QLabel {{ padding: 0 8px; }}
 """
