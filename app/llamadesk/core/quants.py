@@ -1,0 +1,156 @@
+"""Quantization levels: what each costs in size and quality, and how to tell them apart by name.
+
+Figures come from llama.cpp's ``tools/quantize/quantize.cpp`` (QUANT_OPTIONS), measured on
+Llama-3-8B; see REFERENCE.md section 1.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+QUANTIZATION_EXPLAINED = (
+    "A model is billions of numbers (its weights). Quantization stores each weight in fewer "
+    "bits, so the file is smaller and answers come faster, at some cost in quality. The size "
+    "on disk is about parameters × bits per weight ÷ 8: a 70B model in F16 (16 bits a weight) "
+    "is 140 GB, and about 43 GB at Q4_K_M. Q4_K_M is the usual choice; Q8_0 is almost "
+    "indistinguishable from the original; below 4 bits quality drops quickly. The quality cost "
+    "is given as added perplexity: how much more surprised the model is by ordinary text than "
+    "the unquantized original (lower is better)."
+)
+
+# llama.cpp states its sizes for Llama-3-8B in GiB ("4.58G" for Q4_K_M); converted to bits
+# per weight they match what llama.cpp prints when it loads such a file (4.89 BPW).
+_LLAMA3_8B_PARAMETERS = 8.03e9
+
+
+def _bits_from_llama3_8b_size(size_gib: float) -> float:
+    return round(size_gib * (1 << 30) * 8 / _LLAMA3_8B_PARAMETERS, 2)
+
+
+@dataclass(frozen=True)
+class QuantLevel:
+    """One way of storing a model's weights.
+
+    Args:
+        name: llama.cpp's name, e.g. "Q4_K_M".
+        bits_per_weight: effective bits per weight of a whole file at this level (embeddings
+            and sensitive tensors are kept at higher precision, so above the type's own bits).
+        added_perplexity: perplexity added over F16 on Llama-3-8B; None where not measured.
+        quality: the quality cost in a few plain words.
+        legacy: an older format that a K-quant of similar size beats.
+        llama_ftype: llama.cpp's LLAMA_FTYPE_* value, for ``llama_model_quantize``.
+        row_multiple: tensor rows must be a multiple of this to be stored at this level.
+    """
+
+    name: str
+    bits_per_weight: float
+    added_perplexity: float | None
+    quality: str
+    legacy: bool
+    llama_ftype: int
+    row_multiple: int
+
+    @property
+    def quantized(self) -> bool:
+        """False for the unquantized formats (F16, BF16, F32)."""
+        return self.name not in _UNQUANTIZED
+
+
+_UNQUANTIZED = frozenset({"F16", "BF16", "F32"})
+_K_ROWS = 256  # K-quants and IQ4_XS pack 256 weights into a super-block
+_LEGACY_ROWS = 32  # Q4_0, Q8_0, IQ4_NL... pack 32
+
+
+def _level(
+    name: str,
+    bits: float,
+    added_perplexity: float | None,
+    quality: str,
+    llama_ftype: int,
+    row_multiple: int,
+    *,
+    legacy: bool = False,
+) -> QuantLevel:
+    return QuantLevel(name, bits, added_perplexity, quality, legacy, llama_ftype, row_multiple)
+
+
+_b = _bits_from_llama3_8b_size
+# From lowest to highest quality: the position is the quality rank. The llama_ftype values are
+# llama_cpp's constants (tests/test_quants.py checks them), written out so that importing this
+# module does not load llama.cpp.
+QUANT_LEVELS: tuple[QuantLevel, ...] = (
+    _level("Q2_K", _b(2.96), 3.5199, "smallest usable; big quality loss", 10, _K_ROWS),
+    _level("Q3_K_S", _b(3.41), 1.6321, "very small; large quality loss", 11, _K_ROWS),
+    _level("Q3_K_M", _b(3.74), 0.6569, "small; clear quality loss", 12, _K_ROWS),
+    _level("Q3_K_L", _b(4.03), 0.5562, "small; noticeable quality loss", 13, _K_ROWS),
+    # The IQ levels have no size @ Llama-3-8B in the table, only their type's bits (4.25 and
+    # 4.5); embeddings and the output layer at higher precision add about 0.15 over a file.
+    _level("IQ4_XS", 4.40, None, "compact; modest quality loss", 30, _K_ROWS),
+    _level("Q4_0", _b(4.34), 0.4685, "modest quality loss", 2, _LEGACY_ROWS, legacy=True),
+    _level("Q4_1", _b(4.78), 0.4511, "modest quality loss", 3, _LEGACY_ROWS, legacy=True),
+    _level("IQ4_NL", 4.65, None, "small quality loss", 25, _LEGACY_ROWS),
+    _level("Q4_K_S", _b(4.37), 0.2689, "small quality loss", 14, _K_ROWS),
+    _level("Q4_K_M", _b(4.58), 0.1754, "the usual default; small quality loss", 15, _K_ROWS),
+    _level("Q5_0", _b(5.21), 0.1316, "low quality loss", 8, _LEGACY_ROWS, legacy=True),
+    _level("Q5_1", _b(5.65), 0.1062, "low quality loss", 9, _LEGACY_ROWS, legacy=True),
+    _level("Q5_K_S", _b(5.21), 0.1049, "low quality loss", 16, _K_ROWS),
+    _level("Q5_K_M", _b(5.33), 0.0569, "very low quality loss", 17, _K_ROWS),
+    _level("Q6_K", _b(6.14), 0.0217, "almost no quality loss", 18, _K_ROWS),
+    _level("Q8_0", _b(7.96), 0.0026, "near lossless", 7, _LEGACY_ROWS),
+    _level("F16", 16.0, 0.0020, "unquantized (16-bit)", 1, 1),
+    _level("BF16", 16.0, -0.0050, "unquantized (16-bit brain float)", 32, 1),
+    _level("F32", 32.0, 0.0, "unquantized (32-bit); the original", 0, 1),
+)
+del _b
+
+_BY_NAME = {level.name: level for level in QUANT_LEVELS}
+_RANK = {level.name: rank for rank, level in enumerate(QUANT_LEVELS)}
+_ALIASES = {"FP16": "F16", "FP32": "F32"}
+
+# A quantization name inside a file name: "Q4_K_M", "IQ4_XS", "Q8_0", "F16", "BF16"... bounded
+# by the start or end of the name, "-", "." or "_" (so that "Qwen2.5" is no match).
+_QUANT_IN_NAME = re.compile(
+    r"(?:^|(?<=[-._ ]))(I?Q[1-8](?:_[0-9A-Z]+)*|B?F(?:P)?(?:16|32))(?=$|[-. ])",
+    re.IGNORECASE,
+)
+_SHARD_SUFFIX = re.compile(r"-\d{5}-of-\d{5}$", re.IGNORECASE)
+
+
+def quant_level(name: str) -> QuantLevel | None:
+    """The level called ``name`` (any case; "FP16" is F16), or None if we do not know it."""
+    upper = name.upper()
+    return _BY_NAME.get(_ALIASES.get(upper, upper))
+
+
+def quality_rank(level: QuantLevel) -> int:
+    """0 for the lowest quality level; higher is better."""
+    return _RANK[level.name]
+
+
+def quant_label_from_filename(filename: str) -> str | None:
+    """The quantization named in a GGUF file name, upper-cased, known to us or not.
+
+    "Qwen2.5-1.5B-Instruct-Q4_K_M.gguf" gives "Q4_K_M", "model-IQ3_M-00001-of-00002.gguf"
+    gives "IQ3_M"; a name without one gives None.
+    """
+    stem = filename.rsplit("/", 1)[-1]
+    if stem.lower().endswith(".gguf"):
+        stem = stem[: -len(".gguf")]
+    stem = _SHARD_SUFFIX.sub("", stem)
+    matches = _QUANT_IN_NAME.findall(stem)
+    if not matches:
+        return None
+    label = str(matches[-1]).upper()  # the level comes last in hub names
+    return _ALIASES.get(label, label)
+
+
+def parse_quant_from_filename(filename: str) -> QuantLevel | None:
+    """The known quantization level a GGUF file name names, or None."""
+    label = quant_label_from_filename(filename)
+    return quant_level(label) if label else None
+
+
+def estimated_file_size(parameters: int, level: QuantLevel) -> int:
+    """Bytes a model of ``parameters`` weights takes at ``level``: parameters * bits / 8."""
+    return round(parameters * level.bits_per_weight / 8)
