@@ -111,4 +111,9 @@ def test_self_test_passes_offscreen_and_stores_the_conversation(tmp_path):
     with sqlite3.connect(database) as connection:
         roles = [row[0] for row in connection.execute("SELECT role FROM messages ORDER BY id")]
     connection.close()
-    assert roles == ["user", "assistant"]
+    assert roles == ["user", "assistant", "user", "assistant", "assistant"], "chat, then compare"
+    exported = {
+        kind: (out / f"export-{kind}.jsonl").read_text().splitlines()
+        for kind in ("trl", "kto", "arena")
+    }
+    assert {kind: len(rows) for kind, rows in exported.items()} == {"trl": 1, "kto": 1, "arena": 1}

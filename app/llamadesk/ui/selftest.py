@@ -19,9 +19,11 @@ from PySide6.QtCore import QEventLoop, QTimer, SignalInstance
 
 from llamadesk.core.engine import SamplingParams
 from llamadesk.core.paths import HOME_ENV, app_paths
+from llamadesk.core.preferences import EXPORT_FORMATS, export
+from llamadesk.core.ratings import Ratings
 from llamadesk.core.store import Message, Store
 from llamadesk.services.model_host import LoadedModel
-from llamadesk.ui.app import application, build
+from llamadesk.ui.app import AppParts, application, build
 
 STEP_TIMEOUT_MS = 60_000
 PROMPT = "Hello! What can you tell me about quantization?"
@@ -41,8 +43,8 @@ def _wait_for(
     loop = QEventLoop()
     outcome: list[tuple[bool, object]] = []
 
-    def succeeded(value: object) -> None:
-        outcome.append((True, value))
+    def succeeded(*values: object) -> None:
+        outcome.append((True, values[0] if values else None))
         loop.quit()
 
     def failed(message: object) -> None:
@@ -129,6 +131,9 @@ def _run_steps(out: Path | None) -> dict[str, object]:
             raise SelfTestFailed("the conversation was not stored as shown")
         _step("conversation stored", started)
 
+        _rate_and_compare(parts, saved)
+        _step("thumbs rating and compare vote stored", started)
+
         report: dict[str, object] = {
             "model": model.info.path.name,
             "updates": len(updates),
@@ -141,7 +146,34 @@ def _run_steps(out: Path | None) -> dict[str, object]:
             if not window.grab().save(str(out / "self-test.png")):
                 raise SelfTestFailed(f"could not save the screenshot in {out}")
             (out / "self-test.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
+            with Store(paths.database) as store:
+                for kind in EXPORT_FORMATS:
+                    export(store, kind, out / f"export-{kind}.jsonl")
             _step(f"screenshot saved to {out / 'self-test.png'}", started)
         return report
     finally:
         parts.close()
+
+
+def _rate_and_compare(parts: AppParts, answer: Message) -> None:
+    """Give the answer a thumb, run one comparison, vote; check both were stored."""
+    window = parts.window
+    rating = window.chat_view.bubbles[-1].rating
+    if rating is None:
+        raise SelfTestFailed("the stored answer has no rating controls")
+    rating.good.click()
+    window.show_mode(1)
+    view = window.compare_view
+    view.max_tokens = 32
+    view.prompt.setPlainText(PROMPT)
+    _wait_for(view.run_button.click, "the comparison", parts.compare.ready, parts.compare.failed)
+    view.vote_buttons["model_a"].click()
+    window.show_mode(0)
+    with Store(parts.store.path) as check:
+        ratings = Ratings(check)
+        thumbs = ratings.thumbs(answer.id)
+        votes = ratings.comparisons()
+    if thumbs is None or thumbs.value != 1:
+        raise SelfTestFailed("the thumbs rating was not stored")
+    if [vote.winner for vote in votes] != ["model_a"]:
+        raise SelfTestFailed("the compare vote was not stored")
