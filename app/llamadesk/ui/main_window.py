@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QActionGroup, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -78,13 +78,8 @@ class MainWindow(QMainWindow):
         toolbar.setObjectName("toolbar")
         toolbar.setMovable(False)
         self.mode_actions = QActionGroup(self)
-        for page, label in enumerate(("Chat", "Compare")):
-            action = toolbar.addAction(label)
-            action.setCheckable(True)
-            action.setChecked(page == 0)
-            action.triggered.connect(lambda _checked, page=page: self.show_mode(page))
-            self.mode_actions.addAction(action)
-        toolbar.addSeparator()
+        self._mode_anchor = toolbar.addSeparator()  # mode buttons go before this
+        self.toolbar = toolbar
         toolbar.addWidget(QLabel("  Model  "))
         toolbar.addWidget(self.model_picker)
         toolbar.addWidget(self.busy)
@@ -119,9 +114,9 @@ class MainWindow(QMainWindow):
         splitter.setChildrenCollapsible(False)
         self.compare_view = CompareView(self.compare)
         self.modes = QStackedWidget()
-        self.modes.addWidget(splitter)
-        self.modes.addWidget(self.compare_view)
         self.setCentralWidget(self.modes)
+        self.add_mode("Chat", splitter)
+        self.add_mode("Compare", self.compare_view)
 
         self.model_status = QLabel("No model loaded")
         self.speed_status = QLabel("")
@@ -163,8 +158,19 @@ class MainWindow(QMainWindow):
         host.busy_changed.connect(self.busy.setVisible)
         host.progress.connect(self._on_progress)
 
+    def add_mode(self, label: str, page: QWidget) -> int:
+        """Add a top-level page with its toolbar button; returns its index for show_mode."""
+        index = self.modes.addWidget(page)
+        action = QAction(label, self)
+        action.setCheckable(True)
+        action.setChecked(index == 0)
+        action.triggered.connect(lambda _checked: self.show_mode(index))
+        self.toolbar.insertAction(self._mode_anchor, action)
+        self.mode_actions.addAction(action)
+        return index
+
     def show_mode(self, page: int) -> None:
-        """Show the chat (0) or the compare view (1)."""
+        """Show a top-level page: 0 is the chat, 1 the compare view, then those added."""
         self.modes.setCurrentIndex(page)
         self.mode_actions.actions()[page].setChecked(True)
 
