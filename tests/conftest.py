@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 # Before anything loads Qt: tests never need a screen.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -18,11 +20,34 @@ from llamadesk.core.paths import HOME_ENV, AppPaths, app_paths
 from llamadesk.core.settings import Settings, save_settings
 from llamadesk.core.testmodel import write_test_model
 
+if TYPE_CHECKING:
+    from llamadesk.core.quantize import QuantizeResult
+
 
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The "tiny" random-weight model (F32, seed 0), written once per session. Do not modify."""
     return write_test_model(tmp_path_factory.mktemp("models") / "tiny-f32.gguf")
+
+
+class Quantized(NamedTuple):
+    result: QuantizeResult
+    progress: list[float]  # every fraction the run reported
+
+
+@pytest.fixture(scope="session")
+def quantized(tmp_path_factory: pytest.TempPathFactory, tiny_model: Path) -> dict[str, Quantized]:
+    """The tiny model quantized by LlamaDesk to Q8_0 and Q4_K_M, beside a copy of it in a
+    folder of their own. Do not modify."""
+    from llamadesk.core.quantize import quantize
+
+    source = tmp_path_factory.mktemp("quantized") / tiny_model.name
+    shutil.copyfile(tiny_model, source)
+    made: dict[str, Quantized] = {}
+    for level in ("Q8_0", "Q4_K_M"):
+        seen: list[float] = []
+        made[level] = Quantized(quantize(source, level, progress=seen.append), seen)
+    return made
 
 
 def write_minimal_gguf(path: Path, architecture: str) -> Path:

@@ -101,7 +101,43 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--model", default="", help="only ratings of models whose name has this")
 
     commands.add_parser("leaderboard", help="rank your models by your compare votes")
+    _add_models_parser(commands)
+    _add_eval_parser(commands)
     return parser
+
+
+def _add_models_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`llamadesk models COMMAND`: work on model files."""
+    models = commands.add_parser("models", help="work on model files")
+    model_commands = models.add_subparsers(
+        dest="models_command", metavar="COMMAND", parser_class=_Parser, required=True
+    )
+    quantize = model_commands.add_parser(
+        "quantize", help="make a smaller quantization of a model with llama.cpp"
+    )
+    quantize.add_argument("src", type=Path, metavar="SRC.gguf")
+    quantize.add_argument("level", metavar="LEVEL", help="target level, e.g. Q4_K_M or Q8_0")
+    quantize.add_argument(
+        "--out", type=Path, metavar="OUT.gguf", help="default: beside SRC, named after LEVEL"
+    )
+    quantize.add_argument(
+        "--allow-requantize",
+        action="store_true",
+        help="quantize a file that is already quantized (quality losses compound)",
+    )
+
+
+def _add_eval_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    evaluation = commands.add_parser(
+        "eval", help="measure what a quantization costs: a model against its reference on a text"
+    )
+    evaluation.add_argument("model", type=Path, metavar="MODEL.gguf")
+    evaluation.add_argument("--against", type=Path, required=True, metavar="REFERENCE.gguf")
+    evaluation.add_argument("--text", type=Path, required=True, metavar="FILE", help="UTF-8 text")
+    evaluation.add_argument("--ctx", type=_positive_int, default=512, help="window in tokens")
+    evaluation.add_argument("--max-tokens", type=_positive_int, help="measure at most this many")
+    evaluation.add_argument("--threads", type=_int, default=0, help="0 picks automatically")
+    evaluation.add_argument("--json", action="store_true", help="print one JSON object")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -123,6 +159,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _export(args)
         if args.command == "leaderboard":
             return _leaderboard()
+        if args.command == "models" and args.models_command == "quantize":
+            return _quantize(args)
+        if args.command == "eval":
+            return _eval(args)
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     raise AssertionError(f"unhandled command {args.command}")
@@ -226,6 +266,104 @@ def _leaderboard() -> int:
             f"{place:>2}  {row.model:<{width}}  {row.rating:>6.0f}  {interval:>12}"
             f"  {row.battles:>5}  {record}"
         )
+    return 0
+
+
+class _ProgressLine:
+    """A percentage on stderr, rewritten in place as it changes."""
+
+    def __init__(self, label: str) -> None:
+        self._label = label
+        self._shown = -1
+
+    def __call__(self, fraction: float) -> None:
+        percent = int(fraction * 100)
+        if percent != self._shown:
+            self._shown = percent
+            sys.stderr.write(f"\r{self._label}: {percent:3d}%")
+            sys.stderr.flush()
+
+    def end(self) -> None:
+        if self._shown >= 0:
+            sys.stderr.write("\n")
+            self._shown = -1
+
+
+def _quantize(args: argparse.Namespace) -> int:
+    from llamadesk.core.quantize import QuantizeError, RequantizeRequired, quantize
+
+    line = _ProgressLine(f"Quantizing {args.src.name} to {args.level.upper()}")
+    try:
+        result = quantize(
+            args.src,
+            args.level,
+            args.out,
+            progress=line,
+            allow_requantize=args.allow_requantize,
+        )
+    except RequantizeRequired as exc:
+        return _fail(f"{exc} Add --allow-requantize to go ahead anyway.")
+    except QuantizeError as exc:
+        line.end()
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        line.end()
+        print("Cancelled; no file was written.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    line.end()
+    print(f"Wrote {result.path} ({result.size / 1e6:.1f} MB) in {result.seconds:.1f} s.")
+    return 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    import json
+    from dataclasses import asdict
+
+    from llamadesk.core.evaluate import EvaluationError, evaluate, save_report
+
+    try:
+        text = args.text.read_text(encoding="utf-8")
+    except OSError as exc:
+        return _fail(f"cannot read {args.text}: {exc.strerror or exc}")
+    except UnicodeDecodeError:
+        return _fail(f"{args.text} is not UTF-8 text")
+    line = _ProgressLine(f"Measuring {args.model.name} against {args.against.name}")
+    try:
+        report = evaluate(
+            args.model,
+            args.against,
+            text,
+            n_ctx=args.ctx,
+            max_tokens=args.max_tokens,
+            n_threads=args.threads,
+            progress=line,
+        )
+    except EvaluationError as exc:
+        return _fail(str(exc))
+    finally:
+        line.end()
+    try:
+        save_report(report, f"file {args.text.name}")
+    except OSError as exc:
+        print(f"llamadesk: the result was not saved: {exc.strerror or exc}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(asdict(report), indent=2))
+        return 0
+    rows = [
+        (Path(report.model).name, report.level, report.perplexity),
+        (
+            f"{Path(report.reference).name} (reference)",
+            report.reference_level,
+            report.reference_perplexity,
+        ),
+    ]
+    width = max(len(name) for name, _, _ in rows)
+    print(f"{'Model':<{width}}  {'Level':<7}  Perplexity")
+    for name, level, perplexity in rows:
+        print(f"{name:<{width}}  {level:<7}  {perplexity:>10.4f}")
+    print(f"KL divergence: {report.kl_divergence:.6f} nats per token (0: the same predictions)")
+    print(f"Top-1 agreement: {report.top1_agreement:.1%} of tokens")
+    print(f"{report.tokens} tokens in windows of {report.n_ctx}, {report.seconds:.1f} s")
     return 0
 
 
