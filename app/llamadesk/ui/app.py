@@ -12,6 +12,7 @@ from llamadesk.core.settings import load_settings
 from llamadesk.core.store import Store, StoreError
 from llamadesk.services.chat_session import ChatSession
 from llamadesk.services.compare import CompareSession
+from llamadesk.services.downloads import DownloadManager
 from llamadesk.services.model_host import ModelHost
 from llamadesk.services.ratings import RatingsService
 from llamadesk.ui.main_window import MainWindow
@@ -41,10 +42,12 @@ class AppParts:
     ratings: RatingsService
     compare: CompareSession
     window: MainWindow
+    downloads: DownloadManager
 
     def close(self) -> None:
         self.window.close()  # stops a streaming answer and joins the model thread
         self.host.shutdown()
+        self.downloads.shutdown()  # keeps a running download's bytes for next time
         self.store.close()
 
 
@@ -58,7 +61,8 @@ def build(paths: AppPaths) -> AppParts:
     ratings = RatingsService(store)
     compare = CompareSession(store, host, ratings)
     window = MainWindow(session, ratings, compare, paths, load_settings(paths.settings_file))
-    return AppParts(store, host, session, ratings, compare, window)
+    downloads = DownloadManager(paths.models)
+    return AppParts(store, host, session, ratings, compare, window, downloads)
 
 
 def run_gui() -> int:
