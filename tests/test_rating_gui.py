@@ -143,3 +143,18 @@ def test_an_answer_still_streaming_cannot_be_rated(qtbot, loaded):
     with qtbot.waitSignal(loaded.session.answer_saved, timeout=30_000):
         loaded.session.stop()
     assert last_rating(loaded) is not None
+
+
+def test_a_rating_in_the_chat_shows_on_the_data_set_page(qtbot, loaded, monkeypatch):
+    ask(qtbot, loaded, "First")
+    regenerate(qtbot, loaded)
+    window = loaded.window
+    with qtbot.waitSignal(window.dataset.loaded, timeout=30_000):
+        window.show_mode(window.dataset_page)
+    assert window.dataset_view.pairs_table.model().rowCount() == 0
+
+    window.show_mode(0)
+    click(qtbot, last_rating(loaded).best_button)
+    with qtbot.waitSignal(window.dataset.loaded, timeout=30_000):
+        window.show_mode(window.dataset_page)
+    assert window.dataset_view.pairs_table.model().rowCount() == 1

@@ -25,12 +25,14 @@ from llamadesk.core.settings import Settings, save_settings
 from llamadesk.core.store import Message
 from llamadesk.services.chat_session import ChatSession
 from llamadesk.services.compare import CompareSession
+from llamadesk.services.dataset import DatasetService
 from llamadesk.services.model_host import LoadedModel
 from llamadesk.services.ratings import RatingsService
 from llamadesk.ui.chat_view import ChatView
 from llamadesk.ui.compare_view import CompareView
 from llamadesk.ui.composer import Composer
 from llamadesk.ui.conversation_list import ConversationList
+from llamadesk.ui.dataset_view import DatasetView
 from llamadesk.ui.model_picker import DEMO_SUFFIX, ModelPicker, display_name
 from llamadesk.ui.rating_dialogs import FeedbackDialog, RankDialog
 from llamadesk.ui.widgets import Banner, EmptyState
@@ -117,6 +119,14 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.modes)
         self.add_mode("Chat", splitter)
         self.add_mode("Compare", self.compare_view)
+        self.dataset = DatasetService(self.paths.database, self)
+        self.dataset_view = DatasetView(self.dataset)
+        self.dataset_page = self.add_mode("Data set", self.dataset_view)
+        exports = self.menuBar().addMenu("&Export")
+        for action in self.dataset_view.export_actions.values():
+            exports.addAction(action)
+            # The export's result, or its error, is shown on the data set page.
+            action.triggered.connect(lambda _checked: self.show_mode(self.dataset_page))
 
         self.model_status = QLabel("No model loaded")
         self.speed_status = QLabel("")
@@ -136,6 +146,8 @@ class MainWindow(QMainWindow):
         self.chat_view.best_requested.connect(self.ratings.toggle_best)
         self.chat_view.rank_requested.connect(self._ask_ranking)
         self.ratings.changed.connect(self._show_thread)
+        self.ratings.changed.connect(self.dataset.mark_changed)
+        self.dataset.changed.connect(self._show_thread)  # a pair deleted there
         session.thread_changed.connect(self._on_thread_changed)
         self.conversation_list.selected.connect(self._open_conversation)
         self.conversation_list.new_requested.connect(self._new_conversation)
@@ -369,4 +381,5 @@ class MainWindow(QMainWindow):
         # Stops a streaming answer and joins the model thread; the partial answer is saved
         # through the usual answered signal, delivered before shutdown returns.
         self.session.host.shutdown()
+        self.dataset.wait_for_all()  # a running export or delete finishes, never half-done
         event.accept()
