@@ -11,12 +11,13 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import jinja2
 
+from llamadesk.core.backend import auto_gpu_layers, backend_info, free_vram_bytes
 from llamadesk.core.gguf_info import GGUFInfo, read_gguf_info
 
 if TYPE_CHECKING:  # llama_cpp is heavy to import: the app imports it when a model loads.
@@ -26,6 +27,11 @@ Role = Literal["system", "user", "assistant"]
 StopReason = Literal["eos", "length", "stopped", "error"]
 
 DEFAULT_CONTEXT = 4096
+MAX_CONTEXT = 1 << 20
+GPU_LAYERS_AUTO = -2
+KvCacheType = Literal["f16", "q8_0", "q4_0"]
+# ggml's type ids (GGML_TYPE_F16, _Q8_0, _Q4_0), as llama.cpp's type_k / type_v take them.
+KV_CACHE_TYPES: dict[str, int] = {"f16": 1, "q8_0": 8, "q4_0": 2}
 
 
 class EngineError(Exception):
@@ -45,20 +51,53 @@ class LoadSettings:
     Args:
         n_ctx: context length in tokens; 0 means the model's own, capped at DEFAULT_CONTEXT.
         n_threads: CPU threads; 0 means one per physical core.
-        n_gpu_layers: layers to offload to a GPU backend (-1 for all); ignored by CPU builds.
+        n_gpu_layers: layers to offload to a GPU backend: -1 all, 0 none, GPU_LAYERS_AUTO as
+            many as fit the GPU's free memory. CPU builds ignore it.
+        n_batch: tokens of the prompt processed per step.
+        flash_attn: use flash attention (faster, less memory, where the backend has it).
+        kv_cache_type: the KV cache's number format; q8_0 halves it (needs flash attention).
+        use_mmap: map the file instead of reading it (loads faster, pages shared with the OS).
+        use_mlock: lock the model in RAM so the OS never swaps it out.
     """
 
     n_ctx: int = 0
     n_threads: int = 0
     n_gpu_layers: int = 0
+    n_batch: int = 512
+    flash_attn: bool = False
+    kv_cache_type: KvCacheType = "f16"
+    use_mmap: bool = True
+    use_mlock: bool = False
 
     def validate(self) -> None:
-        if self.n_ctx < 0 or self.n_ctx > 1 << 20:
-            raise EngineError(f"Context length must be between 1 and {1 << 20} tokens.")
-        if self.n_threads < 0 or self.n_threads > 512:
-            raise EngineError("Threads must be between 1 and 512 (0 picks automatically).")
-        if self.n_gpu_layers < -1:
-            raise EngineError("GPU layers must be -1 (all), 0 (none) or a positive count.")
+        checks = (
+            (0 <= self.n_ctx <= MAX_CONTEXT, f"Context length must be up to {MAX_CONTEXT} tokens."),
+            (0 <= self.n_threads <= 512, "Threads must be between 1 and 512 (0 picks for you)."),
+            (
+                self.n_gpu_layers >= GPU_LAYERS_AUTO,
+                "GPU layers must be auto, -1 (all), 0 (none) or a positive count.",
+            ),
+            (1 <= self.n_batch <= 8192, "Batch size must be between 1 and 8192 tokens."),
+            (self.kv_cache_type in KV_CACHE_TYPES, "KV cache type must be f16, q8_0 or q4_0."),
+            (
+                self.kv_cache_type == "f16" or self.flash_attn,
+                "A quantized KV cache (q8_0, q4_0) needs flash attention turned on.",
+            ),
+        )
+        for ok, message in checks:
+            if not ok:
+                raise EngineError(message)
+
+    def llama_kwargs(self) -> dict[str, Any]:
+        """The keyword arguments llama-cpp-python's Llama() takes for these settings."""
+        return {
+            "n_batch": self.n_batch,
+            "flash_attn": self.flash_attn,
+            "type_k": KV_CACHE_TYPES[self.kv_cache_type],
+            "type_v": KV_CACHE_TYPES[self.kv_cache_type],
+            "use_mmap": self.use_mmap,
+            "use_mlock": self.use_mlock,
+        }
 
 
 @dataclass(frozen=True)
@@ -276,6 +315,10 @@ class Engine:
         info = read_gguf_info(path)  # bad files fail here with a clear message, cheaply
         n_ctx = settings.n_ctx or min(info.context_length or DEFAULT_CONTEXT, DEFAULT_CONTEXT)
         n_threads = settings.n_threads or default_threads(info.parameter_count)
+        n_gpu_layers = settings.n_gpu_layers
+        if n_gpu_layers == GPU_LAYERS_AUTO:
+            backend = backend_info()
+            n_gpu_layers = auto_gpu_layers(info, n_ctx, backend, free_vram_bytes())
         try:
             from llama_cpp import Llama
 
@@ -284,16 +327,15 @@ class Engine:
                 n_ctx=n_ctx,
                 n_threads=n_threads,
                 n_threads_batch=n_threads,
-                n_gpu_layers=settings.n_gpu_layers,
+                n_gpu_layers=n_gpu_layers,
                 verbose=False,
+                **settings.llama_kwargs(),
             )
         except jinja2.TemplateError as exc:
             raise EngineError(f"The chat template in {info.path.name} is broken: {exc}") from exc
         except (ValueError, RuntimeError, OSError) as exc:
             raise EngineError(f"llama.cpp could not load {info.path.name}: {exc}") from exc
-        resolved = LoadSettings(
-            n_ctx=n_ctx, n_threads=n_threads, n_gpu_layers=settings.n_gpu_layers
-        )
+        resolved = replace(settings, n_ctx=n_ctx, n_threads=n_threads, n_gpu_layers=n_gpu_layers)
         return cls(llama, info, resolved)
 
     @property
