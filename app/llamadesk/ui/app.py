@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from llamadesk.core.catalog import load_catalog
 from llamadesk.core.paths import AppPaths, app_paths
 from llamadesk.core.settings import load_settings
 from llamadesk.core.store import Store, StoreError
@@ -16,6 +18,7 @@ from llamadesk.services.downloads import DownloadManager
 from llamadesk.services.model_host import ModelHost
 from llamadesk.services.ratings import RatingsService
 from llamadesk.ui.main_window import MainWindow
+from llamadesk.ui.models_view import ModelsView
 from llamadesk.ui.style import STYLESHEET
 
 
@@ -43,11 +46,13 @@ class AppParts:
     compare: CompareSession
     window: MainWindow
     downloads: DownloadManager
+    models: ModelsView
 
     def close(self) -> None:
         self.window.close()  # stops a streaming answer and joins the model thread
         self.host.shutdown()
         self.downloads.shutdown()  # keeps a running download's bytes for next time
+        self.models.runner.wait_for_all()
         self.store.close()
 
 
@@ -62,7 +67,17 @@ def build(paths: AppPaths) -> AppParts:
     compare = CompareSession(store, host, ratings)
     window = MainWindow(session, ratings, compare, paths, load_settings(paths.settings_file))
     downloads = DownloadManager(paths.models)
-    return AppParts(store, host, session, ratings, compare, window, downloads)
+    models = ModelsView(load_catalog(), downloads, paths.models, paths.cache)
+    window.add_mode("Models", models)
+    models.chat_requested.connect(lambda path: _chat_with(window, path))
+    models.models_changed.connect(window._refresh_models)
+    return AppParts(store, host, session, ratings, compare, window, downloads, models)
+
+
+def _chat_with(window: MainWindow, path: Path) -> None:
+    """Load ``path`` and go to the chat, where the answer to "loaded" shows."""
+    window.load_model(path)
+    window.show_mode(0)
 
 
 def run_gui() -> int:

@@ -48,7 +48,8 @@ QToolBar#toolbar {{
     padding: 10px 16px; font-weight: 600;
 }}
 #sendButton:hover, #primaryButton:hover {{ background: #2f4ac0; }}
-#sendButton:disabled {{ background: #b9c3ee; }}
+#sendButton:disabled, #primaryButton:disabled {{ background: #b9c3ee; }}
+#downloadRow {{ border: 1px solid #e6e6e9; border-radius: 8px; background: #fafafa; }}
 #sendButton[stop="true"] {{ background: #c92a2a; }}
 #sendButton[stop="true"]:hover {{ background: #a61e1e; }}
 #emptyCard {{ background: #f8f9fc; border: 1px solid #e6e8f0; border-radius: 16px; }}

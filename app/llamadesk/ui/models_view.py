@@ -1,0 +1,518 @@
+"""The Models page: the catalog, a repository's variants with their fit for this computer,
+the downloads and the library.
+
+Listing a repository, reading headers and copying a file run on a `JobRunner`; downloads on
+the `DownloadManager`'s thread. The page never waits on the network or the disk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from llamadesk.core.catalog import (
+    SIZE_RANGES,
+    CatalogEntry,
+    CatalogLoad,
+    Variant,
+    families,
+    search_catalog,
+)
+from llamadesk.core.downloads import DownloadError
+from llamadesk.core.hub_listing import RepoListing, fetch_listing, judge_variants
+from llamadesk.core.library import (
+    LibraryError,
+    LibraryModel,
+    delete_model,
+    format_parameters,
+    import_model,
+    scan_library,
+)
+from llamadesk.core.memory import FitLevel, FitVerdict, SystemMemory, format_size
+from llamadesk.core.quants import QUANTIZATION_EXPLAINED
+from llamadesk.services.background import JobRunner
+from llamadesk.services.downloads import DownloadManager
+from llamadesk.ui.library_panel import DownloadsPanel, LibraryPanel
+from llamadesk.ui.widgets import Banner, confirm
+
+CONTEXT_CHOICES = (2048, 4096, 8192, 16384, 32768, 131072)
+DEFAULT_CONTEXT = 4096  # when the settings name none of the choices (0: the model's own)
+RECOMMENDED = "★ Recommended for this computer"
+VARIANT_COLUMNS = ("Quantization", "Bits/weight", "File size", "Quality cost", "Fit", "")
+_FIT_COLOURS = {FitLevel.FITS: "#e6f4ea", FitLevel.TIGHT: "#fff4d6", FitLevel.TOO_BIG: "#fde2e1"}
+_FIT_TEXT = {FitLevel.FITS: "#1e6b34", FitLevel.TIGHT: "#7a5a00", FitLevel.TOO_BIG: "#a1261f"}
+
+
+def quality_cost(variant: Variant) -> str:
+    """The quality cost in words and added perplexity: "small quality loss (+0.18 ppl)"."""
+    level = variant.level
+    if level is None:
+        return "unknown level"
+    if level.added_perplexity is None:
+        return level.quality
+    return f"{level.quality} (+{max(level.added_perplexity, 0):.2f} ppl)"
+
+
+class CatalogPane(QWidget):
+    """Search and filters over the catalog, and a box to open any repository.
+
+    Signals:
+        entry_chosen(CatalogEntry): a catalog entry was picked.
+        repo_chosen(str): a repository id was typed and opened.
+    """
+
+    entry_chosen = Signal(object)
+    repo_chosen = Signal(str)
+
+    def __init__(self, entries: tuple[CatalogEntry, ...], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("sidebar")
+        self.entries = entries
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search models")
+        self.search.setClearButtonEnabled(True)
+        self.family = QComboBox()
+        self.family.addItem("All families", None)
+        for family in families(entries):
+            self.family.addItem(family, family)
+        self.size = QComboBox()
+        self.size.addItem("All sizes", None)
+        for label, low, high in SIZE_RANGES:
+            self.size.addItem(label, (low, high))
+        self.list = QListWidget()
+        self.list.setObjectName("conversationList")
+        self.repo = QLineEdit()
+        self.repo.setPlaceholderText("owner/name")
+        open_button = QPushButton("Open")
+        self.search.textChanged.connect(lambda _text: self.refresh())
+        self.family.currentIndexChanged.connect(lambda _index: self.refresh())
+        self.size.currentIndexChanged.connect(lambda _index: self.refresh())
+        self.list.currentItemChanged.connect(self._on_current)
+        self.repo.returnPressed.connect(self._open_repo)
+        open_button.clicked.connect(self._open_repo)
+        filters = QHBoxLayout()
+        filters.addWidget(self.family)
+        filters.addWidget(self.size)
+        repo_row = QHBoxLayout()
+        repo_row.addWidget(self.repo, 1)
+        repo_row.addWidget(open_button)
+        open_label = QLabel("Open any repository")
+        open_label.setObjectName("sectionTitle")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 12, 12, 12)
+        layout.addWidget(self.search)
+        layout.addLayout(filters)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(open_label)
+        layout.addLayout(repo_row)
+        self.refresh()
+
+    def refresh(self) -> None:
+        size = self.size.currentData()
+        low, high = size if size else (0, None)
+        shown = search_catalog(
+            self.entries,
+            self.search.text(),
+            family=self.family.currentData(),
+            min_parameters=low,
+            max_parameters=high,
+        )
+        self.list.clear()
+        for entry in shown:
+            item = QListWidgetItem(
+                f"{entry.name}\n{entry.family}  ·  {format_parameters(entry.parameters)}"
+            )
+            item.setData(Qt.ItemDataRole.UserRole, entry)
+            item.setToolTip(entry.description)
+            self.list.addItem(item)
+
+    def select(self, entry_id: str) -> None:
+        """Pick the entry with this id, as a click would."""
+        for row in range(self.list.count()):
+            if self.list.item(row).data(Qt.ItemDataRole.UserRole).id == entry_id:
+                self.list.setCurrentRow(row)
+
+    def _on_current(self, item: QListWidgetItem | None, _previous: object) -> None:
+        if item is not None:
+            self.entry_chosen.emit(item.data(Qt.ItemDataRole.UserRole))
+
+    def _open_repo(self) -> None:
+        text = self.repo.text().strip()
+        if text:
+            self.list.setCurrentRow(-1)
+            self.repo_chosen.emit(text)
+
+
+class VariantsTable(QTableWidget):
+    """A repository's variants with their cost and fit; one row may be the recommended one."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(0, len(VARIANT_COLUMNS), parent)
+        self.variants: list[Variant] = []
+        self.verdicts: list[FitVerdict] = []
+        self.setHorizontalHeaderLabels(VARIANT_COLUMNS)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.verticalHeader().hide()
+        self.setShowGrid(False)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+
+    def set_variants(
+        self, variants: list[Variant], verdicts: list[FitVerdict], recommended: Variant | None
+    ) -> None:
+        self.variants, self.verdicts = variants, verdicts
+        self.setRowCount(len(variants))
+        for row, (variant, verdict) in enumerate(zip(variants, verdicts, strict=True)):
+            self._fill(row, variant, verdict, variant == recommended)
+
+    def _fill(self, row: int, variant: Variant, verdict: FitVerdict, recommended: bool) -> None:
+        level = variant.level
+        bits = f"{level.bits_per_weight:.2f}" if level else "?"
+        split = f" in {len(variant.files)} parts" if variant.split else ""
+        cells = (
+            variant.quant_label or variant.name,
+            bits,
+            format_size(variant.size) + split,
+            quality_cost(variant),
+            verdict.level.label,
+            RECOMMENDED if recommended else "",
+        )
+        for column, text in enumerate(cells):
+            item = QTableWidgetItem(text)
+            item.setToolTip(verdict.explain())
+            self.setItem(row, column, item)
+        fit = self.item(row, 4)
+        fit.setBackground(QBrush(QColor(_FIT_COLOURS[verdict.level])))
+        fit.setForeground(QBrush(QColor(_FIT_TEXT[verdict.level])))
+        if recommended:
+            mark = self.item(row, 5)
+            font = QFont(mark.font())
+            font.setBold(True)
+            mark.setFont(font)
+            mark.setForeground(QBrush(QColor(_FIT_TEXT[FitLevel.FITS])))
+
+    def selected_row(self) -> int | None:
+        rows = self.selectionModel().selectedRows()
+        return rows[0].row() if rows else None
+
+
+class ModelsView(QWidget):
+    """The whole Models page.
+
+    Args:
+        catalog: the loaded catalog; its problems show in a banner.
+        downloads: the download queue (its ``endpoint`` is used for listings too).
+        models_dir, cache_dir: the app's models and cache folders.
+        hf_cache_dir: the Hugging Face cache to list; None: its usual place.
+        system_memory: how to read this computer's memory (tests give fixed figures).
+
+    Signals:
+        chat_requested(Path): the user wants to chat with this model file.
+        models_changed(): a model was downloaded, imported or deleted.
+    """
+
+    chat_requested = Signal(object)
+    models_changed = Signal()
+
+    def __init__(
+        self,
+        catalog: CatalogLoad,
+        downloads: DownloadManager,
+        models_dir: Path,
+        cache_dir: Path,
+        *,
+        hf_cache_dir: Path | None = None,
+        system_memory: Callable[[], SystemMemory] = SystemMemory.probe,
+        n_ctx: int = DEFAULT_CONTEXT,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("modelsView")
+        self.downloads = downloads
+        self.models_dir = models_dir
+        self.cache_dir = cache_dir
+        self.hf_cache_dir = hf_cache_dir
+        self.system_memory = system_memory
+        self.runner = JobRunner(max_threads=2, parent=self)
+        self.entry: CatalogEntry | None = None
+        self.listing: RepoListing | None = None
+        self._wanted_repo = ""  # the repository whose listing should show when it arrives
+        self._build(catalog, n_ctx)
+        self._connect()
+        self.refresh_library()
+
+    # Assembly ------------------------------------------------------------------------
+
+    def _build(self, catalog: CatalogLoad, n_ctx: int) -> None:
+        self.banner = Banner()
+        if catalog.problems:
+            self.banner.show_message(" ".join(catalog.problems), "warning")
+        self.catalog = CatalogPane(catalog.entries)
+        self.title = QLabel("Pick a model")
+        self.title.setObjectName("pageTitle")
+        self.about = QLabel(QUANTIZATION_EXPLAINED)
+        self.about.setObjectName("pageText")
+        self.about.setWordWrap(True)
+        self.context = QComboBox()
+        for tokens in CONTEXT_CHOICES:
+            self.context.addItem(f"{tokens:,} tokens", tokens)
+        index = self.context.findData(n_ctx)
+        self.context.setCurrentIndex(
+            index if index >= 0 else self.context.findData(DEFAULT_CONTEXT)
+        )
+        self.status = QLabel()
+        self.status.setObjectName("pageText")
+        self.status.setWordWrap(True)
+        self.variants = VariantsTable()
+        self.details = QLabel("Hover over a variant, or select it, for how its fit is worked out.")
+        self.details.setObjectName("pageText")
+        self.details.setWordWrap(True)
+        self.download_button = QPushButton("Download")
+        self.download_button.setObjectName("primaryButton")
+        self.download_button.setEnabled(False)
+        self.downloads_panel = DownloadsPanel(self.downloads)
+        self.library = LibraryPanel()
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.downloads_panel, "Downloads")
+        self.tabs.addTab(self.library, "Library")
+        self.tabs.setCurrentWidget(self.library)
+
+        context_row = QHBoxLayout()
+        context_row.addWidget(QLabel("Context length"))
+        context_row.addWidget(self.context)
+        context_row.addWidget(self.status, 1)
+        action_row = QHBoxLayout()
+        action_row.addWidget(self.details, 1)
+        action_row.addWidget(self.download_button, 0, Qt.AlignmentFlag.AlignTop)
+        top = QWidget()
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(16, 12, 16, 4)
+        top_layout.addWidget(self.title)
+        top_layout.addWidget(self.about)
+        top_layout.addLayout(context_row)
+        top_layout.addWidget(self.variants, 1)
+        top_layout.addLayout(action_row)
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(top)
+        right.addWidget(self.tabs)
+        right.setSizes([480, 260])
+        right.setChildrenCollapsible(False)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.catalog)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([280, 900])
+        splitter.setChildrenCollapsible(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.banner)
+        layout.addWidget(splitter, 1)
+
+    def _connect(self) -> None:
+        self.catalog.entry_chosen.connect(self.open_entry)
+        self.catalog.repo_chosen.connect(self.open_repo)
+        self.context.currentIndexChanged.connect(lambda _index: self._show_variants())
+        self.variants.itemSelectionChanged.connect(self._on_variant_selected)
+        self.variants.doubleClicked.connect(lambda _index: self.download_selected())
+        self.download_button.clicked.connect(self.download_selected)
+        self.downloads_panel.chat_requested.connect(self.chat_requested)
+        self.library.chat_requested.connect(self.chat_requested)
+        self.library.import_requested.connect(self._ask_import)
+        self.library.delete_requested.connect(self._delete)
+        self.downloads.finished.connect(self._on_download_finished)
+        self.downloads.failed.connect(self._on_download_failed)
+        self.downloads.job_added.connect(
+            lambda _key: self.tabs.setCurrentWidget(self.downloads_panel)
+        )
+
+    # Variants ------------------------------------------------------------------------
+
+    def open_entry(self, entry: CatalogEntry) -> None:
+        """Show a catalog entry and list its variants."""
+        self.entry = entry
+        self.title.setText(entry.name)
+        self.about.setText(
+            f"{entry.description}<br><span style='color:#6b6b76'>{entry.repo}  ·  "
+            f"{format_parameters(entry.parameters)} parameters  ·  {entry.architecture}  ·  "
+            f"up to {entry.context_length:,} tokens of context  ·  {entry.license}</span>"
+        )
+        self._list(entry.repo)
+
+    def open_repo(self, repo: str) -> None:
+        """Show the variants of any repository (outside the catalog)."""
+        self.entry = None
+        self.title.setText(repo)
+        self.about.setText(
+            "Not in the catalog: the fit counts the file only, not the memory its context "
+            "takes, which LlamaDesk learns once the file is here."
+        )
+        self._list(repo)
+
+    def _list(self, repo: str) -> None:
+        self.listing = None
+        self._wanted_repo = repo
+        self.variants.set_variants([], [], None)
+        self.download_button.setEnabled(False)
+        self.status.setText(f"Listing {repo}…")
+        endpoint = self.downloads.endpoint
+        job = self.runner.start(lambda: fetch_listing(repo, self.cache_dir, endpoint=endpoint))
+        job.finished.connect(self._on_listed)
+        job.failed.connect(lambda error: self._on_list_failed(repo, error))
+
+    def _on_listed(self, listing: RepoListing) -> None:
+        if listing.repo != self._wanted_repo:
+            return  # the user moved on to another model meanwhile
+        self.listing = listing
+        self._show_variants()
+
+    def _on_list_failed(self, repo: str, error: Exception) -> None:
+        if repo != self._wanted_repo:
+            return
+        if not isinstance(error, DownloadError):
+            raise error
+        self.status.setText(f"<span style='color:#a1261f'>{error}</span>")
+
+    def _show_variants(self) -> None:
+        listing = self.listing
+        if listing is None:
+            return
+        variants = list(listing.variants)
+        verdicts, recommended = judge_variants(
+            self.entry, variants, self.system_memory(), self.context.currentData()
+        )
+        self.variants.set_variants(variants, verdicts, recommended)
+        self.status.setText(self._listing_status(listing, variants, recommended))
+        if recommended is not None:
+            self.variants.selectRow(variants.index(recommended))
+
+    def _listing_status(
+        self, listing: RepoListing, variants: list[Variant], recommended: Variant | None
+    ) -> str:
+        if not variants:
+            return "This repository has no GGUF files LlamaDesk can use."
+        parts = [f"{len(variants)} variants"]
+        if recommended is None:
+            parts.append("none fits this computer comfortably at this context length")
+        if listing.offline:
+            parts.append(f"<b>{listing.describe_age()}</b> ({listing.offline_reason})")
+        return "  ·  ".join(parts)
+
+    def _on_variant_selected(self) -> None:
+        row = self.variants.selected_row()
+        self.download_button.setEnabled(row is not None)
+        if row is None:
+            return
+        variant, verdict = self.variants.variants[row], self.variants.verdicts[row]
+        self.download_button.setText(f"Download {variant.quant_label or variant.name}")
+        self.details.setText(f"<b>{verdict.level.label}.</b> {verdict.explain()}")
+
+    def download_selected(self) -> None:
+        """Queue the selected variant's file(s)."""
+        row = self.variants.selected_row()
+        if row is None:
+            return
+        variant = self.variants.variants[row]
+        try:
+            for file in variant.files:
+                self.downloads.add(variant.repo, file.path, sha256=file.sha256, size=file.size)
+        except DownloadError as error:
+            self.banner.show_message(str(error))
+
+    def _on_download_finished(self, _key: str, _path: Path) -> None:
+        self.refresh_library()
+        self.models_changed.emit()
+
+    def _on_download_failed(self, _key: str, message: str) -> None:
+        self.banner.show_message(message)
+
+    # Library -------------------------------------------------------------------------
+
+    def refresh_library(self) -> None:
+        """Read the models on disk again, in the background."""
+        job = self.runner.start(scan_library, self.models_dir, self.hf_cache_dir)
+        job.finished.connect(self._on_library)
+
+    def _on_library(self, models: list[LibraryModel]) -> None:
+        self.library.set_models(models)
+        count = len(models)
+        self.tabs.setTabText(self.tabs.indexOf(self.library), f"Library ({count})")
+
+    def _ask_import(self) -> None:
+        filename, _filter = QFileDialog.getOpenFileName(
+            self, "Import a GGUF model", str(Path.home()), "GGUF models (*.gguf);;All files (*)"
+        )
+        if not filename:
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Import a model",
+            "Copy the file into LlamaDesk's models folder, or link to it where it is? "
+            "A link takes no space, but the model is gone if the file is moved.",
+            QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        copy = box.addButton("Copy", QMessageBox.ButtonRole.AcceptRole)
+        link = box.addButton("Link", QMessageBox.ButtonRole.AcceptRole)
+        box.exec()
+        if box.clickedButton() in (copy, link):
+            self.import_file(Path(filename), link=box.clickedButton() is link)
+
+    def import_file(self, source: Path, *, link: bool = False) -> None:
+        """Check and copy (or link) ``source`` into the models folder, in the background."""
+        self.library.status.setText(f"Importing {source.name}…")
+        job = self.runner.start(lambda: import_model(source, self.models_dir, link=link))
+        job.finished.connect(self._on_imported)
+        job.failed.connect(self._on_import_failed)
+
+    def _on_imported(self, path: Path) -> None:
+        self.library.status.setText(f"Imported {path.name}.")
+        self.refresh_library()
+        self.models_changed.emit()
+
+    def _on_import_failed(self, error: Exception) -> None:
+        if not isinstance(error, LibraryError):
+            raise error
+        self.library.status.setText("")
+        self.banner.show_message(str(error))
+
+    def _delete(self, model: LibraryModel) -> None:
+        size = format_size(model.info.file_size) if model.info else "its"
+        if not confirm(
+            self,
+            "Delete the model?",
+            f"Delete {model.name} ({size}) from the disk? This cannot be undone.",
+            "Delete",
+        ):
+            return
+        try:
+            delete_model(model.path)
+        except LibraryError as error:
+            self.banner.show_message(str(error))
+        self.refresh_library()
+        self.models_changed.emit()

@@ -1,0 +1,148 @@
+"""The Models page against a loopback hub: catalog, variants, download, library, chat."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from huggingface_hub import constants as hf_constants
+from PySide6.QtCore import Qt
+
+from hub_server import FakeHub
+from llamadesk.core import catalog as catalog_module
+from llamadesk.core.catalog import load_catalog
+from llamadesk.core.hub_listing import cache_file
+from llamadesk.core.memory import SystemMemory
+from llamadesk.ui.app import AppParts
+from llamadesk.ui.models_view import RECOMMENDED
+
+REPO = "tester/Tiny-Chat-GGUF"
+NAME = "Tiny-Chat-F32.gguf"
+GB = 10**9
+
+
+@pytest.fixture(autouse=True)
+def isolated_hf_token(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No token from the environment or the user's huggingface_hub folder leaks in."""
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+    monkeypatch.setattr(hf_constants, "HF_TOKEN_PATH", str(tmp_path / "hf" / "token"))
+    monkeypatch.setattr(hf_constants, "HF_STORED_TOKENS_PATH", str(tmp_path / "hf" / "stored"))
+
+
+@pytest.fixture
+def test_catalog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The bundled catalog's first entry, pointed at the fake hub's repository."""
+    document = json.loads(catalog_module.default_catalog_path().read_text(encoding="utf-8"))
+    entry = document["models"][0] | {"id": "tiny-chat", "name": "Tiny Chat", "repo": REPO}
+    path = tmp_path / "catalog.json"
+    path.write_text(json.dumps({"models": [entry]}), encoding="utf-8")
+    monkeypatch.setattr("llamadesk.ui.app.load_catalog", lambda: load_catalog(path))
+    return path
+
+
+@pytest.fixture
+def hub(tiny_model: Path) -> Iterator[FakeHub]:
+    with FakeHub() as server:
+        server.add_file(REPO, NAME, tiny_model)
+        yield server
+
+
+@pytest.fixture
+def models_page(qtbot, make_parts, hub: FakeHub, test_catalog: Path, tmp_path: Path) -> AppParts:
+    parts = make_parts()
+    parts.downloads.endpoint = hub.url
+    parts.models.hf_cache_dir = tmp_path / "no-hf-cache"
+    parts.models.system_memory = lambda: SystemMemory(total_ram=16 * GB, available_ram=8 * GB)
+    parts.window.show_mode(parts.window.modes.indexOf(parts.models))
+    return parts
+
+
+def open_tiny_chat(qtbot, parts: AppParts) -> None:
+    view = parts.models
+    view.catalog.select("tiny-chat")
+    qtbot.waitUntil(lambda: view.variants.rowCount() == 1, timeout=10_000)
+
+
+def test_three_clicks_from_the_catalog_to_a_chat(qtbot, models_page: AppParts):
+    parts, view = models_page, models_page.models
+    open_tiny_chat(qtbot, parts)  # click 1: the catalog entry
+    assert view.variants.item(0, 0).text() == "F32"
+    assert view.variants.item(0, 4).text() == "Fits comfortably"
+    assert view.variants.item(0, 5).text() == RECOMMENDED
+    assert view.variants.selected_row() == 0  # the recommended one, ready to download
+    assert "Needs about" in view.variants.item(0, 4).toolTip()
+
+    with qtbot.waitSignal(parts.downloads.finished, timeout=20_000) as finished:
+        qtbot.mouseClick(view.download_button, Qt.MouseButton.LeftButton)  # click 2
+    key, path = finished.args
+    assert path == parts.window.paths.models / NAME
+    qtbot.waitUntil(lambda: [m.name for m in view.library.table.models] == [NAME])
+    assert view.library.table.item(0, 1).text() == "llama"
+
+    row = view.downloads_panel.rows[key]
+    assert row.chat_button.isVisible()
+    with qtbot.waitSignal(parts.host.loaded, timeout=60_000):
+        qtbot.mouseClick(row.chat_button, Qt.MouseButton.LeftButton)  # click 3
+    assert parts.window.modes.currentIndex() == 0
+
+    with qtbot.waitSignal(parts.session.answer_saved, timeout=60_000) as saved:
+        qtbot.keyClicks(parts.window.composer.editor, "Hello")
+        qtbot.keyClick(parts.window.composer.editor, Qt.Key.Key_Return)
+    assert saved.args[0].model == NAME
+    assert parts.session.store.message(saved.args[0].id).content == saved.args[0].content
+
+
+def test_a_corrupt_download_is_not_listed_and_says_why(qtbot, models_page: AppParts, hub):
+    view = models_page.models
+    open_tiny_chat(qtbot, models_page)
+    hub.faults.corrupt = True
+    with qtbot.waitSignal(models_page.downloads.failed, timeout=20_000) as failed:
+        view.download_selected()
+    key, message = failed.args
+    assert "checksum mismatch" in message
+    assert view.banner.label.text() == message
+    assert view.downloads_panel.rows[key].line.text() == message
+    assert view.downloads_panel.rows[key].resume_button.text() == "Try again"
+    view.runner.wait_for_all()
+    assert view.library.table.models == []
+
+
+def test_the_variants_show_offline_from_the_cache(qtbot, models_page: AppParts, hub):
+    view = models_page.models
+    open_tiny_chat(qtbot, models_page)
+    assert cache_file(models_page.window.paths.cache, REPO).is_file()
+    hub.faults.status = 503  # the hub is down now
+    view.open_repo("tester/Other-GGUF")  # move away, then back
+    qtbot.waitUntil(lambda: "Hugging Face" in view.status.text(), timeout=10_000)
+    view.catalog.list.setCurrentRow(-1)
+    open_tiny_chat(qtbot, models_page)
+    assert "offline — last known list from" in view.status.text()
+
+
+def test_a_repository_that_does_not_exist_says_so(qtbot, models_page: AppParts):
+    view = models_page.models
+    qtbot.keyClicks(view.catalog.repo, "nobody/nothing-GGUF")
+    qtbot.keyClick(view.catalog.repo, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "nothing-GGUF" in view.status.text() and "…" not in view.status.text())
+    assert view.variants.rowCount() == 0
+    assert "nobody/nothing-GGUF was not found on Hugging Face" in view.status.text()
+
+
+def test_import_refuses_a_file_that_is_not_a_gguf(qtbot, models_page: AppParts, tmp_path):
+    view = models_page.models
+    fake = tmp_path / "notes.gguf"
+    fake.write_text("just some text", encoding="utf-8")
+    view.import_file(fake)
+    qtbot.waitUntil(view.banner.isVisible)
+    assert view.banner.label.text() == "'notes.gguf' is not a GGUF model file."
+    assert not (models_page.window.paths.models / "notes.gguf").exists()
+
+
+def test_import_copies_a_model_and_offers_it(qtbot, models_page: AppParts, tiny_model: Path):
+    view = models_page.models
+    with qtbot.waitSignal(view.models_changed, timeout=10_000):
+        view.import_file(tiny_model)
+    qtbot.waitUntil(lambda: [m.name for m in view.library.table.models] == [tiny_model.name])
+    assert models_page.window.model_picker.count() >= 1
