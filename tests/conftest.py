@@ -16,8 +16,9 @@ import gguf
 import numpy as np
 import pytest
 
+from llamadesk.core.engine import LoadSettings
 from llamadesk.core.paths import HOME_ENV, AppPaths, app_paths
-from llamadesk.core.settings import Settings, save_settings
+from llamadesk.core.settings import ModelDefaults, Settings, save_settings
 from llamadesk.core.testmodel import write_test_model
 
 if TYPE_CHECKING:
@@ -88,7 +89,8 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppPaths:
     """
     monkeypatch.setenv(HOME_ENV, str(tmp_path / "home"))
     paths = app_paths().ensure()
-    save_settings(paths.settings_file, Settings(threads=1))
+    one_thread = ModelDefaults(load=LoadSettings(n_threads=1))
+    save_settings(paths.settings_file, Settings(defaults=one_thread))
     return paths
 
 

@@ -15,7 +15,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, get_args
@@ -48,6 +48,8 @@ class Conversation:
     created: float
     updated: float
     kind: ConversationKind = "chat"
+    # Sampling settings this conversation overrides (SamplingParams field names), if any.
+    sampling: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -186,9 +188,15 @@ def _create_rating_tables(db: sqlite3.Connection) -> None:
 
 # Functions rather than SQL scripts: sqlite3's executescript() commits first, which would
 # take a migration out of its transaction.
+def _add_conversation_sampling(db: sqlite3.Connection) -> None:
+    """Per-conversation sampling overrides (temperature, top-p, ...), as a JSON object."""
+    db.execute("ALTER TABLE conversations ADD COLUMN sampling TEXT NOT NULL DEFAULT '{}'")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _create_chat_tables,
     _create_rating_tables,
+    _add_conversation_sampling,
 ]
 
 
@@ -216,6 +224,7 @@ def _conversation_from_row(row: sqlite3.Row) -> Conversation:
         created=row["created"],
         updated=row["updated"],
         kind=row["kind"],
+        sampling=json.loads(row["sampling"]),
     )
 
 
@@ -390,8 +399,15 @@ class Store:
         """Replace a conversation's system prompt."""
         self._update_conversation(conversation_id, "system_prompt", text)
 
+    def set_conversation_sampling(self, conversation_id: int, overrides: dict[str, Any]) -> None:
+        """Replace the sampling settings a conversation overrides ({} for none)."""
+        self._update_conversation(conversation_id, "sampling", _to_json(overrides, "sampling"))
+
     def _update_conversation(
-        self, conversation_id: int, column: Literal["title", "system_prompt"], value: str
+        self,
+        conversation_id: int,
+        column: Literal["title", "system_prompt", "sampling"],
+        value: str,
     ) -> None:
         cursor = self._db.execute(
             f"UPDATE conversations SET {column} = ? WHERE id = ?", (value, conversation_id)

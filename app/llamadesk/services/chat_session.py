@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, Signal, Slot
 
 from llamadesk.core.engine import ChatMessage, SamplingParams
+from llamadesk.core.settings import sampling_for
 from llamadesk.core.store import Conversation, Message, NotFound, Store
 from llamadesk.services.model_host import AnswerResult, ModelHost
 
@@ -49,7 +50,9 @@ class ChatSession(QObject):
         super().__init__(parent)
         self.store = store
         self.host = host
+        # The loaded model's defaults; a conversation's own overrides apply on top.
         self.params = SamplingParams()
+        self.default_system_prompt = ""
         self._pending: PendingAnswer | None = None
         self._partial: list[str] = []
         host.pieces.connect(self._on_pieces)
@@ -140,7 +143,8 @@ class ChatSession(QObject):
     def _start_answer(self, conversation_id: int, prompt_id: int) -> None:
         conversation = self.store.conversation(conversation_id)
         history = self._history(conversation, prompt_id)
-        request_id = self.host.generate(history, self.params)
+        params = sampling_for(self.params, conversation.sampling)
+        request_id = self.host.generate(history, params)
         self._pending = PendingAnswer(request_id, conversation_id, prompt_id)
         self._partial = []
         self.generating_changed.emit(True)
@@ -148,8 +152,9 @@ class ChatSession(QObject):
 
     def _history(self, conversation: Conversation, prompt_id: int) -> list[ChatMessage]:
         history: list[ChatMessage] = []
-        if conversation.system_prompt.strip():
-            history.append(ChatMessage("system", conversation.system_prompt))
+        system = conversation.system_prompt.strip() or self.default_system_prompt.strip()
+        if system:
+            history.append(ChatMessage("system", system))
         for message in self.store.thread(conversation.id):
             if message.role == "assistant" and message.stop_reason == "error":
                 continue

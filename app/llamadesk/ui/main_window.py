@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
@@ -19,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from llamadesk.core.engine import LoadSettings
+from llamadesk.core.backend import backend_info
 from llamadesk.core.paths import AppPaths
 from llamadesk.core.settings import Settings, save_settings
 from llamadesk.core.store import Message
@@ -35,9 +36,17 @@ from llamadesk.ui.conversation_list import ConversationList
 from llamadesk.ui.dataset_view import DatasetView
 from llamadesk.ui.model_picker import DEMO_SUFFIX, ModelPicker, display_name
 from llamadesk.ui.rating_dialogs import FeedbackDialog, RankDialog
+from llamadesk.ui.settings_dialog import SettingsDialog
 from llamadesk.ui.widgets import Banner, EmptyState
 
 EMPTY_PAGE, CHAT_PAGE = 0, 1
+
+
+def _backend_text() -> str:
+    # Asking llama.cpp means importing it: only once a model has done so (off this thread).
+    if "llama_cpp" not in sys.modules:
+        return "Load a model to see what this llama.cpp build can use."
+    return backend_info().describe()
 
 
 class MainWindow(QMainWindow):
@@ -189,16 +198,14 @@ class MainWindow(QMainWindow):
     # Models --------------------------------------------------------------------------
 
     def load_model(self, path: Path) -> None:
+        path = Path(path)
         if self._host_ready():
-            self.session.host.load(Path(path), self._load_settings())
+            self.session.host.load(path, self.settings.for_model(path.name).load)
 
     def load_demo(self) -> None:
         if self._host_ready():
             demo = self.paths.models / DEMO_SUFFIX
-            self.session.host.load(demo, self._load_settings(), make_demo=True)
-
-    def _load_settings(self) -> LoadSettings:
-        return LoadSettings(n_ctx=self.settings.context_length, n_threads=self.settings.threads)
+            self.session.host.load(demo, self.settings.for_model(demo.name).load, make_demo=True)
 
     def _host_ready(self) -> bool:
         if self.session.host.busy:
@@ -239,11 +246,11 @@ class MainWindow(QMainWindow):
         self.model_status.setText(
             f"{display_name(info.path)}  ·  {info.quantization}  ·  ctx {model.settings.n_ctx}"
         )
+        defaults = self.settings.for_model(info.path.name)
+        self.session.params = defaults.sampling
+        self.session.default_system_prompt = defaults.system_prompt
         self.settings = self.settings.with_changes(last_model=str(info.path))
-        try:
-            save_settings(self.paths.settings_file, self.settings)
-        except OSError as exc:
-            self.banner.show_message(f"Could not save settings: {exc}", "warning")
+        self._save_settings()
         self._refresh_models()
         if self.current_conversation is None:
             self._new_conversation()
@@ -255,6 +262,42 @@ class MainWindow(QMainWindow):
         model = self.session.host.model
         self.model_status.setText(display_name(model.info.path) if model else "No model loaded")
         self._refresh_models()
+
+    def open_settings(self) -> None:
+        """The model's inference settings and the current chat's own, in one dialog."""
+        model = self.session.host.model
+        name = model.info.path.name if model else "all models"
+        defaults = self.settings.for_model(name) if model else self.settings.defaults
+        conversation = None
+        if self.current_conversation is not None:
+            chat = self.session.store.conversation(self.current_conversation)
+            conversation = (chat.system_prompt, dict(chat.sampling))
+        dialog = SettingsDialog(
+            name, defaults, conversation, model.info if model else None, _backend_text(), self
+        )
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        chosen = dialog.model_defaults
+        if model:
+            self.settings = self.settings.with_model_defaults(name, chosen)
+        else:
+            self.settings = self.settings.with_changes(defaults=chosen)
+        self._save_settings()
+        self.session.params = chosen.sampling
+        self.session.default_system_prompt = chosen.system_prompt
+        if dialog.conversation is not None and self.current_conversation is not None:
+            system, overrides = dialog.conversation
+            self.session.store.set_system_prompt(self.current_conversation, system)
+            self.session.store.set_conversation_sampling(self.current_conversation, overrides)
+        if model and chosen.load != defaults.load:
+            self.banner.show_message("Loading the model again with the new settings…", "info")
+            self.load_model(model.info.path)
+
+    def _save_settings(self) -> None:
+        try:
+            save_settings(self.paths.settings_file, self.settings)
+        except OSError as exc:
+            self.banner.show_message(f"Could not save settings: {exc}", "warning")
 
     # Conversations -------------------------------------------------------------------
 

@@ -59,6 +59,8 @@ QToolBar#toolbar {{
 #emptyState QPushButton {{ padding: 10px 16px; border-radius: 10px; }}
 #banner {{ background: #fff4e6; border-bottom: 1px solid #ffd8a8; color: #7a3d00; }}
 #banner[kind="error"] {{ background: #fff5f5; border-bottom: 1px solid #ffc9c9; color: #8a1c1c; }}
+#warningText {{ color: #a35200; }}
+#errorText {{ color: #c92a2a; }}
 #bannerClose {{ border: none; background: transparent; }}
 #banner[kind="success"] {{ background: #ebfbee; border-bottom: 1px solid #b2f2bb; color: #1e5f2b; }}
 #banner[kind="info"] {{ background: #f3f5fd; border-bottom: 1px solid #dbe2fb; color: #1b2a6b; }}
