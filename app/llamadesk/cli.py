@@ -125,6 +125,9 @@ def _add_models_parser(commands: argparse._SubParsersAction[argparse.ArgumentPar
         action="store_true",
         help="quantize a file that is already quantized (quality losses compound)",
     )
+    from llamadesk.cli_models import add_library_commands  # after this module is loaded
+
+    add_library_commands(model_commands)
 
 
 def _add_eval_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -161,6 +164,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _leaderboard()
         if args.command == "models" and args.models_command == "quantize":
             return _quantize(args)
+        if args.command == "models":
+            from llamadesk.cli_models import run_library_command
+
+            return run_library_command(args)
         if args.command == "eval":
             return _eval(args)
     except KeyboardInterrupt:

@@ -133,3 +133,13 @@ def judge_variants(
     options = [(variant, variant_spec(entry, variant)) for variant in variants]
     verdicts = [judge_fit(estimate_memory(spec, n_ctx), system) for _, spec in options]
     return verdicts, recommend(options, system, n_ctx)
+
+
+def quality_cost(variant: Variant) -> str:
+    """The quality cost in words and added perplexity: "small quality loss (+0.18 ppl)"."""
+    level = variant.level
+    if level is None:
+        return "unknown level"
+    if level.added_perplexity is None:
+        return level.quality
+    return f"{level.quality} (+{max(level.added_perplexity, 0):.2f} ppl)"

@@ -41,7 +41,7 @@ from llamadesk.core.catalog import (
     search_catalog,
 )
 from llamadesk.core.downloads import DownloadError
-from llamadesk.core.hub_listing import RepoListing, fetch_listing, judge_variants
+from llamadesk.core.hub_listing import RepoListing, fetch_listing, judge_variants, quality_cost
 from llamadesk.core.library import (
     LibraryError,
     LibraryModel,
@@ -63,16 +63,6 @@ RECOMMENDED = "★ Recommended for this computer"
 VARIANT_COLUMNS = ("Quantization", "Bits/weight", "File size", "Quality cost", "Fit", "")
 _FIT_COLOURS = {FitLevel.FITS: "#e6f4ea", FitLevel.TIGHT: "#fff4d6", FitLevel.TOO_BIG: "#fde2e1"}
 _FIT_TEXT = {FitLevel.FITS: "#1e6b34", FitLevel.TIGHT: "#7a5a00", FitLevel.TOO_BIG: "#a1261f"}
-
-
-def quality_cost(variant: Variant) -> str:
-    """The quality cost in words and added perplexity: "small quality loss (+0.18 ppl)"."""
-    level = variant.level
-    if level is None:
-        return "unknown level"
-    if level.added_perplexity is None:
-        return level.quality
-    return f"{level.quality} (+{max(level.added_perplexity, 0):.2f} ppl)"
 
 
 class CatalogPane(QWidget):

@@ -1,0 +1,213 @@
+"""`llamadesk models list/search/download/import/rm`: the library and the hub from a shell.
+
+The hub's address comes from HF_ENDPOINT (huggingface.co when unset). Heavy modules are
+imported inside the commands, so `llamadesk --help` stays quick.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from llamadesk.cli import EXIT_INTERRUPTED, _fail
+
+if TYPE_CHECKING:
+    from llamadesk.core.downloads import DownloadProgress
+
+EXIT_HUB_TROUBLE = 1  # the network or the hub failed: trying again later may work
+
+
+def add_library_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add list, search, download, import and rm to the `models` group."""
+    commands.add_parser("list", help="the models on disk, with what their headers say")
+    search = commands.add_parser(
+        "search", help="a hub repository's GGUF variants: size, quality cost, fit here"
+    )
+    search.add_argument("repo", metavar="OWNER/REPO")
+    search.add_argument("--ctx", type=int, default=4096, help="context length for the fit")
+    download = commands.add_parser(
+        "download", help="download one GGUF file from the hub, verified by its sha256"
+    )
+    download.add_argument("repo", metavar="OWNER/REPO")
+    download.add_argument("filename", metavar="FILENAME")
+    imported = commands.add_parser("import", help="copy (or link) a GGUF file into the library")
+    imported.add_argument("path", type=Path, metavar="PATH.gguf")
+    imported.add_argument("--link", action="store_true", help="link to it instead of copying")
+    remove = commands.add_parser("rm", help="delete a model from the library")
+    remove.add_argument("name", metavar="NAME")
+    remove.add_argument("--yes", action="store_true", help="do not ask")
+
+
+def run_library_command(args: argparse.Namespace) -> int:
+    """Run the `models` subcommand in ``args.models_command``."""
+    commands = {
+        "list": _list,
+        "search": _search,
+        "download": _download,
+        "import": _import,
+        "rm": _remove,
+    }
+    return commands[args.models_command](args)
+
+
+def _endpoint() -> str | None:
+    # huggingface_hub reads HF_ENDPOINT once, at import; passing it is explicit and safe.
+    return os.environ.get("HF_ENDPOINT") or None
+
+
+def _models_dir() -> Path:
+    from llamadesk.core.paths import app_paths
+
+    return app_paths().ensure().models
+
+
+def _list(_args: argparse.Namespace) -> int:
+    from llamadesk.core.library import format_parameters, scan_library
+    from llamadesk.core.memory import format_size
+
+    models = scan_library(_models_dir())
+    if not models:
+        print("No models yet: `llamadesk models download OWNER/REPO FILE` or `models import`.")
+        return 0
+    rows = [
+        (
+            m.name,
+            m.info.quantization,
+            format_size(m.info.file_size),
+            format_parameters(m.info.parameter_count),
+        )
+        if m.info
+        else (m.name, "?", "?", m.problem)
+        for m in models
+    ]
+    _table(("Model", "Quant", "Size", "Parameters"), rows)
+    return 0
+
+
+def _search(args: argparse.Namespace) -> int:
+    from llamadesk.core.catalog import load_catalog
+    from llamadesk.core.downloads import DownloadError
+    from llamadesk.core.hub_listing import fetch_listing, judge_variants, quality_cost
+    from llamadesk.core.memory import SystemMemory, format_size
+    from llamadesk.core.paths import app_paths
+
+    try:
+        listing = fetch_listing(args.repo, app_paths().ensure().cache, endpoint=_endpoint())
+    except DownloadError as error:
+        return _fail(str(error))
+    if listing.offline:
+        print(f"{listing.describe_age()} ({listing.offline_reason})", file=sys.stderr)
+    if not listing.variants:
+        print(f"{args.repo} has no GGUF files LlamaDesk can use.")
+        return 0
+    entry = next((e for e in load_catalog().entries if e.repo == args.repo), None)
+    variants = list(listing.variants)
+    verdicts, recommended = judge_variants(entry, variants, SystemMemory.probe(), args.ctx)
+    rows = [
+        (
+            variant.files[0].path,
+            variant.quant_label or "?",
+            format_size(variant.size),
+            quality_cost(variant),
+            verdict.level.label + ("  ★ recommended" if variant == recommended else ""),
+        )
+        for variant, verdict in zip(variants, verdicts, strict=True)
+    ]
+    _table(("File", "Quant", "Size", "Quality cost", f"Fit at {args.ctx:,} tokens"), rows)
+    if entry is None:
+        print("Not in the catalog: the fit counts the file only, not its context's memory.")
+    return 0
+
+
+def _download(args: argparse.Namespace) -> int:
+    from llamadesk.core.downloads import DownloadCancelled, DownloadError, DownloadJob
+
+    progress = _ProgressPrinter(args.filename.rsplit("/", 1)[-1])
+    try:
+        job = DownloadJob(
+            args.repo, args.filename, _models_dir(), endpoint=_endpoint(), on_progress=progress
+        )
+    except DownloadError as error:
+        return _fail(str(error))
+    try:
+        path = job.run()
+    except DownloadError as error:
+        progress.end()
+        print(f"llamadesk: {error}", file=sys.stderr)
+        return EXIT_HUB_TROUBLE if error.resumable else 2
+    except (DownloadCancelled, KeyboardInterrupt):
+        job.cancel()
+        progress.end()
+        print("Stopped; run the same command again to resume.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    progress.end()
+    print(f"Downloaded and verified {path}.")
+    return 0
+
+
+class _ProgressPrinter:
+    """Bytes, speed and time left on one stderr line, rewritten in place."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._shown = False
+
+    def __call__(self, progress: DownloadProgress) -> None:
+        from llamadesk.core.memory import format_size
+
+        left = progress.seconds_left
+        eta = f", {left:.0f} s left" if left is not None else ""
+        sys.stderr.write(
+            f"\r{self._name}: {format_size(progress.done)} of {format_size(progress.total)}"
+            f" at {format_size(round(progress.speed))}/s{eta}   "
+        )
+        sys.stderr.flush()
+        self._shown = True
+
+    def end(self) -> None:
+        """Finish the line, if one was written."""
+        if self._shown:
+            sys.stderr.write("\n")
+            self._shown = False
+
+
+def _import(args: argparse.Namespace) -> int:
+    from llamadesk.core.library import LibraryError, import_model
+
+    try:
+        path = import_model(args.path, _models_dir(), link=args.link)
+    except LibraryError as error:
+        return _fail(str(error))
+    print(f"{'Linked' if args.link else 'Copied'} {args.path} as {path}.")
+    return 0
+
+
+def _remove(args: argparse.Namespace) -> int:
+    from llamadesk.core.library import LibraryError, delete_model, find_model
+
+    path = find_model(_models_dir(), args.name)
+    if path is None:
+        return _fail(f"no model named {args.name!r} in the library (see `llamadesk models list`)")
+    if not args.yes:
+        if not sys.stdin.isatty():
+            return _fail(f"add --yes to delete {path.name} without a prompt")
+        if input(f"Delete {path.name}? This cannot be undone. [y/N] ").strip().lower() != "y":
+            print("Nothing deleted.")
+            return 0
+    try:
+        delete_model(path)
+    except LibraryError as error:
+        return _fail(str(error))
+    print(f"Deleted {path.name}.")
+    return 0
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        )
