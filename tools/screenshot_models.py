@@ -1,0 +1,78 @@
+"""Screenshots of the Models page against the loopback hub of the tests.
+
+    xvfb-run -a -s "-screen 0 1400x900x24" python tools/screenshot_models.py docs/screenshots
+
+The hub lists a catalog model's usual variants with their real sizes (the files are never
+fetched), and serves one small file slowly so that a download is under way in the second shot.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QEventLoop, QTimer
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from hub_server import FakeHub, HubFile
+from llamadesk.core.paths import HOME_ENV, app_paths
+from llamadesk.ui.app import application, build
+
+REPO = "bartowski/Qwen2.5-1.5B-Instruct-GGUF"
+STEM = "Qwen2.5-1.5B-Instruct"
+SIZES_MB = {"Q2_K": 676, "Q3_K_M": 824, "Q4_K_M": 986, "Q5_K_M": 1130, "Q6_K": 1270}
+SIZES_MB |= {"Q8_0": 1650, "F16": 3090}
+
+
+def wait_until(condition, timeout_ms: int = 20_000) -> None:
+    loop = QEventLoop()
+    timer = QTimer()
+    timer.timeout.connect(lambda: condition() and loop.quit())
+    timer.start(20)
+    QTimer.singleShot(timeout_ms, loop.quit)
+    loop.exec()
+    timer.stop()
+
+
+def publish(hub: FakeHub, scratch: Path) -> None:
+    for level, megabytes in SIZES_MB.items():
+        # A listing only: the hub reports the size, and nothing asks for the bytes.
+        entry = HubFile(scratch, megabytes * 1_000_000, f"{level.lower():0<64}"[:64])
+        hub.add_file(REPO, f"{STEM}-{level}.gguf", scratch)
+        hub._repos[REPO].files[f"{STEM}-{level}.gguf"] = entry
+    slow = scratch.with_name("slow.gguf")
+    slow.write_bytes(os.urandom(40_000_000))
+    hub.add_file("bartowski/SmolLM2-360M-Instruct-GGUF", "SmolLM2-360M-Instruct-Q8_0.gguf", slow)
+    hub.faults.rate = 6_000_000
+
+
+def main(out: Path) -> None:
+    scratch = Path(tempfile.mkdtemp(prefix="llamadesk-shots-"))
+    os.environ.setdefault(HOME_ENV, str(scratch / "home"))
+    (scratch / "listing.gguf").write_bytes(b"GGUF")
+    app = application()
+    with FakeHub() as hub:
+        publish(hub, scratch / "listing.gguf")
+        parts = build(app_paths().ensure())
+        parts.downloads.endpoint = hub.url
+        window, view = parts.window, parts.models
+        window.resize(1280, 820)
+        window.show()
+        window.show_mode(window.modes.indexOf(view))
+        view.catalog.select("smollm2-360m-instruct")
+        wait_until(lambda: view.variants.rowCount() == 1)
+        view.download_selected()
+        wait_until(lambda: (view.downloads.jobs() or [None])[0].speed > 0)  # type: ignore[union-attr]
+        view.catalog.select("qwen2.5-1.5b-instruct")
+        wait_until(lambda: view.variants.rowCount() == len(SIZES_MB))
+        out.mkdir(parents=True, exist_ok=True)
+        app.processEvents()
+        window.grab().save(str(out / "catalog.png"))
+        parts.close()
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots"))
