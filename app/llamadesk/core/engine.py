@@ -32,6 +32,8 @@ GPU_LAYERS_AUTO = -2
 KvCacheType = Literal["f16", "q8_0", "q4_0"]
 # ggml's type ids (GGML_TYPE_F16, _Q8_0, _Q4_0), as llama.cpp's type_k / type_v take them.
 KV_CACHE_TYPES: dict[str, int] = {"f16": 1, "q8_0": 8, "q4_0": 2}
+# Bytes per cached value: f16 is 2; q8_0 and q4_0 store blocks of 32 with a 2-byte scale.
+KV_BYTES_PER_ELEMENT: dict[str, float] = {"f16": 2.0, "q8_0": 34 / 32, "q4_0": 18 / 32}
 
 
 class EngineError(Exception):
@@ -313,7 +315,7 @@ class Engine:
         settings = settings or LoadSettings()
         settings.validate()
         info = read_gguf_info(path)  # bad files fail here with a clear message, cheaply
-        n_ctx = settings.n_ctx or min(info.context_length or DEFAULT_CONTEXT, DEFAULT_CONTEXT)
+        n_ctx = resolve_context(settings, info)
         n_threads = settings.n_threads or default_threads(info.parameter_count)
         n_gpu_layers = settings.n_gpu_layers
         if n_gpu_layers == GPU_LAYERS_AUTO:
@@ -417,6 +419,11 @@ class Engine:
 
     def close(self) -> None:
         self.llama.close()
+
+
+def resolve_context(settings: LoadSettings, info: GGUFInfo) -> int:
+    """The context length a load will use: the setting, else the model's own, capped."""
+    return settings.n_ctx or min(info.context_length or DEFAULT_CONTEXT, DEFAULT_CONTEXT)
 
 
 def _chat_formatter(llama: Llama) -> Any:

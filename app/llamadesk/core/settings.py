@@ -93,8 +93,10 @@ def _from_dict(cls: type[T], raw: dict[str, Any]) -> T:
         default, value = getattr(defaults, spec.name), raw.get(spec.name)
         if is_dataclass(default) and isinstance(value, dict):
             values[spec.name] = _from_dict(type(default), value)
-        elif type(value) is type(default) or (isinstance(default, float) and type(value) is int):
-            values[spec.name] = type(default)(value)
+        elif type(value) is type(default):
+            values[spec.name] = value
+        elif isinstance(default, float) and type(value) is int:  # JSON writes 1.0 as 1
+            values[spec.name] = float(value)
     return cls(**values)
 
 

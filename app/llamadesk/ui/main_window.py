@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
@@ -21,14 +22,18 @@ from PySide6.QtWidgets import (
 )
 
 from llamadesk.core.backend import backend_info
+from llamadesk.core.engine import LoadSettings
+from llamadesk.core.load_check import LoadCheck, check_load
 from llamadesk.core.paths import AppPaths
 from llamadesk.core.settings import Settings, save_settings
 from llamadesk.core.store import Message
+from llamadesk.services.background import JobRunner
 from llamadesk.services.chat_session import ChatSession
 from llamadesk.services.compare import CompareSession
 from llamadesk.services.dataset import DatasetService
 from llamadesk.services.model_host import LoadedModel
 from llamadesk.services.ratings import RatingsService
+from llamadesk.ui import load_warning
 from llamadesk.ui.chat_view import ChatView
 from llamadesk.ui.compare_view import CompareView
 from llamadesk.ui.composer import Composer
@@ -67,6 +72,7 @@ class MainWindow(QMainWindow):
         self.paths = paths
         self.settings = settings
         self.current_conversation: int | None = None
+        self.jobs = JobRunner(parent=self)
         self.setWindowTitle("LlamaDesk")
         self.resize(1180, 780)
         self._build()
@@ -198,9 +204,30 @@ class MainWindow(QMainWindow):
     # Models --------------------------------------------------------------------------
 
     def load_model(self, path: Path) -> None:
+        """Check the model fits (in the background), ask if it may not, then load it."""
         path = Path(path)
+        if not self._host_ready():
+            return
+        settings = self.settings.for_model(path.name).load
+        self.model_status.setText(f"Checking {path.name}…")
+        job = self.jobs.start(check_load, path, settings)
+        job.finished.connect(lambda check: self._load_checked(path, settings, check))
+        # A file that cannot even be checked: the load itself says why, clearly.
+        job.failed.connect(lambda _error: self._start_load(path, settings))
+
+    def _load_checked(self, path: Path, settings: LoadSettings, check: LoadCheck) -> None:
+        if not check.fits:
+            choice = load_warning.ask_about_memory(self, check)
+            if choice == "cancel":
+                self._on_load_failed(f"Did not load {path.name}: not enough memory.")
+                return
+            if choice == "shorter":
+                settings = replace(settings, n_ctx=check.fitting_context)
+        self._start_load(path, settings)
+
+    def _start_load(self, path: Path, settings: LoadSettings) -> None:
         if self._host_ready():
-            self.session.host.load(path, self.settings.for_model(path.name).load)
+            self.session.host.load(path, settings)
 
     def load_demo(self) -> None:
         if self._host_ready():
@@ -424,5 +451,6 @@ class MainWindow(QMainWindow):
         # Stops a streaming answer and joins the model thread; the partial answer is saved
         # through the usual answered signal, delivered before shutdown returns.
         self.session.host.shutdown()
+        self.jobs.wait_for_all()
         self.dataset.wait_for_all()  # a running export or delete finishes, never half-done
         event.accept()

@@ -1,0 +1,43 @@
+"""The question asked before loading a model that may not fit in memory."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from llamadesk.core.load_check import LoadCheck
+from llamadesk.core.memory import FitLevel
+
+MemoryChoice = Literal["shorter", "anyway", "cancel"]
+
+
+def ask_about_memory(parent: QWidget, check: LoadCheck) -> MemoryChoice:
+    """Show the figures; offer the longest context that fits, loading anyway, or cancelling."""
+    too_big = check.verdict.level is FitLevel.TOO_BIG
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle("This model may not fit in memory")
+    box.setText(
+        f"<b>{check.info.path.name}</b> "
+        + (
+            "needs more memory than this computer has."
+            if too_big
+            else "may not fit in the memory free now."
+        )
+    )
+    box.setInformativeText(check.verdict.explain())
+    shorter = None
+    if check.fitting_context:
+        shorter = box.addButton(
+            f"Load with a {check.fitting_context:,}-token context",
+            QMessageBox.ButtonRole.AcceptRole,
+        )
+    anyway = box.addButton("Load anyway", QMessageBox.ButtonRole.DestructiveRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(shorter or box.button(QMessageBox.StandardButton.Cancel))
+    box.exec()
+    clicked = box.clickedButton()
+    if shorter is not None and clicked is shorter:
+        return "shorter"
+    return "anyway" if clicked is anyway else "cancel"
