@@ -13,7 +13,15 @@ from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
 from llamadesk.core import testmodel
 from llamadesk.core.gguf_info import read_gguf_info
-from llamadesk.core.testmodel import CHAT_TEMPLATE, SHAPES, ModelShape, write_test_model
+from llamadesk.core.quantize import QuantizeError
+from llamadesk.core.testmodel import (
+    CHAT_TEMPLATE,
+    DEFAULT_LEVELS,
+    SHAPES,
+    ModelShape,
+    write_test_model,
+    write_test_model_as,
+)
 
 
 def test_same_seed_writes_identical_bytes(tiny_model: Path, tmp_path: Path) -> None:
@@ -137,3 +145,48 @@ def test_custom_shape_is_accepted(tmp_path: Path) -> None:
 
     assert info.vocab_size == 3 + 256 + 10
     assert info.parameter_count == shape.parameter_count
+
+
+def test_written_as_a_quantized_level_leaves_only_the_result(tmp_path: Path) -> None:
+    stages: list[tuple[str, float]] = []
+    out = tmp_path / "tiny-q8.gguf"
+    out.write_bytes(b"an older file, replaced")
+
+    path = write_test_model_as(out, "tiny", "q8_0", progress=lambda *step: stages.append(step))
+
+    info = read_gguf_info(path)
+    assert (path, info.quantization) == (out, "Q8_0")
+    assert info.parameter_count == SHAPES["tiny"].parameter_count
+    assert [entry.name for entry in tmp_path.iterdir()] == ["tiny-q8.gguf"]  # no F16, lineage
+    assert [stage for stage, _ in stages][:2] == ["writing", "writing"]
+    assert stages[-1] == ("quantizing", 1.0)
+
+
+def test_written_as_f16_without_quantizing(tmp_path: Path) -> None:
+    info = read_gguf_info(write_test_model_as(tmp_path / "tiny.gguf", "tiny", "F16"))
+
+    assert info.quantization == "F16"
+
+
+def test_tiny_shape_stays_f32_unless_asked(tmp_path: Path) -> None:
+    assert DEFAULT_LEVELS == {"tiny": "F32", "1b": "Q4_K_M"}
+    info = read_gguf_info(write_test_model_as(tmp_path / "tiny.gguf"))
+
+    assert info.quantization == "F32"
+
+
+@pytest.mark.parametrize(
+    ("shape", "level", "message"),
+    [
+        ("1b", "F32", "not F32"),
+        ("tiny", "BF16", "not BF16"),
+        ("tiny", "Q9_Z", "Unknown quantization level 'Q9_Z'"),
+    ],
+)
+def test_levels_not_offered_are_refused_before_writing(
+    tmp_path: Path, shape: str, level: str, message: str
+) -> None:
+    with pytest.raises(QuantizeError, match=message):
+        write_test_model_as(tmp_path / "m.gguf", shape, level)
+
+    assert list(tmp_path.iterdir()) == []

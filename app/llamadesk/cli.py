@@ -16,6 +16,8 @@ from llamadesk import __version__
 
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
+# core.testmodel.SHAPES's names; importing it would load gguf for every command.
+TEST_MODEL_SHAPES = ("tiny", "1b")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -77,10 +79,22 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--stats", action="store_true", help="print speed figures to stderr")
 
     test_model = commands.add_parser(
-        "make-test-model", help="write a tiny GGUF model with random weights (for trying things)"
+        "make-test-model", help="write a GGUF model with random weights (for trying things)"
     )
     test_model.add_argument("out", type=Path, metavar="OUT.gguf")
     test_model.add_argument("--seed", type=_int, default=0)
+    test_model.add_argument(
+        "--shape",
+        choices=TEST_MODEL_SHAPES,
+        default="tiny",
+        help="tiny: a few MB; 1b: TinyLlama-1.1B's layout, to measure speed at a real size",
+    )
+    test_model.add_argument(
+        "--quant",
+        metavar="LEVEL",
+        help="F16, F32 (tiny only) or a quantized level; default F32 for tiny, Q4_K_M for 1b",
+    )
+    _add_bench_parser(commands)
 
     self_test = commands.add_parser(
         "self-test", help="open the window, chat with a tiny model, check it was stored"
@@ -130,6 +144,18 @@ def _add_models_parser(commands: argparse._SubParsersAction[argparse.ArgumentPar
     add_library_commands(model_commands)
 
 
+def _add_bench_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    bench = commands.add_parser(
+        "bench",
+        help="tokens/s and time to first token: plain llama-cpp-python, the app's engine, the GUI",
+    )
+    bench.add_argument("model", type=Path, metavar="MODEL.gguf")
+    bench.add_argument("--tokens", type=_positive_int, default=128, help="tokens per answer")
+    bench.add_argument("--threads", type=_int, default=0, help="0: the app's default")
+    bench.add_argument("--runs", type=_positive_int, default=3, help="answers after the warm-up")
+    bench.add_argument("--json", action="store_true", help="print one JSON object")
+
+
 def _add_eval_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     evaluation = commands.add_parser(
         "eval", help="measure what a quantization costs: a model against its reference on a text"
@@ -170,6 +196,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_library_command(args)
         if args.command == "eval":
             return _eval(args)
+        if args.command == "bench":
+            return _bench(args)
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     raise AssertionError(f"unhandled command {args.command}")
@@ -221,14 +249,61 @@ def _chat(args: argparse.Namespace) -> int:
 
 
 def _make_test_model(args: argparse.Namespace) -> int:
-    from llamadesk.core.testmodel import write_test_model
+    from llamadesk.core.quantize import QuantizeError
+    from llamadesk.core.testmodel import write_test_model_as
 
+    stage = _StageLines(args.shape)
     try:
-        path = write_test_model(args.out, seed=args.seed)
+        path = write_test_model_as(args.out, args.shape, args.quant, seed=args.seed, progress=stage)
+    except QuantizeError as exc:
+        stage.end()
+        return _fail(str(exc))
     except OSError as exc:
+        stage.end()
         return _fail(f"cannot write {args.out}: {exc.strerror or exc}")
+    except KeyboardInterrupt:
+        stage.end()
+        print("Cancelled; no file was written.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    stage.end()
     size_mb = path.stat().st_size / 1e6
     print(f"Wrote {path} ({size_mb:.1f} MB, random weights: it babbles).")
+    return 0
+
+
+class _StageLines:
+    """Progress of `write_test_model_as` on stderr: a line per stage, a percentage in it."""
+
+    def __init__(self, shape: str) -> None:
+        self._shape = shape
+        self._stage = ""
+        self._line = _ProgressLine("")
+
+    def __call__(self, stage: str, fraction: float) -> None:
+        if stage != self._stage:
+            self._line.end()
+            self._stage = stage
+            self._line = _ProgressLine(f"{stage.capitalize()} the {self._shape} test model")
+        self._line(fraction)
+
+    def end(self) -> None:
+        self._line.end()
+
+
+def _bench(args: argparse.Namespace) -> int:
+    import json
+
+    from llamadesk.core.bench import BenchConfig, BenchError, format_report, run_bench
+    from llamadesk.core.engine import EngineError
+    from llamadesk.core.gguf_info import GGUFError
+    from llamadesk.ui.bench import gui_path
+
+    config = BenchConfig(args.model, args.tokens, n_threads=args.threads, runs=args.runs)
+    try:
+        report = run_bench(config, gui_path, lambda line: print(line, file=sys.stderr))
+    except (BenchError, EngineError, GGUFError) as exc:
+        return _fail(str(exc))
+    print(json.dumps(report.as_dict(), indent=2) if args.json else format_report(report))
     return 0
 
 

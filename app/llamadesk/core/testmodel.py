@@ -11,7 +11,7 @@ import math
 import os
 import string
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -19,6 +19,8 @@ from typing import Literal
 import gguf
 import numpy as np
 import numpy.typing as npt
+
+from llamadesk.core.quants import QUANT_LEVELS, QuantLevel, quant_level
 
 MODEL_NAME = "LlamaDesk test model (random weights)"
 
@@ -132,6 +134,80 @@ def write_test_model(
         temp_path.unlink(missing_ok=True)
         raise
     return path
+
+
+# What `write_test_model_as` stores each shape as when no level is named: the tiny model stays
+# exact (tests compare with it); the 1b one is what people download, a Q4_K_M.
+DEFAULT_LEVELS = {"tiny": "F32", "1b": "Q4_K_M"}
+
+# Gets the stage ("writing" or "quantizing") and the share of it done, from 0 to 1.
+StageProgress = Callable[[str, float], None]
+
+
+def write_test_model_as(
+    path: Path,
+    shape: str = "tiny",
+    level: str | None = None,
+    *,
+    seed: int = 0,
+    progress: StageProgress | None = None,
+) -> Path:
+    """Write a test model of ``shape`` stored at ``level`` (default: `DEFAULT_LEVELS`).
+
+    F32 and F16 are written as they are; other levels are written in F16 to a temporary file
+    beside ``path``, quantized by llama.cpp (`quantize.quantize`), and the temporary file
+    deleted. ``path`` appears, or is replaced, only once complete.
+
+    Raises:
+        QuantizeError: the level is unknown or not offered for this shape, or quantizing failed.
+    """
+    # Imported here: the app imports this module at start, and quantizing is rare.
+    from llamadesk.core.quantize import lineage_path, quantize
+
+    report = progress or (lambda _stage, _fraction: None)
+    target = _test_model_level(shape, level or DEFAULT_LEVELS[shape])
+    path = Path(path)
+    if not target.quantized:
+        report("writing", 0.0)
+        dtype: Literal["F32", "F16"] = "F32" if target.name == "F32" else "F16"
+        written = write_test_model(path, shape, dtype=dtype, seed=seed)
+        report("writing", 1.0)
+        return written
+    temp = f".{path.name}.{uuid.uuid4().hex}"
+    source = path.with_name(f"{temp}.F16.gguf")
+    quantized = path.with_name(f"{temp}.{target.name}.gguf")
+    try:
+        report("writing", 0.0)
+        write_test_model(source, shape, dtype="F16", seed=seed)
+        report("writing", 1.0)
+        result = quantize(
+            source, target.name, quantized, progress=lambda share: report("quantizing", share)
+        )
+        os.replace(result.path, path)
+    finally:
+        source.unlink(missing_ok=True)
+        quantized.unlink(missing_ok=True)
+        # Its lineage names the deleted F16 file: no use to anyone.
+        lineage_path(quantized).unlink(missing_ok=True)
+    return path
+
+
+def _test_model_level(shape: str, name: str) -> QuantLevel:
+    """The level ``name`` if a test model of ``shape`` can be stored at it."""
+    from llamadesk.core.quantize import QuantizeError
+
+    target = quant_level(name)
+    if target is None:
+        known = ", ".join(known.name for known in QUANT_LEVELS)
+        raise QuantizeError(f"Unknown quantization level {name!r}; known levels: {known}.")
+    # Only F32 and F16 can be written directly; F32 would make the 1b model 4.4 GB.
+    offered = ("F32", "F16") if shape == "tiny" else ("F16",)
+    if not target.quantized and target.name not in offered:
+        raise QuantizeError(
+            f"The {shape} test model is written as {' or '.join(offered)} or a quantized "
+            f"level such as Q4_K_M, not {target.name}."
+        )
+    return target
 
 
 def _write_gguf(path: Path, shape: ModelShape, dtype: Literal["F32", "F16"], seed: int) -> None:

@@ -1,0 +1,344 @@
+"""How fast a model answers three ways, to show what the app adds on top of llama.cpp.
+
+- ``raw``: a plain llama-cpp-python streaming loop,
+  ``llama.create_completion(prompt_tokens, stream=True, temperature=0, max_tokens=N)``;
+- ``engine``: the app's `Engine.stream`, which decodes the tokens of ``Llama.generate`` itself
+  instead of using llama-cpp-python's streaming code (engine.py says why);
+- ``gui``: the whole app: main window, model thread, signals, chat view (``ui/bench.py``; this
+  module has no Qt, so the GUI path is handed in).
+
+Every path loads the model once with the same context length and threads, answers the same
+prompt greedily once to warm up (discarded), then ``runs`` times; figures are medians. The paths
+run one after another and each frees its model before the next loads, so none of them shares
+memory or CPU with another.
+
+Tokens per second counts the tokens after the first over the time after the first text, as
+llama-bench's generation figure and `AnswerStats` do. Time to first token runs from the request
+to the first text. From the second answer on, llama-cpp-python reuses the prompt's KV cache
+(the prompt is the same), so time to first token is mostly one decode step: where the app's
+own overhead would show most plainly.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import statistics
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
+
+from llamadesk.core.engine import ChatMessage, Engine, LoadSettings, SamplingParams
+from llamadesk.core.gguf_info import read_gguf_info
+
+if TYPE_CHECKING:
+    from llama_cpp import Llama
+    from llama_cpp.llama_types import CreateCompletionStreamResponse
+
+BENCH_PROMPT = "Write a short story about a llama who learns to program computers."
+PATH_NAMES = ("raw", "engine", "gui")
+
+
+class BenchError(Exception):
+    """The benchmark could not run; the message is one sentence for the user."""
+
+
+@dataclass(frozen=True)
+class BenchConfig:
+    """What every path runs with.
+
+    Args:
+        model: the GGUF file.
+        max_tokens: tokens to generate per answer.
+        n_threads: llama.cpp threads; 0 takes the app's default for the model.
+        n_ctx: context length; 0 takes the app's default for the model.
+        runs: measured answers per path, after one warm-up answer.
+        prompt: the user message, the same for every answer.
+    """
+
+    model: Path
+    max_tokens: int = 128
+    n_threads: int = 0
+    n_ctx: int = 0
+    runs: int = 3
+    prompt: str = BENCH_PROMPT
+
+    def load_settings(self) -> LoadSettings:
+        return LoadSettings(n_ctx=self.n_ctx, n_threads=self.n_threads)
+
+    def sampling(self) -> SamplingParams:
+        """Greedy and without penalties, so every path computes exactly the same tokens."""
+        return SamplingParams(
+            temperature=0.0, repeat_penalty=1.0, max_tokens=self.max_tokens, seed=0
+        )
+
+    def messages(self) -> list[ChatMessage]:
+        return [ChatMessage("user", self.prompt)]
+
+
+@dataclass(frozen=True)
+class Run:
+    """One measured answer.
+
+    Args:
+        text: the answer, to check that the paths did the same work.
+        tokens: tokens generated.
+        ttft_ms: milliseconds from the request to the first text.
+        tokens_per_second: tokens after the first over the time after the first text.
+        extra: figures only this path has (the GUI's event-loop stalls).
+    """
+
+    text: str
+    tokens: int
+    ttft_ms: float
+    tokens_per_second: float
+    extra: Mapping[str, float] = field(default_factory=dict)
+
+    def figures(self) -> dict[str, float]:
+        return {
+            "tokens_per_second": self.tokens_per_second,
+            "ttft_ms": self.ttft_ms,
+            "tokens": self.tokens,
+            **self.extra,
+        }
+
+
+class LoadedPath(NamedTuple):
+    """A path with its model loaded: what it was loaded with, and how to get one answer."""
+
+    settings: LoadSettings
+    answer: Callable[[], Run]
+
+
+# Loads the model for a path on entry and frees it on exit.
+BenchPath = Callable[[BenchConfig], AbstractContextManager[LoadedPath]]
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class PathResult:
+    """The runs of one path, and the system load around them (None where unknown)."""
+
+    runs: Sequence[Run]
+    load_before: float | None
+    load_after: float | None
+
+    def median(self, key: str) -> float:
+        return statistics.median(run.figures()[key] for run in self.runs)
+
+    def as_dict(self) -> dict[str, Any]:
+        keys = self.runs[0].figures().keys()
+        return {
+            **{key: self.median(key) for key in keys},
+            "load_average_1m": [self.load_before, self.load_after],
+            "runs": [run.figures() for run in self.runs],
+        }
+
+
+@dataclass(frozen=True)
+class BenchReport:
+    """The three paths' results; `config` holds the settings every path actually used."""
+
+    config: BenchConfig
+    results: Mapping[str, PathResult]
+
+    def ratio(self, path: str) -> float:
+        """The path's tokens per second over the plain loop's."""
+        raw = self.results["raw"].median("tokens_per_second")
+        return self.results[path].median("tokens_per_second") / raw if raw > 0 else 0.0
+
+    def ttft_delta_ms(self, path: str) -> float:
+        """How much later than the plain loop's the path's first text came."""
+        return self.results[path].median("ttft_ms") - self.results["raw"].median("ttft_ms")
+
+    def same_answer(self) -> bool:
+        """Whether every path wrote the same text, as greedy decoding should."""
+        return len({run.text for result in self.results.values() for run in result.runs}) == 1
+
+    def as_dict(self) -> dict[str, Any]:
+        config = self.config
+        return {
+            "model": str(config.model),
+            "settings": {
+                "max_tokens": config.max_tokens,
+                "n_threads": config.n_threads,
+                "n_ctx": config.n_ctx,
+                "runs": config.runs,
+                "prompt": config.prompt,
+                "cpu_count": os.cpu_count(),
+            },
+            **{name: result.as_dict() for name, result in self.results.items()},
+            "ratios": {name: self.ratio(name) for name in PATH_NAMES[1:]},
+            "ttft_delta_ms": {name: self.ttft_delta_ms(name) for name in PATH_NAMES[1:]},
+            "same_answer": self.same_answer(),
+        }
+
+
+def run_bench(config: BenchConfig, gui: BenchPath, progress: Progress | None = None) -> BenchReport:
+    """Measure the plain loop, the engine and ``gui`` on ``config``, one after another.
+
+    Raises:
+        BenchError: a path failed, or loaded the model with other settings than the first.
+        EngineError, GGUFError: the model cannot be loaded.
+    """
+    read_gguf_info(config.model)  # a bad file fails here, before any progress is reported
+    say = progress or (lambda _line: None)
+    results: dict[str, PathResult] = {}
+    paths: dict[str, BenchPath] = {"raw": raw_path, "engine": engine_path, "gui": gui}
+    for name, path in paths.items():
+        say(f"{name}: loading {config.model.name}")
+        load_before = _load_average()
+        with path(config) as loaded:
+            if not results:  # the first load settles the defaults; the others get them spelled out
+                config = replace(
+                    config, n_ctx=loaded.settings.n_ctx, n_threads=loaded.settings.n_threads
+                )
+            _check_same_settings(name, loaded.settings, config)
+            runs = _measure(name, loaded.answer, config.runs, say)
+        results[name] = PathResult(runs, load_before, _load_average())
+    return BenchReport(config, results)
+
+
+def _check_same_settings(name: str, settings: LoadSettings, config: BenchConfig) -> None:
+    if (settings.n_ctx, settings.n_threads) != (config.n_ctx, config.n_threads):
+        raise BenchError(
+            f"The {name} path loaded the model with n_ctx {settings.n_ctx} and "
+            f"{settings.n_threads} threads instead of {config.n_ctx} and {config.n_threads}."
+        )
+
+
+def _measure(name: str, answer: Callable[[], Run], runs: int, say: Progress) -> list[Run]:
+    answer()  # warm-up: the first answer pays for page faults and the prompt's evaluation
+    measured = []
+    for number in range(1, runs + 1):
+        run = answer()
+        say(
+            f"{name}: run {number}/{runs}: {run.tokens_per_second:.1f} tokens/s, "
+            f"{run.ttft_ms:.1f} ms to first token"
+        )
+        measured.append(run)
+    return measured
+
+
+def _load_average() -> float | None:
+    """The system's 1-minute load average (None where the system has none, as on Windows)."""
+    return os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+
+
+def decode_rate(tokens: int, first: float, ended: float) -> float:
+    """Tokens after the first over the seconds after it, as `AnswerStats` counts them."""
+    decoding = ended - first
+    return (tokens - 1) / decoding if tokens > 1 and decoding > 0 else 0.0
+
+
+def percentile(values: Sequence[float], share: float) -> float:
+    """The nearest-rank percentile (``share`` from 0 to 1) of ``values``; 0 when empty."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+@contextmanager
+def raw_path(config: BenchConfig) -> Iterator[LoadedPath]:
+    """The plain llama-cpp-python loop. `Engine.load` only builds the `Llama`, so its
+    arguments are the app's; the prompt is the chat template's tokens, computed untimed."""
+    engine = Engine.load(config.model, config.load_settings())
+    try:
+        messages = [{"role": m.role, "content": m.content} for m in config.messages()]
+        prompt = engine.format_prompt(messages).tokens
+        params = config.sampling()
+        yield LoadedPath(engine.settings, lambda: _raw_answer(engine.llama, prompt, params))
+    finally:
+        engine.close()
+
+
+def _raw_answer(llama: Llama, prompt: list[int], params: SamplingParams) -> Run:
+    from llama_cpp import StoppingCriteriaList
+
+    sampled = 0
+
+    def count(_tokens: object, _logits: object) -> bool:
+        # Chunks are not tokens (a character split over tokens comes as one chunk), but
+        # llama-cpp-python asks this once per sampled token, and once more after its loop.
+        nonlocal sampled
+        sampled += 1
+        return False
+
+    pieces: list[str] = []
+    first: float | None = None
+    finish = "length"
+    started = time.perf_counter()
+    chunks = llama.create_completion(
+        prompt,
+        stream=True,
+        max_tokens=params.max_tokens,
+        temperature=params.temperature,
+        top_k=params.top_k,
+        top_p=params.top_p,
+        min_p=params.min_p,
+        repeat_penalty=params.repeat_penalty,
+        seed=params.seed,
+        stopping_criteria=StoppingCriteriaList([count]),
+    )
+    for chunk in cast("Iterator[CreateCompletionStreamResponse]", chunks):
+        choice = chunk["choices"][0]
+        if choice["text"]:
+            if first is None:
+                first = time.perf_counter()
+            pieces.append(choice["text"])
+        finish = choice["finish_reason"] or finish
+    ended = time.perf_counter()
+    # The end-of-answer token is sampled but is not part of the answer, as in AnswerStats.
+    tokens = sampled - 1 - (finish == "stop")
+    if first is None:
+        return Run("", tokens, (ended - started) * 1000.0, 0.0)
+    return Run(
+        "".join(pieces), tokens, (first - started) * 1000.0, decode_rate(tokens, first, ended)
+    )
+
+
+@contextmanager
+def engine_path(config: BenchConfig) -> Iterator[LoadedPath]:
+    """The app's engine, timed by its own `AnswerStats`."""
+    engine = Engine.load(config.model, config.load_settings())
+    try:
+        yield LoadedPath(engine.settings, lambda: _engine_answer(engine, config))
+    finally:
+        engine.close()
+
+
+def _engine_answer(engine: Engine, config: BenchConfig) -> Run:
+    stream = engine.stream(config.messages(), config.sampling())
+    text = "".join(stream)
+    stats = stream.stats
+    assert stats is not None
+    if stats.error:
+        raise BenchError(stats.error)
+    return Run(text, stats.completion_tokens, stats.ttft_ms, stats.tokens_per_second)
+
+
+def format_report(report: BenchReport) -> str:
+    """The report as a table for a terminal."""
+    config = report.config
+    lines = [
+        f"{config.model.name}: {config.max_tokens} tokens, {config.n_threads} threads, "
+        f"n_ctx {config.n_ctx}, median of {config.runs} runs",
+        f"{'Path':<8}{'tokens/s':>10}{'vs raw':>9}{'TTFT ms':>10}{'vs raw':>9}"
+        f"{'stall p99':>11}{'stall max':>11}",
+    ]
+    for name, result in report.results.items():
+        stalls = "".join(
+            f"{result.median(key):>11.1f}" if key in result.runs[0].extra else f"{'':>11}"
+            for key in ("stall_p99_ms", "stall_max_ms")
+        )
+        lines.append(
+            f"{name:<8}{result.median('tokens_per_second'):>10.1f}{report.ratio(name):>9.1%}"
+            f"{result.median('ttft_ms'):>10.1f}{report.ttft_delta_ms(name):>+9.1f}{stalls}"
+        )
+    if not report.same_answer():
+        lines.append("Warning: the paths wrote different answers, so they did different work.")
+    return "\n".join(lines)

@@ -1,0 +1,192 @@
+"""The benchmark's GUI path (see core/bench.py): the real main window, answering offscreen.
+
+Each answer goes the way a user's does: a new conversation, the prompt sent through the
+composer's signal, the model thread's pieces (coalesced to 60 updates a second) rendered in the
+chat view, the answer stored. Time to first token runs from the send to the first text the chat
+view was given; tokens per second from there to the last text. Meanwhile a probe timer asks
+the event loop to run every `PROBE_INTERVAL_MS`: how late each tick comes is how long the loop
+could not run (busy in a handler, or the GUI thread waiting for a core), which a user feels as
+a stall.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer, SignalInstance
+from PySide6.QtWidgets import QApplication
+
+from llamadesk.core.bench import (
+    BenchConfig,
+    BenchError,
+    LoadedPath,
+    Run,
+    decode_rate,
+    percentile,
+)
+from llamadesk.core.paths import AppPaths
+from llamadesk.core.settings import ModelDefaults, Settings, save_settings
+from llamadesk.core.store import Message
+from llamadesk.services.model_host import LoadedModel
+from llamadesk.ui.app import AppParts, application, build
+
+PROBE_INTERVAL_MS = 2
+STEP_TIMEOUT_MS = 600_000  # a long answer from a big model on a slow machine
+
+
+class StallProbe(QObject):
+    """A timer due every ``interval_ms`` that records how late each of its ticks comes."""
+
+    def __init__(self, interval_ms: int) -> None:
+        super().__init__()
+        self.interval_ms = interval_ms
+        self.lateness_ms: list[float] = []
+        self._last = 0.0
+        self._timer = QTimer(self)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self._tick)
+
+    def start(self) -> None:
+        self.lateness_ms = []
+        self._last = time.perf_counter()
+        self._timer.start()
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        # Qt does not queue the ticks it missed: one late tick spans the whole stall.
+        self.lateness_ms.append(max(0.0, (now - self._last) * 1000.0 - self.interval_ms))
+        self._last = now
+
+
+@contextmanager
+def gui_path(config: BenchConfig) -> Iterator[LoadedPath]:
+    """The whole app on a scratch home: the model loads through the window, and is freed,
+    with the model thread joined, on exit."""
+    if QApplication.instance() is None:
+        # Figures from a real screen would depend on its compositor; the issue asks offscreen.
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    application()
+    with tempfile.TemporaryDirectory(prefix="llamadesk-bench-") as scratch:
+        parts = build(_scratch_home(Path(scratch), config))
+        try:
+            window, host = parts.window, parts.host
+            window.show()
+            model = _wait_for(
+                lambda: window.load_model(config.model),
+                host.loaded,
+                host.load_failed,
+                "loading the model",
+            )
+            assert isinstance(model, LoadedModel)
+            probe = StallProbe(PROBE_INTERVAL_MS)
+            yield LoadedPath(model.settings, lambda: _answer(parts, config.prompt, probe))
+        finally:
+            parts.close()
+
+
+def _scratch_home(root: Path, config: BenchConfig) -> AppPaths:
+    """Empty folders under ``root`` (never the user's chats) whose settings load and sample
+    as ``config`` says: the window reads them as it would the user's."""
+    paths = AppPaths(data=root / "data", config=root / "config", cache=root / "cache").ensure()
+    defaults = ModelDefaults(load=config.load_settings(), sampling=config.sampling())
+    save_settings(paths.settings_file, Settings(defaults=defaults))
+    return paths
+
+
+def _answer(parts: AppParts, prompt: str, probe: StallProbe) -> Run:
+    window, session = parts.window, parts.session
+    # A new conversation each time: no history, so the prompt's tokens are the other paths'.
+    window.conversation_list.new_requested.emit()
+    shown: list[float] = []
+
+    def on_text(_conversation: int, _text: str) -> None:
+        shown.append(time.perf_counter())
+
+    # Connected after the window's own slot, so it runs once the chat view has the text.
+    session.answer_text.connect(on_text)
+    started = time.perf_counter()
+    probe.start()
+    try:
+        message = _wait_for(
+            lambda: window.composer.send_requested.emit(prompt),
+            session.answer_saved,
+            session.error,
+            "the answer",
+        )
+    finally:
+        probe.stop()
+        session.answer_text.disconnect(on_text)
+    assert isinstance(message, Message)
+    if not shown:
+        raise BenchError("The GUI path showed no text: the answer was empty.")
+    stats = message.stats
+    tokens = int(stats["completion_tokens"])
+    # The model thread made its first token no earlier than this. Timing the decode from
+    # here, not from the first text shown, keeps a late first update (the GUI busy) from
+    # shortening the decode time; what remains of the delivery's delay counts against us.
+    first_made = started + float(stats["ttft_ms"]) / 1000.0
+    extra = {
+        "stall_p99_ms": percentile(probe.lateness_ms, 0.99),
+        "stall_max_ms": max(probe.lateness_ms, default=0.0),
+        # The engine's own figure on the model thread: apart from the GUI's, it tells a
+        # slower decode (the GUI thread taking a core) from a slower delivery.
+        "worker_tokens_per_second": float(stats["tokens_per_second"]),
+        "updates": len(shown),
+    }
+    return Run(
+        text=message.content,
+        tokens=tokens,
+        ttft_ms=(shown[0] - started) * 1000.0,
+        tokens_per_second=decode_rate(tokens, first_made, shown[-1]),
+        extra=extra,
+    )
+
+
+def _wait_for(
+    start: Callable[[], None], success: SignalInstance, failure: SignalInstance, what: str
+) -> object:
+    """Call ``start``, run the event loop until ``success`` fires and return its argument.
+
+    Raises:
+        BenchError: ``failure`` fired (its message is quoted), or nothing came in time.
+    """
+    loop = QEventLoop()
+    outcome: list[tuple[bool, object]] = []
+
+    def succeeded(value: object) -> None:
+        outcome.append((True, value))
+        loop.quit()
+
+    def failed(message: object) -> None:
+        outcome.append((False, message))
+        loop.quit()
+
+    success.connect(succeeded)
+    failure.connect(failed)
+    timeout = QTimer()
+    timeout.setSingleShot(True)
+    timeout.timeout.connect(loop.quit)
+    timeout.start(STEP_TIMEOUT_MS)
+    try:
+        start()
+        if not outcome:
+            loop.exec()
+    finally:
+        timeout.stop()
+        success.disconnect(succeeded)
+        failure.disconnect(failed)
+    if not outcome:
+        raise BenchError(f"Timed out waiting for {what} in the GUI path.")
+    ok, value = outcome[0]
+    if not ok:
+        raise BenchError(f"The GUI path failed at {what}: {value}")
+    return value
