@@ -69,6 +69,19 @@ def main(out: Path) -> None:
     app.processEvents()
     window.grab().save(str(out / "chat-rated.png"))
 
+    # The memory panel, mid-answer.
+    window.memory_action.trigger()
+    parts.session.params = SamplingParams(max_tokens=600, seed=6, temperature=0.8)
+    window.composer.send_requested.emit("Tell me where the memory goes.")
+    for _ in range(6):
+        wait(parts.session.answer_text)
+    window.monitor.sample_now()
+    app.processEvents()
+    window.grab().save(str(out / "memory-panel.png"))
+    parts.session.stop()
+    wait(parts.session.answer_saved)
+    window.memory_action.trigger()
+
     window.show_mode(1)
     view = window.compare_view
     view.max_tokens = 70

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
+    QDockWidget,
     QFileDialog,
     QLabel,
     QMainWindow,
@@ -31,6 +32,7 @@ from llamadesk.services.background import JobRunner
 from llamadesk.services.chat_session import ChatSession
 from llamadesk.services.compare import CompareSession
 from llamadesk.services.dataset import DatasetService
+from llamadesk.services.memory_monitor import MemoryMonitor
 from llamadesk.services.model_host import LoadedModel
 from llamadesk.services.ratings import RatingsService
 from llamadesk.ui import load_warning
@@ -39,6 +41,7 @@ from llamadesk.ui.compare_view import CompareView
 from llamadesk.ui.composer import Composer
 from llamadesk.ui.conversation_list import ConversationList
 from llamadesk.ui.dataset_view import DatasetView
+from llamadesk.ui.memory_panel import MemoryPanel
 from llamadesk.ui.model_picker import DEMO_SUFFIX, ModelPicker, display_name
 from llamadesk.ui.rating_dialogs import FeedbackDialog, RankDialog
 from llamadesk.ui.settings_dialog import SettingsDialog
@@ -100,6 +103,10 @@ class MainWindow(QMainWindow):
         toolbar.addWidget(QLabel("  Model  "))
         toolbar.addWidget(self.model_picker)
         toolbar.addWidget(self.busy)
+        self.settings_action = toolbar.addAction("Settings…")
+        self.settings_action.triggered.connect(self.open_settings)
+        self.memory_action = toolbar.addAction("Memory")
+        self.memory_action.setCheckable(True)
         self.addToolBar(toolbar)
 
         self.conversation_list = ConversationList()
@@ -134,6 +141,14 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.modes)
         self.add_mode("Chat", splitter)
         self.add_mode("Compare", self.compare_view)
+        self.monitor = MemoryMonitor(self)
+        self.memory_panel = MemoryPanel(self.monitor)
+        self.memory_dock = QDockWidget("Memory", self)
+        self.memory_dock.setObjectName("memoryDock")
+        self.memory_dock.setWidget(self.memory_panel)
+        self.memory_dock.setMinimumWidth(300)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.memory_dock)
+        self.memory_dock.hide()
         self.dataset = DatasetService(self.paths.database, self)
         self.dataset_view = DatasetView(self.dataset)
         self.dataset_page = self.add_mode("Data set", self.dataset_view)
@@ -161,6 +176,8 @@ class MainWindow(QMainWindow):
         self.chat_view.best_requested.connect(self.ratings.toggle_best)
         self.chat_view.rank_requested.connect(self._ask_ranking)
         self.ratings.changed.connect(self._show_thread)
+        self.memory_action.toggled.connect(self.memory_dock.setVisible)
+        self.memory_dock.visibilityChanged.connect(self.memory_action.setChecked)
         self.ratings.changed.connect(self.dataset.mark_changed)
         self.dataset.changed.connect(self._show_thread)  # a pair deleted there
         session.thread_changed.connect(self._on_thread_changed)
@@ -273,6 +290,7 @@ class MainWindow(QMainWindow):
         self.model_status.setText(
             f"{display_name(info.path)}  ·  {info.quantization}  ·  ctx {model.settings.n_ctx}"
         )
+        self.memory_panel.show_model(model, backend_info())
         defaults = self.settings.for_model(info.path.name)
         self.session.params = defaults.sampling
         self.session.default_system_prompt = defaults.system_prompt
@@ -435,6 +453,7 @@ class MainWindow(QMainWindow):
     def start(self) -> None:
         """Show the window, then reload the last model once the window is on screen."""
         self.show()
+        self.monitor.start()
         last = Path(self.settings.last_model) if self.settings.last_model else None
         if last is not None:
             QTimer.singleShot(0, lambda: self._reload_last(last))
@@ -451,6 +470,8 @@ class MainWindow(QMainWindow):
         # Stops a streaming answer and joins the model thread; the partial answer is saved
         # through the usual answered signal, delivered before shutdown returns.
         self.session.host.shutdown()
+        self.monitor.stop()
+        self.memory_panel.wait_for_all()
         self.jobs.wait_for_all()
         self.dataset.wait_for_all()  # a running export or delete finishes, never half-done
         event.accept()

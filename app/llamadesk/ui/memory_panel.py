@@ -1,0 +1,149 @@
+"""The memory panel: where this computer's memory goes, live, with the last five minutes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QPolygonF
+from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
+
+from llamadesk.core.backend import BackendInfo, free_vram_bytes
+from llamadesk.core.engine import KV_BYTES_PER_ELEMENT
+from llamadesk.core.memory import estimate_memory, format_size
+from llamadesk.services.background import JobRunner
+from llamadesk.services.memory_monitor import MemoryMonitor, MemorySample
+from llamadesk.services.model_host import LoadedModel
+
+PROCESS_COLOUR = QColor("#3b5bdb")
+SYSTEM_COLOUR = QColor("#adb5bd")
+
+
+class MemoryChart(QWidget):
+    """Process and system memory over time; the top of the chart is labelled."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setMinimumHeight(110)
+        self.samples: Sequence[MemorySample] = ()
+
+    def show_samples(self, samples: Sequence[MemorySample]) -> None:
+        self.samples = samples
+        self.update()
+
+    def paintEvent(self, _event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        frame = QRectF(self.rect()).adjusted(1, 1, -1, -1)
+        painter.setPen(QPen(QColor("#e6e6e9")))
+        painter.drawRect(frame)
+        if len(self.samples) < 2:
+            return
+        # Scaled to what was used, not to all memory: the app's line would hug the floor.
+        top = int(max(max(s.system_used, s.process_rss) for s in self.samples) * 1.15) or 1
+        for colour, values in (
+            (SYSTEM_COLOUR, [s.system_used for s in self.samples]),
+            (PROCESS_COLOUR, [s.process_rss for s in self.samples]),
+        ):
+            painter.setPen(QPen(colour, 2))
+            painter.drawPolyline(_line(values, top, frame))
+        painter.setPen(QPen(QColor("#8a8a94")))
+        painter.drawText(frame.adjusted(4, 2, -4, -2), format_size(top))
+        painter.end()
+
+
+def _line(values: Sequence[int], top: int, frame: QRectF) -> QPolygonF:
+    step = frame.width() / max(len(values) - 1, 1)
+    return QPolygonF(
+        [
+            QPointF(frame.left() + i * step, frame.bottom() - frame.height() * v / top)
+            for i, v in enumerate(values)
+        ]
+    )
+
+
+class MemoryPanel(QWidget):
+    """Figures for the process, the model's parts and the system, and the chart."""
+
+    def __init__(self, monitor: MemoryMonitor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("memoryPanel")
+        self.monitor = monitor
+        self.figures = {
+            key: QLabel("–")
+            for key in ("process", "weights", "mapped", "kv", "compute", "system", "gpu")
+        }
+        form = QFormLayout()
+        form.addRow("This app", self.figures["process"])
+        form.addRow("Model weights", self.figures["weights"])
+        form.addRow("  of which in RAM", self.figures["mapped"])
+        form.addRow("KV cache", self.figures["kv"])
+        form.addRow("Compute buffers", self.figures["compute"])
+        form.addRow("System", self.figures["system"])
+        form.addRow("GPU", self.figures["gpu"])
+        self.chart = MemoryChart()
+        legend = QLabel(
+            f"<span style='color:{PROCESS_COLOUR.name()}'>■</span> this app   "
+            f"<span style='color:{SYSTEM_COLOUR.name()}'>■</span> whole system "
+            "(last 5 minutes)"
+        )
+        legend.setObjectName("emptyNote")
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.chart)
+        layout.addWidget(legend)
+        layout.addStretch(1)
+        self._jobs = JobRunner(parent=self)
+        monitor.sampled.connect(self._on_sample)
+        monitor.mapped.connect(lambda n: self.figures["mapped"].setText(format_size(n)))
+        self.show_model(None, None)
+
+    def show_model(self, model: LoadedModel | None, backend: BackendInfo | None) -> None:
+        """The loaded model's parts (or dashes), and the GPU's figures where there is one."""
+        self.monitor.model_path = model.info.path if model else None
+        if model is None:
+            for key in ("weights", "mapped", "kv", "compute"):
+                self.figures[key].setText("no model loaded")
+        else:
+            settings = model.settings
+            estimate = estimate_memory(
+                model.info,
+                settings.n_ctx,
+                kv_bytes_per_element=KV_BYTES_PER_ELEMENT[settings.kv_cache_type],
+                n_batch=settings.n_batch,
+            )
+            self.figures["weights"].setText(f"{format_size(model.info.file_size)} file")
+            self.figures["mapped"].setText("…")
+            self.figures["kv"].setText(
+                f"{format_size(estimate.kv_cache_bytes)} at {settings.n_ctx:,} tokens"
+            )
+            self.figures["compute"].setText(format_size(estimate.compute_bytes))
+        self.figures["gpu"].setText("…")
+        # nvidia-smi takes a moment: ask it off the GUI thread.
+        self._jobs.start(gpu_text, backend).finished.connect(self.figures["gpu"].setText)
+
+    def wait_for_all(self) -> None:
+        self._jobs.wait_for_all()
+
+    def _on_sample(self, sample: MemorySample) -> None:
+        self.figures["process"].setText(format_size(sample.process_rss))
+        self.figures["system"].setText(
+            f"{format_size(sample.system_used)} used, {format_size(sample.system_available)} "
+            f"free of {format_size(sample.system_total)}"
+        )
+        if self.isVisible():
+            self.chart.show_samples(list(self.monitor.history))
+
+
+def gpu_text(backend: BackendInfo | None) -> str:
+    """What the GPU line says; asks nvidia-smi on CUDA builds (slow: call off the GUI thread)."""
+    if backend is None or not backend.gpu_offload:
+        return "none (a CPU build of llama.cpp)"
+    free = free_vram_bytes() if backend.backend == "CUDA" else None
+    if free is None:
+        return (
+            f"{backend.backend} (shares system memory)"
+            if backend.backend == "Metal"
+            else backend.backend
+        )
+    return f"{backend.backend}: {format_size(free)} free"
