@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from llamadesk.core.catalog import load_catalog
+from llamadesk.core.data_folder import DataFolderError, prepare_folders
 from llamadesk.core.paths import AppPaths, app_paths
 from llamadesk.core.settings import load_settings
 from llamadesk.core.store import Store, StoreError
@@ -17,6 +21,7 @@ from llamadesk.services.compare import CompareSession
 from llamadesk.services.downloads import DownloadManager
 from llamadesk.services.model_host import ModelHost
 from llamadesk.services.ratings import RatingsService
+from llamadesk.services.single_instance import SingleInstance, instance_key
 from llamadesk.ui.main_window import MainWindow
 from llamadesk.ui.models_view import ModelsView
 from llamadesk.ui.style import STYLESHEET
@@ -31,8 +36,17 @@ def application() -> QApplication:
     app.setApplicationName("LlamaDesk")
     app.setOrganizationName("LlamaDesk")
     app.setDesktopFileName("llamadesk")
+    app.setWindowIcon(_app_icon())
     app.setStyleSheet(STYLESHEET)
     return app
+
+
+def _app_icon() -> QIcon:
+    """The app's icon in every size the package holds (resources/icons, also in the bundle)."""
+    icon = QIcon()
+    for png in resources.files("llamadesk").joinpath("resources", "icons").iterdir():
+        icon.addFile(str(png))
+    return icon
 
 
 @dataclass
@@ -84,12 +98,27 @@ def run_gui() -> int:
     """Start the app and run until its window closes; returns the exit code."""
     app = application()
     paths = app_paths()
+    instance = SingleInstance(instance_key(paths.data))
+    if not instance.claim():
+        # The first one owns the database; this start only brought its window forward.
+        print("LlamaDesk is already running; its window was brought to the front.", file=sys.stderr)
+        return 0
     try:
-        parts = build(paths)
-    except (StoreError, OSError) as exc:
+        parts = build(prepare_folders(paths))
+    except (DataFolderError, StoreError, OSError) as exc:
         QMessageBox.critical(None, "LlamaDesk cannot start", str(exc))
         return 1
+    instance.raise_requested.connect(lambda: _bring_forward(parts.window))
     parts.window.start()
     code = app.exec()
+    instance.release()
     parts.close()
     return code
+
+
+def _bring_forward(window: QWidget) -> None:
+    """Show the window on top, restored if minimized (maximized stays maximized)."""
+    window.setWindowState(window.windowState() & ~Qt.WindowState.WindowMinimized)
+    window.show()
+    window.raise_()
+    window.activateWindow()

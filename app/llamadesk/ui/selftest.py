@@ -17,6 +17,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QTimer, SignalInstance
 
+from llamadesk.core.data_folder import DataFolderError, prepare_folders
 from llamadesk.core.engine import SamplingParams
 from llamadesk.core.paths import HOME_ENV, app_paths
 from llamadesk.core.preferences import EXPORT_FORMATS, export
@@ -81,7 +82,7 @@ def run_self_test(out: Path | None) -> int:
             os.environ[HOME_ENV] = scratch
         try:
             report = _run_steps(out)
-        except SelfTestFailed as exc:
+        except (SelfTestFailed, DataFolderError) as exc:
             print(f"self-test FAILED: {exc}", file=sys.stderr)
             return 1
     print(f"self-test passed: {json.dumps(report)}")
@@ -95,7 +96,7 @@ def _step(name: str, started: float) -> None:
 def _run_steps(out: Path | None) -> dict[str, object]:
     started = time.perf_counter()
     application()
-    paths = app_paths().ensure()
+    paths = prepare_folders(app_paths())
     parts = build(paths)
     window, session, host = parts.window, parts.session, parts.host
     try:
