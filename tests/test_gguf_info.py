@@ -460,3 +460,9 @@ def test_buffer_size_does_not_matter(
     monkeypatch.setattr(gguf_info, "_CHUNK_SIZE", chunk_size)
 
     assert [read_gguf_info(tiny_model), read_gguf_info(varied)] == expected
+
+
+def test_the_magic_we_check_is_ggufs() -> None:
+    from llamadesk.core import gguf_info
+
+    assert gguf.GGUF_MAGIC.to_bytes(4, "little") == gguf_info._MAGIC

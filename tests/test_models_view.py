@@ -38,7 +38,7 @@ def test_catalog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     entry = document["models"][0] | {"id": "tiny-chat", "name": "Tiny Chat", "repo": REPO}
     path = tmp_path / "catalog.json"
     path.write_text(json.dumps({"models": [entry]}), encoding="utf-8")
-    monkeypatch.setattr("llamadesk.ui.app.load_catalog", lambda: load_catalog(path))
+    monkeypatch.setattr("llamadesk.core.catalog.load_catalog", lambda: load_catalog(path))
     return path
 
 
@@ -55,7 +55,7 @@ def models_page(qtbot, make_parts, hub: FakeHub, test_catalog: Path, tmp_path: P
     parts.downloads.endpoint = hub.url
     parts.models.hf_cache_dir = tmp_path / "no-hf-cache"
     parts.models.system_memory = lambda: SystemMemory(total_ram=16 * GB, available_ram=8 * GB)
-    parts.window.show_mode(parts.window.modes.indexOf(parts.models))
+    parts.window.show_mode(parts.models_page)
     return parts
 
 

@@ -1,8 +1,5 @@
 """LlamaDesk: chat with language models that run on your own computer."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("llamadesk")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0+source"
+# The one place the version lives; pyproject.toml reads it from here. (Asking
+# importlib.metadata instead costs a noticeable part of the app's start.)
+__version__ = "0.1.0"

@@ -14,12 +14,14 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal, NamedTuple, get_args
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, get_args
 
-from llamadesk.core.leaderboard import LeaderboardRow, leaderboard
 from llamadesk.core.preferences import arena_rows, kto_rows, trl_rows
 from llamadesk.core.ratings import Ratings
 from llamadesk.core.store import Store
+
+if TYPE_CHECKING:
+    from llamadesk.core.leaderboard import LeaderboardRow
 
 PairSource = Literal["rewrite", "pick", "rank", "compare"]
 RatingKind = Literal["thumbs", "ranking", "comparison"]
@@ -97,6 +99,8 @@ class Dataset:
 def read_dataset(store: Store) -> Dataset:
     """Read the counts, the pairs and the leaderboard from ``store``."""
     pairs = preference_pairs(store)
+    from llamadesk.core.leaderboard import leaderboard  # numpy: not needed at the app's start
+
     return Dataset(count_ratings(store, len(pairs)), tuple(pairs), tuple(leaderboard(store)))
 
 

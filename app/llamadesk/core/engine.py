@@ -15,8 +15,6 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-import jinja2
-
 from llamadesk.core.backend import auto_gpu_layers, backend_info, free_vram_bytes
 from llamadesk.core.gguf_info import GGUFInfo, read_gguf_info
 
@@ -196,6 +194,8 @@ class AnswerStream:
     def __iter__(self) -> Iterator[str]:
         params = self._params
         seed = params.seed if params.seed >= 0 else int.from_bytes(os.urandom(4), "little")
+        import jinja2  # chat templates' errors; imported late, like llama_cpp itself
+
         started = time.perf_counter()
         reason: StopReason = "length"
         error = ""
@@ -321,6 +321,8 @@ class Engine:
         if n_gpu_layers == GPU_LAYERS_AUTO:
             backend = backend_info()
             n_gpu_layers = auto_gpu_layers(info, n_ctx, backend, free_vram_bytes())
+        import jinja2
+
         try:
             from llama_cpp import Llama
 

@@ -16,13 +16,26 @@ import os
 import struct
 from collections import Counter
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import gguf
 
-_KNOWN_ARCHITECTURES = frozenset(gguf.MODEL_ARCH_NAMES.values())
-_MAGIC = gguf.GGUF_MAGIC.to_bytes(4, "little")
+@cache
+def _gguf() -> Any:
+    """The gguf package, for its constants. It imports numpy, which costs a noticeable part of
+    the app's start; only reading a header needs it, so it is imported then."""
+    import gguf
+
+    return gguf
+
+
+@cache
+def _known_architectures() -> frozenset[str]:
+    return frozenset(_gguf().MODEL_ARCH_NAMES.values())
+
+
+_MAGIC = b"GGUF"
 _HEADER_PREFIX_SIZE = 8  # magic and version
 _MAX_DIMS = 4  # GGML_MAX_DIMS
 _MIN_KV_SIZE = 8 + 4 + 1  # key length, value type, a one-byte value
@@ -35,35 +48,47 @@ _MAX_NAME_SIZE = 1 << 16
 _MAX_KEPT_STRING_SIZE = 16 << 20
 _MAX_STRING_ARRAY_LENGTH = 1 << 24
 _MAX_KEPT_ARRAY_LENGTH = 1024  # per-layer values, like head counts
-_WANTED_KEYS = frozenset(
-    {
-        gguf.Keys.General.ARCHITECTURE,
-        gguf.Keys.General.NAME,
-        gguf.Keys.General.FILE_TYPE,
-        gguf.Keys.General.ALIGNMENT,
-        gguf.Keys.Tokenizer.CHAT_TEMPLATE,
-    }
-)
+
+
+@cache
+def _wanted_keys() -> frozenset[str]:
+    return frozenset(
+        {
+            _gguf().Keys.General.ARCHITECTURE,
+            _gguf().Keys.General.NAME,
+            _gguf().Keys.General.FILE_TYPE,
+            _gguf().Keys.General.ALIGNMENT,
+            _gguf().Keys.Tokenizer.CHAT_TEMPLATE,
+        }
+    )
+
+
 # "{arch}.context_length" -> ".context_length": the architecture is not known in advance, as
 # nothing obliges general.architecture to come first.
-_WANTED_ARCH_SUFFIXES = tuple(
-    key.removeprefix("{arch}")
-    for key in (
-        gguf.Keys.LLM.CONTEXT_LENGTH,
-        gguf.Keys.LLM.BLOCK_COUNT,
-        gguf.Keys.LLM.EMBEDDING_LENGTH,
-        gguf.Keys.LLM.VOCAB_SIZE,
-        gguf.Keys.Attention.HEAD_COUNT,
-        gguf.Keys.Attention.HEAD_COUNT_KV,
-        gguf.Keys.Attention.KEY_LENGTH,
-        gguf.Keys.Attention.VALUE_LENGTH,
+@cache
+def _wanted_arch_suffixes() -> tuple[str, ...]:
+    return tuple(
+        key.removeprefix("{arch}")
+        for key in (
+            _gguf().Keys.LLM.CONTEXT_LENGTH,
+            _gguf().Keys.LLM.BLOCK_COUNT,
+            _gguf().Keys.LLM.EMBEDDING_LENGTH,
+            _gguf().Keys.LLM.VOCAB_SIZE,
+            _gguf().Keys.Attention.HEAD_COUNT,
+            _gguf().Keys.Attention.HEAD_COUNT_KV,
+            _gguf().Keys.Attention.KEY_LENGTH,
+            _gguf().Keys.Attention.VALUE_LENGTH,
+        )
     )
-)
-_FILE_TYPE_NAMES = {
-    file_type.value: file_type.name.removeprefix("MOSTLY_").removeprefix("ALL_")
-    for file_type in gguf.LlamaFileType
-    if file_type is not gguf.LlamaFileType.GUESSED
-}
+
+
+@cache
+def _file_type_names() -> dict[int, str]:
+    return {
+        file_type.value: file_type.name.removeprefix("MOSTLY_").removeprefix("ALL_")
+        for file_type in _gguf().LlamaFileType
+        if file_type is not _gguf().LlamaFileType.GUESSED
+    }
 
 
 class GGUFError(Exception):
@@ -151,7 +176,7 @@ def _read_header(path: Path, file: BinaryIO) -> _Header:
     file.seek(0)
     order = _check_prefix(path, file.read(_HEADER_PREFIX_SIZE), file_size)
     try:
-        return _parse(_Source(file, file_size, _FORMATS[order]))
+        return _parse(_Source(file, file_size, _formats(order)))
     except _Damaged as exc:
         raise TruncatedGGUF(
             path, f"'{path.name}' is incomplete or damaged; download it again."
@@ -177,7 +202,7 @@ def _check_prefix(path: Path, prefix: bytes, file_size: int) -> str:
     if version & 0xFFFF == 0:  # written on a big-endian machine
         order = ">"
         version = int.from_bytes(prefix[4:], "big")
-    if version not in gguf.READER_SUPPORTED_VERSIONS:
+    if version not in _gguf().READER_SUPPORTED_VERSIONS:
         raise GGUFError(
             path, f"'{path.name}' uses GGUF version {version}, which LlamaDesk cannot read."
         )
@@ -228,24 +253,30 @@ class _Formats:
             array_header=struct.Struct(order + "IQ"),
             tensor_tail=struct.Struct(order + "IQ"),
             dims=tuple(struct.Struct(f"{order}{n}Q") for n in range(_MAX_DIMS + 1)),
-            scalars={kind: struct.Struct(order + code) for kind, code in _SCALAR_CODES.items()},
+            scalars={kind: struct.Struct(order + code) for kind, code in _scalar_codes().items()},
         )
 
 
-_SCALAR_CODES = {
-    gguf.GGUFValueType.UINT8: "B",
-    gguf.GGUFValueType.INT8: "b",
-    gguf.GGUFValueType.UINT16: "H",
-    gguf.GGUFValueType.INT16: "h",
-    gguf.GGUFValueType.UINT32: "I",
-    gguf.GGUFValueType.INT32: "i",
-    gguf.GGUFValueType.FLOAT32: "f",
-    gguf.GGUFValueType.BOOL: "?",
-    gguf.GGUFValueType.UINT64: "Q",
-    gguf.GGUFValueType.INT64: "q",
-    gguf.GGUFValueType.FLOAT64: "d",
-}
-_FORMATS = {order: _Formats.for_order(order) for order in "<>"}
+@cache
+def _scalar_codes() -> dict[int, str]:
+    return {
+        _gguf().GGUFValueType.UINT8: "B",
+        _gguf().GGUFValueType.INT8: "b",
+        _gguf().GGUFValueType.UINT16: "H",
+        _gguf().GGUFValueType.INT16: "h",
+        _gguf().GGUFValueType.UINT32: "I",
+        _gguf().GGUFValueType.INT32: "i",
+        _gguf().GGUFValueType.FLOAT32: "f",
+        _gguf().GGUFValueType.BOOL: "?",
+        _gguf().GGUFValueType.UINT64: "Q",
+        _gguf().GGUFValueType.INT64: "q",
+        _gguf().GGUFValueType.FLOAT64: "d",
+    }
+
+
+@cache
+def _formats(order: str) -> _Formats:
+    return _Formats.for_order(order)
 
 
 class _Source:
@@ -374,13 +405,13 @@ def _read_metadata(source: _Source, count: int) -> tuple[dict[str, object], int]
             raise _Damaged(f"the metadata key {key!r} appears twice")
         seen.add(key)
         value_type = source.u32()
-        if key == gguf.Keys.General.ALIGNMENT and value_type != gguf.GGUFValueType.UINT32:
+        if key == _gguf().Keys.General.ALIGNMENT and value_type != _gguf().GGUFValueType.UINT32:
             raise _Damaged(f"{key} has value type {value_type}, not uint32")
         keep = _wanted(key)
         value: object | None
-        if value_type == gguf.GGUFValueType.ARRAY:
+        if value_type == _gguf().GGUFValueType.ARRAY:
             length, value = _read_array(source, keep)
-            if key == gguf.Keys.Tokenizer.LIST:
+            if key == _gguf().Keys.Tokenizer.LIST:
                 token_count = length
         else:
             value = _read_value(source, value_type, keep)
@@ -390,12 +421,12 @@ def _read_metadata(source: _Source, count: int) -> tuple[dict[str, object], int]
 
 
 def _wanted(key: str) -> bool:
-    return key in _WANTED_KEYS or key.endswith(_WANTED_ARCH_SUFFIXES)
+    return key in _wanted_keys() or key.endswith(_wanted_arch_suffixes())
 
 
 def _read_value(source: _Source, value_type: int, keep: bool) -> object | None:
     """One string or number; None when not ``keep``."""
-    if value_type == gguf.GGUFValueType.STRING:
+    if value_type == _gguf().GGUFValueType.STRING:
         if keep:
             return source.string(_MAX_KEPT_STRING_SIZE)
         source.skip_string()
@@ -408,7 +439,7 @@ def _read_value(source: _Source, value_type: int, keep: bool) -> object | None:
 def _read_array(source: _Source, keep: bool) -> tuple[int, list[Any] | None]:
     """An array's length, and its items if ``keep`` and it is a short list of numbers."""
     item_type, count = source.unpack(source.formats.array_header)
-    if item_type == gguf.GGUFValueType.STRING:
+    if item_type == _gguf().GGUFValueType.STRING:
         if count > _MAX_STRING_ARRAY_LENGTH:
             raise _Damaged(f"an array of {count:,} strings at offset {source.offset:,}")
         source.require(count * 8, f"an array of {count:,} strings")  # 8: each one's length
@@ -432,7 +463,7 @@ def _scalar_format(source: _Source, value_type: int) -> struct.Struct:
 
 def _alignment(metadata: dict[str, object]) -> int:
     """The data section's alignment, which must be a power of two."""
-    alignment = metadata.get(gguf.Keys.General.ALIGNMENT, gguf.GGUF_DEFAULT_ALIGNMENT)
+    alignment = metadata.get(_gguf().Keys.General.ALIGNMENT, _gguf().GGUF_DEFAULT_ALIGNMENT)
     if not isinstance(alignment, int) or alignment <= 0 or alignment & (alignment - 1):
         raise _Damaged(f"the alignment {alignment} is not a power of two")
     return alignment
@@ -462,8 +493,8 @@ def _read_tensor_info(source: _Source) -> tuple[str, str, int, int]:
     n_elements = math.prod(source.unpack(source.formats.dims[n_dims]))
     type_id, offset = source.unpack(source.formats.tensor_tail)
     try:
-        tensor_type = gguf.GGMLQuantizationType(type_id)
-        block_size, type_size = gguf.GGML_QUANT_SIZES[tensor_type]
+        tensor_type = _gguf().GGMLQuantizationType(type_id)
+        block_size, type_size = _gguf().GGML_QUANT_SIZES[tensor_type]
     except (ValueError, KeyError):
         raise _UnknownTensorType(type_id) from None
     return name, tensor_type.name, n_elements, offset + n_elements * type_size // block_size
@@ -471,12 +502,12 @@ def _read_tensor_info(source: _Source) -> tuple[str, str, int, int]:
 
 def _build_info(path: Path, header: _Header) -> GGUFInfo:
     metadata = header.metadata
-    architecture = metadata.get(gguf.Keys.General.ARCHITECTURE)
+    architecture = metadata.get(_gguf().Keys.General.ARCHITECTURE)
     if not isinstance(architecture, str) or not architecture:
         raise UnsupportedArchitecture(
             path, f"'{path.name}' does not say which model architecture it uses."
         )
-    if architecture not in _KNOWN_ARCHITECTURES:
+    if architecture not in _known_architectures():
         raise UnsupportedArchitecture(
             path,
             f"'{path.name}' uses the '{architecture}' architecture, which llama.cpp cannot run.",
@@ -489,14 +520,14 @@ def _build_info(path: Path, header: _Header) -> GGUFInfo:
             value = max(value, default=0)
         return int(value) if isinstance(value, (int, float)) else 0
 
-    embedding_length = number(gguf.Keys.LLM.EMBEDDING_LENGTH)
-    head_count = number(gguf.Keys.Attention.HEAD_COUNT)
+    embedding_length = number(_gguf().Keys.LLM.EMBEDDING_LENGTH)
+    head_count = number(_gguf().Keys.Attention.HEAD_COUNT)
     head_dim = embedding_length // head_count if head_count else 0
-    file_type = metadata.get(gguf.Keys.General.FILE_TYPE)
+    file_type = metadata.get(_gguf().Keys.General.FILE_TYPE)
     if not isinstance(file_type, int):
         file_type = None
-    name = metadata.get(gguf.Keys.General.NAME)
-    chat_template = metadata.get(gguf.Keys.Tokenizer.CHAT_TEMPLATE)
+    name = metadata.get(_gguf().Keys.General.NAME)
+    chat_template = metadata.get(_gguf().Keys.Tokenizer.CHAT_TEMPLATE)
     return GGUFInfo(
         path=path,
         file_size=header.file_size,
@@ -505,22 +536,22 @@ def _build_info(path: Path, header: _Header) -> GGUFInfo:
         parameter_count=sum(header.tensor_elements.values()),
         file_type=file_type,
         quantization=_quantization_name(file_type, header.tensor_elements),
-        context_length=number(gguf.Keys.LLM.CONTEXT_LENGTH),
-        block_count=number(gguf.Keys.LLM.BLOCK_COUNT),
+        context_length=number(_gguf().Keys.LLM.CONTEXT_LENGTH),
+        block_count=number(_gguf().Keys.LLM.BLOCK_COUNT),
         embedding_length=embedding_length,
         head_count=head_count,
         # llama.cpp's defaults when the header leaves these out.
-        head_count_kv=number(gguf.Keys.Attention.HEAD_COUNT_KV) or head_count,
-        key_length=number(gguf.Keys.Attention.KEY_LENGTH) or head_dim,
-        value_length=number(gguf.Keys.Attention.VALUE_LENGTH) or head_dim,
-        vocab_size=number(gguf.Keys.LLM.VOCAB_SIZE) or header.token_count,
+        head_count_kv=number(_gguf().Keys.Attention.HEAD_COUNT_KV) or head_count,
+        key_length=number(_gguf().Keys.Attention.KEY_LENGTH) or head_dim,
+        value_length=number(_gguf().Keys.Attention.VALUE_LENGTH) or head_dim,
+        vocab_size=number(_gguf().Keys.LLM.VOCAB_SIZE) or header.token_count,
         chat_template=chat_template if isinstance(chat_template, str) else "",
     )
 
 
 def _quantization_name(file_type: int | None, tensor_elements: dict[str, int]) -> str:
     """A name like "Q4_K_M": the file type's, or else the type most weights are stored in."""
-    if file_type in _FILE_TYPE_NAMES:
-        return _FILE_TYPE_NAMES[file_type]
+    if file_type in _file_type_names():
+        return _file_type_names()[file_type]
     # Counting weights rather than tensors: every model keeps its many small norms in F32.
     return max(tensor_elements, key=tensor_elements.__getitem__, default="unknown")

@@ -24,7 +24,6 @@ from llamadesk.core.engine import (
     SamplingParams,
 )
 from llamadesk.core.gguf_info import GGUFError, GGUFInfo
-from llamadesk.core.testmodel import write_test_model
 
 # At most this many text updates a second reach the GUI: one per frame at 60 Hz.
 MAX_UPDATES_PER_SECOND = 60
@@ -66,6 +65,8 @@ class _Worker(QObject):
     def load(self, path: Path, settings: LoadSettings, make_demo: bool) -> None:
         try:
             if make_demo and not path.is_file():
+                from llamadesk.core.testmodel import write_test_model  # numpy: only when needed
+
                 write_test_model(path)
             engine = Engine.load(path, settings)
         except OSError as exc:

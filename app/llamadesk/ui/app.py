@@ -6,25 +6,28 @@ import sys
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from llamadesk.core.catalog import load_catalog
 from llamadesk.core.data_folder import DataFolderError, prepare_folders
 from llamadesk.core.paths import AppPaths, app_paths
 from llamadesk.core.settings import load_settings
 from llamadesk.core.store import Store, StoreError
 from llamadesk.services.chat_session import ChatSession
 from llamadesk.services.compare import CompareSession
-from llamadesk.services.downloads import DownloadManager
 from llamadesk.services.model_host import ModelHost
 from llamadesk.services.ratings import RatingsService
 from llamadesk.services.single_instance import SingleInstance, instance_key
 from llamadesk.ui.main_window import MainWindow
-from llamadesk.ui.models_view import ModelsView
 from llamadesk.ui.style import STYLESHEET
+from llamadesk.ui.widgets import LazyPage
+
+if TYPE_CHECKING:
+    from llamadesk.services.downloads import DownloadManager
+    from llamadesk.ui.models_view import ModelsView
 
 
 def application() -> QApplication:
@@ -51,7 +54,12 @@ def _app_icon() -> QIcon:
 
 @dataclass
 class AppParts:
-    """Everything a running window needs; `close()` releases it in the right order."""
+    """Everything a running window needs; `close()` releases it in the right order.
+
+    The Models page and its download queue are made the first time they are wanted: they
+    bring in the Hugging Face client, which costs half a second at start for a page many
+    sessions never open.
+    """
 
     store: Store
     host: ModelHost
@@ -59,14 +67,38 @@ class AppParts:
     ratings: RatingsService
     compare: CompareSession
     window: MainWindow
-    downloads: DownloadManager
-    models: ModelsView
+    paths: AppPaths
+    models_page: int = -1
+    _downloads: DownloadManager | None = None
+    _models: ModelsView | None = None
+
+    @property
+    def downloads(self) -> DownloadManager:
+        if self._downloads is None:
+            from llamadesk.services.downloads import DownloadManager
+
+            self._downloads = DownloadManager(self.paths.models)
+        return self._downloads
+
+    @property
+    def models(self) -> ModelsView:
+        if self._models is None:
+            from llamadesk.core.catalog import load_catalog
+            from llamadesk.ui.models_view import ModelsView
+
+            view = ModelsView(load_catalog(), self.downloads, self.paths.models, self.paths.cache)
+            view.chat_requested.connect(lambda path: _chat_with(self.window, path))
+            view.models_changed.connect(self.window._refresh_models)
+            self._models = view
+        return self._models
 
     def close(self) -> None:
         self.window.close()  # stops a streaming answer and joins the model thread
         self.host.shutdown()
-        self.downloads.shutdown()  # keeps a running download's bytes for next time
-        self.models.runner.wait_for_all()
+        if self._downloads is not None:
+            self._downloads.shutdown()  # keeps a running download's bytes for next time
+        if self._models is not None:
+            self._models.runner.wait_for_all()
         self.store.close()
 
 
@@ -80,12 +112,9 @@ def build(paths: AppPaths) -> AppParts:
     ratings = RatingsService(store)
     compare = CompareSession(store, host, ratings)
     window = MainWindow(session, ratings, compare, paths, load_settings(paths.settings_file))
-    downloads = DownloadManager(paths.models)
-    models = ModelsView(load_catalog(), downloads, paths.models, paths.cache)
-    window.add_mode("Models", models)
-    models.chat_requested.connect(lambda path: _chat_with(window, path))
-    models.models_changed.connect(window._refresh_models)
-    return AppParts(store, host, session, ratings, compare, window, downloads, models)
+    parts = AppParts(store, host, session, ratings, compare, window, paths)
+    parts.models_page = window.add_mode("Models", LazyPage(lambda: parts.models))
+    return parts
 
 
 def _chat_with(window: MainWindow, path: Path) -> None:

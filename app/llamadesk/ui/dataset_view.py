@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -40,10 +41,12 @@ from PySide6.QtWidgets import (
 )
 
 from llamadesk.core.dataset import Dataset, DatasetCounts, PreferencePair, RatingRef
-from llamadesk.core.leaderboard import LeaderboardRow
 from llamadesk.core.preferences import ExportFormat, ExportResult
 from llamadesk.services.dataset import DatasetService
 from llamadesk.ui import widgets
+
+if TYPE_CHECKING:  # the leaderboard module brings numpy; the page shows rows it is handed
+    from llamadesk.core.leaderboard import LeaderboardRow
 
 EMPTY_MESSAGE = "Nothing to export yet — rate some answers first."
 

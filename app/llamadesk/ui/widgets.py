@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -12,6 +15,23 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+
+class LazyPage(QWidget):
+    """A page whose content is made the first time it is shown (or asked for)."""
+
+    def __init__(self, make: Callable[[], QWidget], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._make = make
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self.content: QWidget | None = None
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if self.content is None:
+            self.content = self._make()
+            self._layout.addWidget(self.content)
+        super().showEvent(event)
 
 
 def confirm(parent: QWidget, title: str, text: str, action: str) -> bool:
