@@ -114,6 +114,22 @@ def test_a_crash_in_llama_cpp_is_a_clear_error_and_leaves_no_file(
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_result_that_does_not_load_is_not_kept(tmp_path, tiny_model):
+    # The header promises a third layer the file has no tensors for: llama.cpp quantizes
+    # the tensors there are, and then cannot load the result.
+    data = bytearray(tiny_model.read_bytes())
+    key = b"llama.block_count"
+    at = data.index(key) + len(key) + 4  # past the key and its value type
+    assert data[at : at + 4] == (2).to_bytes(4, "little")
+    data[at : at + 4] = (3).to_bytes(4, "little")
+    source = tmp_path / "source" / "three-layers.gguf"
+    source.parent.mkdir()
+    source.write_bytes(data)
+    with pytest.raises(QuantizeError, match=r"does not load in llama.cpp: .*'blk.2.\w+.weight'"):
+        quantize(source, "Q8_0", tmp_path / "out.gguf")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["source"]
+
+
 def test_an_already_quantized_source_needs_consent(quantized, tmp_path):
     source = quantized["Q8_0"].result.path
     with pytest.raises(RequantizeRequired, match="compounds the quality losses"):

@@ -36,8 +36,9 @@ ABORT_FOR_TEST_ENV = "LLAMADESK_TEST_QUANTIZE_ABORT"
 # llama.cpp logs one line per tensor as it starts on it (llama_model_quantize_impl):
 # "[  12/ 201]                  blk.0.attn_q.weight - [  2048,  2048,     1,     1], type = ..."
 _TENSOR_LINE = re.compile(r"\[\s*(\d+)/\s*(\d+)\]\s+\S+\s+-\s+\[([\d,\s]+)\]")
-_LOG_ERROR = 3  # GGML_LOG_LEVEL_ERROR
-_CHECK_CONTEXT = 64  # tokens: enough to build a context and decode one token
+# GGML_LOG_LEVEL_ERROR in ggml.h (the comment in llama-cpp-python's _logger.py predates DEBUG=1).
+_LOG_ERROR = 4
+_CHECK_CONTEXT = 64  # tokens: a context as small as any
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ def run(conn: Connection, job: ChildJob) -> None:
         # ctypes frees the trampoline with the Python object.
         callback = _log_callback(llama_cpp, tracker)
         llama_cpp.llama_log_set(callback, ctypes.c_void_p(0))
-        failure = _quantize(llama_cpp, job, tracker) or _check_loads(Path(job.partial))
+        failure = _quantize(llama_cpp, job, tracker) or _check_loads(llama_cpp, job, tracker)
         conn.send(("failed", failure) if failure else ("done", None))
 
 
@@ -145,19 +146,32 @@ def _log_callback(llama_cpp: Any, tracker: _TensorProgress) -> Any:
     return on_log
 
 
-def _check_loads(path: Path) -> str:
-    """Load the file as the app does and decode one token; an error message, or ""."""
-    from llamadesk.core.engine import Engine, EngineError, LoadSettings
-    from llamadesk.core.gguf_info import GGUFError
+def _check_loads(llama_cpp: Any, job: ChildJob, tracker: _TensorProgress) -> str:
+    """Load the result with llama.cpp and give it a small context; an error message, or "".
 
+    The loader checks every tensor the architecture needs (name, shape, type, place in the
+    file) and the context reserves the compute buffers. Without the CPU repack
+    (use_extra_bufts), which only copies weights into another layout and would make this
+    check take about a second per GB.
+    """
+    tracker.errors.clear()
+    model_params = llama_cpp.llama_model_default_params()
+    model_params.use_extra_bufts = False
+    model = llama_cpp.llama_model_load_from_file(job.partial.encode(), model_params)
+    if not model:
+        return _unusable(job, tracker)
     try:
-        engine = Engine.load(path, LoadSettings(n_ctx=_CHECK_CONTEXT))
-    except (EngineError, GGUFError) as error:
-        return f"The quantized file does not load: {error}"
-    try:
-        engine.llama.eval([0])  # any valid token id does
-    except (RuntimeError, ValueError) as error:
-        return f"The quantized file loads but cannot compute: {error}"
+        context_params = llama_cpp.llama_context_default_params()
+        context_params.n_ctx = context_params.n_batch = context_params.n_ubatch = _CHECK_CONTEXT
+        context = llama_cpp.llama_init_from_model(model, context_params)
+        if not context:
+            return _unusable(job, tracker)
+        llama_cpp.llama_free(context)
     finally:
-        engine.close()
+        llama_cpp.llama_model_free(model)
     return ""
+
+
+def _unusable(job: ChildJob, tracker: _TensorProgress) -> str:
+    detail = "; ".join(tracker.errors) or "no reason given"
+    return f"The quantized {Path(job.source).name} does not load in llama.cpp: {detail}"
