@@ -6,7 +6,8 @@ tells the parent how far it got over a one-way pipe:
 
 - ``("progress", fraction)``: the share of the source's weights quantized so far;
 - ``("done", None)``: the file is written and loads;
-- ``("failed", message)``: llama.cpp refused; the message says why.
+- ``("failed", message)``: llama.cpp refused, or the result does not load; the message says
+  why.
 
 A child that ends without "done" or "failed" crashed; the parent reads its exit status.
 
@@ -35,7 +36,7 @@ ABORT_FOR_TEST_ENV = "LLAMADESK_TEST_QUANTIZE_ABORT"
 
 # llama.cpp logs one line per tensor as it starts on it (llama_model_quantize_impl):
 # "[  12/ 201]                  blk.0.attn_q.weight - [  2048,  2048,     1,     1], type = ..."
-_TENSOR_LINE = re.compile(r"\[\s*(\d+)/\s*(\d+)\]\s+\S+\s+-\s+\[([\d,\s]+)\]")
+_TENSOR_LINE = re.compile(r"\[\s*\d+/\s*\d+\]\s+\S+\s+-\s+\[([\d,\s]+)\]")
 # GGML_LOG_LEVEL_ERROR in ggml.h (the comment in llama-cpp-python's _logger.py predates DEBUG=1).
 _LOG_ERROR = 4
 _CHECK_CONTEXT = 64  # tokens: a context as small as any
@@ -63,8 +64,9 @@ class ChildJob:
     stderr_path: str
 
 
-class _TensorProgress:
-    """Turns llama.cpp's log into progress: the weights of the tensors done, over all.
+class _LogReader:
+    """Reads llama.cpp's log: its per-tensor lines become progress (the weights of the tensors
+    done, over all), its error lines are kept to explain a failure.
 
     Counting weights rather than tensors: a model's many small norms take no time, while its
     embedding and output matrices take the most.
@@ -85,7 +87,7 @@ class _TensorProgress:
         if match is None:
             return
         self._done += self._current
-        self._current = math.prod(int(dim) for dim in match.group(3).split(","))
+        self._current = math.prod(int(dim) for dim in match.group(1).split(","))
         if os.environ.get(ABORT_FOR_TEST_ENV):
             os.abort()
         self._report(min(self._done / self._total, 1.0))
@@ -99,12 +101,12 @@ def run(conn: Connection, job: ChildJob) -> None:
     import llama_cpp
 
     with conn:
-        tracker = _TensorProgress(job.total_weights, lambda f: _send_progress(conn, job, f))
+        log = _LogReader(job.total_weights, lambda f: _send_progress(conn, job, f))
         # Held in a local for the child's whole life: llama.cpp calls it until we exit, and
         # ctypes frees the trampoline with the Python object.
-        callback = _log_callback(llama_cpp, tracker)
+        callback = _log_callback(llama_cpp, log)
         llama_cpp.llama_log_set(callback, ctypes.c_void_p(0))
-        failure = _quantize(llama_cpp, job, tracker) or _check_loads(llama_cpp, job, tracker)
+        failure = _quantize(llama_cpp, job, log) or _check_loads(llama_cpp, job, log)
         conn.send(("failed", failure) if failure else ("done", None))
 
 
@@ -124,7 +126,7 @@ def _redirect_stderr(path: str) -> None:
     os.close(descriptor)
 
 
-def _quantize(llama_cpp: Any, job: ChildJob, tracker: _TensorProgress) -> str:
+def _quantize(llama_cpp: Any, job: ChildJob, log: _LogReader) -> str:
     """Run llama_model_quantize; an error message, or "" on success."""
     params = llama_cpp.llama_model_quantize_default_params()
     params.ftype = job.ftype
@@ -134,19 +136,19 @@ def _quantize(llama_cpp: Any, job: ChildJob, tracker: _TensorProgress) -> str:
     )
     if status == 0:
         return ""
-    detail = "; ".join(tracker.errors) or f"error code {status}"
+    detail = "; ".join(log.errors) or f"error code {status}"
     return f"llama.cpp could not quantize {Path(job.source).name}: {detail}"
 
 
-def _log_callback(llama_cpp: Any, tracker: _TensorProgress) -> Any:
+def _log_callback(llama_cpp: Any, log: _LogReader) -> Any:
     @llama_cpp.llama_log_callback  # type: ignore[untyped-decorator]
     def on_log(level: int, text: bytes, _user_data: ctypes.c_void_p) -> None:
-        tracker.on_log(level, text.decode("utf-8", errors="replace"))
+        log.on_log(level, text.decode("utf-8", errors="replace"))
 
     return on_log
 
 
-def _check_loads(llama_cpp: Any, job: ChildJob, tracker: _TensorProgress) -> str:
+def _check_loads(llama_cpp: Any, job: ChildJob, log: _LogReader) -> str:
     """Load the result with llama.cpp and give it a small context; an error message, or "".
 
     The loader checks every tensor the architecture needs (name, shape, type, place in the
@@ -154,24 +156,24 @@ def _check_loads(llama_cpp: Any, job: ChildJob, tracker: _TensorProgress) -> str
     (use_extra_bufts), which only copies weights into another layout and would make this
     check take about a second per GB.
     """
-    tracker.errors.clear()
+    log.errors.clear()
     model_params = llama_cpp.llama_model_default_params()
     model_params.use_extra_bufts = False
     model = llama_cpp.llama_model_load_from_file(job.partial.encode(), model_params)
     if not model:
-        return _unusable(job, tracker)
+        return _unusable(job, log)
     try:
         context_params = llama_cpp.llama_context_default_params()
         context_params.n_ctx = context_params.n_batch = context_params.n_ubatch = _CHECK_CONTEXT
         context = llama_cpp.llama_init_from_model(model, context_params)
         if not context:
-            return _unusable(job, tracker)
+            return _unusable(job, log)
         llama_cpp.llama_free(context)
     finally:
         llama_cpp.llama_model_free(model)
     return ""
 
 
-def _unusable(job: ChildJob, tracker: _TensorProgress) -> str:
-    detail = "; ".join(tracker.errors) or "no reason given"
+def _unusable(job: ChildJob, log: _LogReader) -> str:
+    detail = "; ".join(log.errors) or "no reason given"
     return f"The quantized {Path(job.source).name} does not load in llama.cpp: {detail}"
