@@ -42,9 +42,10 @@ mkdir -p "$applications"
 sed "s|^Exec=.*|Exec=\"$app/llamadesk\"|" "$here/share/llamadesk.desktop" \
   >"$applications/llamadesk.desktop"
 
-# Refresh the caches where the tools exist; desktops also notice new files on their own.
+# Menus re-read the folders when they change; the database helps older desktops, and a newer
+# time on the icon folder tells icon caches to look again.
 command -v update-desktop-database >/dev/null 2>&1 && update-desktop-database -q "$applications" || true
-command -v gtk-update-icon-cache >/dev/null 2>&1 && gtk-update-icon-cache -q -t "$icons" || true
+touch "$icons"
 
 echo "LlamaDesk installed in $app"
 echo "Start it from your applications menu, or run: $bin/llamadesk"
