@@ -17,7 +17,7 @@ def run_comparison(qtbot, parts, prompt: str = "Which is better?"):
     view.prompt.setPlainText(prompt)
     assert not view.vote_buttons["model_a"].isEnabled()
     with qtbot.waitSignal(parts.compare.ready, timeout=60_000):
-        qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
+        view.run_button.click()  # the page was just shown: it may not be laid out yet
     return view
 
 

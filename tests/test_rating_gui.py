@@ -154,7 +154,8 @@ def test_a_rating_in_the_chat_shows_on_the_data_set_page(qtbot, loaded, monkeypa
     assert window.dataset_view.pairs_table.model().rowCount() == 0
 
     window.show_mode(0)
-    click(qtbot, last_rating(loaded).best_button)
+    # The page was just shown again and may not be laid out yet: click() needs no geometry.
+    last_rating(loaded).best_button.click()
     with qtbot.waitSignal(window.dataset.loaded, timeout=30_000):
         window.show_mode(window.dataset_page)
     assert window.dataset_view.pairs_table.model().rowCount() == 1

@@ -6,7 +6,7 @@ the whole conversation: long chats stay as quick as short ones.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QTextCursor, QTextDocument, QTextFormat
@@ -25,6 +25,7 @@ from llamadesk.core.store import Message
 from llamadesk.services.ratings import ShownAnswer
 
 CODE_BACKGROUND = QColor("#f3f4f8")
+INITIAL_WINDOW = 24  # messages shown when a conversation opens; more on request
 BODY_PIXEL_SIZE = 14
 
 
@@ -250,13 +251,32 @@ class ChatView(QScrollArea):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         content = QWidget()
         content.setObjectName("chatContent")
-        self._column = QVBoxLayout(content)
-        self._column.setContentsMargins(24, 16, 24, 16)
-        self._column.setSpacing(12)
-        self._column.addStretch(1)
+        outer = QVBoxLayout(content)
+        outer.setContentsMargins(24, 16, 24, 16)
+        outer.setSpacing(12)
+        # Finished messages sit in a widget of their own, the answer being written in
+        # another: as it grows, Qt lays out two items, not every bubble of a long chat.
+        self._outer = outer
+        self._history, self._column = _history_widget()
+        streaming = QWidget()
+        self._streaming_column = QVBoxLayout(streaming)
+        self._streaming_column.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self._history)
+        outer.addWidget(streaming)
+        outer.addStretch(1)
         self.setWidget(content)
-        self._bubbles: list[MessageBubble] = []
+        # One row per message on view: what it showed (to tell whether it changed), its
+        # layout in the column, and its bubble.
+        self._rows: list[tuple[object, QHBoxLayout, MessageBubble]] = []
+        self._first = 0  # index of the first message on view
+        self._all_messages: list[Message] = []
+        self._rating: Callable[[Message], ShownAnswer] | None = None
         self._streaming: MessageBubble | None = None
+        self._streaming_row: QHBoxLayout | None = None
+        self._earlier = _link_button("Show earlier messages")
+        self._earlier.clicked.connect(self.show_earlier)
+        self._earlier.hide()
+        outer.insertWidget(0, self._earlier, 0, Qt.AlignmentFlag.AlignHCenter)
         self._regenerate = _link_button("↻ Regenerate")
         self._regenerate.clicked.connect(self.regenerate_requested)
         self._stick_to_bottom = True
@@ -266,32 +286,70 @@ class ChatView(QScrollArea):
 
     @property
     def bubbles(self) -> list[MessageBubble]:
-        return list(self._bubbles)
+        """The bubbles of the messages on view, in order (not the one being written)."""
+        return [bubble for _key, _row, bubble in self._rows]
 
     @property
     def streaming_bubble(self) -> MessageBubble | None:
         return self._streaming
 
     def show_messages(
-        self, messages: Sequence[Message], shown: Mapping[int, ShownAnswer] | None = None
+        self,
+        messages: Sequence[Message],
+        rating: Callable[[Message], ShownAnswer] | None = None,
+        *,
+        same_conversation: bool = False,
     ) -> None:
-        """Replace the transcript with these messages; `shown` adds answers' rating controls."""
-        self._clear()
-        for message in messages:
-            bubble = self._add_bubble(message.role, _author(message), message.content)
-            if message.role == "assistant":
-                bubble.set_footer(describe_stats(message.stats, message.stop_reason))
-                if shown and message.id in shown:
-                    self._add_rating(bubble, shown[message.id])
+        """Show these messages; `rating` gives an answer's rating controls (asked only for
+        the answers on view).
+
+        With `same_conversation`, bubbles that did not change are kept and only the rest is
+        rebuilt: sending a message to a 200-message chat re-renders one bubble, not 200. A
+        newly opened conversation shows its last INITIAL_WINDOW messages; "Show earlier"
+        brings the rest.
+        """
+        self._remove_streaming()
+        if not same_conversation:
+            self._first = max(0, len(messages) - INITIAL_WINDOW)
+            self._stick_to_bottom = True
+        self._first = min(self._first, len(messages))
+        visible = list(messages[self._first :])
+        shown = {m.id: rating(m) for m in visible if rating is not None and m.role == "assistant"}
+        keys = [_key(message, shown.get(message.id)) for message in visible]
+        kept = 0
+        while kept < min(len(keys), len(self._rows)) and self._rows[kept][0] == keys[kept]:
+            kept += 1
+        self._remove_rows_from(kept)
+        for message, key in zip(visible[kept:], keys[kept:], strict=True):
+            self._add_message(message, shown.get(message.id), key)
+        self._earlier.setText(f"Show {min(self._first, INITIAL_WINDOW)} earlier messages")
+        self._earlier.setVisible(self._first > 0)
+        self._all_messages, self._rating = list(messages), rating
         self._place_regenerate()
-        self._stick_to_bottom = True
-        self._scroll_to_bottom()
+        if self._stick_to_bottom:
+            self._scroll_to_bottom()
+
+    def show_earlier(self) -> None:
+        """Bring INITIAL_WINDOW more of the conversation's earlier messages into view."""
+        self._first = max(0, self._first - INITIAL_WINDOW)
+        self._stick_to_bottom = False
+        self._remove_rows_from(0)
+        self.show_messages(self._all_messages, self._rating, same_conversation=True)
+
+    def _add_message(self, message: Message, shown: ShownAnswer | None, key: object) -> None:
+        bubble = self._add_bubble(message.role, _author(message), message.content)
+        if message.role == "assistant":
+            bubble.set_footer(describe_stats(message.stats, message.stop_reason))
+            if shown is not None:
+                self._add_rating(bubble, shown)
+        self._rows[-1] = (key, self._rows[-1][1], bubble)
 
     def begin_answer(self, author: str) -> None:
         """Add an empty assistant bubble that `append_answer` will fill."""
         self._regenerate.setParent(None)
-        self._streaming = self._add_bubble("assistant", author, "")
+        self._streaming = self._add_bubble("assistant", author, "", self._streaming_column)
         self._streaming.set_footer("writing…")
+        self._streaming_row = self._rows.pop()[1]
 
     def append_answer(self, text: str) -> None:
         if self._streaming is not None:
@@ -301,7 +359,9 @@ class ChatView(QScrollArea):
         if self._streaming is not None:
             self._streaming.set_footer(text)
 
-    def _add_bubble(self, role: str, author: str, text: str) -> MessageBubble:
+    def _add_bubble(
+        self, role: str, author: str, text: str, column: QVBoxLayout | None = None
+    ) -> MessageBubble:
         bubble = MessageBubble(role, author, text)
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
@@ -311,8 +371,9 @@ class ChatView(QScrollArea):
         else:
             row.addWidget(bubble, 6)
             row.addStretch(1)
-        self._column.insertLayout(self._column.count() - 1, row)
-        self._bubbles.append(bubble)
+        column = column or self._column
+        column.insertLayout(max(column.count() - 1, 0), row)
+        self._rows.append((None, row, bubble))
         return bubble
 
     def _add_rating(self, bubble: MessageBubble, shown: ShownAnswer) -> None:
@@ -326,27 +387,31 @@ class ChatView(QScrollArea):
         bubble.layout().addWidget(rating)
 
     def _place_regenerate(self) -> None:
-        last = self._bubbles[-1] if self._bubbles else None
+        last = self._rows[-1][2] if self._rows else None
         if last is not None and last.role == "assistant":
             last.actions.insertWidget(1, self._regenerate)
         else:
             self._regenerate.setParent(None)
 
-    def _clear(self) -> None:
+    def _remove_streaming(self) -> None:
+        if self._streaming_row is not None:
+            _discard_row(self._streaming_column, self._streaming_row)
+        self._streaming, self._streaming_row = None, None
+
+    def _remove_rows_from(self, index: int) -> None:
         self._regenerate.setParent(None)
-        self._streaming = None
-        self._bubbles.clear()
-        while self._column.count() > 1:
-            item = self._column.takeAt(0)
-            row = item.layout()
-            if row is None:
-                continue
-            while row.count():
-                widget = row.takeAt(0).widget()
-                if widget is not None:
-                    widget.hide()  # deleteLater waits for the event loop; don't show ghosts
-                    widget.deleteLater()
-            row.deleteLater()
+        if index == 0 and self._rows:
+            # All of it: drop the whole history widget at once. Removing bubbles one by one
+            # from a shown widget lays out the rest after each removal (seconds, for 40).
+            fresh, column = _history_widget()
+            self._outer.replaceWidget(self._history, fresh)
+            self._history.hide()
+            self._history.deleteLater()
+            self._history, self._column = fresh, column
+        else:
+            for _key, row, _bubble in self._rows[index:]:
+                _discard_row(self._column, row)
+        del self._rows[index:]
 
     def _on_scrolled(self, value: int) -> None:
         bar = self.verticalScrollBar()
@@ -359,6 +424,30 @@ class ChatView(QScrollArea):
     def _scroll_to_bottom(self) -> None:
         bar = self.verticalScrollBar()
         bar.setValue(bar.maximum())
+
+
+def _key(message: Message, shown: ShownAnswer | None) -> object:
+    """Everything a message's bubble shows: equal keys need no new bubble."""
+    return (message.id, message.content, message.stop_reason, shown)
+
+
+def _history_widget() -> tuple[QWidget, QVBoxLayout]:
+    history = QWidget()
+    column = QVBoxLayout(history)
+    column.setContentsMargins(0, 0, 0, 0)
+    column.setSpacing(12)
+    column.addStretch(1)
+    return history, column
+
+
+def _discard_row(column: QVBoxLayout, row: QHBoxLayout) -> None:
+    column.removeItem(row)
+    while row.count():
+        widget = row.takeAt(0).widget()
+        if widget is not None:
+            widget.hide()  # deleteLater waits for the event loop; don't show ghosts
+            widget.deleteLater()
+    row.deleteLater()
 
 
 def _author(message: Message) -> str:

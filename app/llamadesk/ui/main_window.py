@@ -354,7 +354,7 @@ class MainWindow(QMainWindow):
 
     def _open_conversation(self, conversation_id: int) -> None:
         self.current_conversation = conversation_id
-        self._show_thread()
+        self._show_thread(same_conversation=False)
         self._update_page()
 
     def _new_conversation(self) -> None:
@@ -371,11 +371,12 @@ class MainWindow(QMainWindow):
             self._refresh_conversations(select_first=True)
         self._update_page()
 
-    def _show_thread(self) -> None:
+    def _show_thread(self, same_conversation: bool = True) -> None:
         conversation = self.current_conversation
         messages = self.session.thread(conversation) if conversation is not None else []
-        shown = {m.id: self.ratings.shown(m) for m in messages if m.role == "assistant"}
-        self.chat_view.show_messages(messages, shown)
+        self.chat_view.show_messages(
+            messages, self.ratings.shown, same_conversation=same_conversation
+        )
         pending = self.session.pending
         if pending is not None and pending.conversation_id == conversation:
             self.chat_view.begin_answer(self._model_label())
