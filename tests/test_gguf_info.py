@@ -18,6 +18,7 @@ import llama_cpp
 import numpy as np
 import pytest
 
+from conftest import write_minimal_gguf
 from llamadesk.core import gguf_info
 from llamadesk.core.gguf_info import (
     GGUFError,
@@ -34,17 +35,6 @@ STRING = gguf.GGUFValueType.STRING
 ARRAY = gguf.GGUFValueType.ARRAY
 FLOAT32 = gguf.GGUFValueType.FLOAT32
 UINT32 = gguf.GGUFValueType.UINT32
-
-
-def _write_minimal_gguf(path: Path, architecture: str) -> Path:
-    """A GGUF holding one F16 tensor and no metadata besides the architecture."""
-    writer = gguf.GGUFWriter(path, architecture)
-    writer.add_tensor("weight", np.zeros((4, 8), dtype=np.float16))
-    writer.write_header_to_file()
-    writer.write_kv_data_to_file()
-    writer.write_tensors_to_file()
-    writer.close()
-    return path
 
 
 def _data_offset(path: Path) -> int:
@@ -102,7 +92,7 @@ def test_kv_cache_bytes_matches_llama_cpp_allocation(
 
 
 def test_file_type_missing_falls_back_to_the_tensor_type(tmp_path: Path) -> None:
-    info = read_gguf_info(_write_minimal_gguf(tmp_path / "bare.gguf", "llama"))
+    info = read_gguf_info(write_minimal_gguf(tmp_path / "bare.gguf", "llama"))
 
     assert info.file_type is None
     assert info.quantization == "F16"
@@ -184,14 +174,14 @@ def test_unknown_gguf_version(tmp_path: Path) -> None:
 
 
 def test_unknown_architecture(tmp_path: Path) -> None:
-    path = _write_minimal_gguf(tmp_path / "odd.gguf", "frobnicator")
+    path = write_minimal_gguf(tmp_path / "odd.gguf", "frobnicator")
 
     with pytest.raises(UnsupportedArchitecture, match=r"'odd\.gguf' uses the 'frobnicator'"):
         read_gguf_info(path)
 
 
 def test_missing_architecture(tmp_path: Path) -> None:
-    path = _write_minimal_gguf(tmp_path / "anonymous.gguf", "")  # the writer skips empty strings
+    path = write_minimal_gguf(tmp_path / "anonymous.gguf", "")  # the writer skips empty strings
 
     with pytest.raises(UnsupportedArchitecture, match=r"'anonymous\.gguf' does not say"):
         read_gguf_info(path)

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer, SignalInstance
+from PySide6.QtCore import QObject, Qt, QTimer, SignalInstance
 from PySide6.QtWidgets import QApplication
 
 from llamadesk.core.bench import (
@@ -33,6 +33,7 @@ from llamadesk.core.paths import AppPaths
 from llamadesk.core.settings import ModelDefaults, Settings, save_settings
 from llamadesk.core.store import Message
 from llamadesk.services.model_host import LoadedModel
+from llamadesk.services.waiting import StepFailed, wait_for
 from llamadesk.ui.app import AppParts, application, build
 
 PROBE_INTERVAL_MS = 2
@@ -154,39 +155,10 @@ def _answer(parts: AppParts, prompt: str, probe: StallProbe) -> Run:
 def _wait_for(
     start: Callable[[], None], success: SignalInstance, failure: SignalInstance, what: str
 ) -> object:
-    """Call ``start``, run the event loop until ``success`` fires and return its argument.
-
-    Raises:
-        BenchError: ``failure`` fired (its message is quoted), or nothing came in time.
-    """
-    loop = QEventLoop()
-    outcome: list[tuple[bool, object]] = []
-
-    def succeeded(value: object) -> None:
-        outcome.append((True, value))
-        loop.quit()
-
-    def failed(message: object) -> None:
-        outcome.append((False, message))
-        loop.quit()
-
-    success.connect(succeeded)
-    failure.connect(failed)
-    timeout = QTimer()
-    timeout.setSingleShot(True)
-    timeout.timeout.connect(loop.quit)
-    timeout.start(STEP_TIMEOUT_MS)
+    """Call `start` and run the event loop until `success` fires; return its argument."""
     try:
-        start()
-        if not outcome:
-            loop.exec()
-    finally:
-        timeout.stop()
-        success.disconnect(succeeded)
-        failure.disconnect(failed)
-    if not outcome:
-        raise BenchError(f"Timed out waiting for {what} in the GUI path.")
-    ok, value = outcome[0]
-    if not ok:
-        raise BenchError(f"The GUI path failed at {what}: {value}")
-    return value
+        return wait_for(start, success, failure, STEP_TIMEOUT_MS)
+    except TimeoutError:
+        raise BenchError(f"Timed out waiting for {what} in the GUI path.") from None
+    except StepFailed as exc:
+        raise BenchError(f"The GUI path failed at {what}: {exc.args[0]}") from None

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QTimer, SignalInstance
+from PySide6.QtCore import SignalInstance
 
 from llamadesk.core.data_folder import DataFolderError, prepare_folders
 from llamadesk.core.engine import SamplingParams
@@ -24,6 +24,7 @@ from llamadesk.core.preferences import EXPORT_FORMATS, export
 from llamadesk.core.ratings import Ratings
 from llamadesk.core.store import Message, Store
 from llamadesk.services.model_host import LoadedModel
+from llamadesk.services.waiting import StepFailed, wait_for
 from llamadesk.ui.app import AppParts, application, build
 
 STEP_TIMEOUT_MS = 60_000
@@ -37,41 +38,13 @@ class SelfTestFailed(Exception):
 def _wait_for(
     start: Callable[[], None], what: str, success: SignalInstance, failure: SignalInstance
 ) -> object:
-    """Call `start`, run the event loop until `success` fires and return its argument.
-
-    `failure` firing, or no answer in time, fails the self-test.
-    """
-    loop = QEventLoop()
-    outcome: list[tuple[bool, object]] = []
-
-    def succeeded(*values: object) -> None:
-        outcome.append((True, values[0] if values else None))
-        loop.quit()
-
-    def failed(message: object) -> None:
-        outcome.append((False, message))
-        loop.quit()
-
-    success.connect(succeeded)
-    failure.connect(failed)
-    timer = QTimer()
-    timer.setSingleShot(True)
-    timer.timeout.connect(loop.quit)
-    timer.start(STEP_TIMEOUT_MS)
+    """Call `start` and run the event loop until `success` fires; return its argument."""
     try:
-        start()
-        if not outcome:
-            loop.exec()
-    finally:
-        success.disconnect(succeeded)
-        failure.disconnect(failed)
-        timer.stop()
-    if not outcome:
-        raise SelfTestFailed(f"timed out waiting for {what}")
-    ok, value = outcome[0]
-    if not ok:
-        raise SelfTestFailed(f"{what} failed: {value}")
-    return value
+        return wait_for(start, success, failure, STEP_TIMEOUT_MS)
+    except TimeoutError:
+        raise SelfTestFailed(f"timed out waiting for {what}") from None
+    except StepFailed as exc:
+        raise SelfTestFailed(f"{what} failed: {exc.args[0]}") from None
 
 
 def run_self_test(out: Path | None) -> int:
