@@ -7,6 +7,7 @@ stderr; no traceback reaches the user.
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -170,6 +171,9 @@ def _add_eval_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # In a frozen (PyInstaller) app, the quantization child started with "spawn" re-runs this
+    # executable; freeze_support turns that run into the child instead of a second app.
+    multiprocessing.freeze_support()
     args = build_parser().parse_args(argv)
     try:
         if args.command is None:

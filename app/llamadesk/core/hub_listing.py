@@ -24,6 +24,7 @@ from llamadesk.core.memory import (
     judge_fit,
     recommend,
 )
+from llamadesk.core.quants import describe_quality_cost
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,4 @@ def quality_cost(variant: Variant) -> str:
     level = variant.level
     if level is None:
         return "unknown level"
-    if level.added_perplexity is None:
-        return level.quality
-    return f"{level.quality} (+{max(level.added_perplexity, 0):.2f} ppl)"
+    return describe_quality_cost(level)

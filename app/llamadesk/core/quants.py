@@ -123,6 +123,13 @@ def quant_level(name: str) -> QuantLevel | None:
     return _BY_NAME.get(_ALIASES.get(upper, upper))
 
 
+def describe_quality_cost(level: QuantLevel) -> str:
+    """The quality cost in words and added perplexity: "small quality loss (+0.18 ppl)"."""
+    if level.added_perplexity is None:
+        return level.quality
+    return f"{level.quality} (+{max(level.added_perplexity, 0):.2f} ppl)"
+
+
 def quality_rank(level: QuantLevel) -> int:
     """0 for the lowest quality level; higher is better."""
     return _RANK[level.name]

@@ -87,6 +87,7 @@ class AppParts:
             from llamadesk.ui.models_view import ModelsView
 
             view = ModelsView(load_catalog(), self.downloads, self.paths.models, self.paths.cache)
+            view.database = self.paths.database
             view.chat_requested.connect(lambda path: _chat_with(self.window, path))
             view.models_changed.connect(self.window._refresh_models)
             self._models = view
@@ -98,7 +99,7 @@ class AppParts:
         if self._downloads is not None:
             self._downloads.shutdown()  # keeps a running download's bytes for next time
         if self._models is not None:
-            self._models.runner.wait_for_all()
+            self._models.shutdown()  # cancels a quantization or measurement and joins it
         self.store.close()
 
 

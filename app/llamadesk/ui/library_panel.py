@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, Signal, SignalInstance
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -220,12 +220,15 @@ class LibraryPanel(QWidget):
     """The library table and its buttons.
 
     Signals:
-        chat_requested(Path), import_requested(), delete_requested(LibraryModel).
+        chat_requested(Path), import_requested(), delete_requested(LibraryModel),
+        quantize_requested(Path), measure_requested(Path).
     """
 
     chat_requested = Signal(object)
     import_requested = Signal()
     delete_requested = Signal(object)
+    quantize_requested = Signal(object)
+    measure_requested = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -234,16 +237,26 @@ class LibraryPanel(QWidget):
         self.chat_button.setObjectName("primaryButton")
         self.import_button = QPushButton("Import GGUF…")
         self.delete_button = QPushButton("Delete…")
+        self.quantize_button = QPushButton("Quantize…")
+        self.quantize_button.setToolTip("Make a smaller quantization of this model")
+        self.measure_button = QPushButton("Measure quality…")
+        self.measure_button.setToolTip(
+            "Compare this model's predictions with another's (usually its source) on a text"
+        )
         self.status = QLabel()
         self.status.setObjectName("pageText")
         self.chat_button.clicked.connect(self._chat)
         self.import_button.clicked.connect(self.import_requested)
         self.delete_button.clicked.connect(self._delete)
+        self.quantize_button.clicked.connect(lambda: self._emit_path(self.quantize_requested))
+        self.measure_button.clicked.connect(lambda: self._emit_path(self.measure_requested))
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.table.doubleClicked.connect(lambda _index: self._chat())
         buttons = QHBoxLayout()
         buttons.addWidget(self.chat_button)
         buttons.addWidget(self.import_button)
+        buttons.addWidget(self.quantize_button)
+        buttons.addWidget(self.measure_button)
         buttons.addWidget(self.delete_button)
         buttons.addWidget(self.status, 1, Qt.AlignmentFlag.AlignRight)
         layout = QVBoxLayout(self)
@@ -261,13 +274,20 @@ class LibraryPanel(QWidget):
 
     def _update_buttons(self) -> None:
         model = self.table.selected_model()
-        self.chat_button.setEnabled(model is not None and model.info is not None)
+        readable = model is not None and model.info is not None
+        self.chat_button.setEnabled(readable)
+        self.quantize_button.setEnabled(readable)
+        self.measure_button.setEnabled(readable)
         self.delete_button.setEnabled(model is not None and model.removable)
 
     def _chat(self) -> None:
+        self._emit_path(self.chat_requested)
+
+    def _emit_path(self, signal: SignalInstance) -> None:
+        """Emit ``signal`` with the selected model's path, if it is a readable model."""
         model = self.table.selected_model()
         if model is not None and model.info is not None:
-            self.chat_requested.emit(model.path)
+            signal.emit(model.path)
 
     def _delete(self) -> None:
         model = self.table.selected_model()

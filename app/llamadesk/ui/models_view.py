@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDialog,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -51,10 +53,14 @@ from llamadesk.core.library import (
     scan_library,
 )
 from llamadesk.core.memory import FitLevel, FitVerdict, SystemMemory, format_size
+from llamadesk.core.paths import app_paths
 from llamadesk.core.quants import QUANTIZATION_EXPLAINED
 from llamadesk.services.background import JobRunner
 from llamadesk.services.downloads import DownloadManager
+from llamadesk.services.quantize_job import CancellableJob
 from llamadesk.ui.library_panel import DownloadsPanel, LibraryPanel
+from llamadesk.ui.quality_dialog import QualityDialog
+from llamadesk.ui.quantize_dialog import QuantizeDialog
 from llamadesk.ui.widgets import Banner, confirm
 
 CONTEXT_CHOICES = (2048, 4096, 8192, 16384, 32768, 131072)
@@ -62,6 +68,7 @@ DEFAULT_CONTEXT = 4096  # when the settings name none of the choices (0: the mod
 RECOMMENDED = "★ Recommended for this computer"
 VARIANT_COLUMNS = ("Quantization", "Bits/weight", "File size", "Quality cost", "Fit", "")
 _FIT_COLOURS = {FitLevel.FITS: "#e6f4ea", FitLevel.TIGHT: "#fff4d6", FitLevel.TOO_BIG: "#fde2e1"}
+DialogT = TypeVar("DialogT", bound=QDialog)
 _FIT_TEXT = {FitLevel.FITS: "#1e6b34", FitLevel.TIGHT: "#7a5a00", FitLevel.TOO_BIG: "#a1261f"}
 
 
@@ -249,6 +256,11 @@ class ModelsView(QWidget):
         self.hf_cache_dir = hf_cache_dir
         self.system_memory = system_memory
         self.runner = JobRunner(max_threads=2, parent=self)
+        # Quantizations and measurements: long, and each heavy on memory, so one at a time
+        # and apart from the quick jobs above (a library refresh must not wait behind them).
+        self.long_runner = JobRunner(max_threads=1, parent=self)
+        self.database: Path | None = None  # the chat history, for "My conversations"
+        self._select_after_refresh: Path | None = None
         self.entry: CatalogEntry | None = None
         self.listing: RepoListing | None = None
         self._wanted_repo = ""  # the repository whose listing should show when it arrives
@@ -335,6 +347,8 @@ class ModelsView(QWidget):
         self.library.chat_requested.connect(self.chat_requested)
         self.library.import_requested.connect(self._ask_import)
         self.library.delete_requested.connect(self._delete)
+        self.library.quantize_requested.connect(self.open_quantize)
+        self.library.measure_requested.connect(self.open_quality)
         self.downloads.finished.connect(self._on_download_finished)
         self.downloads.failed.connect(self._on_download_failed)
         self.downloads.job_added.connect(
@@ -450,6 +464,9 @@ class ModelsView(QWidget):
 
     def _on_library(self, models: list[LibraryModel]) -> None:
         self.library.set_models(models)
+        if self._select_after_refresh is not None:
+            self.library.table.select_path(self._select_after_refresh)
+            self._select_after_refresh = None
         count = len(models)
         self.tabs.setTabText(self.tabs.indexOf(self.library), f"Library ({count})")
 
@@ -506,3 +523,36 @@ class ModelsView(QWidget):
             self.banner.show_message(str(error))
         self.refresh_library()
         self.models_changed.emit()
+
+    # Quantize and measure --------------------------------------------------------------
+
+    def open_quantize(self, source: Path) -> QuantizeDialog:
+        """Open the dialog that quantizes ``source`` (not modal: the app goes on meanwhile)."""
+        dialog = QuantizeDialog(
+            source, self.long_runner, self.system_memory, self.context.currentData(), self
+        )
+        dialog.quantized.connect(self._on_quantized)
+        return self._show_dialog(dialog)
+
+    def open_quality(self, model: Path) -> QualityDialog:
+        """Open the dialog that measures ``model`` against a reference."""
+        database = self.database or app_paths().database
+        dialog = QualityDialog(model, self.library.table.models, database, self.long_runner, self)
+        return self._show_dialog(dialog)
+
+    def _show_dialog(self, dialog: DialogT) -> DialogT:
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    def _on_quantized(self, path: Path) -> None:
+        self._select_after_refresh = path
+        self.refresh_library()
+        self.models_changed.emit()
+
+    def shutdown(self) -> None:
+        """Cancel a running quantization or measurement and wait for every job to end."""
+        for job in self.findChildren(CancellableJob):
+            job.cancel()
+        self.long_runner.wait_for_all()
+        self.runner.wait_for_all()

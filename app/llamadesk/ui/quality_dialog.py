@@ -1,0 +1,312 @@
+"""How much does a quantization cost on the user's own text? Measure a library model against
+a reference (usually its source) and show, and keep, the result."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QComboBox,
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from llamadesk.core.evaluate import QualityReport, SavedReport, load_reports
+from llamadesk.core.library import LibraryModel
+from llamadesk.core.quantize import read_lineage
+from llamadesk.services.background import JobRunner
+from llamadesk.services.quantize_job import (
+    EvaluationJob,
+    TextSource,
+    file_text,
+    stored_conversations,
+)
+from llamadesk.ui.quantize_dialog import JobDialog
+
+HISTORY_COLUMNS = ("Date", "Against", "Text", "KL divergence", "Top-1", "Perplexity")
+_PROGRESS_STEPS = 1000
+# KL divergence (nats per token) below which two models are hard to tell apart, and above
+# which the differences show often; llama.cpp's published Q8_0 figures sit near 0.001 and
+# Q2_K's near 0.5 on Llama-3-8B.
+_CLOSE_KL = 0.01
+_FAR_KL = 0.1
+
+
+def interpret(report: QualityReport) -> str:
+    """One sentence on what the figures mean for the user."""
+    agreement = f"{report.top1_agreement:.0%}"
+    if report.kl_divergence < _CLOSE_KL:
+        verdict = "hard to tell apart"
+    elif report.kl_divergence < _FAR_KL:
+        verdict = "close, with small differences"
+    else:
+        verdict = "noticeably different"
+    return (
+        f"On this text the two are {verdict}: they pick the same next token {agreement} of "
+        "the time (lower KL divergence is better; 0 and 100% mean identical predictions)."
+    )
+
+
+def result_rows(report: QualityReport) -> list[tuple[str, str]]:
+    """The figures of ``report`` as (what, value) rows for a small table."""
+    return [
+        (f"Perplexity of {Path(report.model).name}", f"{report.perplexity:.3f}"),
+        (f"Perplexity of {Path(report.reference).name}", f"{report.reference_perplexity:.3f}"),
+        ("Mean KL divergence", f"{report.kl_divergence:.4f}"),
+        ("Top-1 agreement", f"{report.top1_agreement:.1%}"),
+        ("Tokens measured", f"{report.tokens:,}"),
+    ]
+
+
+def reports_for(model: Path, reports: list[SavedReport]) -> list[SavedReport]:
+    """The saved measurements of ``model``, newest first."""
+    wanted = str(model.resolve())
+    return [saved for saved in reversed(reports) if saved.report.model == wanted]
+
+
+def _table(columns: tuple[str, ...]) -> QTableWidget:
+    table = QTableWidget(0, len(columns))
+    table.setHorizontalHeaderLabels(columns)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+    table.verticalHeader().hide()
+    table.setShowGrid(False)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+def _fill(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
+    table.setRowCount(len(rows))
+    for row, cells in enumerate(rows):
+        for column, text in enumerate(cells):
+            table.setItem(row, column, QTableWidgetItem(text))
+
+
+class QualityDialog(JobDialog):
+    """Measure one library model against a reference, on a text the user picks.
+
+    Args:
+        model: the model to measure.
+        library: the models on disk, to pick the reference from.
+        database: the chat database, for "My conversations".
+        runner: where the measurement runs (the caller waits for it at shutdown).
+
+    Signals:
+        measured(SavedReport): a measurement finished and was saved.
+    """
+
+    measured = Signal(object)
+
+    def __init__(
+        self,
+        model: Path,
+        library: list[LibraryModel],
+        database: Path,
+        runner: JobRunner,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Measure the quality of {model.name}")
+        self.model = model
+        self.database = database
+        self.text_file: Path | None = None
+        self.job = EvaluationJob(runner, self)
+        self._build()
+        self._fill_references(library)
+        self.job.progress.connect(
+            lambda fraction: self.bar.setValue(round(fraction * _PROGRESS_STEPS))
+        )
+        self.job.finished.connect(self._on_finished)
+        self.job.failed.connect(lambda message: self._on_stopped(message, error=True))
+        self.job.cancelled.connect(lambda: self._on_stopped("Cancelled.", error=False))
+        self._show_history()
+        self._update_buttons()
+
+    # Assembly ------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        intro = QLabel(
+            f"How far do <b>{self.model.name}</b>'s predictions stray from another model's "
+            "on your kind of text? Compare a quantization with its source to see what the "
+            "smaller file costs."
+        )
+        intro.setWordWrap(True)
+        self.reference = QComboBox()
+        self.conversations = QRadioButton("My conversations")
+        self.from_file = QRadioButton("A file…")
+        self.pasted = QRadioButton("Paste text")
+        self.sources = QButtonGroup(self)
+        for button in (self.conversations, self.from_file, self.pasted):
+            self.sources.addButton(button)
+        self.conversations.setChecked(True)
+        self.file_label = QLabel()
+        self.file_label.setObjectName("pageText")
+        self.paste = QPlainTextEdit()
+        self.paste.setPlaceholderText("Paste a text of a few paragraphs or more here.")
+        self.paste.setMaximumHeight(110)
+        self.bar = QProgressBar()
+        self.bar.setRange(0, _PROGRESS_STEPS)
+        self.bar.hide()
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.results = _table(("Measure", "Value"))
+        self.results.horizontalHeader().hide()
+        self.results.hide()
+        self.meaning = QLabel()
+        self.meaning.setWordWrap(True)
+        self.meaning.setObjectName("pageText")
+        self.history = _table(HISTORY_COLUMNS)
+        self.run_button = QPushButton("Run")
+        self.run_button.setObjectName("primaryButton")
+        self.cancel_button = QPushButton("Cancel")
+        self.close_button = QPushButton("Close")
+
+        form = QGridLayout()
+        form.addWidget(QLabel("Compare with"), 0, 0)
+        form.addWidget(self.reference, 0, 1, 1, 3)
+        form.addWidget(QLabel("On"), 1, 0)
+        form.addWidget(self.conversations, 1, 1)
+        form.addWidget(self.from_file, 1, 2)
+        form.addWidget(self.pasted, 1, 3)
+        form.addWidget(self.file_label, 2, 1, 1, 3)
+        form.setColumnStretch(3, 1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.status, 1)
+        buttons.addWidget(self.run_button)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.close_button)
+        earlier = QLabel("Measurements of this model")
+        earlier.setObjectName("sectionTitle")
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.paste)
+        layout.addWidget(self.bar)
+        layout.addLayout(buttons)
+        layout.addWidget(self.results)
+        layout.addWidget(self.meaning)
+        layout.addWidget(earlier)
+        layout.addWidget(self.history, 1)
+        self.resize(760, 640)
+
+        self.from_file.clicked.connect(self._pick_file)
+        self.sources.buttonToggled.connect(lambda *_: self._update_buttons())
+        self.paste.textChanged.connect(self._update_buttons)
+        self.run_button.clicked.connect(self.run)
+        self.cancel_button.clicked.connect(self.job.cancel)
+        self.close_button.clicked.connect(self.reject)
+
+    def _fill_references(self, library: list[LibraryModel]) -> None:
+        """Its lineage source first (when still on disk), then the other models, then
+        itself (a check: the figures must say "identical")."""
+        lineage = read_lineage(self.model)
+        source = Path(lineage.source) if lineage is not None else None
+        if source is not None and source.is_file():
+            self.reference.addItem(f"{source.name} (its source)", source)
+        for model in library:
+            if model.info is not None and model.path not in (self.model, source):
+                self.reference.addItem(f"{model.name} ({model.info.quantization})", model.path)
+        self.reference.addItem(f"{self.model.name} (itself: a check)", self.model)
+
+    # Running -------------------------------------------------------------------------
+
+    def _pick_file(self) -> None:
+        filename, _filter = QFileDialog.getOpenFileName(
+            self, "Measure on a text file", str(Path.home()), "Text (*.txt *.md);;All files (*)"
+        )
+        if filename:
+            self.set_text_file(Path(filename))
+
+    def set_text_file(self, path: Path) -> None:
+        """Measure on the text of ``path``."""
+        self.text_file = path
+        self.from_file.setChecked(True)
+        self.file_label.setText(str(path))
+
+    def _text(self) -> tuple[TextSource, str] | None:
+        """The chosen text (read on the worker) and its description, or None if incomplete."""
+        if self.conversations.isChecked():
+            return stored_conversations(self.database), "your conversations"
+        if self.from_file.isChecked():
+            path = self.text_file
+            return (file_text(path), f"file {path.name}") if path is not None else None
+        pasted = self.paste.toPlainText()
+        return ((lambda: pasted), "pasted text") if pasted.strip() else None
+
+    def _update_buttons(self) -> None:
+        running = self.job.running
+        self.paste.setVisible(self.pasted.isChecked())
+        self.file_label.setVisible(self.from_file.isChecked())
+        self.run_button.setVisible(not running)
+        self.run_button.setEnabled(not running and self._text() is not None)
+        self.cancel_button.setVisible(running)
+        for widget in (self.reference, self.conversations, self.from_file, self.pasted):
+            widget.setEnabled(not running)
+
+    def run(self) -> None:
+        """Start the measurement with the chosen reference and text."""
+        text = self._text()
+        if text is None or self.job.running:
+            return
+        self.job.start(self.model, self.reference.currentData(), *text)
+        self.bar.setValue(0)
+        self.bar.show()
+        self.status.setStyleSheet("")
+        self.status.setText("Measuring… (both models are loaded at once)")
+        self._update_buttons()
+
+    def _on_finished(self, saved: SavedReport) -> None:
+        self.bar.hide()
+        self.status.setText(f"Measured on {saved.text_source} in {saved.report.seconds:.1f} s.")
+        self.show_report(saved.report)
+        self._show_history()
+        self._update_buttons()
+        self.measured.emit(saved)
+        self._close_if_asked()
+
+    def _on_stopped(self, message: str, *, error: bool) -> None:
+        self.bar.hide()
+        self.status.setText(message)
+        self.status.setStyleSheet("color: #a1261f" if error else "")
+        self._update_buttons()
+        self._close_if_asked()
+
+    # Results -------------------------------------------------------------------------
+
+    def show_report(self, report: QualityReport) -> None:
+        """Show ``report``'s figures and what they mean."""
+        _fill(self.results, list(result_rows(report)))
+        self.results.show()
+        self.results.setFixedHeight(
+            self.results.verticalHeader().length() + 2 * self.results.frameWidth()
+        )
+        self.meaning.setText(interpret(report))
+
+    def _show_history(self) -> None:
+        rows = [
+            (
+                saved.date.replace("T", " ")[:16],
+                Path(saved.report.reference).name,
+                saved.text_source,
+                f"{saved.report.kl_divergence:.4f}",
+                f"{saved.report.top1_agreement:.1%}",
+                f"{saved.report.perplexity:.2f} vs {saved.report.reference_perplexity:.2f}",
+            )
+            for saved in reports_for(self.model, load_reports())
+        ]
+        _fill(self.history, rows)
