@@ -44,12 +44,13 @@ _PROGRESS_STEPS = 1000
 # Q2_K's near 0.5 on Llama-3-8B.
 _CLOSE_KL = 0.01
 _FAR_KL = 0.1
+_CLOSE_TOP1 = 0.9  # and they must mostly pick the same token to be "hard to tell apart"
 
 
 def interpret(report: QualityReport) -> str:
     """One sentence on what the figures mean for the user."""
     agreement = f"{report.top1_agreement:.0%}"
-    if report.kl_divergence < _CLOSE_KL:
+    if report.kl_divergence < _CLOSE_KL and report.top1_agreement >= _CLOSE_TOP1:
         verdict = "hard to tell apart"
     elif report.kl_divergence < _FAR_KL:
         verdict = "close, with small differences"
@@ -84,6 +85,7 @@ def _table(columns: tuple[str, ...]) -> QTableWidget:
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
     table.verticalHeader().hide()
+    table.verticalHeader().setDefaultSectionSize(24)
     table.setShowGrid(False)
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     table.horizontalHeader().setStretchLastSection(True)
@@ -193,7 +195,10 @@ class QualityDialog(JobDialog):
         earlier = QLabel("Measurements of this model")
         earlier.setObjectName("sectionTitle")
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 14, 16, 14)
+        layout.setSpacing(10)
         layout.addWidget(intro)
+        layout.addSpacing(4)
         layout.addLayout(form)
         layout.addWidget(self.paste)
         layout.addWidget(self.bar)
@@ -202,7 +207,7 @@ class QualityDialog(JobDialog):
         layout.addWidget(self.meaning)
         layout.addWidget(earlier)
         layout.addWidget(self.history, 1)
-        self.resize(760, 640)
+        self.resize(760, 600)
 
         self.from_file.clicked.connect(self._pick_file)
         self.sources.buttonToggled.connect(lambda *_: self._update_buttons())
