@@ -117,9 +117,11 @@ class ChatSession(QObject):
         if not self._can_answer():
             return None
         message = self.store.add_user_message(conversation_id, text)
+        # The model starts first, so that the window's redraws for these signals overlap
+        # its first token instead of delaying it.
+        self._start_answer(conversation_id, message.id)
         self.conversations_changed.emit()
         self.thread_changed.emit(conversation_id)
-        self._start_answer(conversation_id, message.id)
         return message
 
     def regenerate(self, conversation_id: int) -> None:

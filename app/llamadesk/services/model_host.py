@@ -27,6 +27,9 @@ from llamadesk.core.gguf_info import GGUFError, GGUFInfo
 
 # At most this many text updates a second reach the GUI: one per frame at 60 Hz.
 MAX_UPDATES_PER_SECOND = 60
+# The live speed figures change this often at most: quicker cannot be read, and each
+# update costs the GUI thread a relayout that a second llama.cpp thread would feel.
+PROGRESS_PER_SECOND = 4
 
 
 @dataclass(frozen=True)
@@ -95,15 +98,17 @@ class _Worker(QObject):
         stream = engine.stream(messages, params, cancel)
         interval = 1.0 / MAX_UPDATES_PER_SECOND
         pending: list[str] = []
-        last_emit = 0.0
+        last_emit = last_progress = 0.0
         for piece in stream:
             pending.append(piece)
             now = time.perf_counter()
             if now - last_emit >= interval:
                 self.pieces.emit(request_id, "".join(pending))
-                self.progress.emit(*stream.progress())
                 pending.clear()
                 last_emit = now
+            if now - last_progress >= 1.0 / PROGRESS_PER_SECOND:
+                self.progress.emit(*stream.progress())
+                last_progress = now
         if pending:
             self.pieces.emit(request_id, "".join(pending))
         assert stream.stats is not None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QTextCursor, QTextDocument, QTextFormat
 from PySide6.QtWidgets import (
     QFrame,
@@ -83,26 +83,105 @@ def render_markdown(text: str, font: QFont) -> str:
     return document.toHtml()
 
 
+_FENCES = ("```", "~~~")
+
+
+def settled_length(text: str) -> int:
+    """How much of a Markdown text still being written is complete: everything up to its
+    last blank line that is outside a fenced code block and followed by a new block (a line
+    that does not start with a space: an indented one may continue a list item).
+
+    More text cannot change how that part renders (bar rare reference-style links), so a
+    streaming answer renders it once and re-renders only the rest on each update.
+    """
+    settled = position = 0
+    fence = ""
+    blank_before = False
+    for line in text.splitlines(keepends=True):
+        marker = line.lstrip(" ")[:3]
+        if not fence and blank_before and not line[:1].isspace():
+            settled = position
+        if marker in _FENCES and (not fence or marker == fence):
+            fence = "" if fence else marker
+        blank_before = not fence and not line.strip()
+        position += len(line)
+    return settled
+
+
+class MessageText(QLabel):
+    """A message's rich text, wrapped, with its size queries cached until the text changes.
+
+    Qt's layouts ask a label its height at several widths on every pass (three here), and a
+    plain QLabel lays its whole text out again for each: in a long answer, most of what a
+    streaming update cost, for the bubble being written and every bubble beside it.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._heights: dict[int, int] = {}
+        self._hints: dict[str, QSize] = {}
+        self.setObjectName("bubbleBody")
+        self.setTextFormat(Qt.TextFormat.RichText)
+        self.setWordWrap(True)
+        self.setOpenExternalLinks(True)
+        self.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.LinksAccessibleByMouse
+        )
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+
+    def setText(self, text: str) -> None:
+        self._forget_sizes()
+        super().setText(text)
+
+    def heightForWidth(self, width: int) -> int:
+        if width not in self._heights:
+            self._heights[width] = super().heightForWidth(width)
+        return self._heights[width]
+
+    def sizeHint(self) -> QSize:
+        if "hint" not in self._hints:
+            self._hints["hint"] = super().sizeHint()
+        return self._hints["hint"]
+
+    def minimumSizeHint(self) -> QSize:
+        if "minimum" not in self._hints:
+            self._hints["minimum"] = super().minimumSizeHint()
+        return self._hints["minimum"]
+
+    def changeEvent(self, event: QEvent) -> None:
+        # A new font or style sheet changes the sizes too.
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._forget_sizes()
+        super().changeEvent(event)
+
+    def _forget_sizes(self) -> None:
+        self._heights.clear()
+        self._hints.clear()
+
+
 class MessageBubble(QFrame):
-    """One message: who said it, the text as Markdown, and its actions."""
+    """One message: who said it, the text as Markdown, and its actions.
+
+    While an answer streams in (`append`), its complete paragraphs and code blocks become
+    text labels of their own, rendered once; only the paragraph being written is rendered
+    again on each update, so an update costs the same in a long answer as in a short one.
+    """
 
     def __init__(self, role: str, author: str, text: str = "", parent: QWidget | None = None):
         super().__init__(parent)
         self.role = role
         self.setObjectName("userBubble" if role == "user" else "assistantBubble")
         self._text = text
+        self._settled = 0  # length of the text rendered into self._blocks
+        self._blocks: list[MessageText] = []
         self.author = QLabel(author)
         self.author.setObjectName("bubbleAuthor")
-        self.body = QLabel()
-        self.body.setObjectName("bubbleBody")
-        self.body.setTextFormat(Qt.TextFormat.RichText)
-        self.body.setWordWrap(True)
-        self.body.setOpenExternalLinks(True)
-        self.body.setTextInteractionFlags(
-            Qt.TextInteractionFlag.TextSelectableByMouse
-            | Qt.TextInteractionFlag.LinksAccessibleByMouse
-        )
-        self.body.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self.body = MessageText()  # all the text, or while streaming what is not settled
+        # Spacing 0: split into labels, paragraphs stand as far apart as in one label.
+        self._text_column = QVBoxLayout()
+        self._text_column.setSpacing(0)
+        self._text_column.addWidget(self.body)
         self.footer = QLabel()
         self.footer.setObjectName("bubbleFooter")
         self.copy_button = _link_button("Copy")
@@ -117,7 +196,7 @@ class MessageBubble(QFrame):
         layout.setContentsMargins(14, 10, 14, 8)
         layout.setSpacing(4)
         layout.addWidget(self.author)
-        layout.addWidget(self.body)
+        layout.addLayout(self._text_column)
         layout.addLayout(actions)
         self._render()
 
@@ -126,10 +205,20 @@ class MessageBubble(QFrame):
         return self._text
 
     def append(self, text: str) -> None:
+        """Add streamed text: complete paragraphs are settled, the rest rendered again."""
         self._text += text
+        settled = settled_length(self._text[self._settled :])
+        if settled:
+            self._add_block(self._text[self._settled : self._settled + settled])
+            self._settled += settled
         self._render()
 
     def set_text(self, text: str) -> None:
+        for block in self._blocks:
+            block.hide()  # deleteLater waits for the event loop; don't show ghosts
+            block.deleteLater()
+        self._blocks.clear()
+        self._settled = 0
         self._text = text
         self._render()
 
@@ -139,9 +228,16 @@ class MessageBubble(QFrame):
     def copy(self) -> None:
         QGuiApplication.clipboard().setText(self._text)
 
+    def _add_block(self, text: str) -> None:
+        block = MessageText()
+        block.setText(render_markdown(text, body_font()))
+        self._text_column.insertWidget(len(self._blocks), block)
+        self._blocks.append(block)
+
     def _render(self) -> None:
+        rest = self._text[self._settled :]
         # An empty label collapses to nothing; show an ellipsis while waiting.
-        self.body.setText(render_markdown(self._text, body_font()) if self._text else "…")
+        self.body.setText(render_markdown(rest, body_font()) if self._text else "…")
 
 
 class AnswerRating(QWidget):
