@@ -6,18 +6,25 @@ The figures themselves belong in docs/benchmarks.md: here only that every one is
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from llamadesk.cli import TEST_MODEL_SHAPES
+from llamadesk.core import bench
 from llamadesk.core.bench import (
     BenchConfig,
+    BenchError,
     BenchReport,
+    LoadedPath,
     PathResult,
     Run,
     format_report,
     percentile,
+    run_bench,
 )
 from llamadesk.core.gguf_info import read_gguf_info
 from llamadesk.core.testmodel import SHAPES
@@ -115,3 +122,40 @@ def test_make_test_model_refuses_unknown_shapes(tmp_path: Path, shape: str) -> N
 
 def test_cli_offers_every_shape() -> None:
     assert set(TEST_MODEL_SHAPES) == set(SHAPES)
+
+
+def test_a_failing_path_stops_the_bench_with_its_error(tiny_model: Path) -> None:
+    @contextmanager
+    def broken_gui(_config: BenchConfig) -> Iterator[LoadedPath]:
+        raise BenchError("the window would not open")
+        yield  # a generator, as a context manager needs
+
+    lines: list[str] = []
+    config = BenchConfig(tiny_model, max_tokens=4, n_threads=1, runs=1)
+
+    with pytest.raises(BenchError, match="would not open"):
+        run_bench(config, broken_gui, lines.append)
+
+    assert lines[0] == f"raw: loading {tiny_model.name}"
+    assert lines[-1] == f"gui: loading {tiny_model.name}"
+
+
+def test_an_error_on_the_bench_thread_reaches_the_caller(
+    tiny_model: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    @contextmanager
+    def broken_raw(_config: BenchConfig) -> Iterator[LoadedPath]:
+        assert threading.current_thread() is not threading.main_thread()
+        raise BenchError("llama.cpp would not load it")
+        yield
+
+    monkeypatch.setattr(bench, "raw_path", broken_raw)
+
+    with pytest.raises(BenchError, match="would not load"):
+        run_bench(BenchConfig(tiny_model, max_tokens=4, runs=1), gui_path_never_reached)
+
+
+@contextmanager
+def gui_path_never_reached(_config: BenchConfig) -> Iterator[LoadedPath]:
+    raise AssertionError("the bench went on after a failed path")
+    yield
