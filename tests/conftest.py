@@ -51,6 +51,20 @@ def quantized(tmp_path_factory: pytest.TempPathFactory, tiny_model: Path) -> dic
     return made
 
 
+def answer(store, prompt, content: str = "An answer", model: str = "a.gguf"):
+    """Store `content` as an answer to `prompt` (for tests that build rated data sets)."""
+    return store.add_answer(
+        prompt.conversation_id,
+        prompt.id,
+        content,
+        model=model,
+        params={"temperature": 0.7},
+        seed=1,
+        stats={},
+        stop_reason="eos",
+    )
+
+
 def write_minimal_gguf(path: Path, architecture: str) -> Path:
     """A GGUF holding one F16 tensor and no metadata besides the architecture."""
     writer = gguf.GGUFWriter(path, architecture)

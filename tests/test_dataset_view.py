@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QFileDialog
 
+from conftest import answer
 from llamadesk.core.dataset import RatingRef, delete_pair, preference_pairs, read_dataset
 from llamadesk.core.preferences import arena_rows, kto_rows, trl_rows
 from llamadesk.core.ratings import Ratings
@@ -32,19 +33,6 @@ COUNTS_LINE = (
     "9 preference pairs · 3 thumbs (2 good / 1 bad) · 1 rewrite · 1 best pick · 1 ranking"
     " · 5 arena votes (1 tie, 1 both bad)"
 )
-
-
-def answer(store: Store, prompt: Message, content: str, model: str) -> Message:
-    return store.add_answer(
-        prompt.conversation_id,
-        prompt.id,
-        content,
-        model=model,
-        params={"temperature": 0.7},
-        seed=1,
-        stats={},
-        stop_reason="eos",
-    )
 
 
 @dataclass

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from conftest import answer
 from llamadesk.core.ratings import REASON_TAGS, Ranking, Ratings
 from llamadesk.core.store import MIGRATIONS, Conversation, Message, NotFound, Store
 
@@ -44,19 +45,6 @@ def ratings(store: Store) -> Ratings:
 def ask(store: Store, text: str = "Why is the sky blue?", *, kind: Any = "chat") -> Message:
     conversation = store.create_conversation(kind=kind)
     return store.add_user_message(conversation.id, text)
-
-
-def answer(store: Store, prompt: Message, content: str = "An answer", model: str = "a.gguf"):
-    return store.add_answer(
-        prompt.conversation_id,
-        prompt.id,
-        content,
-        model=model,
-        params={"temperature": 0.7},
-        seed=1,
-        stats={},
-        stop_reason="eos",
-    )
 
 
 def three_answers(store: Store) -> tuple[Message, list[Message]]:
