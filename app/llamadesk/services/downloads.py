@@ -8,6 +8,7 @@ signals, so every public signal is emitted on the GUI thread with plain values.
 from __future__ import annotations
 
 import enum
+import logging
 from collections import deque
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -20,6 +21,8 @@ from llamadesk.core.downloads import (
     DownloadJob,
     DownloadProgress,
 )
+
+log = logging.getLogger(__name__)
 
 
 class DownloadState(enum.Enum):
@@ -77,6 +80,13 @@ class _Worker(QObject):
             self.cancelled.emit(key)
         except DownloadError as error:
             self.failed.emit(key, str(error))
+        except Exception as error:  # a bug: this file fails, the queue goes on, the log knows
+            log.exception("Download of %s failed unexpectedly", key)
+            self.failed.emit(
+                key,
+                f"The download of {job.local_name} failed unexpectedly ({type(error).__name__}: "
+                f"{error}); the details are in the log. Try again.",
+            )
         else:
             self.finished.emit(key, path)
 
