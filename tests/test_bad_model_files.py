@@ -237,12 +237,16 @@ def test_import_onto_a_too_small_disk_is_refused_before_copying(
 # The GUI.
 
 
+@pytest.mark.parametrize(
+    ("fixture", "needle"),
+    [("infinite_context", "llama.context_length as inf"), ("projector", "image projector")],
+)
 def test_the_gui_recovers_from_a_bad_file_and_loads_another(
-    qtbot, parts, infinite_context: Path, tiny_model: Path
+    qtbot, parts, tiny_model: Path, request: pytest.FixtureRequest, fixture: str, needle: str
 ) -> None:
     with qtbot.waitSignal(parts.host.load_failed, timeout=30_000) as failed:
-        parts.window.load_model(infinite_context)
-    assert "llama.context_length as inf" in failed.args[0]
+        parts.window.load_model(request.getfixturevalue(fixture))
+    assert needle in failed.args[0]
     assert not parts.host.busy
     assert "Loading" not in parts.window.model_status.text()
 

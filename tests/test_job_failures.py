@@ -84,16 +84,19 @@ def test_a_job_with_a_failure_handler_does_not_raise_again(
     assert not runner.busy
 
 
-def test_even_a_base_exception_ends_the_job(
+def test_even_a_system_exit_ends_the_job_and_not_the_app(
     qtbot, runner: JobRunner, excepthook: list[ExcInfo]
 ) -> None:
     def exits() -> None:
         raise SystemExit(3)
 
     job = runner.start(exits)
-    job.failed.connect(lambda _error: None)
     with qtbot.waitSignal(job.done, timeout=10_000):
         pass
+    qtbot.waitUntil(lambda: bool(excepthook), timeout=5_000)
+    [(kind, error, _tb)] = excepthook
+    assert kind is RuntimeError
+    assert isinstance(error.__cause__, SystemExit)
     assert not runner.busy
 
 

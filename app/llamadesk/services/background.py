@@ -103,6 +103,8 @@ class Job(QObject):
         if not handled:
             # Nobody asked to hear of it: raised in this slot, on the GUI thread, it reaches
             # sys.excepthook, which logs it and tells the user.
+            if not isinstance(error, Exception):  # a SystemExit raised here would end the app
+                raise RuntimeError(f"A background job raised {error!r}") from error
             raise error
 
 
