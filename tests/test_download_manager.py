@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from hub_server import FakeHub
+from llamadesk.core import downloads
 from llamadesk.core.downloads import PARTIAL_DIR, DownloadJob
 from llamadesk.services.downloads import DownloadManager, DownloadState
 
@@ -56,11 +57,13 @@ def test_queued_jobs_finish_one_after_the_other(qtbot, manager: DownloadManager,
 
 
 def test_pause_keeps_the_bytes_and_resume_fetches_the_rest(
-    qtbot, manager: DownloadManager, hub: FakeHub, tmp_path: Path
+    qtbot, manager: DownloadManager, hub: FakeHub, tmp_path: Path, monkeypatch
 ):
+    monkeypatch.setattr(downloads, "PROGRESS_INTERVAL", 0.0)  # report every piece
     hub.faults.hold_after, hub.faults.hold_seconds = MB, 30.0
     key = manager.add(REPO, "a-Q4_K_M.gguf")
-    qtbot.waitUntil(hub.held.is_set, timeout=10_000)
+    # Not only sent but received: on a busy machine the pause could otherwise come first.
+    qtbot.waitUntil(lambda: manager.status(key).done >= MB, timeout=10_000)
     with qtbot.waitSignal(manager.paused, timeout=10_000):
         manager.pause(key)
     hub.release()
