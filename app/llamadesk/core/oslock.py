@@ -38,29 +38,30 @@ def exclusive_lock(path: Path) -> Iterator[None]:
     """
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        try:
-            locked = _lock(fd)
-        except OSError as error:
-            if error.errno in _HELD:
-                raise LockHeld(str(path)) from None
-            raise
-        try:
-            yield
-        finally:
-            if os.name == "posix":  # deleted while still held: nobody locks a stale name
-                with contextlib.suppress(OSError):
-                    path.unlink()
-            if locked:
-                _unlock(fd)
-    finally:
+        locked = _lock(fd, path)
+    except BaseException:
         os.close(fd)
-    if os.name != "posix":  # Windows deletes no open file: only now
-        with contextlib.suppress(OSError):
-            path.unlink()
+        raise
+    try:
+        yield
+    finally:
+        if os.name == "posix":  # deleted while still held, so never a lock someone else won
+            with contextlib.suppress(OSError):
+                path.unlink()
+        if locked:
+            _unlock(fd)
+        os.close(fd)
+        if os.name != "posix":  # Windows deletes no open file: only once it is closed
+            with contextlib.suppress(OSError):
+                path.unlink()
 
 
-def _lock(fd: int) -> bool:
-    """Lock `fd` without waiting; False where the file system has no locks."""
+def _lock(fd: int, path: Path) -> bool:
+    """Lock `fd` without waiting; False where the file system has no locks.
+
+    Raises:
+        LockHeld: someone else holds it.
+    """
     try:
         if sys.platform == "win32":
             import msvcrt
@@ -71,6 +72,8 @@ def _lock(fd: int) -> bool:
 
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError as error:
+        if error.errno in _HELD:
+            raise LockHeld(str(path)) from None
         if error.errno in _UNSUPPORTED:
             return False
         raise
