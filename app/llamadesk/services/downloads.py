@@ -12,6 +12,7 @@ import logging
 from collections import deque
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThread, Signal, Slot
 
@@ -239,7 +240,7 @@ class DownloadManager(QObject):
         self._start_next()
         self.queue_changed.emit()
 
-    def _set(self, key: str, **changes: object) -> None:
+    def _set(self, key: str, **changes: Any) -> None:
         self._status[key] = replace(self._status[key], **changes)
 
     @Slot(str, object)

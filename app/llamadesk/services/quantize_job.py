@@ -108,14 +108,14 @@ class CancellableJob(QObject):
         self.done.emit()
 
     @Slot(object)
-    def _on_failed(self, error: object) -> None:
+    def _on_failed(self, error: BaseException) -> None:
         self._job = None
         if isinstance(error, self._cancelled_error):
             self.cancelled.emit()
         elif isinstance(error, self._user_error):
             self.failed.emit(str(error))
         else:
-            self.failed.emit(unexpected_failure(error, self._doing))  # type: ignore[arg-type]
+            self.failed.emit(unexpected_failure(error, self._doing))
         self.done.emit()
 
 
