@@ -252,3 +252,22 @@ def test_the_gui_recovers_from_a_bad_file_and_loads_another(
 
     with qtbot.waitSignal(parts.host.loaded, timeout=60_000):
         parts.window.load_model(tiny_model)
+
+
+def test_the_library_tab_lists_a_bad_file_as_unreadable_beside_the_good_one(
+    qtbot, parts, tmp_path: Path, tiny_model: Path, infinite_context: Path
+) -> None:
+    for path in (tiny_model, infinite_context):
+        shutil.copy(path, parts.paths.models / path.name)
+    view = parts.models
+    view.runner.wait_for_all()  # the first scan, of the real Hugging Face cache
+    view.hf_cache_dir = tmp_path / "no-hf-cache"
+    view.refresh_library()
+    table = view.library.table
+    qtbot.waitUntil(lambda: table.rowCount() == 2, timeout=10_000)
+
+    rows = {table.item(row, 0).text(): row for row in range(table.rowCount())}
+    bad = rows["infinite.gguf"]
+    assert table.item(bad, 1).text() == "unreadable"
+    assert "llama.context_length as inf" in table.item(bad, 1).toolTip()
+    assert table.item(rows[tiny_model.name], 1).text() == "llama"
