@@ -62,6 +62,7 @@ class Faults:
     corrupt: bool = False  # serve bytes that do not match the advertised sha256
     rate: float | None = None  # bytes a second, like a real link (benchmarks)
     ignore_range: bool = False  # answer a Range request with the whole file (some CDNs)
+    hang: bool = False  # every file GET: the headers, then silence until the hub stops
     status: int | None = None  # answer every request with this HTTP status
     retry_after: int | None = None  # with status 429: the Retry-After header
 
@@ -87,6 +88,8 @@ class FakeHub:
         self._in_flight = 0
         self.valid_tokens: set[str] = set()  # accepted by /api/whoami-v2
         self.held = threading.Event()  # set while a hold is in progress
+        self.hung = 0  # requests that `Faults.hang` left hanging
+        self._stopped = threading.Event()
         self._release = threading.Event()
         self._repos: dict[str, _Repo] = {}
         self._lock = threading.Condition()
@@ -135,6 +138,7 @@ class FakeHub:
             return list(self._log)
 
     def stop(self) -> None:
+        self._stopped.set()  # wake the handlers that hang
         self._release.set()  # wake a handler that is holding
         self._server.shutdown()
         self._server.server_close()
@@ -309,6 +313,11 @@ class _HubHandler(BaseHTTPRequestHandler):
 
     def _send_file(self, entry: HubFile, start: int, count: int) -> None:
         faults = self.hub.faults
+        if faults.hang:
+            with self.hub._lock:
+                self.hub.hung += 1
+            self.hub._stopped.wait()
+            return
         drop_after = self.hub._take("drop_after")
         hold_after = self.hub._take("hold_after")
         with entry.path.open("rb") as f:

@@ -99,3 +99,15 @@ def test_import_refuses_a_file_that_is_not_a_gguf(env, tmp_path: Path):
     result = llamadesk(env, "import", str(fake))
     assert result.returncode == 2
     assert result.stderr == "llamadesk: 'notes.gguf' is not a GGUF model file.\n"
+
+
+def test_search_for_a_catalog_entry_whose_repository_vanished(env):
+    from llamadesk.core.catalog import load_catalog
+
+    entry = load_catalog().entries[0]  # the loopback hub has none of the catalog's repositories
+    result = llamadesk(env, "search", entry.repo)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"llamadesk: {entry.name} is no longer on Hugging Face: its repository {entry.repo} was "
+        "removed or renamed. Pick another model from the catalog."
+    )

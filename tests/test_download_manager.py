@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from hub_server import FakeHub
-from llamadesk.core.downloads import PARTIAL_DIR
+from llamadesk.core import downloads
+from llamadesk.core.downloads import PARTIAL_DIR, DownloadJob
 from llamadesk.services.downloads import DownloadManager, DownloadState
 
 REPO = "tester/queue-GGUF"
@@ -56,11 +57,13 @@ def test_queued_jobs_finish_one_after_the_other(qtbot, manager: DownloadManager,
 
 
 def test_pause_keeps_the_bytes_and_resume_fetches_the_rest(
-    qtbot, manager: DownloadManager, hub: FakeHub, tmp_path: Path
+    qtbot, manager: DownloadManager, hub: FakeHub, tmp_path: Path, monkeypatch
 ):
+    monkeypatch.setattr(downloads, "PROGRESS_INTERVAL", 0.0)  # report every piece
     hub.faults.hold_after, hub.faults.hold_seconds = MB, 30.0
     key = manager.add(REPO, "a-Q4_K_M.gguf")
-    qtbot.waitUntil(hub.held.is_set, timeout=10_000)
+    # Not only sent but received: on a busy machine the pause could otherwise come first.
+    qtbot.waitUntil(lambda: manager.status(key).done >= MB, timeout=10_000)
     with qtbot.waitSignal(manager.paused, timeout=10_000):
         manager.pause(key)
     hub.release()
@@ -96,3 +99,36 @@ def test_a_corrupt_download_fails_with_its_message(qtbot, manager: DownloadManag
     assert status.state is DownloadState.FAILED
     assert status.path is None
     assert not (manager.dest_dir / "a-Q4_K_M.gguf").exists()
+
+
+def test_an_unexpected_error_fails_that_file_logs_it_and_the_queue_goes_on(
+    qtbot, manager: DownloadManager, tmp_path: Path, monkeypatch, caplog
+):
+    """A bug inside one download (issue 11, defect 2) must not leave it "downloading"."""
+    remote = DownloadJob._remote
+
+    def broken_for_a(self: DownloadJob):
+        if self.local_name == "a-Q4_K_M.gguf":
+            raise RuntimeError("injected fault")
+        return remote(self)
+
+    monkeypatch.setattr(DownloadJob, "_remote", broken_for_a)
+    failed: list[tuple[str, str]] = []
+    manager.failed.connect(lambda key, message: failed.append((key, message)))
+    first = manager.add(REPO, "a-Q4_K_M.gguf")
+    with qtbot.waitSignal(manager.finished, timeout=20_000) as finished:
+        second = manager.add(REPO, "b-Q8_0.gguf")
+
+    assert finished.args[0] == second
+    assert sha256(tmp_path / "models" / "b-Q8_0.gguf") == sha256(tmp_path / "b-Q8_0.gguf")
+    [(key, message)] = failed
+    assert key == first
+    assert "a-Q4_K_M.gguf failed unexpectedly (RuntimeError: injected fault)" in message
+    assert "details are in the log" in message
+    status = manager.status(first)
+    assert status is not None
+    assert status.state is DownloadState.FAILED
+    assert status.message == message
+    [record] = [r for r in caplog.records if r.name == "llamadesk.services.downloads"]
+    assert record.exc_info is not None
+    assert "injected fault" in caplog.text

@@ -5,10 +5,13 @@ from __future__ import annotations
 import hashlib
 import os
 import socket
+import subprocess
+import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import huggingface_hub
 import pytest
@@ -18,6 +21,7 @@ from hub_server import COMMIT, FakeHub, HubFile
 from llamadesk.core import downloads
 from llamadesk.core.downloads import (
     AccessDenied,
+    AlreadyDownloading,
     ChecksumMismatch,
     ConnectionLost,
     DownloadCancelled,
@@ -40,6 +44,7 @@ from llamadesk.core.downloads import (
     save_token,
     scan_hf_cache,
 )
+from llamadesk.core.paths import HOME_ENV, app_paths
 
 REPO = "tester/tiny-GGUF"
 NAME = "tiny-Q4_K_M.gguf"
@@ -509,3 +514,117 @@ def test_scan_hf_cache_lists_gguf_snapshots(tmp_path: Path) -> None:
 
 def test_scan_hf_cache_without_a_cache(tmp_path: Path) -> None:
     assert scan_hf_cache(tmp_path / "missing") == []
+
+
+# Two LlamaDesks at once (issue 11, defect 4): an OS lock, and the bytes on disk verified.
+
+
+def _run_in_thread(job: DownloadJob) -> tuple[threading.Thread, list[object]]:
+    outcome: list[object] = []
+
+    def work() -> None:
+        try:
+            outcome.append(job.run())
+        except BaseException as error:
+            outcome.append(error)
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    return thread, outcome
+
+
+def test_a_second_job_for_the_same_file_is_refused_while_the_first_runs(
+    hub: FakeHub, published: HubFile, models: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(downloads, "PROGRESS_INTERVAL", 0.0)  # report every piece
+    hub.faults.hold_after, hub.faults.hold_seconds = 3 * MB, 30.0
+    got_three_mb = threading.Event()
+    first = make_job(hub, models, on_progress=lambda p: p.done >= 3 * MB and got_three_mb.set())
+    thread, outcome = _run_in_thread(first)
+    assert got_three_mb.wait(10)  # the first job now waits on a silent server
+    partial = first.partial_path(published.sha256)
+    kept = partial.stat().st_size
+
+    with pytest.raises(AlreadyDownloading, match="already being downloaded by another LlamaDesk"):
+        make_job(hub, models).run()
+
+    assert partial.stat().st_size == kept  # the second job wrote nothing into it
+    hub.release()
+    thread.join(20)
+    assert outcome == [models / NAME]
+    assert sha256_of(models / NAME) == published.sha256
+    assert len(hub.body_bytes()) == 1  # the refused job fetched nothing
+    assert files_in(models) == [NAME]  # the lock file went with the job
+
+
+def test_a_download_in_another_process_is_refused_with_a_clear_message(
+    hub: FakeHub, published: HubFile, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two app instances, or the CLI beside the app: the lock holds across processes."""
+    monkeypatch.setenv(HOME_ENV, str(tmp_path / "home"))
+    models = app_paths().ensure().models  # the folder the CLI downloads into
+    hub.faults.hold_after, hub.faults.hold_seconds = 3 * MB, 30.0
+    thread, outcome = _run_in_thread(make_job(hub, models))
+    assert hub.held.wait(10)
+    other = subprocess.run(
+        [sys.executable, "-m", "llamadesk", "models", "download", REPO, NAME],
+        env=os.environ | {"HF_ENDPOINT": hub.url},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    hub.release()
+    thread.join(20)
+
+    assert other.returncode != 0
+    assert "already being downloaded by another LlamaDesk" in other.stderr
+    assert "Traceback" not in other.stderr
+    assert outcome == [models / NAME]
+    assert sha256_of(models / NAME) == published.sha256
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        pytest.param(lambda f, first: (f.seek(0), f.write(bytes([first ^ 0xFF]))), id="a-byte"),
+        pytest.param(lambda f, first: (f.seek(0, os.SEEK_END), f.write(b"x")), id="appended"),
+    ],
+)
+def test_a_partial_file_changed_on_disk_before_the_rename_is_rejected(
+    hub: FakeHub,
+    published: HubFile,
+    models: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    tamper: Callable[[BinaryIO, int], object],
+) -> None:
+    """What another writer does to the file is caught, even when the stream itself was good."""
+    first_byte = published.path.read_bytes()[0]
+    job = make_job(hub, models)
+    transfer = DownloadJob._transfer
+
+    def transfer_then_tamper(self: DownloadJob, remote: object, partial: object) -> None:
+        transfer(self, remote, partial)  # type: ignore[arg-type]
+        with job.partial_path(published.sha256).open("r+b") as other_writer:
+            tamper(other_writer, first_byte)
+
+    monkeypatch.setattr(DownloadJob, "_transfer", transfer_then_tamper)
+    with pytest.raises(ChecksumMismatch, match="it was deleted"):
+        job.run()
+    assert files_in(models) == []  # neither a bad model nor the bad partial file
+
+
+def test_a_stalled_server_is_given_up_on_after_one_retry(
+    hub: FakeHub, published: HubFile, models: Path
+) -> None:
+    """A hung server once took 6 tries x 30 s; now (STALL_RETRIES + 1) x STALL_TIMEOUT + 1 s."""
+    hub.faults.hang = True  # headers, then silence, on every request
+    job = make_job(hub, models, stall_timeout=0.3)  # the default retries for drops stay
+    started = time.monotonic()
+    with pytest.raises(Stalled, match="stopped sending"):
+        job.run()
+    took = time.monotonic() - started
+
+    assert hub.hung == downloads.STALL_RETRIES + 1 == 2
+    assert took < 2 * 0.3 + 1.0 + 2.0, f"gave up after {took:.1f} s"
+    # The defaults the message in the module docstring promises: about half a minute.
+    assert (downloads.STALL_RETRIES + 1) * downloads.STALL_TIMEOUT + 1 <= 45

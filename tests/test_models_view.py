@@ -15,6 +15,7 @@ from llamadesk.core import catalog as catalog_module
 from llamadesk.core.catalog import load_catalog
 from llamadesk.core.hub_listing import cache_file
 from llamadesk.core.memory import SystemMemory
+from llamadesk.ui import models_view
 from llamadesk.ui.app import AppParts
 from llamadesk.ui.models_view import RECOMMENDED
 
@@ -31,13 +32,18 @@ def isolated_hf_token(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(hf_constants, "HF_STORED_TOKENS_PATH", str(tmp_path / "hf" / "stored"))
 
 
+VANISHED = "tester/Vanished-GGUF"  # in the catalog, no longer on the hub
+
+
 @pytest.fixture
 def test_catalog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The bundled catalog's first entry, pointed at the fake hub's repository."""
+    """The bundled catalog's first entry, pointed at the fake hub's repository, and one
+    whose repository the hub does not have (any more)."""
     document = json.loads(catalog_module.default_catalog_path().read_text(encoding="utf-8"))
     entry = document["models"][0] | {"id": "tiny-chat", "name": "Tiny Chat", "repo": REPO}
+    gone = document["models"][0] | {"id": "gone", "name": "Gone Model", "repo": VANISHED}
     path = tmp_path / "catalog.json"
-    path.write_text(json.dumps({"models": [entry]}), encoding="utf-8")
+    path.write_text(json.dumps({"models": [entry, gone]}), encoding="utf-8")
     monkeypatch.setattr("llamadesk.core.catalog.load_catalog", lambda: load_catalog(path))
     return path
 
@@ -128,6 +134,54 @@ def test_a_repository_that_does_not_exist_says_so(qtbot, models_page: AppParts):
     qtbot.waitUntil(lambda: "nothing-GGUF" in view.status.text() and "…" not in view.status.text())
     assert view.variants.rowCount() == 0
     assert "nobody/nothing-GGUF was not found on Hugging Face" in view.status.text()
+
+
+def test_a_catalog_entry_whose_repository_vanished_says_so_and_the_rest_works(
+    qtbot, models_page: AppParts, hub: FakeHub
+):
+    view = models_page.models
+    view.catalog.select("gone")
+    qtbot.waitUntil(lambda: "Gone Model" in view.status.text(), timeout=10_000)
+    assert hub.log[-1].status == 404
+    assert "Gone Model is no longer on Hugging Face: its repository " in view.status.text()
+    assert f"{VANISHED} was removed or renamed. Pick another model" in view.status.text()
+    assert view.variants.rowCount() == 0
+    assert not view.download_button.isEnabled()
+
+    open_tiny_chat(qtbot, models_page)  # the rest of the catalog still lists and downloads
+    with qtbot.waitSignal(models_page.downloads.finished, timeout=20_000):
+        view.download_selected()
+
+
+def test_a_bug_while_listing_a_repository_is_shown_not_stuck(
+    qtbot, models_page: AppParts, monkeypatch: pytest.MonkeyPatch, caplog
+):
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("injected fault")
+
+    monkeypatch.setattr(models_view, "fetch_listing", broken)
+    view = models_page.models
+    view.open_repo("tester/Any-GGUF")
+    qtbot.waitUntil(lambda: "…" not in view.status.text(), timeout=10_000)
+    assert view.status.text().endswith(
+        "Listing tester/Any-GGUF failed unexpectedly (RuntimeError: injected fault); "
+        "the details are in the log.</span>"
+    )
+    assert any(r.exc_info for r in caplog.records)
+
+
+def test_a_bug_while_reading_the_library_is_shown(
+    qtbot, models_page: AppParts, monkeypatch: pytest.MonkeyPatch, caplog
+):
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("injected fault")
+
+    monkeypatch.setattr(models_view, "scan_library", broken)
+    view = models_page.models
+    view.refresh_library()
+    qtbot.waitUntil(lambda: "injected fault" in view.library.status.text(), timeout=10_000)
+    assert "Listing the models on disk failed unexpectedly" in view.library.status.text()
+    assert any(r.exc_info for r in caplog.records)
 
 
 def test_import_refuses_a_file_that_is_not_a_gguf(qtbot, models_page: AppParts, tmp_path):

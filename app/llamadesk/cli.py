@@ -78,6 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--threads", type=_int, default=0, help="0 uses one per physical core")
     chat.add_argument("--ctx", type=_int, default=0, help="context length; 0: the model's own")
     chat.add_argument("--stats", action="store_true", help="print speed figures to stderr")
+    chat.add_argument(
+        "--no-memory-check",
+        action="store_true",
+        help="load even a model that needs more memory than this computer has",
+    )
 
     test_model = commands.add_parser(
         "make-test-model", help="write a GGUF model with random weights (for trying things)"
@@ -215,13 +220,19 @@ def _fail(message: str) -> int:
 def _chat(args: argparse.Namespace) -> int:
     from llamadesk.core.engine import ChatMessage, Engine, EngineError, LoadSettings, SamplingParams
     from llamadesk.core.gguf_info import GGUFError
+    from llamadesk.core.load_check import check_load, memory_refusal
 
     try:
         params = SamplingParams(
             temperature=args.temperature, max_tokens=args.max_tokens, seed=args.seed
         )
         params.validate()
-        engine = Engine.load(args.model, LoadSettings(n_ctx=args.ctx, n_threads=args.threads))
+        settings = LoadSettings(n_ctx=args.ctx, n_threads=args.threads)
+        # Checked first, as the GUI does: a model far too big would page for a minute, then fail.
+        refusal = "" if args.no_memory_check else memory_refusal(check_load(args.model, settings))
+        if refusal:
+            return _fail(refusal)
+        engine = Engine.load(args.model, settings)
     except (EngineError, GGUFError) as exc:
         return _fail(str(exc))
     messages = [ChatMessage("user", args.prompt)]

@@ -90,20 +90,25 @@ def _list(_args: argparse.Namespace) -> int:
 def _search(args: argparse.Namespace) -> int:
     from llamadesk.core.catalog import load_catalog
     from llamadesk.core.downloads import DownloadError
-    from llamadesk.core.hub_listing import fetch_listing, judge_variants, quality_cost
+    from llamadesk.core.hub_listing import (
+        fetch_listing,
+        judge_variants,
+        listing_failure,
+        quality_cost,
+    )
     from llamadesk.core.memory import SystemMemory, format_size
     from llamadesk.core.paths import app_paths
 
+    entry = next((e for e in load_catalog().entries if e.repo == args.repo), None)
     try:
         listing = fetch_listing(args.repo, app_paths().ensure().cache, endpoint=_endpoint())
     except DownloadError as error:
-        return _fail(str(error))
+        return _fail(listing_failure(error, entry))
     if listing.offline:
         print(f"{listing.describe_age()} ({listing.offline_reason})", file=sys.stderr)
     if not listing.variants:
         print(f"{args.repo} has no GGUF files LlamaDesk can use.")
         return 0
-    entry = next((e for e in load_catalog().entries if e.repo == args.repo), None)
     variants = list(listing.variants)
     verdicts, recommended = judge_variants(entry, variants, SystemMemory.probe(), args.ctx)
     rows = [

@@ -6,8 +6,16 @@ ourselves because `hf_hub_download` no longer resumes across calls: since huggin
 writes each attempt to a new temporary file and deletes it on failure (huggingface_hub#4306,
 #4196), and the app must resume after a pause, a crash or a restart.
 
-A download goes to ``<dest_dir>/.downloads/<sha256>.incomplete``, is hashed while it streams,
-and is moved to ``<dest_dir>/<name>`` with ``os.replace`` only once its sha256 matches the hub's.
+A download goes to ``<dest_dir>/.downloads/<sha256>.incomplete`` and is moved to
+``<dest_dir>/<name>`` with ``os.replace`` only once the size and sha256 of the bytes on disk
+match the hub's: the bytes on disk, not those received, as only they will load. While it writes,
+a job holds an OS lock on ``<sha256>.lock`` beside the partial file (`core.oslock`), so a second
+LlamaDesk (another window, or the CLI beside the app) never appends to the same file: it is told
+that the file is already being downloaded.
+
+A server that stops sending fails the download within about half a minute: each read waits at
+most STALL_TIMEOUT (15 s) and a stall is retried STALL_RETRIES (1) time, so 2 x 15 s plus a 1 s
+pause. Connections that drop but bring new bytes are retried for longer (RETRIES).
 """
 
 from __future__ import annotations
@@ -53,13 +61,18 @@ from huggingface_hub.errors import (
 from huggingface_hub.utils import build_hf_headers, httpx  # type: ignore[attr-defined]
 from huggingface_hub.utils import validate_repo_id as _hf_validate_repo_id  # type: ignore[attr-defined]
 
+from llamadesk.core.oslock import LockHeld, exclusive_lock
+
 if TYPE_CHECKING:
     from hashlib import _Hash
 
 PARTIAL_DIR = ".downloads"
 DISK_MARGIN = 64 * 1024 * 1024  # left free after a download, so the system keeps working
-STALL_TIMEOUT = 30.0  # seconds without a byte before the server counts as stalled
+STALL_TIMEOUT = 15.0  # seconds without a byte (or to connect) before a read counts as stalled
 RETRIES = 5  # attempts in a row that bring no new byte before giving up
+# Retries of a read that stalled: a silent server rarely wakes up, so give up after
+# (STALL_RETRIES + 1) x STALL_TIMEOUT + 1 s, about 31 s, instead of RETRIES x 30 s.
+STALL_RETRIES = 1
 PROGRESS_INTERVAL = 0.1  # seconds between progress reports
 SPEED_WINDOW = 3.0  # seconds of history behind the reported speed
 _HASH_BLOCK = 8 * 1024 * 1024
@@ -143,6 +156,12 @@ class NotEnoughSpace(DownloadError):
 
 class ChecksumMismatch(DownloadError):
     """The downloaded bytes are not the file the hub advertised; they were deleted."""
+
+    resumable = True
+
+
+class AlreadyDownloading(DownloadError):
+    """Another LlamaDesk (a second window, or the CLI) is downloading this very file."""
 
     resumable = True
 
@@ -258,26 +277,23 @@ class _Remote:
 
 
 class _Partial:
-    """The growing ``.incomplete`` file and the sha256 of what it holds so far."""
+    """The growing ``.incomplete`` file and how many bytes it holds."""
 
-    def __init__(self, file: BinaryIO, done: int, digest: _Hash, total: int) -> None:
+    def __init__(self, file: BinaryIO, done: int, total: int) -> None:
         self.file = file
         self.done = done
-        self.digest = digest
         self.total = total
 
     def write(self, piece: bytes) -> None:
         if self.done + len(piece) > self.total:
             raise _Overrun
         self.file.write(piece)
-        self.digest.update(piece)
         self.done += len(piece)
 
     def restart(self) -> None:
         """Drop what was kept (the server ignored our Range header)."""
         self.file.seek(0)
         self.file.truncate()
-        self.digest = hashlib.sha256()
         self.done = 0
 
 
@@ -308,10 +324,6 @@ class _SpeedMeter:
         self._callback(DownloadProgress(done, self._total, speed))
 
 
-_ACTIVE: set[Path] = set()  # partial files being written by a running job
-_ACTIVE_LOCK = threading.Lock()
-
-
 class DownloadJob:
     """Download one file from a hub repository into `dest_dir`, verified.
 
@@ -327,8 +339,9 @@ class DownloadJob:
         sha256, size: what the listing said; None takes the hub's word (its HEAD answer).
         token: a hub token; None uses the one huggingface_hub has stored, if any.
         endpoint: the hub's address; None uses HF_ENDPOINT or huggingface.co.
-        stall_timeout: seconds without data (or to connect) before the server counts as stalled.
+        stall_timeout: seconds without data (or to connect) before a read counts as stalled.
         retries: attempts in a row that bring no new byte before a dropped connection is final.
+        stall_retries: the same for reads that stalled (a silent server rarely wakes up).
     """
 
     def __init__(
@@ -344,6 +357,7 @@ class DownloadJob:
         on_progress: ProgressCallback | None = None,
         stall_timeout: float = STALL_TIMEOUT,
         retries: int = RETRIES,
+        stall_retries: int = STALL_RETRIES,
     ) -> None:
         self.local_name = safe_local_name(filename)
         _validate_repo_id(repo_id)
@@ -359,6 +373,7 @@ class DownloadJob:
         self.on_progress = on_progress
         self.stall_timeout = stall_timeout
         self.retries = retries
+        self.stall_retries = stall_retries
         self._cancelled = threading.Event()
         self._started = False
         self._socket_lock = threading.Lock()
@@ -395,6 +410,7 @@ class DownloadJob:
             on_progress=self.on_progress,
             stall_timeout=self.stall_timeout,
             retries=self.retries,
+            stall_retries=self.stall_retries,
         )
 
     def cancel(self) -> None:
@@ -430,35 +446,53 @@ class DownloadJob:
         self._check_cancelled()
         remote = self._remote()
         self.sha256, self.size = remote.sha256, remote.size
-        if self.final_path.exists():
-            return self._adopt_existing(remote)
         partial_path = self.partial_path(remote.sha256)
-        with _claimed(partial_path, self.local_name):
-            if not self._complete(partial_path, remote):
-                partial_path.unlink()
-                raise self._corrupt()
+        with self._exclusive(partial_path):
+            # Checked under the lock: another LlamaDesk may have just finished this file.
+            if self.final_path.exists():
+                return self._adopt_existing(remote)
+            self._complete(partial_path, remote)
+            self._verify_on_disk(partial_path, remote)
             os.replace(partial_path, self.final_path)
         _fsync_dir(self.dest_dir)
         return self.final_path
 
-    def _complete(self, path: Path, remote: _Remote) -> bool:
-        """Fetch what the partial file at `path` lacks; whether it then matches the sha256."""
+    @contextlib.contextmanager
+    def _exclusive(self, partial_path: Path) -> Iterator[None]:
+        """Hold the OS lock beside the partial file, or raise AlreadyDownloading."""
+        partial_path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with exclusive_lock(partial_path.with_suffix(".lock")):
+                yield
+        except LockHeld:
+            raise AlreadyDownloading(
+                f"{self.local_name} is already being downloaded by another LlamaDesk (another "
+                "window, or `llamadesk models download`): wait for it to finish."
+            ) from None
+
+    def _complete(self, path: Path, remote: _Remote) -> None:
+        """Fetch what the partial file at `path` lacks, and put it on disk."""
         kept = _size_or_zero(path)
         if kept > remote.size:  # not ours to trust: start over
             path.unlink()
             kept = 0
-        path.parent.mkdir(parents=True, exist_ok=True)
         self._check_space(remote.size - kept)
-        with path.open("ab") as file:
-            partial = _Partial(file, kept, self._hash_kept(path, kept), remote.size)
-            try:
-                self._transfer(remote, partial)
-            except _Overrun:
-                return False
-            file.flush()
-            # On disk before the rename, so a crash never leaves a hollow file under the name.
-            os.fsync(file.fileno())
-        return partial.digest.hexdigest() == remote.sha256
+        try:
+            with path.open("ab") as file:
+                self._transfer(remote, _Partial(file, kept, remote.size))
+                file.flush()
+                # On disk before the rename, so a crash never leaves a hollow file under the name.
+                os.fsync(file.fileno())
+        except _Overrun:
+            raise self._corrupt(path) from None
+
+    def _verify_on_disk(self, path: Path, remote: _Remote) -> None:
+        """The size and sha256 of the bytes on disk must be the hub's, or the file goes."""
+        if (
+            _size_or_zero(path) != remote.size
+            or _hash_file(path, check=self._check_cancelled).hexdigest() != remote.sha256
+        ):
+            raise self._corrupt(path)
 
     def _remote(self) -> _Remote:
         """Ask the hub (HEAD) for the file's commit, sha256 and size; check them."""
@@ -493,17 +527,12 @@ class DownloadJob:
         )
 
     def _check_space(self, remaining: int) -> None:
-        free = shutil.disk_usage(self.dest_dir).free
-        if free < remaining + DISK_MARGIN:
+        shortage = lacks_space(self.dest_dir, remaining)
+        if shortage:
             raise NotEnoughSpace(
-                f"Not enough disk space for {self.local_name}: it needs "
-                f"{_gb(remaining + DISK_MARGIN)} free in {self.dest_dir} but only "
-                f"{_gb(free)} is free. Free some space and try again."
+                f"Not enough disk space for {self.local_name}: {shortage}. "
+                "Free some space and try again."
             )
-
-    def _hash_kept(self, path: Path, kept: int) -> _Hash:
-        """The sha256 of the bytes kept from earlier attempts (one read of them)."""
-        return _hash_file(path, kept, self._check_cancelled) if kept else hashlib.sha256()
 
     def _transfer(self, remote: _Remote, partial: _Partial) -> None:
         """Fetch the missing bytes, reconnecting after drops until `retries` bring nothing."""
@@ -521,7 +550,8 @@ class DownloadJob:
                 error = problem
             self._check_cancelled()
             failures = 0 if partial.done > before else failures + 1
-            if failures > self.retries:
+            stalled = isinstance(error, httpx.TimeoutException)
+            if failures > (min(self.stall_retries, self.retries) if stalled else self.retries):
                 raise error or ConnectionLost(
                     f"The server keeps ending {self.local_name} early; try again later."
                 )
@@ -565,25 +595,13 @@ class DownloadJob:
         if self._cancelled.is_set():
             raise DownloadCancelled(self.local_name)
 
-    def _corrupt(self) -> ChecksumMismatch:
+    def _corrupt(self, path: Path) -> ChecksumMismatch:
+        """Delete the bad partial file at `path`; the error that says so."""
+        path.unlink(missing_ok=True)
         return ChecksumMismatch(
             f"The download of {self.local_name} is corrupt (checksum mismatch); "
             "it was deleted — try again."
         )
-
-
-@contextlib.contextmanager
-def _claimed(partial_path: Path, name: str) -> Iterator[None]:
-    """Keep two jobs from appending to the same partial file."""
-    with _ACTIVE_LOCK:
-        if partial_path in _ACTIVE:
-            raise DownloadError(f"{name} is already being downloaded.")
-        _ACTIVE.add(partial_path)
-    try:
-        yield
-    finally:
-        with _ACTIVE_LOCK:
-            _ACTIVE.discard(partial_path)
 
 
 def _is_transient(error: Exception) -> bool:
@@ -593,16 +611,12 @@ def _is_transient(error: Exception) -> bool:
     return True
 
 
-def _hash_file(
-    path: Path, limit: int | None = None, check: Callable[[], None] | None = None
-) -> _Hash:
-    """The sha256 of the first `limit` bytes of `path` (all of it by default)."""
+def _hash_file(path: Path, check: Callable[[], None] | None = None) -> _Hash:
+    """The sha256 of the file at `path`; `check` is called between blocks (to cancel)."""
     digest = hashlib.sha256()
-    left = path.stat().st_size if limit is None else limit
     with path.open("rb") as f:
-        while left > 0 and (block := f.read(min(_HASH_BLOCK, left))):
+        while block := f.read(_HASH_BLOCK):
             digest.update(block)
-            left -= len(block)
             if check is not None:
                 check()
     return digest
@@ -624,6 +638,15 @@ def _fsync_dir(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def lacks_space(folder: Path, size: int) -> str:
+    """What is missing to write `size` bytes into `folder` and leave DISK_MARGIN free, in
+    words ("it needs 5.06 GB free in … but only 1.20 GB is free"); "" when it fits."""
+    free = shutil.disk_usage(folder).free
+    if free >= size + DISK_MARGIN:
+        return ""
+    return f"it needs {_gb(size + DISK_MARGIN)} free in {folder} but only {_gb(free)} is free"
 
 
 def _gb(size: int) -> str:

@@ -48,6 +48,8 @@ _MAX_NAME_SIZE = 1 << 16
 _MAX_KEPT_STRING_SIZE = 16 << 20
 _MAX_STRING_ARRAY_LENGTH = 1 << 24
 _MAX_KEPT_ARRAY_LENGTH = 1024  # per-layer values, like head counts
+_MAX_COUNT = 1 << 64  # no size or count in a header can be larger (they are at most uint64)
+_PROJECTOR_ARCH = "clip"  # what llama.cpp's mmproj files (vision projectors) declare
 
 
 @cache
@@ -55,6 +57,7 @@ def _wanted_keys() -> frozenset[str]:
     return frozenset(
         {
             _gguf().Keys.General.ARCHITECTURE,
+            _gguf().Keys.General.TYPE,
             _gguf().Keys.General.NAME,
             _gguf().Keys.General.FILE_TYPE,
             _gguf().Keys.General.ALIGNMENT,
@@ -113,6 +116,14 @@ class TruncatedGGUF(GGUFError):
 
 class UnsupportedArchitecture(GGUFError):
     """The model's architecture is one llama.cpp does not know."""
+
+
+class NotAChatModel(GGUFError):
+    """A GGUF that is not a language model: a vision model's image projector (mmproj)."""
+
+
+class BadHeaderValue(GGUFError):
+    """A size or count in the header is no usable number (infinite, NaN, negative)."""
 
 
 @dataclass(frozen=True)
@@ -507,6 +518,12 @@ def _build_info(path: Path, header: _Header) -> GGUFInfo:
         raise UnsupportedArchitecture(
             path, f"'{path.name}' does not say which model architecture it uses."
         )
+    if metadata.get(_gguf().Keys.General.TYPE) == "mmproj" or architecture == _PROJECTOR_ARCH:
+        raise NotAChatModel(
+            path,
+            f"'{path.name}' is an image projector for a vision model (mmproj), not a chat "
+            "model; open the model file beside it.",
+        )
     if architecture not in _known_architectures():
         raise UnsupportedArchitecture(
             path,
@@ -514,11 +531,8 @@ def _build_info(path: Path, header: _Header) -> GGUFInfo:
         )
 
     def number(key_template: str) -> int:
-        value = metadata.get(key_template.format(arch=architecture))
-        # Some architectures give a list with one value per layer; the largest is the safe one.
-        if isinstance(value, list):
-            value = max(value, default=0)
-        return int(value) if isinstance(value, (int, float)) else 0
+        key = key_template.format(arch=architecture)
+        return _count(path, key, metadata.get(key))
 
     embedding_length = number(_gguf().Keys.LLM.EMBEDDING_LENGTH)
     head_count = number(_gguf().Keys.Attention.HEAD_COUNT)
@@ -547,6 +561,25 @@ def _build_info(path: Path, header: _Header) -> GGUFInfo:
         vocab_size=number(_gguf().Keys.LLM.VOCAB_SIZE) or header.token_count,
         chat_template=chat_template if isinstance(chat_template, str) else "",
     )
+
+
+def _count(path: Path, key: str, value: object) -> int:
+    """A size or count from the header as an int: 0 when absent, BadHeaderValue when unusable.
+
+    Some architectures give a list with one value per layer; the largest is the safe one.
+    """
+    if isinstance(value, list):
+        return max((_count(path, key, item) for item in value), default=0)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return 0
+    # int() of an infinite float raises OverflowError and of NaN ValueError: name the field.
+    if not math.isfinite(value) or not 0 <= value < _MAX_COUNT:
+        raise BadHeaderValue(
+            path,
+            f"'{path.name}' is damaged: its header gives {key} as {value}, which is not a "
+            "usable number. Download or convert the model again.",
+        )
+    return int(value)
 
 
 def _quantization_name(file_type: int | None, tensor_elements: dict[str, int]) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from llamadesk.core.catalog import CatalogEntry, RepoFile, Variant, group_variants
-from llamadesk.core.downloads import DownloadError, list_repo_files
+from llamadesk.core.downloads import DownloadError, RepoNotFound, list_repo_files
 from llamadesk.core.jsonfile import read_json, write_json_atomic
 from llamadesk.core.memory import (
     FitVerdict,
@@ -78,6 +78,20 @@ def fetch_listing(repo: str, cache_dir: Path, *, endpoint: str | None = None) ->
     with contextlib.suppress(OSError):
         _write_cache(cache_dir, repo, found, fetched)
     return RepoListing(repo, tuple(group_variants(repo, found)), fetched)
+
+
+def listing_failure(error: DownloadError, entry: CatalogEntry | None) -> str:
+    """What to tell the user when listing a repository failed with `error`.
+
+    A catalog entry whose repository has gone (removed or renamed on the hub) is not a name the
+    user typed wrong: say so, and point to the rest of the catalog.
+    """
+    if isinstance(error, RepoNotFound) and entry is not None:
+        return (
+            f"{entry.name} is no longer on Hugging Face: its repository {entry.repo} was "
+            "removed or renamed. Pick another model from the catalog."
+        )
+    return str(error)
 
 
 def _write_cache(cache_dir: Path, repo: str, files: list[RepoFile], fetched: datetime) -> None:

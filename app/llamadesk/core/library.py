@@ -11,7 +11,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from llamadesk.core.downloads import PARTIAL_DIR, scan_hf_cache
+from llamadesk.core.downloads import PARTIAL_DIR, lacks_space, scan_hf_cache
 from llamadesk.core.gguf_info import GGUFError, GGUFInfo, read_gguf_info
 from llamadesk.core.quantize import lineage_path, read_lineage
 
@@ -82,19 +82,26 @@ def import_model(source: Path, models_dir: Path, *, link: bool = False) -> Path:
     """Copy (or symlink) the GGUF at ``source`` into ``models_dir``; returns the new path.
 
     The file is checked to be a usable GGUF first; a copy appears under its name only once
-    complete.
+    complete. A GGUF not named ``*.gguf`` is imported as ``<stem>.gguf``, the name the library,
+    the GUI and ``models rm`` look for.
 
     Raises:
-        LibraryError: not a usable GGUF, the name is taken, or the copy failed.
+        LibraryError: not a usable GGUF, the name is taken, the disk is too small (checked
+            before copying), or the copy failed.
     """
     try:
-        read_gguf_info(source)
+        info = read_gguf_info(source)
     except GGUFError as error:
         raise LibraryError(str(error)) from error
-    dest = models_dir / source.name
+    dest = models_dir / library_name(source)
     if dest.exists() or dest.is_symlink():
-        raise LibraryError(f"A model named {source.name} is already in the library.")
+        raise LibraryError(f"A model named {dest.name} is already in the library.")
     models_dir.mkdir(parents=True, exist_ok=True)
+    if not link and (shortage := lacks_space(models_dir, info.file_size)):
+        raise LibraryError(
+            f"Not enough disk space to import {source.name}: {shortage}. Free some space, or "
+            "import it as a link, which takes none."
+        )
     try:
         if link:
             dest.symlink_to(source.resolve())
@@ -103,6 +110,11 @@ def import_model(source: Path, models_dir: Path, *, link: bool = False) -> Path:
     except OSError as error:
         raise LibraryError(f"Could not import {source.name}: {error.strerror or error}.") from error
     return dest
+
+
+def library_name(source: Path) -> str:
+    """The name ``source`` gets in the models folder: its own, ending in ``.gguf``."""
+    return source.name if source.suffix.lower() == ".gguf" else f"{source.stem}.gguf"
 
 
 def _copy_atomically(source: Path, dest: Path) -> None:

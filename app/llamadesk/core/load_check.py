@@ -41,6 +41,25 @@ def check_load(path: Path, settings: LoadSettings, system: SystemMemory | None =
     return LoadCheck(info, verdict, _fitting_context(info, settings, system))
 
 
+def memory_refusal(check: LoadCheck) -> str:
+    """Why a model far too big for this computer should not be loaded; "" when it may be.
+
+    For a caller that cannot ask (the CLI): a tight fit is left to the user's risk, but a model
+    that needs more memory than the computer has would page for minutes, then fail vaguely.
+    """
+    if check.verdict.level is not FitLevel.TOO_BIG:
+        return ""
+    hint = (
+        f" A context of {check.fitting_context:,} tokens would fit (--ctx {check.fitting_context})."
+        if check.fitting_context
+        else " Pick a smaller model or a smaller quantization."
+    )
+    return (
+        f"{check.info.path.name} needs more memory than this computer has. "
+        f"{check.verdict.explain()}{hint}"
+    )
+
+
 def _verdict(
     info: GGUFInfo, settings: LoadSettings, n_ctx: int, system: SystemMemory
 ) -> FitVerdict:

@@ -6,15 +6,40 @@ emitted on the thread that started it (the GUI thread), where slots may touch wi
 
 The function runs on a pool thread, so it must not use objects tied to another thread: give
 it a database path and let it open its own ``Store`` (a sqlite connection is per thread).
+
+The failure contract: a job always ends with ``finished`` or ``failed``, then ``done``, whatever
+the function raised. A job whose ``failed`` nobody connected raises the exception again on the
+GUI thread (superqt's rule), where ``sys.excepthook`` logs it and shows it: no error vanishes.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThreadPool, Signal, Slot
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QMetaMethod,
+    QObject,
+    QThreadPool,
+    Signal,
+    Slot,
+)
+
+log = logging.getLogger(__name__)
+
+
+def unexpected_failure(error: BaseException, doing: str) -> str:
+    """Log the traceback of `error`, a bug met while `doing` (e.g. "Quantizing"), and return
+    one sentence for the user that says where the details are."""
+    log.error("%s failed unexpectedly", doing, exc_info=error)
+    return (
+        f"{doing} failed unexpectedly ({type(error).__name__}: {error}); "
+        "the details are in the log."
+    )
 
 
 class Job(QObject):
@@ -25,7 +50,8 @@ class Job(QObject):
 
     Signals:
         finished(object): the function returned this value.
-        failed(object): the function raised this exception (its traceback is attached).
+        failed(object): the function raised this exception (its traceback is attached). With
+            nothing connected, the exception is raised again on the GUI thread instead.
         done(): after ``finished`` or ``failed``, whichever it was.
     """
 
@@ -59,7 +85,7 @@ class Job(QObject):
         self._started = True
         try:
             value = self._function(*self._args)
-        except Exception as error:  # every failure goes to the GUI thread as a signal
+        except BaseException as error:  # every failure goes to the GUI thread as a signal
             self._raised.emit(error)
         else:
             self._returned.emit(value)
@@ -70,9 +96,16 @@ class Job(QObject):
         self.done.emit()
 
     @Slot(object)
-    def _on_raised(self, error: object) -> None:
+    def _on_raised(self, error: BaseException) -> None:
+        handled = self.isSignalConnected(QMetaMethod.fromSignal(self.failed))
         self.failed.emit(error)
         self.done.emit()
+        if not handled:
+            # Nobody asked to hear of it: raised in this slot, on the GUI thread, it reaches
+            # sys.excepthook, which logs it and tells the user.
+            if not isinstance(error, Exception):  # a SystemExit raised here would end the app
+                raise RuntimeError(f"A background job raised {error!r}") from error
+            raise error
 
 
 class JobRunner(QObject):

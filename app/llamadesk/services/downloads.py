@@ -8,9 +8,11 @@ signals, so every public signal is emitted on the GUI thread with plain values.
 from __future__ import annotations
 
 import enum
+import logging
 from collections import deque
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThread, Signal, Slot
 
@@ -20,6 +22,8 @@ from llamadesk.core.downloads import (
     DownloadJob,
     DownloadProgress,
 )
+
+log = logging.getLogger(__name__)
 
 
 class DownloadState(enum.Enum):
@@ -77,6 +81,13 @@ class _Worker(QObject):
             self.cancelled.emit(key)
         except DownloadError as error:
             self.failed.emit(key, str(error))
+        except Exception as error:  # a bug: this file fails, the queue goes on, the log knows
+            log.exception("Download of %s failed unexpectedly", key)
+            self.failed.emit(
+                key,
+                f"The download of {job.local_name} failed unexpectedly ({type(error).__name__}: "
+                f"{error}); the details are in the log. Try again.",
+            )
         else:
             self.finished.emit(key, path)
 
@@ -229,7 +240,7 @@ class DownloadManager(QObject):
         self._start_next()
         self.queue_changed.emit()
 
-    def _set(self, key: str, **changes: object) -> None:
+    def _set(self, key: str, **changes: Any) -> None:
         self._status[key] = replace(self._status[key], **changes)
 
     @Slot(str, object)

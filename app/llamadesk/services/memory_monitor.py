@@ -15,7 +15,7 @@ from pathlib import Path
 import psutil
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from llamadesk.services.background import JobRunner
+from llamadesk.services.background import JobRunner, unexpected_failure
 
 HISTORY_SECONDS = 300
 MAPPED_EVERY = 5  # samples between two reads of the memory map
@@ -48,10 +48,12 @@ class MemoryMonitor(QObject):
     Signals:
         sampled(object): a new `MemorySample`.
         mapped(int): bytes of the model file now in RAM.
+        mapped_failed(str): reading that failed (a bug, logged); it is not tried again.
     """
 
     sampled = Signal(object)
     mapped = Signal(int)
+    mapped_failed = Signal(str)
 
     def __init__(self, parent: QObject | None = None, interval_ms: int = 1000) -> None:
         super().__init__(parent)
@@ -60,6 +62,7 @@ class MemoryMonitor(QObject):
         self._process = psutil.Process()
         self._jobs = JobRunner(parent=self)
         self._ticks = 0
+        self._map_broken = False
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self.sample_now)
@@ -83,10 +86,23 @@ class MemoryMonitor(QObject):
         )
         self.history.append(sample)
         self.sampled.emit(sample)
-        if self.model_path is not None and self._ticks % MAPPED_EVERY == 0 and not self._jobs.busy:
-            self._jobs.start(mapped_bytes, self.model_path).finished.connect(self._on_mapped)
+        if self._ticks % MAPPED_EVERY == 0:
+            self._read_mapped()
         self._ticks += 1
         return sample
+
+    def _read_mapped(self) -> None:
+        if self.model_path is None or self._map_broken or self._jobs.busy:
+            return
+        job = self._jobs.start(mapped_bytes, self.model_path)
+        job.finished.connect(self._on_mapped)
+        job.failed.connect(self._on_map_failed)
+
+    def _on_map_failed(self, error: BaseException) -> None:
+        self._map_broken = True  # one report, not one every few seconds
+        self.mapped_failed.emit(
+            unexpected_failure(error, "Reading how much of the model is in memory")
+        )
 
     def _on_mapped(self, n_bytes: object) -> None:
         assert isinstance(n_bytes, int)

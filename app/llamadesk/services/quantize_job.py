@@ -26,7 +26,7 @@ from llamadesk.core.evaluate import (
 )
 from llamadesk.core.quantize import QuantizeCancelled, QuantizeError, QuantizeResult, quantize
 from llamadesk.core.store import Store, StoreError
-from llamadesk.services.background import Job, JobRunner
+from llamadesk.services.background import Job, JobRunner, unexpected_failure
 
 PROGRESS_INTERVAL = 0.1  # seconds between progress signals: at most 10 a second
 # Tokens measured from the chosen text: a few minutes for a 7B model on a CPU, and enough
@@ -40,7 +40,8 @@ class CancellableJob(QObject):
     Signals:
         progress(float): share done, 0 to 1; the first report always, then at most 10 a second.
         finished(object): the call's result.
-        failed(str): a message for the user; nothing was left behind.
+        failed(str): a message for the user; nothing was left behind. An unexpected exception
+            (a bug) ends here too, with its traceback in the log.
         cancelled(): ``cancel()`` took effect.
         done(): after any of the three above.
     """
@@ -54,9 +55,10 @@ class CancellableJob(QObject):
     _reported = Signal(float)  # emitted on the worker; queued to the GUI thread
 
     # The exceptions that mean "cancelled" and "failed, with a message for the user"; any
-    # other exception is a bug and is raised again on the GUI thread.
+    # other exception is a bug: logged, and said as one sentence.
     _cancelled_error: type[Exception]
     _user_error: type[Exception]
+    _doing: str  # what the job does, to name it in the message about a bug
 
     def __init__(self, runner: JobRunner, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -106,14 +108,14 @@ class CancellableJob(QObject):
         self.done.emit()
 
     @Slot(object)
-    def _on_failed(self, error: object) -> None:
+    def _on_failed(self, error: BaseException) -> None:
         self._job = None
         if isinstance(error, self._cancelled_error):
             self.cancelled.emit()
         elif isinstance(error, self._user_error):
             self.failed.emit(str(error))
         else:
-            raise error  # type: ignore[misc]  # a bug: let the app's error handling see it
+            self.failed.emit(unexpected_failure(error, self._doing))
         self.done.emit()
 
 
@@ -122,6 +124,7 @@ class QuantizeJob(CancellableJob):
 
     _cancelled_error = QuantizeCancelled
     _user_error = QuantizeError
+    _doing = "Quantizing"
 
     def start(self, source: Path, level: str, *, allow_requantize: bool = False) -> None:
         """Quantize ``source`` to ``level`` beside it (the core's default name)."""
@@ -175,6 +178,7 @@ class EvaluationJob(CancellableJob):
 
     _cancelled_error = EvaluationCancelled
     _user_error = EvaluationError
+    _doing = "The measurement"
 
     def start(self, model: Path, reference: Path, text: TextSource, text_source: str) -> None:
         """Measure ``model`` against ``reference`` on ``text()``, described as ``text_source``

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
 from llamadesk.core.backend import BackendInfo, free_vram_bytes
 from llamadesk.core.engine import KV_BYTES_PER_ELEMENT
 from llamadesk.core.memory import estimate_memory, format_size
-from llamadesk.services.background import JobRunner
+from llamadesk.services.background import JobRunner, unexpected_failure
 from llamadesk.services.memory_monitor import MemoryMonitor, MemorySample
 from llamadesk.services.model_host import LoadedModel
 
@@ -96,6 +96,7 @@ class MemoryPanel(QWidget):
         self._jobs = JobRunner(parent=self)
         monitor.sampled.connect(self._on_sample)
         monitor.mapped.connect(lambda n: self.figures["mapped"].setText(format_size(n)))
+        monitor.mapped_failed.connect(lambda message: self._unknown("mapped", message))
         self.show_model(None, None)
 
     def show_model(self, model: LoadedModel | None, backend: BackendInfo | None) -> None:
@@ -120,7 +121,18 @@ class MemoryPanel(QWidget):
             self.figures["compute"].setText(format_size(estimate.compute_bytes))
         self.figures["gpu"].setText("…")
         # nvidia-smi takes a moment: ask it off the GUI thread.
-        self._jobs.start(gpu_text, backend).finished.connect(self.figures["gpu"].setText)
+        job = self._jobs.start(gpu_text, backend)
+        job.finished.connect(self.figures["gpu"].setText)
+        job.failed.connect(
+            lambda error: self._unknown(
+                "gpu", unexpected_failure(error, "Reading the GPU's figures")
+            )
+        )
+
+    def _unknown(self, figure: str, message: str) -> None:
+        """A figure that could not be read: say so, and why in its tooltip."""
+        self.figures[figure].setText("unknown (see the log)")
+        self.figures[figure].setToolTip(message)
 
     def wait_for_all(self) -> None:
         self._jobs.wait_for_all()

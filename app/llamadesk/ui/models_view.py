@@ -8,6 +8,7 @@ the `DownloadManager`'s thread. The page never waits on the network or the disk.
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape
 from pathlib import Path
 from typing import TypeVar
 
@@ -43,7 +44,13 @@ from llamadesk.core.catalog import (
     search_catalog,
 )
 from llamadesk.core.downloads import DownloadError
-from llamadesk.core.hub_listing import RepoListing, fetch_listing, judge_variants, quality_cost
+from llamadesk.core.hub_listing import (
+    RepoListing,
+    fetch_listing,
+    judge_variants,
+    listing_failure,
+    quality_cost,
+)
 from llamadesk.core.library import (
     LibraryError,
     LibraryModel,
@@ -55,7 +62,7 @@ from llamadesk.core.library import (
 from llamadesk.core.memory import FitLevel, FitVerdict, SystemMemory, format_size
 from llamadesk.core.paths import app_paths
 from llamadesk.core.quants import QUANTIZATION_EXPLAINED
-from llamadesk.services.background import JobRunner
+from llamadesk.services.background import JobRunner, unexpected_failure
 from llamadesk.services.downloads import DownloadManager
 from llamadesk.services.quantize_job import CancellableJob
 from llamadesk.ui.library_panel import DownloadsPanel, LibraryPanel
@@ -398,9 +405,11 @@ class ModelsView(QWidget):
     def _on_list_failed(self, repo: str, error: Exception) -> None:
         if repo != self._wanted_repo:
             return
-        if not isinstance(error, DownloadError):
-            raise error
-        self.status.setText(f"<span style='color:#a1261f'>{error}</span>")
+        if isinstance(error, DownloadError):
+            message = listing_failure(error, self.entry)
+        else:
+            message = unexpected_failure(error, f"Listing {repo}")
+        self.status.setText(f"<span style='color:#a1261f'>{escape(message, quote=False)}</span>")
 
     def _show_variants(self) -> None:
         listing = self.listing
@@ -461,6 +470,11 @@ class ModelsView(QWidget):
         """Read the models on disk again, in the background."""
         job = self.runner.start(scan_library, self.models_dir, self.hf_cache_dir)
         job.finished.connect(self._on_library)
+        job.failed.connect(
+            lambda error: self.library.status.setText(
+                unexpected_failure(error, "Listing the models on disk")
+            )
+        )
 
     def _on_library(self, models: list[LibraryModel]) -> None:
         self.library.set_models(models)
@@ -503,10 +517,11 @@ class ModelsView(QWidget):
         self.models_changed.emit()
 
     def _on_import_failed(self, error: Exception) -> None:
-        if not isinstance(error, LibraryError):
-            raise error
         self.library.status.setText("")
-        self.banner.show_message(str(error))
+        if isinstance(error, LibraryError):
+            self.banner.show_message(str(error))
+        else:
+            self.banner.show_message(unexpected_failure(error, "The import"))
 
     def _delete(self, model: LibraryModel) -> None:
         size = format_size(model.info.file_size) if model.info else "its"
