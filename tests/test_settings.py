@@ -73,8 +73,8 @@ def fill_dialog(monkeypatch, change):
 def test_model_settings_reach_llama_cpp_and_persist(qtbot, loaded, make_parts, monkeypatch):
     def change(dialog: SettingsDialog) -> None:
         dialog.load_form.n_ctx.setValue(512)
-        dialog.model_form.temperature.setValue(0.0)
-        dialog.model_form.max_tokens.setValue(7)
+        dialog.model_form.editors["temperature"].setValue(0.0)
+        dialog.model_form.editors["max_tokens"].setValue(7)
         dialog.model_form.system_prompt.setPlainText("Answer in one word.")
 
     fill_dialog(monkeypatch, change)
@@ -122,7 +122,7 @@ def test_a_chat_can_override_the_models_sampling(qtbot, loaded, monkeypatch):
 
     def change(dialog: SettingsDialog) -> None:
         assert dialog.chat_form is not None
-        dialog.chat_form.temperature.setValue(0.3)
+        dialog.chat_form.editors["temperature"].setValue(0.3)
         dialog.chat_form.system_prompt.setPlainText("Only this chat.")
 
     fill_dialog(monkeypatch, change)
