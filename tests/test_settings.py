@@ -134,3 +134,55 @@ def test_a_chat_can_override_the_models_sampling(qtbot, loaded, monkeypatch):
     with qtbot.waitSignal(loaded.session.answer_saved, timeout=30_000) as saved:
         loaded.window.composer.send_requested.emit("Second")
     assert saved.args[0].params["temperature"] == 0.3
+
+
+def write_raw_settings(path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def test_each_bad_value_falls_back_alone_with_a_log_line_and_a_note(tmp_path, caplog):
+    path = tmp_path / "settings.json"
+    # NaN is what Python's own json writes for float("nan"); json.loads reads it back.
+    write_raw_settings(
+        path,
+        '{"last_model": "/m/a.gguf", "defaults": {"sampling": {"temperature": 9,'
+        ' "top_p": NaN, "top_k": "many", "max_tokens": 77, "seed": 4294967295},'
+        ' "load": {"n_ctx": 100, "n_threads": 2, "kv_cache_type": "q8_0"}},'
+        ' "per_model": {"b.gguf": {"sampling": {"temperature": 1.5, "min_p": -1}}}}',
+    )
+    with caplog.at_level("WARNING", logger="llamadesk.core.settings"):
+        settings = load_settings(path)
+    assert settings.last_model == "/m/a.gguf"
+    assert settings.defaults.sampling == SamplingParams(max_tokens=77, seed=4294967295)
+    assert settings.defaults.load == LoadSettings(n_threads=2)
+    assert settings.for_model("b.gguf").sampling == SamplingParams(temperature=1.5)
+    notes = settings.notes
+    assert len(notes) == 6
+    assert any("Temperature must be between 0 and 2, not 9" in note for note in notes)
+    assert any("Top-p must be between 0.01 and 1, not nan" in note for note in notes)
+    assert any("flash attention" in note for note in notes), "q8_0 needs flash attention"
+    assert any("settings of b.gguf" in note and "Min-p" in note for note in notes)
+    assert [r.getMessage() for r in caplog.records] == list(notes)
+
+
+def test_a_file_that_is_not_json_is_noted_not_fatal(tmp_path):
+    path = tmp_path / "settings.json"
+    write_raw_settings(path, "{not json")
+    settings = load_settings(path)
+    assert settings == Settings()
+    assert "could not be read" in settings.notes[0]
+
+
+def test_the_settings_dialog_shows_the_notes_until_saved(qtbot, home, make_parts, monkeypatch):
+    write_raw_settings(home.settings_file, '{"defaults": {"sampling": {"temperature": 9}}}')
+    parts = make_parts()
+    shown = []
+    fill_dialog(monkeypatch, lambda dialog: shown.append(dialog.notes))
+    parts.window.open_settings()
+    (note,) = shown
+    assert not note.isHidden()
+    assert "Temperature must be between 0 and 2, not 9" in note.text()
+    saved = json.loads(home.settings_file.read_text())
+    assert saved["defaults"]["sampling"]["temperature"] == 0.7, "the file now holds valid values"
+    assert parts.window.settings.notes == ()

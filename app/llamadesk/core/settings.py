@@ -65,7 +65,17 @@ class Settings:
 
 def sampling_for(defaults: SamplingParams, overrides: dict[str, Any]) -> SamplingParams:
     """`defaults` with a conversation's overrides applied; each bad override is ignored."""
-    return _from_dict(SamplingParams, {**asdict(defaults), **overrides}, [], "a chat's settings")
+    valid: dict[str, Any] = {}
+    for name, value in overrides.items():
+        option = OPTIONS.get(name)
+        if option is None or not hasattr(defaults, name):
+            continue
+        problem = option.problem(option.coerce(value))
+        if problem:
+            log.warning("A chat's own setting is ignored: %s", problem)
+        else:
+            valid[name] = option.coerce(value)
+    return replace(defaults, **valid)
 
 
 def load_settings(path: Path) -> Settings:

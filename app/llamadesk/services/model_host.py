@@ -18,6 +18,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThread, Signal, S
 
 from llamadesk.core.engine import (
     AnswerStats,
+    AnswerStream,
     ChatMessage,
     Engine,
     EngineError,
@@ -124,9 +125,7 @@ class _Worker(QObject):
         except EngineError as exc:
             result = failed_answer(request_id, params, model_file, str(exc))
         except Exception as exc:  # the contract: an answer always ends in answered
-            log.exception("Answering with %s failed unexpectedly", model_file)
-            message = f"The model failed while answering: {_describe(exc)}"
-            result = failed_answer(request_id, params, model_file, message)
+            result = _unexpected(exc, request_id, params, model_file)
         self.answered.emit(result)
 
     def _generate(
@@ -138,6 +137,14 @@ class _Worker(QObject):
         cancel: threading.Event,
     ) -> AnswerResult:
         stream = engine.stream(messages, params, cancel)
+        try:
+            self._emit_pieces(request_id, stream)
+        except Exception as exc:  # what was written so far is kept, with the reason
+            return _unexpected(exc, request_id, params, engine.info.path.name, stream.text)
+        assert stream.stats is not None
+        return AnswerResult(request_id, stream.text, stream.stats, params, engine.info.path.name)
+
+    def _emit_pieces(self, request_id: int, stream: AnswerStream) -> None:
         interval = 1.0 / MAX_UPDATES_PER_SECOND
         pending: list[str] = []
         last_emit = last_progress = 0.0
@@ -153,8 +160,6 @@ class _Worker(QObject):
                 last_progress = now
         if pending:
             self.pieces.emit(request_id, "".join(pending))
-        assert stream.stats is not None
-        return AnswerResult(request_id, stream.text, stream.stats, params, engine.info.path.name)
 
     @Slot()
     def unload(self) -> None:
@@ -164,6 +169,14 @@ class _Worker(QObject):
                 engine.close()
             except Exception:  # at shutdown there is no one left to tell but the log
                 log.exception("Freeing %s failed", engine.info.path.name)
+
+
+def _unexpected(
+    exc: Exception, request_id: int, params: SamplingParams, model_file: str, text: str = ""
+) -> AnswerResult:
+    log.exception("Answering with %s failed unexpectedly", model_file)
+    message = f"The model failed while answering: {_describe(exc)}"
+    return failed_answer(request_id, params, model_file, message, text)
 
 
 def _describe(exc: BaseException) -> str:
