@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from llamadesk.core.engine import Engine, LoadSettings, SamplingParams
+from llamadesk.core.engine import ChatMessage, Engine, EngineError, LoadSettings, SamplingParams
 from llamadesk.core.settings import ModelDefaults
 from llamadesk.core.testmodel import write_test_model
 
@@ -204,3 +204,25 @@ def test_compare_asks_before_loading_a_model_that_may_not_fit(
     assert not loaded.compare.running
     assert list(loaded.compare.answers) == ["A"]
     assert_ready_again(loaded)
+
+
+def test_the_host_checks_parameters_before_they_reach_the_model_thread(loaded):
+    history = [ChatMessage("user", "Hi")]
+    with pytest.raises(EngineError, match="Seed"):
+        loaded.host.generate(history, SamplingParams(seed=2**32))
+    with pytest.raises(EngineError, match="Context length"):
+        loaded.host.load(loaded.host.model.info.path, LoadSettings(n_ctx=100))
+    assert not loaded.host.busy
+
+
+def test_a_model_that_fails_to_close_still_lets_the_app_quit(qtbot, loaded, monkeypatch, caplog):
+    def broken_close(self):
+        raise RuntimeError("injected")
+
+    monkeypatch.setattr(Engine, "close", broken_close)
+    with caplog.at_level("ERROR", logger="llamadesk.services.model_host"):
+        loaded.host.shutdown()
+    assert not loaded.host.thread_running()
+    (record,) = caplog.records
+    assert record.getMessage().startswith("Freeing tiny-f32.gguf failed")
+    assert "injected" in record.exc_text

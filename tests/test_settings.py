@@ -186,3 +186,12 @@ def test_the_settings_dialog_shows_the_notes_until_saved(qtbot, home, make_parts
     saved = json.loads(home.settings_file.read_text())
     assert saved["defaults"]["sampling"]["temperature"] == 0.7, "the file now holds valid values"
     assert parts.window.settings.notes == ()
+
+
+def test_a_context_below_256_keeps_the_dialog_open_with_the_range(qtbot):
+    dialog = SettingsDialog("tiny", ModelDefaults(), None, None, "CPU only")
+    qtbot.addWidget(dialog)
+    dialog.load_form.n_ctx.setValue(100)
+    dialog.accept()
+    assert dialog.result() == QDialog.DialogCode.Rejected.value
+    assert "between 256 and 1048576 tokens, not 100" in dialog.error.text()
