@@ -226,3 +226,22 @@ def test_a_model_that_fails_to_close_still_lets_the_app_quit(qtbot, loaded, monk
     (record,) = caplog.records
     assert record.getMessage().startswith("Freeing tiny-f32.gguf failed")
     assert "injected" in record.exc_text
+
+
+def test_the_real_model_answers_with_temperature_9_in_settings_json(
+    qtbot, home, make_parts, real_model
+):
+    settings = json.loads(home.settings_file.read_text())
+    settings["defaults"]["sampling"].update(temperature=9, top_p=math.nan, seed=42)
+    home.settings_file.write_text(json.dumps(settings))
+    parts = make_parts()
+    with qtbot.waitSignal(parts.window.loader.loaded, timeout=120_000):
+        parts.window.load_model(real_model)
+    with qtbot.waitSignal(parts.session.answer_saved, timeout=120_000) as saved:
+        type_and_send(qtbot, parts, "What is the capital of France?")
+    answer = saved.args[0]
+    assert answer.content.strip()
+    assert answer.stop_reason in ("eos", "length")
+    assert (answer.params["temperature"], answer.params["top_p"]) == (0.7, 0.95)
+    assert answer.seed == 42
+    assert_ready_again(parts)
