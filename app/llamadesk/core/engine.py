@@ -39,6 +39,9 @@ from llamadesk.core.options import (
     USE_MMAP,
     first_problem,
 )
+from llamadesk.core.options import (
+    MAX_CONTEXT as MAX_CONTEXT,  # re-exported: declared in options, long imported from here
+)
 
 if TYPE_CHECKING:  # llama_cpp is heavy to import: the app imports it when a model loads.
     from llama_cpp import Llama
