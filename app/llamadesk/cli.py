@@ -135,7 +135,7 @@ def _option_flag(
         type=parse,
         default=default,
         metavar=option.kind.__name__.upper(),
-        help=f"{option.help} {option.describe_range()}; default {default}",
+        help=f"{option.help} ({option.describe_range()}; default {default})",
     )
 
 
@@ -170,7 +170,7 @@ def _add_bench_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
     )
     bench.add_argument("model", type=Path, metavar="MODEL.gguf")
     bench.add_argument("--tokens", type=_positive_int, default=128, help="tokens per answer")
-    bench.add_argument("--threads", type=_int, default=0, help="0: the app's default")
+    _option_flag(bench, "--threads", "n_threads")
     bench.add_argument("--runs", type=_positive_int, default=3, help="answers after the warm-up")
     bench.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -184,7 +184,7 @@ def _add_eval_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
     evaluation.add_argument("--text", type=Path, required=True, metavar="FILE", help="UTF-8 text")
     evaluation.add_argument("--ctx", type=_positive_int, default=512, help="window in tokens")
     evaluation.add_argument("--max-tokens", type=_positive_int, help="measure at most this many")
-    evaluation.add_argument("--threads", type=_int, default=0, help="0 picks automatically")
+    _option_flag(evaluation, "--threads", "n_threads")
     evaluation.add_argument("--json", action="store_true", help="print one JSON object")
 
 
