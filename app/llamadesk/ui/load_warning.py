@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from llamadesk.core.load_check import LoadCheck
 from llamadesk.core.memory import FitLevel
-
-MemoryChoice = Literal["shorter", "anyway", "cancel"]
+from llamadesk.services.model_loader import MemoryChoice
 
 
 def ask_about_memory(parent: QWidget, check: LoadCheck) -> MemoryChoice:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
@@ -23,18 +22,17 @@ from PySide6.QtWidgets import (
 )
 
 from llamadesk.core.backend import backend_info
-from llamadesk.core.engine import LoadSettings
-from llamadesk.core.load_check import LoadCheck, check_load
 from llamadesk.core.paths import AppPaths
-from llamadesk.core.settings import Settings, save_settings
+from llamadesk.core.settings import Settings
 from llamadesk.core.store import Message
-from llamadesk.services.background import JobRunner
 from llamadesk.services.chat_session import ChatSession
 from llamadesk.services.compare import CompareSession
 from llamadesk.services.dataset import DatasetService
 from llamadesk.services.memory_monitor import MemoryMonitor
 from llamadesk.services.model_host import LoadedModel
+from llamadesk.services.model_loader import ModelLoader, Purpose
 from llamadesk.services.ratings import RatingsService
+from llamadesk.services.settings_service import SettingsService
 from llamadesk.ui import load_warning
 from llamadesk.ui.chat_view import ChatView
 from llamadesk.ui.compare_view import CompareView
@@ -66,16 +64,17 @@ class MainWindow(QMainWindow):
         ratings: RatingsService,
         compare: CompareSession,
         paths: AppPaths,
-        settings: Settings,
+        settings: SettingsService,
+        loader: ModelLoader,
     ) -> None:
         super().__init__()
         self.session = session
         self.ratings = ratings
         self.compare = compare
         self.paths = paths
-        self.settings = settings
+        self.settings_service = settings
+        self.loader = loader
         self.current_conversation: int | None = None
-        self.jobs = JobRunner(parent=self)
         self.setWindowTitle("LlamaDesk")
         self.resize(1180, 780)
         self._build()
@@ -196,9 +195,11 @@ class MainWindow(QMainWindow):
         session.answer_saved.connect(self._on_answer_saved)
         session.generating_changed.connect(self._on_generating_changed)
         session.error.connect(self.banner.show_message)
+        self.loader.confirm = lambda check: load_warning.ask_about_memory(self, check)
+        self.loader.checking.connect(lambda name: self.model_status.setText(f"Checking {name}…"))
+        self.loader.loaded.connect(self._on_loaded)
+        self.loader.failed.connect(self._on_load_failed)
         host.loading.connect(self._on_loading)
-        host.loaded.connect(self._on_loaded)
-        host.load_failed.connect(self._on_load_failed)
         host.busy_changed.connect(self.busy.setVisible)
         host.progress.connect(self._on_progress)
 
@@ -221,44 +222,21 @@ class MainWindow(QMainWindow):
     # Models --------------------------------------------------------------------------
 
     def load_model(self, path: Path) -> None:
-        """Check the model fits (in the background), ask if it may not, then load it."""
-        path = Path(path)
-        if not self._host_ready():
-            return
-        settings = self.settings.for_model(path.name).load
-        self.model_status.setText(f"Checking {path.name}…")
-        job = self.jobs.start(check_load, path, settings)
-        job.finished.connect(lambda check: self._load_checked(path, settings, check))
-        # A file that cannot even be checked: the load itself says why, clearly.
-        job.failed.connect(lambda _error: self._start_load(path, settings))
-
-    def _load_checked(self, path: Path, settings: LoadSettings, check: LoadCheck) -> None:
-        if not check.fits:
-            choice = load_warning.ask_about_memory(self, check)
-            if choice == "cancel":
-                self._on_load_failed(f"Did not load {path.name}: not enough memory.")
-                return
-            if choice == "shorter":
-                settings = replace(settings, n_ctx=check.fitting_context)
-        self._start_load(path, settings)
-
-    def _start_load(self, path: Path, settings: LoadSettings) -> None:
-        if self._host_ready():
-            self.session.host.load(path, settings)
+        """Load a model for the chat: its settings, the memory check, then the model."""
+        self.loader.load(Path(path), "chat")
 
     def load_demo(self) -> None:
-        if self._host_ready():
-            demo = self.paths.models / DEMO_SUFFIX
-            self.session.host.load(demo, self.settings.for_model(demo.name).load, make_demo=True)
+        self.loader.load(self.paths.models / DEMO_SUFFIX, "chat", make_demo=True)
 
-    def _host_ready(self) -> bool:
-        if self.session.host.busy:
-            self.banner.show_message(
-                "The model is busy: stop the current answer, or wait for the load to finish.",
-                "warning",
-            )
-            return False
-        return True
+    @property
+    def settings(self) -> Settings:
+        return self.settings_service.current
+
+    @settings.setter
+    def settings(self, settings: Settings) -> None:
+        problem = self.settings_service.update(settings)
+        if problem:
+            self.banner.show_message(problem, "warning")
 
     def _ask_open_model(self) -> None:
         filename, _filter = QFileDialog.getOpenFileName(
@@ -284,8 +262,9 @@ class MainWindow(QMainWindow):
         self.model_status.setText(f"Loading {name}…")
         self.composer.set_can_send(False)
 
-    def _on_loaded(self, model: LoadedModel) -> None:
-        self.banner.hide()
+    def _on_loaded(self, model: LoadedModel, purpose: Purpose) -> None:
+        # Whoever loaded it, this is the model the chat now answers with: its figures and its
+        # sampling settings apply. Only the user's own choice is the one to reload next time.
         info = model.info
         self.model_status.setText(
             f"{display_name(info.path)}  ·  {info.quantization}  ·  ctx {model.settings.n_ctx}"
@@ -294,16 +273,19 @@ class MainWindow(QMainWindow):
         defaults = self.settings.for_model(info.path.name)
         self.session.params = defaults.sampling
         self.session.default_system_prompt = defaults.system_prompt
-        self.settings = self.settings.with_changes(last_model=str(info.path))
-        self._save_settings()
         self._refresh_models()
+        if purpose != "chat":
+            return
+        self.banner.hide()
+        self.settings = self.settings.with_changes(last_model=str(info.path))
         if self.current_conversation is None:
             self._new_conversation()
         self._update_page()
         self.composer.editor.setFocus()
 
-    def _on_load_failed(self, message: str) -> None:
-        self.banner.show_message(message)
+    def _on_load_failed(self, message: str, purpose: Purpose = "chat") -> None:
+        if purpose == "chat":  # the compare view shows its own failures
+            self.banner.show_message(message)
         model = self.session.host.model
         self.model_status.setText(display_name(model.info.path) if model else "No model loaded")
         self._refresh_models()
@@ -318,16 +300,23 @@ class MainWindow(QMainWindow):
             chat = self.session.store.conversation(self.current_conversation)
             conversation = (chat.system_prompt, dict(chat.sampling))
         dialog = SettingsDialog(
-            name, defaults, conversation, model.info if model else None, _backend_text(), self
+            name,
+            defaults,
+            conversation,
+            model.info if model else None,
+            _backend_text(),
+            self,
+            notes=self.settings.notes,
         )
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         chosen = dialog.model_defaults
+        # Saved from the dialog, the file holds only valid values: the notes are done.
+        settings = self.settings.with_changes(notes=())
         if model:
-            self.settings = self.settings.with_model_defaults(name, chosen)
+            self.settings = settings.with_model_defaults(name, chosen)
         else:
-            self.settings = self.settings.with_changes(defaults=chosen)
-        self._save_settings()
+            self.settings = settings.with_changes(defaults=chosen)
         self.session.params = chosen.sampling
         self.session.default_system_prompt = chosen.system_prompt
         if dialog.conversation is not None and self.current_conversation is not None:
@@ -337,12 +326,6 @@ class MainWindow(QMainWindow):
         if model and chosen.load != defaults.load:
             self.banner.show_message("Loading the model again with the new settings…", "info")
             self.load_model(model.info.path)
-
-    def _save_settings(self) -> None:
-        try:
-            save_settings(self.paths.settings_file, self.settings)
-        except OSError as exc:
-            self.banner.show_message(f"Could not save settings: {exc}", "warning")
 
     # Conversations -------------------------------------------------------------------
 
@@ -473,6 +456,6 @@ class MainWindow(QMainWindow):
         self.session.host.shutdown()
         self.monitor.stop()
         self.memory_panel.wait_for_all()
-        self.jobs.wait_for_all()
+        self.loader.wait_for_all()
         self.dataset.wait_for_all()  # a running export or delete finishes, never half-done
         event.accept()

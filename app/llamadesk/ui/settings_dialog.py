@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, fields
 
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
     QLabel,
@@ -20,72 +19,43 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from llamadesk.core.engine import (
-    GPU_LAYERS_AUTO,
-    KV_CACHE_TYPES,
-    MAX_CONTEXT,
-    EngineError,
-    LoadSettings,
-    SamplingParams,
-)
+from llamadesk.core.engine import EngineError, LoadSettings, SamplingParams
 from llamadesk.core.gguf_info import GGUFInfo
+from llamadesk.core.options import (
+    FLASH_ATTN,
+    GPU_LAYERS_AUTO,
+    KV_CACHE_TYPE,
+    N_BATCH,
+    N_CTX,
+    N_GPU_LAYERS,
+    N_THREADS,
+    SAMPLING_OPTIONS,
+    USE_MLOCK,
+    USE_MMAP,
+)
 from llamadesk.core.settings import ModelDefaults, sampling_for
+from llamadesk.ui.option_widgets import editor_value, make_editor
 
 GPU_CHOICES = (("Auto: as many as fit", GPU_LAYERS_AUTO), ("None (CPU)", 0), ("All", -1))
 
 
-def _spin(low: int, high: int, value: int, special: str = "") -> QSpinBox:
-    box = QSpinBox()
-    box.setRange(low, high)
-    box.setValue(value)
-    if special:
-        box.setSpecialValueText(special)  # shown for the lowest value
-    return box
-
-
-def _real(low: float, high: float, step: float, value: float) -> QDoubleSpinBox:
-    box = QDoubleSpinBox()
-    box.setRange(low, high)
-    box.setSingleStep(step)
-    box.setDecimals(2)
-    box.setValue(value)
-    return box
-
-
 class SamplingForm(QWidget):
-    """System prompt and the sampling settings."""
+    """System prompt and the sampling settings, one editor per declared option."""
 
     def __init__(self, values: SamplingParams, system_prompt: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.system_prompt = QPlainTextEdit(system_prompt)
         self.system_prompt.setPlaceholderText("e.g. You are a concise assistant.")
         self.system_prompt.setFixedHeight(64)
-        self.temperature = _real(0.0, 5.0, 0.05, values.temperature)
-        self.top_p = _real(0.01, 1.0, 0.05, values.top_p)
-        self.top_k = _spin(0, 1000, values.top_k, "off")
-        self.min_p = _real(0.0, 1.0, 0.01, values.min_p)
-        self.repeat_penalty = _real(0.01, 5.0, 0.05, values.repeat_penalty)
-        self.max_tokens = _spin(1, MAX_CONTEXT, values.max_tokens)
-        self.seed = _spin(-1, 2**31 - 1, values.seed, "random")
+        self.editors = {o.name: make_editor(o, getattr(values, o.name)) for o in SAMPLING_OPTIONS}
         form = QFormLayout(self)
         form.addRow("System prompt", self.system_prompt)
-        form.addRow("Temperature (0 = always the likeliest word)", self.temperature)
-        form.addRow("Top-p", self.top_p)
-        form.addRow("Top-k", self.top_k)
-        form.addRow("Min-p", self.min_p)
-        form.addRow("Repeat penalty", self.repeat_penalty)
-        form.addRow("Max tokens per answer", self.max_tokens)
-        form.addRow("Seed", self.seed)
+        for option in SAMPLING_OPTIONS:
+            form.addRow(option.label, self.editors[option.name])
 
     def values(self) -> SamplingParams:
         return SamplingParams(
-            temperature=round(self.temperature.value(), 2),
-            top_p=round(self.top_p.value(), 2),
-            top_k=self.top_k.value(),
-            min_p=round(self.min_p.value(), 2),
-            repeat_penalty=round(self.repeat_penalty.value(), 2),
-            max_tokens=self.max_tokens.value(),
-            seed=self.seed.value(),
+            **{o.name: editor_value(o, self.editors[o.name]) for o in SAMPLING_OPTIONS}
         )
 
 
@@ -101,38 +71,34 @@ class LoadForm(QWidget):
     ):
         super().__init__(parent)
         self.trained = info.context_length if info else 0
-        self.n_ctx = _spin(0, MAX_CONTEXT, values.n_ctx, "the model's own (up to 4096)")
+        self.n_ctx = make_editor(N_CTX, values.n_ctx)
         self.n_ctx.valueChanged.connect(self._check_context)
         self.context_warning = QLabel()
         self.context_warning.setObjectName("warningText")
         self.context_warning.setWordWrap(True)
-        self.n_threads = _spin(0, 512, values.n_threads, "auto (one per core)")
-        self.n_batch = _spin(1, 8192, values.n_batch)
+        self.n_threads = make_editor(N_THREADS, values.n_threads)
+        self.n_batch = make_editor(N_BATCH, values.n_batch)
         self.gpu = QComboBox()
         for label, value in GPU_CHOICES:
             self.gpu.addItem(label, value)
         self.gpu.addItem("This many layers:", "count")
-        self.gpu_count = _spin(1, 999, max(values.n_gpu_layers, 1))
+        self.gpu_count = QSpinBox()  # the counts only: the special values are the choices
+        self.gpu_count.setRange(int(N_GPU_LAYERS.minimum or 1), int(N_GPU_LAYERS.maximum or 1))
+        self.gpu_count.setValue(max(values.n_gpu_layers, 1))
         preset = self.gpu.findData(values.n_gpu_layers)
         self.gpu.setCurrentIndex(preset if preset >= 0 else self.gpu.count() - 1)
-        self.flash_attn = QCheckBox("Flash attention (faster, needs less memory)")
-        self.flash_attn.setChecked(values.flash_attn)
-        self.kv_type = QComboBox()
-        for name in KV_CACHE_TYPES:
-            self.kv_type.addItem(name, name)
-        self.kv_type.setCurrentIndex(self.kv_type.findData(values.kv_cache_type))
-        self.use_mmap = QCheckBox("Memory-map the file (loads faster)")
-        self.use_mmap.setChecked(values.use_mmap)
-        self.use_mlock = QCheckBox("Lock in RAM (never swapped out)")
-        self.use_mlock.setChecked(values.use_mlock)
+        self.flash_attn = make_editor(FLASH_ATTN, values.flash_attn)
+        self.kv_type = make_editor(KV_CACHE_TYPE, values.kv_cache_type)
+        self.use_mmap = make_editor(USE_MMAP, values.use_mmap)
+        self.use_mlock = make_editor(USE_MLOCK, values.use_mlock)
         form = QFormLayout(self)
-        form.addRow("Context length (tokens)", self.n_ctx)
+        form.addRow(f"{N_CTX.label} (tokens)", self.n_ctx)
         form.addRow("", self.context_warning)
-        form.addRow("CPU threads", self.n_threads)
-        form.addRow("Batch size", self.n_batch)
-        form.addRow("GPU layers", self.gpu)
+        form.addRow(N_THREADS.label, self.n_threads)
+        form.addRow(N_BATCH.label, self.n_batch)
+        form.addRow(N_GPU_LAYERS.label, self.gpu)
         form.addRow("", self.gpu_count)
-        form.addRow("KV cache type", self.kv_type)
+        form.addRow(KV_CACHE_TYPE.label, self.kv_type)
         form.addRow("", self.flash_attn)
         form.addRow("", self.use_mmap)
         form.addRow("", self.use_mlock)
@@ -156,14 +122,14 @@ class LoadForm(QWidget):
         choice = self.gpu.currentData()
         layers = self.gpu_count.value() if choice == "count" else int(choice)
         return LoadSettings(
-            n_ctx=self.n_ctx.value(),
-            n_threads=self.n_threads.value(),
+            n_ctx=editor_value(N_CTX, self.n_ctx),
+            n_threads=editor_value(N_THREADS, self.n_threads),
             n_gpu_layers=layers,
-            n_batch=self.n_batch.value(),
-            flash_attn=self.flash_attn.isChecked(),
-            kv_cache_type=self.kv_type.currentData(),
-            use_mmap=self.use_mmap.isChecked(),
-            use_mlock=self.use_mlock.isChecked(),
+            n_batch=editor_value(N_BATCH, self.n_batch),
+            flash_attn=editor_value(FLASH_ATTN, self.flash_attn),
+            kv_cache_type=editor_value(KV_CACHE_TYPE, self.kv_type),
+            use_mmap=editor_value(USE_MMAP, self.use_mmap),
+            use_mlock=editor_value(USE_MLOCK, self.use_mlock),
         )
 
 
@@ -171,7 +137,8 @@ class SettingsDialog(QDialog):
     """Two tabs: the model's defaults, and this conversation's own answers settings.
 
     After `accept()`, `model_defaults` and `conversation` hold what the user chose; invalid
-    values keep the dialog open with the reason shown.
+    values keep the dialog open with the reason shown. `notes` (values in settings.json that
+    were invalid and replaced by their defaults) are shown above the tabs.
     """
 
     def __init__(
@@ -182,6 +149,7 @@ class SettingsDialog(QDialog):
         info: GGUFInfo | None,
         backend: str,
         parent: QWidget | None = None,
+        notes: Sequence[str] = (),
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
@@ -214,7 +182,15 @@ class SettingsDialog(QDialog):
         )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        self.notes = QLabel(
+            "Some saved settings were invalid and were reset to their defaults:\n"
+            + "\n".join(f"• {note}" for note in notes)
+        )
+        self.notes.setObjectName("warningText")
+        self.notes.setWordWrap(True)
+        self.notes.setVisible(bool(notes))
         layout = QVBoxLayout(self)
+        layout.addWidget(self.notes)
         layout.addWidget(self.tabs)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
