@@ -188,6 +188,7 @@ class CompareSession(QObject):
             seed=stats.seed,
             stats=stats.as_dict(),
             stop_reason=stats.stop_reason,
+            reasoning=result.reasoning,
         )
         self._answers[side] = answer
         self._queue.pop(0)

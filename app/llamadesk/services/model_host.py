@@ -24,6 +24,7 @@ from llamadesk.core.engine import (
     SamplingParams,
 )
 from llamadesk.core.gguf_info import GGUFError, GGUFInfo
+from llamadesk.core.reasoning import ReasoningFormat, ThinkingChoice
 
 # At most this many text updates a second reach the GUI: one per frame at 60 Hz.
 MAX_UPDATES_PER_SECOND = 60
@@ -38,6 +39,10 @@ class LoadedModel:
 
     info: GGUFInfo
     settings: LoadSettings
+    # How the model writes reasoning ("none" if it does not) and the thinking settings its
+    # chat template takes (() if it has no switch).
+    reasoning_format: ReasoningFormat = "none"
+    thinking_choices: tuple[ThinkingChoice, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -45,10 +50,11 @@ class AnswerResult:
     """A finished (or stopped, or failed) answer."""
 
     request_id: int
-    text: str
+    text: str  # the final answer, without the reasoning
     stats: AnswerStats
     params: SamplingParams
     model_file: str
+    reasoning: str = ""
 
 
 class _Worker(QObject):
@@ -57,6 +63,7 @@ class _Worker(QObject):
     loaded = Signal(object)  # LoadedModel
     load_failed = Signal(str)
     pieces = Signal(int, str)  # request id, text since the last update
+    reasoning = Signal(int, str)  # request id, reasoning since the last update
     progress = Signal(int, float)  # tokens so far, tokens per second
     answered = Signal(object)  # AnswerResult
 
@@ -82,39 +89,62 @@ class _Worker(QObject):
         if self._engine is not None:
             self._engine.close()
         self._engine = engine
-        self.loaded.emit(LoadedModel(engine.info, engine.settings))
+        self.loaded.emit(
+            LoadedModel(
+                engine.info, engine.settings, engine.reasoning_format, engine.thinking_choices
+            )
+        )
 
-    @Slot(int, object, object, object)
+    @Slot(int, object, object, object, str)
     def generate(
         self,
         request_id: int,
         messages: Sequence[ChatMessage],
         params: SamplingParams,
         cancel: threading.Event,
+        thinking: str,
     ) -> None:
         engine = self._engine
         if engine is None:  # the GUI never asks without a model; be safe anyway
             return
-        stream = engine.stream(messages, params, cancel)
+        stream = engine.stream(messages, params, cancel, thinking)
         interval = 1.0 / MAX_UPDATES_PER_SECOND
         pending: list[str] = []
+        thought: list[str] = []
         last_emit = last_progress = 0.0
-        for piece in stream:
-            pending.append(piece)
+        for reasoning, answer in stream.parts():
+            if reasoning:
+                thought.append(reasoning)
+            if answer:
+                pending.append(answer)
             now = time.perf_counter()
             if now - last_emit >= interval:
-                self.pieces.emit(request_id, "".join(pending))
-                pending.clear()
+                self._emit_text(request_id, thought, pending)
                 last_emit = now
             if now - last_progress >= 1.0 / PROGRESS_PER_SECOND:
                 self.progress.emit(*stream.progress())
                 last_progress = now
-        if pending:
-            self.pieces.emit(request_id, "".join(pending))
+        self._emit_text(request_id, thought, pending)
         assert stream.stats is not None
         self.answered.emit(
-            AnswerResult(request_id, stream.text, stream.stats, params, engine.info.path.name)
+            AnswerResult(
+                request_id,
+                stream.text,
+                stream.stats,
+                params,
+                engine.info.path.name,
+                stream.reasoning,
+            )
         )
+
+    def _emit_text(self, request_id: int, reasoning: list[str], answer: list[str]) -> None:
+        """Send the text gathered since the last update, and start gathering afresh."""
+        if reasoning:
+            self.reasoning.emit(request_id, "".join(reasoning))
+            reasoning.clear()
+        if answer:
+            self.pieces.emit(request_id, "".join(answer))
+            answer.clear()
 
     @Slot()
     def unload(self) -> None:
@@ -131,6 +161,7 @@ class ModelHost(QObject):
         loaded(LoadedModel): the model is ready; a previous one was freed.
         load_failed(str): the file could not be loaded; the previous model stays.
         pieces(int, str): new text for the answer with that request id.
+        reasoning(int, str): new reasoning for the answer with that request id.
         progress(int, float): tokens written so far and tokens per second, while streaming.
         answered(AnswerResult): an answer is complete (finished, stopped or failed).
         busy_changed(bool): the worker started or finished loading or answering.
@@ -140,12 +171,13 @@ class ModelHost(QObject):
     loaded = Signal(object)
     load_failed = Signal(str)
     pieces = Signal(int, str)
+    reasoning = Signal(int, str)
     progress = Signal(int, float)
     answered = Signal(object)
     busy_changed = Signal(bool)
 
     _load_requested = Signal(object, object, bool)
-    _generate_requested = Signal(int, object, object, object)
+    _generate_requested = Signal(int, object, object, object, str)
     _unload_requested = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -161,6 +193,7 @@ class ModelHost(QObject):
         self._worker.loaded.connect(self._on_loaded)
         self._worker.load_failed.connect(self._on_load_failed)
         self._worker.pieces.connect(self.pieces)
+        self._worker.reasoning.connect(self.reasoning)
         self._worker.progress.connect(self.progress)
         self._worker.answered.connect(self._on_answered)
         self._busy = False
@@ -189,8 +222,11 @@ class ModelHost(QObject):
         self.loading.emit(Path(path).name)
         self._load_requested.emit(Path(path), settings or LoadSettings(), make_demo)
 
-    def generate(self, messages: Sequence[ChatMessage], params: SamplingParams) -> int:
-        """Start an answer and return its request id. Needs a loaded model and no busy work."""
+    def generate(
+        self, messages: Sequence[ChatMessage], params: SamplingParams, thinking: str = ""
+    ) -> int:
+        """Start an answer and return its request id. Needs a loaded model and no busy work.
+        `thinking` is one of the model's `thinking_choices` ("" for its template's default)."""
         if self.model is None:
             raise RuntimeError("no model is loaded")
         if self._busy:
@@ -198,7 +234,9 @@ class ModelHost(QObject):
         self._next_request += 1
         self._cancel = threading.Event()
         self._set_busy(True)
-        self._generate_requested.emit(self._next_request, list(messages), params, self._cancel)
+        self._generate_requested.emit(
+            self._next_request, list(messages), params, self._cancel, thinking
+        )
         return self._next_request
 
     def stop(self) -> None:
