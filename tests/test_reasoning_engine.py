@@ -11,56 +11,17 @@ import pytest
 
 from llamadesk.core.engine import AnswerStream, ChatMessage, Engine, LoadSettings, SamplingParams
 from llamadesk.core.reasoning import template_arguments
-from llamadesk.core.testmodel import write_test_model
-
-TEMPLATES = Path(__file__).parent / "data" / "templates"
-CHATML = ("<|im_start|>", "<|im_end|>", "<|endoftext|>")
-THINK = ("<think>", "</think>")
-HARMONY = (
-    "<|start|>",
-    "<|end|>",
-    "<|message|>",
-    "<|channel|>",
-    "<|constrain|>",
-    "<|return|>",
-    "<|call|>",
-    "<|endoftext|>",
-)
-GEMMA4 = ("<|turn>", "<turn|>", "<|channel>", "<channel|>", "<|think|>")
-
-MODELS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "qwen3": ("Qwen-Qwen3-0.6B.jinja", CHATML + THINK),
-    "qwen35": ("Qwen3.5-4B.jinja", CHATML + THINK),
-    "smollm3": ("HuggingFaceTB-SmolLM3-3B.jinja", CHATML + THINK),
-    "gpt-oss": ("openai-gpt-oss-120b.jinja", HARMONY),
-    "gemma4": ("google-gemma-4-31B-it.jinja", GEMMA4),
-    # Qwen3's template with <think> and </think> as plain text: markers come in pieces.
-    "qwen3-plain-think": ("Qwen-Qwen3-0.6B.jinja", CHATML),
-}
 
 GREEDY = SamplingParams(temperature=0.0, max_tokens=200, seed=0)
 HELLO = [ChatMessage("user", "hello")]
 
 
-@pytest.fixture(scope="module")
-def model_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    folder = tmp_path_factory.mktemp("reasoning-models")
-    return {
-        name: write_test_model(
-            folder / f"{name}.gguf",
-            chat_template=(TEMPLATES / template).read_text(encoding="utf-8"),
-            control_tokens=tokens,
-        )
-        for name, (template, tokens) in MODELS.items()
-    }
-
-
 @pytest.fixture
-def load(model_files: dict[str, Path]) -> Iterator[object]:
+def load(reasoning_models: dict[str, Path]) -> Iterator[object]:
     engines: list[Engine] = []
 
     def _load(name: str) -> Engine:
-        engine = Engine.load(model_files[name], LoadSettings(n_ctx=2048, n_threads=1))
+        engine = Engine.load(reasoning_models[name], LoadSettings(n_ctx=2048, n_threads=1))
         engines.append(engine)
         return engine
 
