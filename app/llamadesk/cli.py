@@ -130,6 +130,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--since", type=_date, help="only ratings given on or after this date (or time)"
     )
     export.add_argument("--model", default="", help="only ratings of models whose name has this")
+    export.add_argument(
+        "--include-reasoning",
+        action="store_true",
+        help="add reasoning models' reasoning in columns of its own (answers never hold it)",
+    )
 
     commands.add_parser("leaderboard", help="rank your models by your compare votes")
     _add_models_parser(commands)
@@ -372,7 +377,14 @@ def _export(args: argparse.Namespace) -> int:
 
     try:
         with Store(app_paths().database) as store:
-            result = export(store, args.format, args.out, since=args.since, model=args.model)
+            result = export(
+                store,
+                args.format,
+                args.out,
+                since=args.since,
+                model=args.model,
+                include_reasoning=args.include_reasoning,
+            )
     except (StoreError, ExportError) as exc:
         return _fail(str(exc))
     print(f"Wrote {result.count} {_EXPORTED[args.format]} to {result.path}.")
