@@ -46,6 +46,9 @@ MARKERS: dict[ReasoningFormat, tuple[str, ...]] = {
     "gemma4": (GEMMA4_OPEN, GEMMA4_CLOSE),
 }
 
+MARKER_START = "<"
+assert all(marker.startswith(MARKER_START) for markers in MARKERS.values() for marker in markers)
+
 # A channel header longer than this is not one: the model is writing plain text.
 MAX_HEADER = 128
 
@@ -117,6 +120,7 @@ class ReasoningParser:
     def __init__(self, fmt: ReasoningFormat = "none", *, in_reasoning: bool = False) -> None:
         self.format = fmt
         self._markers = MARKERS[fmt]
+        self._longest = max((len(marker) for marker in self._markers), default=0)
         self._held = ""  # the end of the text so far, when it may begin a marker
         # Where text goes now: a channel, or "header" (a harmony or Gemma 4 channel header,
         # held until it is complete).
@@ -139,14 +143,16 @@ class ReasoningParser:
             return Delta("", piece)
         text = self._held + piece
         out = _Out()
-        while True:
+        while MARKER_START in text:  # every marker starts with it: most pieces skip this
             index, marker = self._first_marker(text)
             if marker is None:
                 break
             self._write(text[:index], out)
             text = text[index + len(marker) :]
             self._on_marker(marker, out)
-        keep = max(partial_marker_length(text, marker) for marker in self._markers)
+        keep = 0
+        if MARKER_START in text[-self._longest :]:
+            keep = max(partial_marker_length(text, marker) for marker in self._markers)
         self._held = text[len(text) - keep :]
         self._write(text[: len(text) - keep], out)
         return out.delta()
