@@ -15,10 +15,10 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QSizePolicy,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -176,8 +176,8 @@ class ReasoningSection(QWidget):
     """A reasoning model's reasoning: a heading ("Thinking…", then "Thought for N s") that
     opens and closes the text below it; closed at first.
 
-    Streamed reasoning is appended to a plain-text box, which costs the length of the new
-    text, not of all the reasoning, whether the section is open or not.
+    Streamed reasoning is appended to a plain-text box, which lays out only the new text,
+    not all the reasoning, whether the section is open or not.
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -185,11 +185,13 @@ class ReasoningSection(QWidget):
         self.toggle = _link_button("")
         self.toggle.setCheckable(True)
         self.toggle.toggled.connect(self._on_toggled)
-        self.body = QPlainTextEdit()
+        self.body = QTextEdit()
         self.body.setObjectName("reasoningBody")
         self.body.setReadOnly(True)
-        self.body.setMaximumHeight(REASONING_MAX_HEIGHT)
+        self.body.setAcceptRichText(False)
         self.body.setFrameShape(QFrame.Shape.NoFrame)
+        self.body.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.body.document().documentLayout().documentSizeChanged.connect(self._fit)
         self.body.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -225,6 +227,12 @@ class ReasoningSection(QWidget):
     def _on_toggled(self, shown: bool) -> None:
         self.body.setVisible(shown)
         self._update_toggle()
+
+    def _fit(self) -> None:
+        """As tall as the reasoning, up to REASONING_MAX_HEIGHT (then it scrolls)."""
+        margins = self.body.contentsMargins()
+        height = self.body.document().size().height() + margins.top() + margins.bottom()
+        self.body.setFixedHeight(min(int(height) + 1, REASONING_MAX_HEIGHT))
 
     def _update_toggle(self) -> None:
         self.toggle.setText(f"{'▾' if self.is_open else '▸'} {self._heading}")
