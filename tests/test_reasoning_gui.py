@@ -120,3 +120,25 @@ def test_thinking_switch_is_offered_remembered_and_used(
     assert load_settings(home.settings_file).per_model[model.name].thinking == "off"
     load(qtbot, parts, model)  # loaded again: the choice is still there
     assert menu.currentData() == "off"
+
+
+def test_compare_shows_each_sides_reasoning_apart(
+    qtbot, parts, reasoning_models, script_answers
+) -> None:
+    script_answers(QWEN3_ANSWER, "<think>\nOther thought.\n</think>\n\nHowdy!<|im_end|>")
+    load(qtbot, parts, reasoning_models["qwen3"])
+    view = parts.window.compare_view
+    parts.window.show_mode(1)
+    view.prompt.setPlainText("hello")
+
+    with qtbot.waitSignal(parts.compare.ready, timeout=60_000):
+        view.run_button.click()
+
+    answers = parts.compare.answers
+    assert (answers["A"].content, answers["A"].reasoning) == ("Hello there!", "They say hello.")
+    assert (answers["B"].content, answers["B"].reasoning) == ("Howdy!", "Other thought.")
+    for side, reasoning in (("A", "They say hello."), ("B", "Other thought.")):
+        pane = view.panes[side]
+        assert pane.reasoning is not None
+        assert pane.reasoning.text == reasoning
+        assert pane.reasoning.toggle.text().startswith("▸ Thought for")

@@ -319,6 +319,22 @@ class MessageBubble(QFrame):
         section.set_text(text)
         section.set_heading(thought_for(seconds))
 
+    def show_stored_reasoning(self, message: Message) -> None:
+        """Show a stored answer's reasoning and how long it took, or no section."""
+        if not message.reasoning:
+            self.clear_reasoning()
+            return
+        thought_ms = message.stats.get("reasoning_ms")
+        seconds = thought_ms / 1000 if isinstance(thought_ms, (int, float)) else 0.0
+        self.set_reasoning(message.reasoning, seconds)
+
+    def clear_reasoning(self) -> None:
+        """Drop the reasoning section, for a bubble that shows a new answer."""
+        if self.reasoning is not None:
+            self.reasoning.hide()  # deleteLater waits for the event loop; don't show ghosts
+            self.reasoning.deleteLater()
+            self.reasoning, self._thinking_since = None, None
+
     def _reasoning_section(self) -> ReasoningSection:
         if self.reasoning is None:
             self.reasoning = ReasoningSection()
@@ -540,10 +556,7 @@ class ChatView(QScrollArea):
 
     def _add_message(self, message: Message, shown: ShownAnswer | None, key: object) -> None:
         bubble = self._add_bubble(message.role, _author(message), message.content)
-        if message.reasoning:
-            thought_ms = message.stats.get("reasoning_ms")
-            seconds = thought_ms / 1000 if isinstance(thought_ms, (int, float)) else 0.0
-            bubble.set_reasoning(message.reasoning, seconds)
+        bubble.show_stored_reasoning(message)
         if message.role == "assistant":
             bubble.set_footer(describe_stats(message.stats, message.stop_reason))
             if shown is not None:
