@@ -241,7 +241,7 @@ class AnswerStream:
             ):
                 if part.reasoning or part.answer:
                     self._record(part)
-                    yield part.delta
+                    yield Delta(part.reasoning, part.answer)
                 if part.finish is not None:
                     reason = "eos" if part.finish == "stop" else "length"
         except ContextOverflow as exc:
@@ -345,10 +345,6 @@ class Piece(NamedTuple):
     answer: str
     finish: str | None
     in_reasoning: bool
-
-    @property
-    def delta(self) -> Delta:
-        return Delta(self.reasoning, self.answer)
 
 
 class _StreamingText:
@@ -473,7 +469,12 @@ class Engine:
         fmt = self.reasoning_format
         prompt_end = self._prompt_end(prompt.tokens) if fmt == "tags" else ""
         parser = ReasoningParser(fmt, in_reasoning=opens_in_reasoning(fmt, prompt_end))
-        for text, finish in self._decode(tokens, prompt.stop_words, n_prompt, limit, on_token):
+        pieces = self._decode(tokens, prompt.stop_words, n_prompt, limit, on_token)
+        if fmt == "none":  # most models: no parsing at all on the per-token path
+            for text, finish in pieces:
+                yield Piece("", text, finish, False)
+            return
+        for text, finish in pieces:
             reasoning, answer = parser.feed(text)
             if finish is not None:
                 rest = parser.close()
