@@ -239,8 +239,8 @@ class AnswerStream:
             for part in self._engine.complete(
                 self._messages, params, seed, self._on_token, self._thinking
             ):
+                self._record(part)
                 if part.reasoning or part.answer:
-                    self._record(part)
                     yield Delta(part.reasoning, part.answer)
                 if part.finish is not None:
                     reason = "eos" if part.finish == "stop" else "length"
@@ -263,9 +263,11 @@ class AnswerStream:
         return self._cancelled.is_set()
 
     def _record(self, part: Piece) -> None:
+        """Keep a piece's text; note when the reasoning starts and ends (a piece without
+        text may end it: a lone </think>)."""
         progress = self._progress
         now = time.perf_counter()
-        if progress.first_piece_at is None:
+        if progress.first_piece_at is None and (part.reasoning or part.answer):
             progress.first_piece_at = now
         if part.answer:
             progress.pieces.append(part.answer)
