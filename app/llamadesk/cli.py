@@ -12,8 +12,12 @@ import sys
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from llamadesk import __version__
+
+if TYPE_CHECKING:
+    from llamadesk.core.engine import AnswerStream
 
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
@@ -76,6 +80,18 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="load even a model that needs more memory than this computer has",
     )
+    chat.add_argument(
+        "--json", action="store_true", help="print one JSON object: answer, reasoning, stats"
+    )
+    chat.add_argument(
+        "--show-reasoning", action="store_true", help="print a reasoning model's reasoning first"
+    )
+    chat.add_argument(
+        "--thinking",
+        choices=("on", "off", "low", "medium", "high"),
+        default="",
+        help="a reasoning model's thinking: on/off, or gpt-oss's effort low/medium/high",
+    )
 
     test_model = commands.add_parser(
         "make-test-model", help="write a GGUF model with random weights (for trying things)"
@@ -112,6 +128,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--since", type=_date, help="only ratings given on or after this date (or time)"
     )
     export.add_argument("--model", default="", help="only ratings of models whose name has this")
+    export.add_argument(
+        "--include-reasoning",
+        action="store_true",
+        help="add reasoning models' reasoning in columns of its own (answers never hold it)",
+    )
 
     commands.add_parser("leaderboard", help="rank your models by your compare votes")
     _add_models_parser(commands)
@@ -253,23 +274,32 @@ def _chat(args: argparse.Namespace) -> int:
         engine = Engine.load(args.model, settings)
     except (EngineError, GGUFError) as exc:
         return _fail(str(exc))
+    if args.thinking and args.thinking not in engine.thinking_choices:
+        engine.close()
+        return _fail(_no_such_thinking(args.model.name, engine.thinking_choices))
     messages = [ChatMessage("user", args.prompt)]
     if args.system:
         messages.insert(0, ChatMessage("system", args.system))
-    stream = engine.stream(messages, params)
+    stream = engine.stream(messages, params, thinking=args.thinking)
     try:
-        for piece in stream:
-            sys.stdout.write(piece)
-            sys.stdout.flush()
+        if args.json:
+            for _part in stream.parts():
+                pass
+        else:
+            _print_answer(stream, args.show_reasoning)
     except KeyboardInterrupt:
         stream.cancel()
         sys.stdout.write("\n")
         return EXIT_INTERRUPTED
     finally:
         engine.close()
-    sys.stdout.write("\n")
     stats = stream.stats
     assert stats is not None
+    if args.json:
+        import json
+
+        report = {"answer": stream.text, "reasoning": stream.reasoning, "stats": stats.as_dict()}
+        print(json.dumps(report, indent=2))
     if args.stats:
         print(
             f"{stats.completion_tokens} tokens, {stats.tokens_per_second:.1f} tokens/s, "
@@ -279,6 +309,32 @@ def _chat(args: argparse.Namespace) -> int:
     if stats.error:
         return _fail(stats.error)
     return 0
+
+
+def _no_such_thinking(model: str, choices: Sequence[str]) -> str:
+    if not choices:
+        return f"{model} has no thinking switch in its chat template; leave out --thinking."
+    return f"{model} takes --thinking {', '.join(choices[:-1])} or {choices[-1]}."
+
+
+def _print_answer(stream: AnswerStream, show_reasoning: bool) -> None:
+    """Stream the answer to stdout, a reasoning model's reasoning first if asked."""
+    reasoning_shown = answer_shown = False
+    for reasoning, answer in stream.parts():
+        if reasoning and show_reasoning:
+            sys.stdout.write(reasoning if reasoning_shown else f"Reasoning:\n{reasoning}")
+            reasoning_shown = True
+        if answer:
+            sys.stdout.write(_answer_start(reasoning_shown, answer_shown) + answer)
+            answer_shown = True
+        sys.stdout.flush()
+    if not answer_shown and stream.text:  # a reasoning that turned out to be the answer
+        sys.stdout.write(_answer_start(reasoning_shown, False) + stream.text)
+    sys.stdout.write("\n")
+
+
+def _answer_start(reasoning_shown: bool, answer_shown: bool) -> str:
+    return "\n\nAnswer:\n" if reasoning_shown and not answer_shown else ""
 
 
 def _make_test_model(args: argparse.Namespace) -> int:
@@ -350,7 +406,14 @@ def _export(args: argparse.Namespace) -> int:
 
     try:
         with Store(app_paths().database) as store:
-            result = export(store, args.format, args.out, since=args.since, model=args.model)
+            result = export(
+                store,
+                args.format,
+                args.out,
+                since=args.since,
+                model=args.model,
+                include_reasoning=args.include_reasoning,
+            )
     except (StoreError, ExportError) as exc:
         return _fail(str(exc))
     print(f"Wrote {result.count} {_EXPORTED[args.format]} to {result.path}.")

@@ -10,7 +10,7 @@ import codecs
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
@@ -41,6 +41,16 @@ from llamadesk.core.options import (
 )
 from llamadesk.core.options import (
     MAX_CONTEXT as MAX_CONTEXT,  # re-exported: declared in options, long imported from here
+)
+from llamadesk.core.reasoning import (
+    MARKERS,
+    Delta,
+    ReasoningParser,
+    opens_in_reasoning,
+    partial_marker_length,
+    reasoning_format,
+    template_arguments,
+    thinking_choices,
 )
 
 if TYPE_CHECKING:  # llama_cpp is heavy to import: the app imports it when a model loads.
@@ -136,7 +146,11 @@ class SamplingParams:
 
 @dataclass(frozen=True)
 class AnswerStats:
-    """What one answer cost. Times are wall-clock milliseconds."""
+    """What one answer cost. Times are wall-clock milliseconds.
+
+    ``reasoning_ms`` is how long the model thought: from its first token of reasoning to the
+    end of the reasoning (0 without any); ``reasoning_tokens`` the tokens sampled until then.
+    """
 
     prompt_tokens: int
     completion_tokens: int
@@ -146,6 +160,8 @@ class AnswerStats:
     stop_reason: StopReason
     seed: int
     error: str = ""
+    reasoning_ms: float = 0.0
+    reasoning_tokens: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -154,16 +170,23 @@ class AnswerStats:
 @dataclass
 class _Progress:
     pieces: list[str] = field(default_factory=list)
+    reasoning: list[str] = field(default_factory=list)
     first_piece_at: float | None = None
     prompt_tokens: int = 0
     sampled: int = 0
+    in_reasoning: bool = False
+    reasoning_from: float | None = None  # when the first token of reasoning came
+    reasoning_until: float | None = None  # when the reasoning ended
+    reasoning_tokens: int = 0
 
 
 class AnswerStream:
     """The pieces of one answer, in order, as llama.cpp makes them.
 
-    Iterate it on the engine's thread. `cancel()` may be called from any thread: generation
-    stops before the next token. After iteration ends, `stats` and `text` hold the result.
+    Iterate it on the engine's thread: iterating gives the answer's text; `parts()` gives the
+    reasoning and the answer side by side. `cancel()` may be called from any thread:
+    generation stops before the next token. After iteration ends, `stats`, `text` (the final
+    answer) and `reasoning` hold the result.
     """
 
     def __init__(
@@ -172,10 +195,12 @@ class AnswerStream:
         messages: Sequence[ChatMessage],
         params: SamplingParams,
         cancel: threading.Event | None = None,
+        thinking: str = "",
     ):
         self._engine = engine
         self._messages = [{"role": m.role, "content": m.content} for m in messages]
         self._params = params
+        self._thinking = thinking
         self._cancelled = cancel or threading.Event()
         self._progress = _Progress()
         self.stats: AnswerStats | None = None
@@ -185,7 +210,12 @@ class AnswerStream:
 
     @property
     def text(self) -> str:
+        """The answer, without its reasoning."""
         return "".join(self._progress.pieces)
+
+    @property
+    def reasoning(self) -> str:
+        return "".join(self._progress.reasoning).strip()
 
     def progress(self) -> tuple[int, float]:
         """Tokens generated so far and the decode speed, for a live display."""
@@ -196,26 +226,33 @@ class AnswerStream:
         return sampled, (sampled - 1) / elapsed if elapsed > 0 else 0.0
 
     def __iter__(self) -> Iterator[str]:
+        for part in self.parts():
+            if part.answer:
+                yield part.answer
+
+    def parts(self) -> Iterator[Delta]:
+        """What each step adds to the reasoning and to the answer (never both empty)."""
         params = self._params
         seed = params.seed if params.seed >= 0 else int.from_bytes(os.urandom(4), "little")
         started = time.perf_counter()
         reason: StopReason = "length"
         error = ""
         try:
-            for piece, finish in self._engine.complete(
-                self._messages, params, seed, self._on_token
+            for part in self._engine.complete(
+                self._messages, params, seed, self._on_token, self._thinking
             ):
-                if piece:
-                    self._record(piece)
-                    yield piece
-                if finish is not None:
-                    reason = "eos" if finish == "stop" else "length"
+                self._record(part)
+                if part.reasoning or part.answer:
+                    yield Delta(part.reasoning, part.answer)
+                if part.finish is not None:
+                    reason = "eos" if part.finish == "stop" else "length"
         except EngineError as exc:  # the context is full, or the chat template failed
             reason, error = "error", str(exc)
         except (ValueError, RuntimeError) as exc:
             reason, error = "error", f"llama.cpp failed while answering: {exc}"
         if self._cancelled.is_set():
             reason = "stopped"
+        self._settle_reasoning(reason)
         self.stats = self._finish(started, reason, seed, error)
 
     def _on_token(self, prompt_tokens: int, sampled: int) -> bool:
@@ -225,10 +262,36 @@ class AnswerStream:
         self._progress.sampled = sampled
         return self._cancelled.is_set()
 
-    def _record(self, piece: str) -> None:
-        if self._progress.first_piece_at is None:
-            self._progress.first_piece_at = time.perf_counter()
-        self._progress.pieces.append(piece)
+    def _record(self, part: Piece) -> None:
+        """Keep a piece's text; note when the reasoning starts and ends (a piece without
+        text may end it: a lone </think>)."""
+        progress = self._progress
+        now = time.perf_counter()
+        if progress.first_piece_at is None and (part.reasoning or part.answer):
+            progress.first_piece_at = now
+        if part.answer:
+            progress.pieces.append(part.answer)
+        if part.reasoning:
+            if progress.reasoning_from is None:
+                progress.reasoning_from = now
+            progress.reasoning.append(part.reasoning)
+        if progress.in_reasoning and not part.in_reasoning:
+            progress.reasoning_until = now
+            progress.reasoning_tokens = progress.sampled
+        progress.in_reasoning = part.in_reasoning
+
+    def _settle_reasoning(self, reason: StopReason) -> None:
+        """Close the reasoning at the end of the answer. A model that ended its answer
+        without ever leaving its reasoning wrote no answer apart from it: what it wrote is
+        shown as the answer, rather than hidden away."""
+        progress = self._progress
+        if not progress.in_reasoning:
+            return
+        progress.reasoning_until = time.perf_counter()
+        progress.reasoning_tokens = progress.sampled
+        if reason == "eos" and not progress.pieces:
+            progress.pieces = ["".join(progress.reasoning).strip()]
+            progress.reasoning = []
 
     def _finish(self, started: float, reason: StopReason, seed: int, error: str) -> AnswerStats:
         ended = time.perf_counter()
@@ -241,6 +304,7 @@ class AnswerStream:
         # Tokens after the first divided by the time after the first: the decode speed
         # llama-bench reports, not diluted by prompt processing.
         tps = (completion_tokens - 1) / gen_time if completion_tokens > 1 and gen_time > 0 else 0.0
+        thought = progress.reasoning and progress.reasoning_from is not None
         return AnswerStats(
             prompt_tokens=progress.prompt_tokens,
             completion_tokens=completion_tokens,
@@ -250,7 +314,16 @@ class AnswerStream:
             stop_reason=reason,
             seed=seed,
             error=error,
+            reasoning_ms=_thinking_ms(progress) if thought else 0.0,
+            reasoning_tokens=progress.reasoning_tokens if thought else 0,
         )
+
+
+def _thinking_ms(progress: _Progress) -> float:
+    start, end = progress.reasoning_from, progress.reasoning_until
+    if start is None or end is None:
+        return 0.0
+    return (end - start) * 1000.0
 
 
 class ContextOverflow(EngineError):
@@ -274,6 +347,16 @@ class FormattedPrompt(NamedTuple):
     stop_words: list[str]
 
 
+class Piece(NamedTuple):
+    """One step of an answer: what it adds to the reasoning and to the answer, why the
+    answer ended (or None), and whether the model is still reasoning after it."""
+
+    reasoning: str
+    answer: str
+    finish: str | None
+    in_reasoning: bool
+
+
 class _StreamingText:
     """Turns token bytes into text pieces: whole UTF-8 characters only, and never the
     start of a stop word until it is clear the stop word does not follow."""
@@ -291,21 +374,13 @@ class _StreamingText:
             if word in held:
                 self._held = ""
                 return held[: held.index(word)], True
-        keep = max((_overlap(held, word) for word in self._stop_words), default=0)
+        keep = max((partial_marker_length(held, word) for word in self._stop_words), default=0)
         self._held = held[len(held) - keep :]
         return held[: len(held) - keep], False
 
     def flush(self) -> str:
         rest, self._held = self._held + self._decoder.decode(b"", final=True), ""
         return rest
-
-
-def _overlap(text: str, word: str) -> int:
-    """Length of the longest end of `text` that begins `word`."""
-    for size in range(min(len(text), len(word) - 1), 0, -1):
-        if word.startswith(text[-size:]):
-            return size
-    return 0
 
 
 class Engine:
@@ -319,6 +394,11 @@ class Engine:
         # Set once the template has refused a system message (Gemma 2 does): from then on,
         # the system prompt goes into the first user turn without asking again.
         self._fold_system = False
+        self._template: str = llama.metadata.get("tokenizer.chat_template", "")
+        # How this model writes its reasoning, decided once from its chat template.
+        self.reasoning_format = reasoning_format(self._template)
+        self.thinking_choices = thinking_choices(self._template)
+        self._marker_tokens = self._single_token_markers()
 
     @classmethod
     def load(cls, path: Path | str, settings: LoadSettings | None = None) -> Engine:
@@ -357,33 +437,40 @@ class Engine:
     def n_ctx(self) -> int:
         return int(self.llama.n_ctx())
 
-    def format_prompt(self, messages: Sequence[Mapping[str, str]]) -> FormattedPrompt:
+    def format_prompt(
+        self,
+        messages: Sequence[Mapping[str, str]],
+        template_args: Mapping[str, object] | None = None,
+    ) -> FormattedPrompt:
         """What the model's chat template makes of `messages`: the tokens up to where the
-        assistant's answer begins, and how the template says an answer ends."""
-        result = self._render([dict(m) for m in messages])
+        assistant's answer begins, and how the template says an answer ends.
+        `template_args` are the template's own switches, such as ``enable_thinking``."""
+        result = self._render([dict(m) for m in messages], template_args or {})
         tokens = self.llama.tokenize(
             result.prompt.encode("utf-8"), add_bos=not result.added_special, special=True
         )
         return FormattedPrompt(list(tokens), _as_list(result.stop))
 
-    def _render(self, messages: list[dict[str, str]]) -> Any:
+    def _render(self, messages: list[dict[str, str]], template_args: Mapping[str, object]) -> Any:
         """The template's prompt for `messages`. A template that refuses a system message
         ("System role not supported", Gemma 2) gets it folded into the first user turn."""
         if self._fold_system:
             messages = fold_system_prompt(messages)
         try:
-            return self._apply_template(messages)
+            return self._apply_template(messages, template_args)
         except TemplateRefused:
             folded = fold_system_prompt(messages)
             if folded == messages:
                 raise  # no system message to blame: the template refuses something else
-            result = self._apply_template(folded)
+            result = self._apply_template(folded, template_args)
             self._fold_system = True
             return result
 
-    def _apply_template(self, messages: list[dict[str, str]]) -> Any:
+    def _apply_template(
+        self, messages: list[dict[str, str]], template_args: Mapping[str, object]
+    ) -> Any:
         try:
-            return self._formatter(messages=messages)
+            return self._formatter(messages=messages, **template_args)
         except Exception as exc:  # a template is a program: anything can fail inside it
             raise _template_error(self.info.path.name, exc) from exc
 
@@ -393,16 +480,18 @@ class Engine:
         params: SamplingParams,
         seed: int,
         on_token: TokenHook,
-    ) -> Iterator[tuple[str, str | None]]:
-        """Yield (text, finish reason or None) pieces of the answer to `messages`.
+        thinking: str = "",
+    ) -> Iterator[Piece]:
+        """Yield the pieces of the answer to `messages`, its reasoning split from it.
 
         The same tokens as llama-cpp-python's `create_chat_completion` (same template, same
         sampler, same prefix cache), decoded here rather than by its streaming code, which
         re-decodes the whole answer after every token (cubic when a byte sequence never
         becomes valid UTF-8) and skips its max_tokens check mid-character. `on_token` sees
-        every sampled token and can stop generation before the next one.
+        every sampled token and can stop generation before the next one. `thinking` is a
+        choice of `thinking_choices` ("" for the template's default).
         """
-        prompt = self.format_prompt(messages)
+        prompt = self.format_prompt(messages, template_arguments(self._template, thinking))
         n_prompt = len(prompt.tokens)
         limit = min(params.max_tokens, self.n_ctx - n_prompt)
         if limit < 1:
@@ -411,21 +500,51 @@ class Engine:
                 f"of {self.n_ctx} tokens. Start a new chat, or load the model with a longer "
                 "context."
             )
-        llama = self.llama
-        llama.set_seed(seed)
-        tokens = llama.generate(
-            prompt.tokens,
+        self.llama.set_seed(seed)
+        tokens = self._generate(prompt.tokens, params)
+        fmt = self.reasoning_format
+        prompt_end = self._prompt_end(prompt.tokens) if fmt == "tags" else ""
+        parser = ReasoningParser(fmt, in_reasoning=opens_in_reasoning(fmt, prompt_end))
+        pieces = self._decode(tokens, prompt.stop_words, n_prompt, limit, on_token)
+        if fmt == "none":  # most models: no parsing at all on the per-token path
+            for text, finish in pieces:
+                yield Piece("", text, finish, False)
+            return
+        for text, finish in pieces:
+            reasoning, answer = parser.feed(text)
+            if finish is not None:
+                rest = parser.close()
+                reasoning, answer = reasoning + rest.reasoning, answer + rest.answer
+            yield Piece(reasoning, answer, finish, parser.in_reasoning)
+
+    def _generate(self, prompt: list[int], params: SamplingParams) -> Iterator[int]:
+        """The sampled tokens; tests put a script of tokens here."""
+        return self.llama.generate(
+            prompt,
             top_k=params.top_k,
             top_p=params.top_p,
             min_p=params.min_p,
             temp=params.temperature,
             repeat_penalty=params.repeat_penalty,
         )
-        text = _StreamingText(prompt.stop_words)
+
+    def _decode(
+        self,
+        tokens: Iterable[int],
+        stop_words: Sequence[str],
+        n_prompt: int,
+        limit: int,
+        on_token: TokenHook,
+    ) -> Iterator[tuple[str, str | None]]:
+        """Yield (text, finish reason or None) pieces of the sampled tokens; the last piece
+        carries the reason. The reasoning format's markers keep their text: llama.cpp drops
+        the text of control tokens, and gpt-oss's and Gemma 4's markers are control tokens."""
+        detokenize, markers = self.llama.detokenize, self._marker_tokens
+        text = _StreamingText(stop_words)
         for count, token in enumerate(tokens, start=1):
             if on_token(n_prompt, count) or self.is_end_of_generation(token):
                 break
-            piece, stopped = text.add(llama.detokenize([token]))
+            piece, stopped = text.add(detokenize([token], special=token in markers))
             if stopped:
                 yield piece, "stop"
                 return
@@ -435,6 +554,19 @@ class Engine:
             if piece:
                 yield piece, None
         yield text.flush(), "stop"
+
+    def _prompt_end(self, prompt: list[int]) -> str:
+        """The last few tokens of the prompt as text, markers included."""
+        return self.llama.detokenize(prompt[-4:], special=True).decode("utf-8", "ignore")
+
+    def _single_token_markers(self) -> frozenset[int]:
+        """The tokens that are whole markers of this model's reasoning format."""
+        ids: set[int] = set()
+        for marker in MARKERS[self.reasoning_format]:
+            tokens = self.llama.tokenize(marker.encode("utf-8"), add_bos=False, special=True)
+            if len(tokens) == 1:
+                ids.add(tokens[0])
+        return frozenset(ids)
 
     def is_end_of_generation(self, token: int) -> bool:
         from llama_cpp import llama_vocab_is_eog
@@ -446,10 +578,12 @@ class Engine:
         messages: Sequence[ChatMessage],
         params: SamplingParams,
         cancel: threading.Event | None = None,
+        thinking: str = "",
     ) -> AnswerStream:
-        """An answer to `messages`; setting `cancel` (from any thread) stops it early."""
+        """An answer to `messages`; setting `cancel` (from any thread) stops it early.
+        `thinking` is one of `thinking_choices` ("" keeps the template's default)."""
         params.validate()
-        return AnswerStream(self, messages, params, cancel)
+        return AnswerStream(self, messages, params, cancel, thinking)
 
     def close(self) -> None:
         self.llama.close()

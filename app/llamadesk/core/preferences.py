@@ -5,6 +5,11 @@
 - ``kto``: unpaired rated answers (``prompt``, ``completion``, ``label``) for KTOTrainer.
 - ``arena``: the Chatbot Arena battle log, ties and both-bad included.
 
+``chosen``, ``rejected`` and ``completion`` hold the final answer only. With
+``include_reasoning``, a reasoning model's reasoning comes in columns of its own
+(``chosen_reasoning``/``rejected_reasoning``, ``completion_reasoning``, ``reasoning_a``/
+``reasoning_b``; "" where there was none).
+
 TRL decides a file's format from its first row, and the ``datasets`` JSON loader infers
 column types from the early rows, so every row of a file has the same keys with the same
 types, no nulls and no empty lists: dicts of varying shape (generation parameters) and
@@ -39,6 +44,15 @@ REWRITE_MODEL = "(your rewrite)"
 MARGINS: dict[Strength, float] = {"slightly": 1 / 3, "": 2 / 3, "much": 1.0}
 
 Row = dict[str, Any]
+REASONING_COLUMNS = frozenset(
+    {
+        "chosen_reasoning",
+        "rejected_reasoning",
+        "completion_reasoning",
+        "reasoning_a",
+        "reasoning_b",
+    }
+)
 ChatTurn = dict[str, str]
 
 
@@ -62,10 +76,11 @@ class _Answer:
     content: str
     model: str
     params: str  # JSON
+    reasoning: str = ""
 
 
 def _stored(answer: Message) -> _Answer:
-    return _Answer(answer.content, answer.model, _json(answer.params))
+    return _Answer(answer.content, answer.model, _json(answer.params), answer.reasoning)
 
 
 def _json(value: Any) -> str:
@@ -140,9 +155,15 @@ def _timestamp(moment: date) -> float:
 Dated = tuple[float, Row]
 
 
-def _oldest_first(dated: Iterable[Dated]) -> list[Row]:
+def _oldest_first(dated: Iterable[Dated], include_reasoning: bool) -> list[Row]:
+    """The rows, oldest first; without their reasoning columns unless asked for."""
     # A stable sort: rows of one rating stay in the order they were made.
-    return [row for _, row in sorted(dated, key=lambda item: item[0])]
+    rows = [row for _, row in sorted(dated, key=lambda item: item[0])]
+    if not include_reasoning:
+        for row in rows:
+            for key in REASONING_COLUMNS & row.keys():
+                del row[key]
+    return rows
 
 
 # TRL preference pairs
@@ -173,6 +194,8 @@ def _pair_row(
         "rejected_model": rejected.model,
         "chosen_params": chosen.params,
         "rejected_params": rejected.params,
+        "chosen_reasoning": chosen.reasoning,
+        "rejected_reasoning": rejected.reasoning,
         "tags": _json(list(tags)),
         "comment": comment,
         "app_version": __version__,
@@ -217,8 +240,8 @@ def _comparison_pair(source: _Source, keep: _Filter, vote: Comparison) -> Iterat
     if not keep.keeps(vote.updated, (vote.model_a, vote.model_b)):
         return
     a, b = source.message(vote.answer_a_id), source.message(vote.answer_b_id)
-    chosen = _Answer(a.content, vote.model_a, _json(a.params))
-    rejected = _Answer(b.content, vote.model_b, _json(b.params))
+    chosen = _Answer(a.content, vote.model_a, _json(a.params), a.reasoning)
+    rejected = _Answer(b.content, vote.model_b, _json(b.params), b.reasoning)
     if vote.winner == "model_b":
         chosen, rejected = rejected, chosen
     assert a.parent_id is not None  # votes are between answers
@@ -233,7 +256,13 @@ def _comparison_pair(source: _Source, keep: _Filter, vote: Comparison) -> Iterat
     )
 
 
-def trl_rows(store: Store, *, since: date | None = None, model: str = "") -> list[Row]:
+def trl_rows(
+    store: Store,
+    *,
+    since: date | None = None,
+    model: str = "",
+    include_reasoning: bool = False,
+) -> list[Row]:
     """Preference pairs from rewrites, picks, rankings and non-tie votes, oldest first.
 
     ``created`` is when the rating was last given or changed; ``since`` and ``model`` (a
@@ -249,7 +278,7 @@ def trl_rows(store: Store, *, since: date | None = None, model: str = "") -> lis
         dated.extend(_ranking_pairs(source, keep, ranking))
     for vote in source.ratings.comparisons():
         dated.extend(_comparison_pair(source, keep, vote))
-    rows = _oldest_first(dated)
+    rows = _oldest_first(dated, include_reasoning)
     if not any(row["strength"] for row in rows):
         for row in rows:
             del row["margin"]
@@ -278,6 +307,7 @@ def _kto_row(
         "source": kind,
         "model": completion.model,
         "params": completion.params,
+        "completion_reasoning": completion.reasoning,
         "tags": _json(list(thumbs.tags) if described else []),
         "comment": thumbs.comment if described else "",
         "app_version": __version__,
@@ -306,7 +336,13 @@ def _thumbs_rows(source: _Source, keep: _Filter, thumbs: Thumbs) -> Iterator[Dat
         yield _kto_row("rewrite", answer.id, prompt, rewrite, thumbs, label=True, described=False)
 
 
-def kto_rows(store: Store, *, since: date | None = None, model: str = "") -> list[Row]:
+def kto_rows(
+    store: Store,
+    *,
+    since: date | None = None,
+    model: str = "",
+    include_reasoning: bool = False,
+) -> list[Row]:
     """One row per thumbs rating (label True for up) and one per rewrite (True), oldest first.
 
     The ``model`` filter looks at the rated answer's model; a rewrite goes with its original.
@@ -315,7 +351,7 @@ def kto_rows(store: Store, *, since: date | None = None, model: str = "") -> lis
     dated: list[Dated] = []
     for thumbs in source.ratings.all_thumbs():
         dated.extend(_thumbs_rows(source, keep, thumbs))
-    return _oldest_first(dated)
+    return _oldest_first(dated, include_reasoning)
 
 
 # Arena battle log
@@ -339,19 +375,28 @@ def _battle_row(source: _Source, vote: Comparison) -> Dated:
         "source": "compare",
         "params_a": _json(a.params),
         "params_b": _json(b.params),
+        "reasoning_a": a.reasoning,
+        "reasoning_b": b.reasoning,
         "tags": "[]",
         "app_version": __version__,
     }
 
 
-def arena_rows(store: Store, *, since: date | None = None, model: str = "") -> list[Row]:
+def arena_rows(
+    store: Store,
+    *,
+    since: date | None = None,
+    model: str = "",
+    include_reasoning: bool = False,
+) -> list[Row]:
     """Every vote as a battle, ties and both-bad included, oldest first."""
     source, keep = _Source(store), _Filter(since, model)
-    return _oldest_first(
+    battles = (
         _battle_row(source, vote)
         for vote in source.ratings.comparisons()
         if keep.keeps(vote.updated, (vote.model_a, vote.model_b))
     )
+    return _oldest_first(battles, include_reasoning)
 
 
 # Writing
@@ -367,13 +412,14 @@ def export(
     *,
     since: date | None = None,
     model: str = "",
+    include_reasoning: bool = False,
 ) -> ExportResult:
     """Write the ``kind`` export of the ratings in ``store`` to ``out`` as JSONL.
 
     No matching ratings give an empty file and a count of 0. ``ExportError`` if the file
     cannot be written; ``out`` is then left as it was.
     """
-    rows = _ROW_MAKERS[kind](store, since=since, model=model)
+    rows = _ROW_MAKERS[kind](store, since=since, model=model, include_reasoning=include_reasoning)
     path = Path(out)
     write_jsonl(rows, path)
     return ExportResult(kind, path, len(rows))

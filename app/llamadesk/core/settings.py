@@ -31,6 +31,9 @@ class ModelDefaults:
     load: LoadSettings = field(default_factory=LoadSettings)
     sampling: SamplingParams = field(default_factory=SamplingParams)
     system_prompt: str = ""
+    # A reasoning model's thinking: one of its template's choices (on/off, or low/medium/
+    # high for gpt-oss), or "" for the template's own default. Models ignore other values.
+    thinking: str = ""
 
     def validate(self) -> None:
         """Raise `EngineError` with the reason if any value is out of range."""

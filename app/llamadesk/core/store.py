@@ -72,6 +72,8 @@ class Message:
     stats: dict[str, Any]
     stop_reason: str
     selected: bool
+    # A reasoning model's reasoning, kept apart from the answer in ``content`` ("" if none).
+    reasoning: str = ""
 
 
 def _create_chat_tables(db: sqlite3.Connection) -> None:
@@ -193,10 +195,17 @@ def _add_conversation_sampling(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE conversations ADD COLUMN sampling TEXT NOT NULL DEFAULT '{}'")
 
 
+def _add_message_reasoning(db: sqlite3.Connection) -> None:
+    """A reasoning model's reasoning, apart from its answer: later turns and exports send
+    back only the answer. How long it thought is in ``stats`` (``reasoning_ms``)."""
+    db.execute("ALTER TABLE messages ADD COLUMN reasoning TEXT NOT NULL DEFAULT ''")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _create_chat_tables,
     _create_rating_tables,
     _add_conversation_sampling,
+    _add_message_reasoning,
 ]
 
 
@@ -242,6 +251,7 @@ def _message_from_row(row: sqlite3.Row) -> Message:
         stats=json.loads(row["stats"]),
         stop_reason=row["stop_reason"],
         selected=bool(row["selected"]),
+        reasoning=row["reasoning"],
     )
 
 
@@ -462,8 +472,10 @@ class Store:
         seed: int | None,
         stats: dict[str, Any],
         stop_reason: StopReason,
+        reasoning: str = "",
     ) -> Message:
-        """Store an answer to the user message ``parent_id`` and make it the one shown."""
+        """Store an answer to the user message ``parent_id`` and make it the one shown.
+        ``content`` is the final answer; a reasoning model's reasoning goes in ``reasoning``."""
         if stop_reason not in get_args(StopReason):
             raise ValueError(f"Unknown stop reason {stop_reason!r}")
         params_json = _to_json(params, "params")
@@ -478,8 +490,8 @@ class Store:
             self._db.execute("UPDATE messages SET selected = 0 WHERE parent_id = ?", (parent_id,))
             answer_id = self._insert(
                 "INSERT INTO messages (conversation_id, role, content, created, parent_id, model,"
-                " params, seed, stats, stop_reason, selected)"
-                " VALUES (?, 'assistant', ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+                " params, seed, stats, stop_reason, selected, reasoning)"
+                " VALUES (?, 'assistant', ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)",
                 (
                     conversation_id,
                     content,
@@ -490,6 +502,7 @@ class Store:
                     seed,
                     stats_json,
                     stop_reason,
+                    reasoning,
                 ),
             )
             self._db.execute(

@@ -11,7 +11,7 @@ import math
 import os
 import string
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -118,12 +118,15 @@ def write_test_model(
     dtype: Literal["F32", "F16"] = "F32",
     seed: int = 0,
     chat_template: str = CHAT_TEMPLATE,
+    control_tokens: Sequence[str] = (),
 ) -> Path:
     """Write a llama GGUF with random weights to ``path`` and return ``path``.
 
-    ``chat_template`` is the Jinja template stored in the file (a real model's, to test how
-    the app renders it). Missing folders are created. The file appears under its final name
-    only once complete.
+    ``chat_template`` replaces the Zephyr-style default; ``control_tokens`` (such as
+    ``<think>`` or ``<|channel|>``) take the place of the last word pieces, as control tokens,
+    so that a real model's template renders and its markers are single tokens, as in the
+    real model. Missing folders are created. The file appears under its final name only once
+    complete.
     """
     model_shape = SHAPES[shape] if isinstance(shape, str) else shape
     path = Path(path)
@@ -131,7 +134,7 @@ def write_test_model(
     # A unique name, so that two writers of the same file do not write into each other.
     temp_path = path.with_name(f".{path.name}.{uuid.uuid4().hex}.partial")
     try:
-        _write_gguf(temp_path, model_shape, dtype, seed, chat_template)
+        _write_gguf(temp_path, model_shape, dtype, seed, _Vocabulary(chat_template, control_tokens))
         os.replace(temp_path, path)
     except BaseException:
         temp_path.unlink(missing_ok=True)
@@ -213,13 +216,24 @@ def _test_model_level(shape: str, name: str) -> QuantLevel:
     return target
 
 
+@dataclass(frozen=True)
+class _Vocabulary:
+    """The chat template and the extra control tokens a test model carries."""
+
+    chat_template: str = CHAT_TEMPLATE
+    control_tokens: Sequence[str] = ()
+
+
 def _write_gguf(
-    path: Path, shape: ModelShape, dtype: Literal["F32", "F16"], seed: int, chat_template: str
+    path: Path,
+    shape: ModelShape,
+    dtype: Literal["F32", "F16"],
+    seed: int,
+    vocabulary: _Vocabulary = _Vocabulary(),
 ) -> None:
     writer = gguf.GGUFWriter(path, "llama")
     try:
-        _add_metadata(writer, shape, dtype)
-        writer.add_chat_template(chat_template)
+        _add_metadata(writer, shape, dtype, vocabulary)
         layout = _tensor_layout(shape)
         matrix_dtype = np.dtype(np.float16 if dtype == "F16" else np.float32)
         for name, dims in layout:
@@ -237,7 +251,12 @@ def _write_gguf(
         writer.close()
 
 
-def _add_metadata(writer: gguf.GGUFWriter, shape: ModelShape, dtype: Literal["F32", "F16"]) -> None:
+def _add_metadata(
+    writer: gguf.GGUFWriter,
+    shape: ModelShape,
+    dtype: Literal["F32", "F16"],
+    vocabulary: _Vocabulary = _Vocabulary(),
+) -> None:
     writer.add_name(MODEL_NAME)
     writer.add_file_type(
         gguf.LlamaFileType.MOSTLY_F16 if dtype == "F16" else gguf.LlamaFileType.ALL_F32
@@ -253,7 +272,9 @@ def _add_metadata(writer: gguf.GGUFWriter, shape: ModelShape, dtype: Literal["F3
     writer.add_rope_freq_base(10000.0)
     writer.add_layer_norm_rms_eps(1e-5)
 
-    pieces = _vocabulary_pieces(shape.n_vocab_words)
+    controls = list(vocabulary.control_tokens)
+    words = _vocabulary_pieces(shape.n_vocab_words - len(controls))
+    pieces = words + controls
     tokens = [
         *SPECIAL_TOKENS,
         *(f"<0x{byte:02X}>" for byte in range(N_BYTE_TOKENS)),
@@ -264,7 +285,8 @@ def _add_metadata(writer: gguf.GGUFWriter, shape: ModelShape, dtype: Literal["F3
         gguf.TokenType.CONTROL,
         gguf.TokenType.CONTROL,
         *[gguf.TokenType.BYTE] * N_BYTE_TOKENS,
-        *[gguf.TokenType.NORMAL] * len(pieces),
+        *[gguf.TokenType.NORMAL] * len(words),
+        *[gguf.TokenType.CONTROL] * len(controls),
     ]
     # The SentencePiece tokenizer merges the highest-scoring pair first; earlier pieces win.
     n_fixed = len(SPECIAL_TOKENS) + N_BYTE_TOKENS
@@ -278,6 +300,10 @@ def _add_metadata(writer: gguf.GGUFWriter, shape: ModelShape, dtype: Literal["F3
     writer.add_eos_token_id(EOS_ID)
     writer.add_add_bos_token(True)
     writer.add_add_eos_token(False)
+    writer.add_chat_template(vocabulary.chat_template)
+    if controls:
+        # Else SentencePiece puts a space after every control token: "<|im_start|> user".
+        writer.add_add_space_prefix(False)
 
 
 def _vocabulary_pieces(count: int) -> list[str]:

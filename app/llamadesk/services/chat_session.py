@@ -33,6 +33,7 @@ class ChatSession(QObject):
         thread_changed(int): the visible messages of that conversation changed.
         answer_started(int, int): conversation id and prompt id of a new streaming answer.
         answer_text(int, str): conversation id and new text of the streaming answer.
+        answer_reasoning(int, str): conversation id and new reasoning of the streaming answer.
         answer_saved(object): the `Message` just stored for a finished or stopped answer.
         generating_changed(bool): an answer started or ended.
         error(str): something the user should read.
@@ -42,6 +43,7 @@ class ChatSession(QObject):
     thread_changed = Signal(int)
     answer_started = Signal(int, int)
     answer_text = Signal(int, str)
+    answer_reasoning = Signal(int, str)
     answer_saved = Signal(object)
     generating_changed = Signal(bool)
     error = Signal(str)
@@ -53,9 +55,13 @@ class ChatSession(QObject):
         # The loaded model's defaults; a conversation's own overrides apply on top.
         self.params = SamplingParams()
         self.default_system_prompt = ""
+        # The loaded model's thinking setting, one of its thinking_choices ("": its default).
+        self.thinking = ""
         self._pending: PendingAnswer | None = None
         self._partial: list[str] = []
+        self._partial_reasoning: list[str] = []
         host.pieces.connect(self._on_pieces)
+        host.reasoning.connect(self._on_reasoning)
         host.answered.connect(self._on_answered)
 
     @property
@@ -70,6 +76,11 @@ class ChatSession(QObject):
     def partial_text(self) -> str:
         """What the answer being written says so far."""
         return "".join(self._partial)
+
+    @property
+    def partial_reasoning(self) -> str:
+        """What the reasoning of the answer being written says so far."""
+        return "".join(self._partial_reasoning)
 
     # Conversations -------------------------------------------------------------------
 
@@ -160,9 +171,10 @@ class ChatSession(QObject):
     def _start_answer(self, conversation_id: int, prompt_id: int, params: SamplingParams) -> None:
         conversation = self.store.conversation(conversation_id)
         history = self._history(conversation, prompt_id)
-        request_id = self.host.generate(history, params)
+        request_id = self.host.generate(history, params, self.thinking)
         self._pending = PendingAnswer(request_id, conversation_id, prompt_id)
         self._partial = []
+        self._partial_reasoning = []
         self.generating_changed.emit(True)
         self.answer_started.emit(conversation_id, prompt_id)
 
@@ -174,6 +186,7 @@ class ChatSession(QObject):
         for message in self.store.thread(conversation.id):
             if message.role == "assistant" and message.stop_reason == "error":
                 continue
+            # The final answer only: the reasoning stays out of later prompts.
             history.append(ChatMessage(message.role, message.content))
             if message.id == prompt_id:
                 break
@@ -185,6 +198,12 @@ class ChatSession(QObject):
             self._partial.append(text)
             self.answer_text.emit(self._pending.conversation_id, text)
 
+    @Slot(int, str)
+    def _on_reasoning(self, request_id: int, text: str) -> None:
+        if self._pending and self._pending.request_id == request_id:
+            self._partial_reasoning.append(text)
+            self.answer_reasoning.emit(self._pending.conversation_id, text)
+
     @Slot(object)
     def _on_answered(self, result: AnswerResult) -> None:
         pending = self._pending
@@ -192,10 +211,11 @@ class ChatSession(QObject):
             return
         self._pending = None
         self._partial = []
+        self._partial_reasoning = []
         stats = result.stats
         if stats.error:
             self.error.emit(stats.error)
-        if result.text or not stats.error:
+        if result.text or result.reasoning or not stats.error:
             try:
                 saved = self.store.add_answer(
                     pending.conversation_id,
@@ -206,6 +226,7 @@ class ChatSession(QObject):
                     seed=stats.seed,
                     stats=stats.as_dict(),
                     stop_reason=stats.stop_reason,
+                    reasoning=result.reasoning,
                 )
             except NotFound:  # the conversation was deleted while its answer streamed
                 saved = None

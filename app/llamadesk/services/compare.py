@@ -40,6 +40,7 @@ class CompareSession(QObject):
     Signals:
         status(str): what is happening, for the user.
         text(str, str): side ("A" or "B") and new text of its answer.
+        reasoning(str, str): side and new reasoning of its answer (reasoning models).
         answer_saved(str, object): side and the stored `Message`.
         ready(): both answers are stored; a vote can be given.
         failed(str): the comparison stopped; the message says why.
@@ -48,6 +49,7 @@ class CompareSession(QObject):
 
     status = Signal(str)
     text = Signal(str, str)
+    reasoning = Signal(str, str)
     answer_saved = Signal(str, object)
     ready = Signal()
     failed = Signal(str)
@@ -77,6 +79,7 @@ class CompareSession(QObject):
         loader.loaded.connect(self._on_loaded)
         loader.failed.connect(self._on_load_failed)
         host.pieces.connect(self._on_pieces)
+        host.reasoning.connect(self._on_reasoning)
         host.answered.connect(self._on_answered)
 
     @property
@@ -181,6 +184,11 @@ class CompareSession(QObject):
         if self._side is not None and request_id == self._request:
             self.text.emit(self._side, text)
 
+    @Slot(int, str)
+    def _on_reasoning(self, request_id: int, text: str) -> None:
+        if self._side is not None and request_id == self._request:
+            self.reasoning.emit(self._side, text)
+
     @Slot(object)
     def _on_answered(self, result: AnswerResult) -> None:
         side = self._side
@@ -202,6 +210,7 @@ class CompareSession(QObject):
             seed=stats.seed,
             stats=stats.as_dict(),
             stop_reason=stats.stop_reason,
+            reasoning=result.reasoning,
         )
         self._answers[side] = answer
         self._queue.pop(0)

@@ -37,10 +37,17 @@ def _delete(database: Path, pair_id: str) -> RatingRef | None:
 
 
 def _export(
-    database: Path, kind: ExportFormat, out: Path, since: date | None, model: str
+    database: Path,
+    kind: ExportFormat,
+    out: Path,
+    since: date | None,
+    model: str,
+    include_reasoning: bool,
 ) -> ExportResult:
     with Store(database) as store:
-        return export(store, kind, out, since=since, model=model)
+        return export(
+            store, kind, out, since=since, model=model, include_reasoning=include_reasoning
+        )
 
 
 def _describe(error: object) -> str:
@@ -110,12 +117,15 @@ class DatasetService(QObject):
         *,
         since: date | None = None,
         model: str = "",
+        include_reasoning: bool = False,
     ) -> None:
         """Write the ``kind`` export to ``out`` in the background (see ``preferences.export``).
 
         The answer is `export_done` or `export_failed`.
         """
-        job = self._runner.start(_export, self.database, kind, Path(out), since, model)
+        job = self._runner.start(
+            _export, self.database, kind, Path(out), since, model, include_reasoning
+        )
         job.finished.connect(self.export_done)
         job.failed.connect(self._on_export_failed)
 

@@ -26,6 +26,7 @@ from llamadesk.core.engine import (
     SamplingParams,
 )
 from llamadesk.core.gguf_info import GGUFError, GGUFInfo
+from llamadesk.core.reasoning import ReasoningFormat, ThinkingChoice
 
 # At most this many text updates a second reach the GUI: one per frame at 60 Hz.
 MAX_UPDATES_PER_SECOND = 60
@@ -42,6 +43,10 @@ class LoadedModel:
 
     info: GGUFInfo
     settings: LoadSettings
+    # How the model writes reasoning ("none" if it does not) and the thinking settings its
+    # chat template takes (() if it has no switch).
+    reasoning_format: ReasoningFormat = "none"
+    thinking_choices: tuple[ThinkingChoice, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -49,10 +54,11 @@ class AnswerResult:
     """A finished (or stopped, or failed) answer."""
 
     request_id: int
-    text: str
+    text: str  # the final answer, without the reasoning
     stats: AnswerStats
     params: SamplingParams
     model_file: str
+    reasoning: str = ""
 
 
 def failed_answer(
@@ -75,6 +81,7 @@ class _Worker(QObject):
     loaded = Signal(object)  # LoadedModel
     load_failed = Signal(str)
     pieces = Signal(int, str)  # request id, text since the last update
+    reasoning = Signal(int, str)  # request id, reasoning since the last update
     progress = Signal(int, float)  # tokens so far, tokens per second
     answered = Signal(object)  # AnswerResult
 
@@ -106,22 +113,25 @@ class _Worker(QObject):
         if self._engine is not None:
             self._engine.close()
         self._engine = engine
-        return LoadedModel(engine.info, engine.settings)
+        return LoadedModel(
+            engine.info, engine.settings, engine.reasoning_format, engine.thinking_choices
+        )
 
-    @Slot(int, object, object, object)
+    @Slot(int, object, object, object, str)
     def generate(
         self,
         request_id: int,
         messages: Sequence[ChatMessage],
         params: SamplingParams,
         cancel: threading.Event,
+        thinking: str,
     ) -> None:
         engine = self._engine
         model_file = engine.info.path.name if engine is not None else ""
         try:
             if engine is None:  # the host never asks without a model; answer anyway
                 raise EngineError("No model is loaded.")
-            result = self._generate(engine, request_id, messages, params, cancel)
+            result = self._generate(engine, request_id, messages, params, cancel, thinking)
         except EngineError as exc:
             result = failed_answer(request_id, params, model_file, str(exc))
         except Exception as exc:  # the contract: an answer always ends in answered
@@ -135,31 +145,46 @@ class _Worker(QObject):
         messages: Sequence[ChatMessage],
         params: SamplingParams,
         cancel: threading.Event,
+        thinking: str,
     ) -> AnswerResult:
-        stream = engine.stream(messages, params, cancel)
+        stream = engine.stream(messages, params, cancel, thinking)
         try:
             self._emit_pieces(request_id, stream)
         except Exception as exc:  # what was written so far is kept, with the reason
             return _unexpected(exc, request_id, params, engine.info.path.name, stream.text)
         assert stream.stats is not None
-        return AnswerResult(request_id, stream.text, stream.stats, params, engine.info.path.name)
+        model_file = engine.info.path.name
+        return AnswerResult(
+            request_id, stream.text, stream.stats, params, model_file, stream.reasoning
+        )
 
     def _emit_pieces(self, request_id: int, stream: AnswerStream) -> None:
         interval = 1.0 / MAX_UPDATES_PER_SECOND
         pending: list[str] = []
+        thought: list[str] = []
         last_emit = last_progress = 0.0
-        for piece in stream:
-            pending.append(piece)
+        for reasoning, answer in stream.parts():
+            if reasoning:
+                thought.append(reasoning)
+            if answer:
+                pending.append(answer)
             now = time.perf_counter()
             if now - last_emit >= interval:
-                self.pieces.emit(request_id, "".join(pending))
-                pending.clear()
+                self._emit_text(request_id, thought, pending)
                 last_emit = now
             if now - last_progress >= 1.0 / PROGRESS_PER_SECOND:
                 self.progress.emit(*stream.progress())
                 last_progress = now
-        if pending:
-            self.pieces.emit(request_id, "".join(pending))
+        self._emit_text(request_id, thought, pending)
+
+    def _emit_text(self, request_id: int, reasoning: list[str], answer: list[str]) -> None:
+        """Send the text gathered since the last update, and start gathering afresh."""
+        if reasoning:
+            self.reasoning.emit(request_id, "".join(reasoning))
+            reasoning.clear()
+        if answer:
+            self.pieces.emit(request_id, "".join(answer))
+            answer.clear()
 
     @Slot()
     def unload(self) -> None:
@@ -192,6 +217,7 @@ class ModelHost(QObject):
         loaded(LoadedModel): the model is ready; a previous one was freed.
         load_failed(str): the file could not be loaded; the previous model stays.
         pieces(int, str): new text for the answer with that request id.
+        reasoning(int, str): new reasoning for the answer with that request id.
         progress(int, float): tokens written so far and tokens per second, while streaming.
         answered(AnswerResult): an answer is complete (finished, stopped or failed).
         busy_changed(bool): the worker started or finished loading or answering.
@@ -201,12 +227,13 @@ class ModelHost(QObject):
     loaded = Signal(object)
     load_failed = Signal(str)
     pieces = Signal(int, str)
+    reasoning = Signal(int, str)
     progress = Signal(int, float)
     answered = Signal(object)
     busy_changed = Signal(bool)
 
     _load_requested = Signal(object, object, bool)
-    _generate_requested = Signal(int, object, object, object)
+    _generate_requested = Signal(int, object, object, object, str)
     _unload_requested = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -222,6 +249,7 @@ class ModelHost(QObject):
         self._worker.loaded.connect(self._on_loaded)
         self._worker.load_failed.connect(self._on_load_failed)
         self._worker.pieces.connect(self.pieces)
+        self._worker.reasoning.connect(self.reasoning)
         self._worker.progress.connect(self.progress)
         self._worker.answered.connect(self._on_answered)
         self._busy = False
@@ -252,8 +280,11 @@ class ModelHost(QObject):
         self.loading.emit(Path(path).name)
         self._load_requested.emit(Path(path), settings, make_demo)
 
-    def generate(self, messages: Sequence[ChatMessage], params: SamplingParams) -> int:
+    def generate(
+        self, messages: Sequence[ChatMessage], params: SamplingParams, thinking: str = ""
+    ) -> int:
         """Start an answer and return its request id. Needs a loaded model and no busy work.
+        `thinking` is one of the model's `thinking_choices` ("" for its template's default).
 
         Raises:
             EngineError: a sampling value is out of range (checked here, on the GUI thread).
@@ -266,7 +297,9 @@ class ModelHost(QObject):
         self._next_request += 1
         self._cancel = threading.Event()
         self._set_busy(True)
-        self._generate_requested.emit(self._next_request, list(messages), params, self._cancel)
+        self._generate_requested.emit(
+            self._next_request, list(messages), params, self._cancel, thinking
+        )
         return self._next_request
 
     def stop(self) -> None:

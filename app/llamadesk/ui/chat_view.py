@@ -6,6 +6,7 @@ the whole conversation: long chats stay as quick as short ones.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QEvent, QSize, Qt, Signal
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -160,6 +162,82 @@ class MessageText(QLabel):
         self._hints.clear()
 
 
+REASONING_MAX_HEIGHT = 240  # pixels; longer reasoning scrolls inside its section
+
+
+def thought_for(seconds: float) -> str:
+    """The heading of a finished reasoning section."""
+    if seconds < 1:
+        return "Thought for less than a second"
+    return f"Thought for {seconds:.0f} s"
+
+
+class ReasoningSection(QWidget):
+    """A reasoning model's reasoning: a heading ("Thinking…", then "Thought for N s") that
+    opens and closes the text below it; closed at first.
+
+    Streamed reasoning is appended to a plain-text box, which lays out only the new text,
+    not all the reasoning, whether the section is open or not.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.toggle = _link_button("")
+        self.toggle.setCheckable(True)
+        self.toggle.toggled.connect(self._on_toggled)
+        self.body = QTextEdit()
+        self.body.setObjectName("reasoningBody")
+        self.body.setReadOnly(True)
+        self.body.setAcceptRichText(False)
+        self.body.setFrameShape(QFrame.Shape.NoFrame)
+        self.body.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.body.document().documentLayout().documentSizeChanged.connect(self._fit)
+        self.body.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.toggle, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.body)
+        self._heading = "Thinking…"
+        self._update_toggle()
+
+    @property
+    def text(self) -> str:
+        return self.body.toPlainText()
+
+    @property
+    def is_open(self) -> bool:
+        return self.toggle.isChecked()
+
+    def set_open(self, shown: bool) -> None:
+        self.toggle.setChecked(shown)
+
+    def append(self, text: str) -> None:
+        cursor = self.body.textCursor()
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.insertText(text)
+
+    def set_text(self, text: str) -> None:
+        self.body.setPlainText(text)
+
+    def set_heading(self, heading: str) -> None:
+        self._heading = heading
+        self._update_toggle()
+
+    def _on_toggled(self, shown: bool) -> None:
+        self.body.setVisible(shown)
+        self._update_toggle()
+
+    def _fit(self) -> None:
+        """As tall as the reasoning, up to REASONING_MAX_HEIGHT (then it scrolls)."""
+        margins = self.body.contentsMargins()
+        height = self.body.document().size().height() + margins.top() + margins.bottom()
+        self.body.setFixedHeight(min(int(height) + 1, REASONING_MAX_HEIGHT))
+
+    def _update_toggle(self) -> None:
+        self.toggle.setText(f"{'▾' if self.is_open else '▸'} {self._heading}")
+
+
 class MessageBubble(QFrame):
     """One message: who said it, the text as Markdown, and its actions.
 
@@ -192,6 +270,8 @@ class MessageBubble(QFrame):
         actions.addWidget(self.copy_button)
         self.actions = actions
         self.rating: AnswerRating | None = None
+        self.reasoning: ReasoningSection | None = None
+        self._thinking_since: float | None = None  # while reasoning streams in
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 10, 14, 8)
         layout.setSpacing(4)
@@ -206,6 +286,7 @@ class MessageBubble(QFrame):
 
     def append(self, text: str) -> None:
         """Add streamed text: complete paragraphs are settled, the rest rendered again."""
+        self._end_thinking()
         self._text += text
         settled = settled_length(self._text[self._settled :])
         if settled:
@@ -224,6 +305,47 @@ class MessageBubble(QFrame):
 
     def set_footer(self, text: str) -> None:
         self.footer.setText(text)
+
+    def append_reasoning(self, text: str) -> None:
+        """Add streamed reasoning, shown under "Thinking…" until the answer begins."""
+        section = self._reasoning_section()
+        if self._thinking_since is None and not section.text:
+            self._thinking_since = time.monotonic()
+        section.append(text)
+
+    def set_reasoning(self, text: str, seconds: float) -> None:
+        """Show a stored answer's reasoning, closed, under "Thought for N s"."""
+        section = self._reasoning_section()
+        section.set_text(text)
+        section.set_heading(thought_for(seconds))
+
+    def show_stored_reasoning(self, message: Message) -> None:
+        """Show a stored answer's reasoning and how long it took, or no section."""
+        if not message.reasoning:
+            self.clear_reasoning()
+            return
+        thought_ms = message.stats.get("reasoning_ms")
+        seconds = thought_ms / 1000 if isinstance(thought_ms, (int, float)) else 0.0
+        self.set_reasoning(message.reasoning, seconds)
+
+    def clear_reasoning(self) -> None:
+        """Drop the reasoning section, for a bubble that shows a new answer."""
+        if self.reasoning is not None:
+            self.reasoning.hide()  # deleteLater waits for the event loop; don't show ghosts
+            self.reasoning.deleteLater()
+            self.reasoning, self._thinking_since = None, None
+
+    def _reasoning_section(self) -> ReasoningSection:
+        if self.reasoning is None:
+            self.reasoning = ReasoningSection()
+            self.layout().insertWidget(1, self.reasoning)  # under the author, above the text
+        return self.reasoning
+
+    def _end_thinking(self) -> None:
+        """The answer began: the reasoning before it is done."""
+        if self._thinking_since is not None and self.reasoning is not None:
+            self.reasoning.set_heading(thought_for(time.monotonic() - self._thinking_since))
+            self._thinking_since = None
 
     def copy(self) -> None:
         QGuiApplication.clipboard().setText(self._text)
@@ -434,6 +556,7 @@ class ChatView(QScrollArea):
 
     def _add_message(self, message: Message, shown: ShownAnswer | None, key: object) -> None:
         bubble = self._add_bubble(message.role, _author(message), message.content)
+        bubble.show_stored_reasoning(message)
         if message.role == "assistant":
             bubble.set_footer(describe_stats(message.stats, message.stop_reason))
             if shown is not None:
@@ -450,6 +573,10 @@ class ChatView(QScrollArea):
     def append_answer(self, text: str) -> None:
         if self._streaming is not None:
             self._streaming.append(text)
+
+    def append_reasoning(self, text: str) -> None:
+        if self._streaming is not None:
+            self._streaming.append_reasoning(text)
 
     def set_live_status(self, text: str) -> None:
         if self._streaming is not None:

@@ -108,6 +108,7 @@ class CompareView(QWidget):
             self.strength.addItem(label, value)
         self._layout_parts()
         session.text.connect(lambda side, text: self.panes[side].append(text))
+        session.reasoning.connect(lambda side, text: self.panes[side].append_reasoning(text))
         session.answer_saved.connect(self._on_answer_saved)
         session.status.connect(self.status.setText)
         session.failed.connect(self._on_failed)
@@ -165,12 +166,17 @@ class CompareView(QWidget):
             pane.author.setText(f"Answer {side}")
             pane.set_footer("")
             pane.set_text("")
+            pane.clear_reasoning()
         for button in self.vote_buttons.values():
             button.setChecked(False)
         self.session.start(self.prompt.toPlainText(), a, b, blind=self.blind.isChecked())
 
     def _on_answer_saved(self, side: str, message: Message) -> None:
-        self.panes[side].set_footer(describe_stats(message.stats, message.stop_reason))
+        pane = self.panes[side]
+        pane.set_footer(describe_stats(message.stats, message.stop_reason))
+        pane.show_stored_reasoning(message)
+        if pane.text != message.content:  # reasoning that turned out to be the answer
+            pane.set_text(message.content)
         if not self.session.blind:
             self._reveal(side)
 

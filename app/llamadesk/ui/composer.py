@@ -4,19 +4,35 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPlainTextEdit, QPushButton, QWidget
+
+from llamadesk.core.reasoning import EFFORT_CHOICES
+
+# What each thinking choice reads as in the menu ("": the template's own default).
+THINKING_LABELS = {
+    "": "Thinking: model default",
+    "on": "Thinking: on",
+    "off": "Thinking: off",
+    "low": "Reasoning effort: low",
+    "medium": "Reasoning effort: medium",
+    "high": "Reasoning effort: high",
+}
 
 
 class Composer(QWidget):
     """Input box plus a button that reads Send, or Stop while an answer is being written.
 
+    A reasoning model whose template has a thinking switch also gets a menu for it.
+
     Signals:
         send_requested(str): the user sent this (non-empty) text.
         stop_requested(): the user wants the current answer to stop.
+        thinking_changed(str): the user picked a thinking choice ("" for the default).
     """
 
     send_requested = Signal(str)
     stop_requested = Signal()
+    thinking_changed = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -31,10 +47,18 @@ class Composer(QWidget):
         self.button.setObjectName("sendButton")
         self.button.setMinimumWidth(88)
         self.button.clicked.connect(self._on_button)
+        self.thinking = QComboBox()
+        self.thinking.setObjectName("thinkingChoice")
+        self.thinking.setToolTip("How much this reasoning model thinks before it answers")
+        self.thinking.hide()
+        self.thinking.activated.connect(
+            lambda index: self.thinking_changed.emit(self.thinking.itemData(index))
+        )
         layout = QHBoxLayout(self)
         layout.setContentsMargins(16, 8, 16, 16)
         layout.setSpacing(8)
         layout.addWidget(self.editor, 1)
+        layout.addWidget(self.thinking, 0, Qt.AlignmentFlag.AlignBottom)
         layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignBottom)
         self._generating = False
         self._can_send = True
@@ -47,6 +71,17 @@ class Composer(QWidget):
         self.button.style().unpolish(self.button)
         self.button.style().polish(self.button)
         self._update_enabled()
+
+    def set_thinking_choices(self, choices: tuple[str, ...], current: str) -> None:
+        """Offer these thinking choices (none: no menu), with `current` picked."""
+        self.thinking.clear()
+        for choice in ("", *choices):
+            label = THINKING_LABELS[choice]
+            if not choice and choices == EFFORT_CHOICES:
+                label = "Reasoning effort: model default"
+            self.thinking.addItem(label, choice)
+        self.thinking.setCurrentIndex(max(0, self.thinking.findData(current)))
+        self.thinking.setVisible(bool(choices))
 
     def set_can_send(self, can_send: bool) -> None:
         self._can_send = can_send

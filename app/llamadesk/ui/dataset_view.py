@@ -22,6 +22,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QAction, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QFileDialog,
     QFrame,
     QGridLayout,
@@ -330,6 +331,10 @@ class DatasetView(QWidget):
         self._stale = True  # read on the first show, not at start-up
         self._export_folder = Path.home()
         self.export_actions = {kind: self._export_action(kind) for kind in EXPORTS}
+        self.include_reasoning = QCheckBox("Include reasoning")
+        self.include_reasoning.setToolTip(
+            "Add reasoning models' reasoning in columns of its own; the answers never hold it"
+        )
         self._build()
         service.loaded.connect(self._show_dataset)
         service.changed.connect(self._on_changed)
@@ -376,6 +381,7 @@ class DatasetView(QWidget):
             button.setObjectName("exportButton")
             button.setDefaultAction(action)
             bar.addWidget(button)
+        bar.addWidget(self.include_reasoning)
         bar.addStretch(1)
         return bar
 
@@ -542,7 +548,7 @@ class DatasetView(QWidget):
         self._export_folder = path.parent
         self._set_exporting(True)
         self.banner.show_message(f"Exporting to {path}…", "info")
-        self.service.export(kind, path)
+        self.service.export(kind, path, include_reasoning=self.include_reasoning.isChecked())
 
     def _set_exporting(self, exporting: bool) -> None:
         for action in self.export_actions.values():

@@ -168,6 +168,7 @@ class MainWindow(QMainWindow):
         session, host = self.session, self.session.host
         self.composer.send_requested.connect(self._send)
         self.composer.stop_requested.connect(session.stop)
+        self.composer.thinking_changed.connect(self._set_thinking)
         self.chat_view.regenerate_requested.connect(self._regenerate)
         self.chat_view.thumbs_requested.connect(self._give_thumbs)
         self.chat_view.feedback_requested.connect(self._ask_feedback)
@@ -192,6 +193,7 @@ class MainWindow(QMainWindow):
         session.conversations_changed.connect(self._refresh_conversations)
         session.answer_started.connect(self._on_answer_started)
         session.answer_text.connect(self._on_answer_text)
+        session.answer_reasoning.connect(self._on_answer_reasoning)
         session.answer_saved.connect(self._on_answer_saved)
         session.generating_changed.connect(self._on_generating_changed)
         session.error.connect(self.banner.show_message)
@@ -273,6 +275,7 @@ class MainWindow(QMainWindow):
         defaults = self.settings.for_model(info.path.name)
         self.session.params = defaults.sampling
         self.session.default_system_prompt = defaults.system_prompt
+        self._show_thinking(model, defaults.thinking)
         self._refresh_models()
         if purpose != "chat":
             return
@@ -282,6 +285,22 @@ class MainWindow(QMainWindow):
             self._new_conversation()
         self._update_page()
         self.composer.editor.setFocus()
+
+    def _show_thinking(self, model: LoadedModel, thinking: str) -> None:
+        """Offer the model's thinking switch, set as last chosen for this model."""
+        choice = thinking if thinking in model.thinking_choices else ""
+        self.session.thinking = choice
+        self.composer.set_thinking_choices(model.thinking_choices, choice)
+
+    def _set_thinking(self, choice: str) -> None:
+        """Remember the thinking choice for the loaded model; the next answer uses it."""
+        model = self.session.host.model
+        if model is None:
+            return
+        self.session.thinking = choice
+        name = model.info.path.name
+        chosen = replace(self.settings.for_model(name), thinking=choice)
+        self.settings = self.settings.with_model_defaults(name, chosen)
 
     def _on_load_failed(self, message: str, purpose: Purpose = "chat") -> None:
         if purpose == "chat":  # the compare view shows its own failures
@@ -310,7 +329,7 @@ class MainWindow(QMainWindow):
         )
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
-        chosen = dialog.model_defaults
+        chosen = replace(dialog.model_defaults, thinking=defaults.thinking)  # not in the dialog
         # Saved from the dialog, the file holds only valid values: the notes are done.
         settings = self.settings.with_changes(notes=())
         if model:
@@ -363,7 +382,10 @@ class MainWindow(QMainWindow):
         pending = self.session.pending
         if pending is not None and pending.conversation_id == conversation:
             self.chat_view.begin_answer(self._model_label())
-            self.chat_view.append_answer(self.session.partial_text)
+            if self.session.partial_reasoning:
+                self.chat_view.append_reasoning(self.session.partial_reasoning)
+            if self.session.partial_text:
+                self.chat_view.append_answer(self.session.partial_text)
 
     def _on_thread_changed(self, conversation_id: int) -> None:
         if conversation_id == self.current_conversation and not self.session.generating:
@@ -416,6 +438,10 @@ class MainWindow(QMainWindow):
     def _on_answer_text(self, conversation_id: int, text: str) -> None:
         if conversation_id == self.current_conversation:
             self.chat_view.append_answer(text)
+
+    def _on_answer_reasoning(self, conversation_id: int, text: str) -> None:
+        if conversation_id == self.current_conversation:
+            self.chat_view.append_reasoning(text)
 
     def _on_progress(self, tokens: int, tokens_per_second: float) -> None:
         line = f"{tokens} tokens  ·  {tokens_per_second:.1f} tokens/s"

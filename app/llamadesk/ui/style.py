@@ -26,6 +26,9 @@ QToolBar#toolbar {{
 #bubbleAuthor {{ color: #6b6b76; font-size: 11px; font-weight: 600; }}
 #bubbleBody {{ color: #1d1d22; }}  /* size: chat_view.BODY_PIXEL_SIZE */
 #bubbleFooter {{ color: #8a8a94; font-size: 11px; }}
+#reasoningBody {{
+    color: #55555f; background: #f6f6f9; border-left: 3px solid #dcdce4; font-size: 13px;
+}}
 #linkButton {{
     background: transparent; border: none; color: {ACCENT}; font-size: 11px; padding: 2px 6px;
 }}
