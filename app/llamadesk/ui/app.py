@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from llamadesk.core.data_folder import DataFolderError, prepare_folders
 from llamadesk.core.paths import AppPaths, app_paths
+from llamadesk.core.rescue import open_or_rescue
 from llamadesk.core.settings import load_settings
 from llamadesk.core.store import Store, StoreError
 from llamadesk.services.chat_session import ChatSession
@@ -24,6 +25,10 @@ from llamadesk.services.single_instance import SingleInstance, instance_key
 from llamadesk.ui.main_window import MainWindow
 from llamadesk.ui.style import STYLESHEET
 from llamadesk.ui.widgets import LazyPage
+
+# How long a write on the GUI thread waits for another program's lock on the chat history:
+# about a frame. Past that the user is told the database is busy, and keeps what they wrote.
+GUI_BUSY_TIMEOUT = 0.02
 
 if TYPE_CHECKING:
     from llamadesk.services.downloads import DownloadManager
@@ -104,10 +109,13 @@ class AppParts:
 
 
 def build(paths: AppPaths) -> AppParts:
-    """Open the store in `paths` and assemble a main window over it (not yet shown)."""
+    """Open the store in `paths` and assemble a main window over it (not yet shown).
+
+    A damaged store is kept aside and what can be read of it recovered; the window says so.
+    """
     application()
     paths.ensure()
-    store = Store(paths.database)
+    store, rescued = open_or_rescue(paths.database, busy_timeout=GUI_BUSY_TIMEOUT)
     host = ModelHost()
     session = ChatSession(store, host)
     ratings = RatingsService(store)
@@ -115,6 +123,8 @@ def build(paths: AppPaths) -> AppParts:
     window = MainWindow(session, ratings, compare, paths, load_settings(paths.settings_file))
     parts = AppParts(store, host, session, ratings, compare, window, paths)
     parts.models_page = window.add_mode("Models", LazyPage(lambda: parts.models))
+    if rescued is not None:
+        window.banner.show_message(rescued.message(), "warning")
     return parts
 
 

@@ -170,6 +170,7 @@ class MainWindow(QMainWindow):
         self.composer.send_requested.connect(self._send)
         self.composer.stop_requested.connect(session.stop)
         self.chat_view.regenerate_requested.connect(self._regenerate)
+        self.chat_view.save_again_requested.connect(session.save_again)
         self.chat_view.thumbs_requested.connect(self._give_thumbs)
         self.chat_view.feedback_requested.connect(self._ask_feedback)
         self.chat_view.sibling_requested.connect(session.show_sibling)
@@ -359,6 +360,8 @@ class MainWindow(QMainWindow):
 
     def _new_conversation(self) -> None:
         conversation = self.session.new_conversation()
+        if conversation is None:  # the banner says why
+            return
         self._open_conversation(conversation.id)
         self._refresh_conversations()
         self.composer.editor.setFocus()
@@ -381,6 +384,10 @@ class MainWindow(QMainWindow):
         if pending is not None and pending.conversation_id == conversation:
             self.chat_view.begin_answer(self._model_label())
             self.chat_view.append_answer(self.session.partial_text)
+        unsaved = self.session.unsaved
+        if unsaved is not None and unsaved.conversation_id == conversation:
+            result = unsaved.result
+            self.chat_view.show_unsaved(Path(result.model_file).stem, result.text)
 
     def _on_thread_changed(self, conversation_id: int) -> None:
         if conversation_id == self.current_conversation and not self.session.generating:
@@ -415,8 +422,12 @@ class MainWindow(QMainWindow):
 
     def _send(self, text: str) -> None:
         if self.current_conversation is None:
-            self.current_conversation = self.session.new_conversation().id
-        self.session.send(self.current_conversation, text)
+            conversation = self.session.new_conversation()
+            if conversation is None:  # the banner says why; the text stays in the box
+                return
+            self.current_conversation = conversation.id
+        if self.session.send(self.current_conversation, text) is not None:
+            self.composer.sent()
 
     def _regenerate(self) -> None:
         if self.current_conversation is not None:
