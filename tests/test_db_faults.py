@@ -329,7 +329,8 @@ def test_the_cli_reports_a_damaged_file_in_one_line(
     captured = capsys.readouterr()
     assert "No compare votes" not in captured.out
     lines = captured.err.strip().splitlines()
-    assert len(lines) == 1 and "is damaged" in lines[0], lines
+    assert len(lines) == 1, lines
+    assert "is damaged" in lines[0]
     assert digest(app_home.database) == original  # the CLI leaves the file alone
 
 

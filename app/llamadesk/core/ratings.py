@@ -344,9 +344,7 @@ class Ratings:
 
     def comparison(self, comparison_id: int) -> Comparison:
         """The vote with this id; ``NotFound`` if there is none."""
-        row = self._db.one(
-            "SELECT * FROM comparisons WHERE id = ?", (comparison_id,)
-        )
+        row = self._db.one("SELECT * FROM comparisons WHERE id = ?", (comparison_id,))
         if row is None:
             raise NotFound(f"No comparison {comparison_id}")
         return _comparison_from_row(row)

@@ -346,9 +346,7 @@ class Store:
 
     def conversation(self, conversation_id: int) -> Conversation:
         """The conversation with this id; ``NotFound`` if there is none."""
-        row = self.db.one(
-            "SELECT * FROM conversations WHERE id = ?", (conversation_id,)
-        )
+        row = self.db.one("SELECT * FROM conversations WHERE id = ?", (conversation_id,))
         if row is None:
             raise NotFound(f"No conversation {conversation_id}")
         return _conversation_from_row(row)

@@ -17,8 +17,7 @@ from llamadesk.services.model_host import AnswerResult, ModelHost
 
 NOT_SENT = "Your message was not sent; it is still in the box."
 NOT_SAVED = (
-    "The answer could not be saved; it stays on screen, where you can save it again "
-    "or copy it."
+    "The answer could not be saved; it stays on screen, where you can save it again or copy it."
 )
 
 
