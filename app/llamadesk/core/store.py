@@ -20,7 +20,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, get_args
 
-from llamadesk.core.db import DEFAULT_BUSY_TIMEOUT, Database, Migration, StoreError
+from llamadesk.core.db import DEFAULT_BUSY_TIMEOUT, Database, Migration
+from llamadesk.core.db import StoreError as StoreError  # re-exported: callers import it here
 
 Role = Literal["user", "assistant"]
 StopReason = Literal["eos", "length", "stopped", "error"]
