@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 
 from llamadesk.core.engine import SamplingParams
 from llamadesk.core.paths import AppPaths
+from llamadesk.core.ratings import Ratings
 from llamadesk.core.store import Store
 from llamadesk.ui.app import AppParts
 from test_db_faults import chat_of, damage_a_middle_page, fill_to_the_limit, lift_the_limit
@@ -135,3 +136,44 @@ def test_a_damaged_history_is_kept_and_reported_and_the_window_starts(
     assert hashlib.sha256(kept.read_bytes()).hexdigest() == original
     assert [c.title for c in parts.session.conversations()] == ["Kept chat"]
     assert len(parts.window.chat_view.bubbles) > 0
+
+
+def test_a_rating_the_store_refuses_is_reported_and_does_not_look_given(qtbot, loaded):
+    loaded.session.params = SamplingParams(temperature=0.0, max_tokens=12, seed=1)
+    with qtbot.waitSignal(loaded.session.answer_saved, timeout=60_000) as saved:
+        press_send(qtbot, loaded, "Rate me")
+    loaded.store.db.execute("PRAGMA query_only = ON")
+    rating = loaded.window.chat_view.bubbles[-1].rating
+    assert rating is not None
+
+    rating.good.click()
+
+    banner = loaded.window.banner.label.text()
+    assert "rating was not saved" in banner
+    assert "read-only" in banner
+    assert Ratings(loaded.store).thumbs(saved.args[0].id) is None
+    assert not loaded.window.chat_view.bubbles[-1].rating.good.isChecked()
+
+
+def test_a_compare_answer_the_store_refuses_ends_the_comparison_with_a_sentence(qtbot, loaded):
+    compare, view = loaded.compare, loaded.window.compare_view
+    loaded.window.show_mode(1)
+    view.max_tokens = 12
+    view.prompt.setPlainText("Which is better?")
+
+    def fill_once(running: bool) -> None:  # the disk fills while the answers are written
+        if running:
+            compare.running_changed.disconnect(fill_once)
+            fill_to_the_limit(loaded.store)
+
+    compare.running_changed.connect(fill_once)
+    with qtbot.waitSignal(compare.failed, timeout=60_000) as failed:
+        view.run_button.click()
+    assert "could not be saved" in failed.args[0]
+    assert "is full" in failed.args[0]
+    assert view.status.text() == failed.args[0]
+    assert not compare.running  # not stuck: another comparison can start
+    assert view.run_button.isEnabled()
+    lift_the_limit(loaded.store)
+    with qtbot.waitSignal(compare.ready, timeout=60_000):
+        view.run_button.click()

@@ -111,7 +111,7 @@ class ChatSession(QObject):
     def rename(self, conversation_id: int, title: str) -> None:
         try:
             self.store.rename_conversation(conversation_id, title)
-        except ValueError as exc:
+        except (ValueError, StoreError) as exc:
             self.error.emit(str(exc))
             return
         self.conversations_changed.emit()
@@ -119,9 +119,13 @@ class ChatSession(QObject):
     def delete(self, conversation_id: int) -> None:
         if self._pending and self._pending.conversation_id == conversation_id:
             self.host.stop()
+        try:
+            self.store.delete_conversation(conversation_id)
+        except StoreError as exc:
+            self.error.emit(f"The chat was not deleted. {exc}")
+            return
         if self._unsaved and self._unsaved.conversation_id == conversation_id:
             self._unsaved = None
-        self.store.delete_conversation(conversation_id)
         self.conversations_changed.emit()
 
     def thread(self, conversation_id: int) -> list[Message]:
@@ -134,7 +138,11 @@ class ChatSession(QObject):
         siblings = [m.id for m in self.store.siblings(answer.parent_id)]
         position = siblings.index(answer_id) + step
         if 0 <= position < len(siblings):
-            self.store.select_answer(siblings[position])
+            try:
+                self.store.select_answer(siblings[position])
+            except StoreError as exc:
+                self.error.emit(str(exc))
+                return
             self.thread_changed.emit(answer.conversation_id)
 
     # Answers -------------------------------------------------------------------------

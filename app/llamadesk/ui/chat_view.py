@@ -313,6 +313,9 @@ class AnswerRating(QWidget):
         button.setChecked(checked)
         button.setToolTip(tip)
         button.setCursor(Qt.CursorShape.PointingHandCursor)
+        # A pill shows what is stored, not the click: a rating the store refuses must not
+        # look given. A stored change redraws the controls anyway.
+        button.clicked.connect(lambda: button.setChecked(checked))
         return button
 
 

@@ -27,7 +27,7 @@ from llamadesk.core.engine import LoadSettings
 from llamadesk.core.load_check import LoadCheck, check_load
 from llamadesk.core.paths import AppPaths
 from llamadesk.core.settings import Settings, save_settings
-from llamadesk.core.store import Message
+from llamadesk.core.store import Message, StoreError
 from llamadesk.services.background import JobRunner
 from llamadesk.services.chat_session import ChatSession
 from llamadesk.services.compare import CompareSession
@@ -197,6 +197,7 @@ class MainWindow(QMainWindow):
         session.answer_saved.connect(self._on_answer_saved)
         session.generating_changed.connect(self._on_generating_changed)
         session.error.connect(self.banner.show_message)
+        self.ratings.error.connect(self.banner.show_message)
         host.loading.connect(self._on_loading)
         host.loaded.connect(self._on_loaded)
         host.load_failed.connect(self._on_load_failed)
@@ -333,8 +334,11 @@ class MainWindow(QMainWindow):
         self.session.default_system_prompt = chosen.system_prompt
         if dialog.conversation is not None and self.current_conversation is not None:
             system, overrides = dialog.conversation
-            self.session.store.set_system_prompt(self.current_conversation, system)
-            self.session.store.set_conversation_sampling(self.current_conversation, overrides)
+            try:
+                self.session.store.set_system_prompt(self.current_conversation, system)
+                self.session.store.set_conversation_sampling(self.current_conversation, overrides)
+            except StoreError as exc:
+                self.banner.show_message(f"This chat's settings were not saved. {exc}")
         if model and chosen.load != defaults.load:
             self.banner.show_message("Loading the model again with the new settings…", "info")
             self.load_model(model.info.path)
