@@ -486,6 +486,7 @@ class MainWindow(QMainWindow):
         # Stops a streaming answer and joins the model thread; the partial answer is saved
         # through the usual answered signal, delivered before shutdown returns.
         self.session.host.shutdown()
+        self.session.save_again()  # a last try for an answer the store refused
         self.monitor.stop()
         self.memory_panel.wait_for_all()
         self.jobs.wait_for_all()
