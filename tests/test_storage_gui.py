@@ -44,6 +44,21 @@ def assert_not_sent(parts: AppParts, text: str, reason: str) -> None:
     assert not parts.session.generating
 
 
+def answer_onto_a_filling_disk(qtbot, parts: AppParts) -> str:
+    """Send a prompt; the disk fills while the answer is written. Returns the answer."""
+    parts.session.params = SamplingParams(temperature=0.0, max_tokens=24, seed=1)
+    session = parts.session
+    session.answer_started.connect(lambda _c, _p: fill_to_the_limit(parts.store))
+    with qtbot.waitSignal(
+        session.generating_changed, timeout=60_000, check_params_cb=lambda on: not on
+    ):
+        press_send(qtbot, parts, "Fill the disk")
+    unsaved = session.unsaved
+    assert unsaved is not None
+    assert unsaved.result.text
+    return unsaved.result.text
+
+
 def test_a_full_disk_keeps_the_typed_message_in_the_box(qtbot, loaded):
     before = stored_messages(loaded)
     fill_to_the_limit(loaded.store)
@@ -84,19 +99,9 @@ def test_a_read_only_database_keeps_the_typed_message_in_the_box(qtbot, loaded):
 
 
 def test_a_disk_filling_while_streaming_keeps_the_answer_on_screen_to_save_again(qtbot, loaded):
-    loaded.session.params = SamplingParams(temperature=0.0, max_tokens=24, seed=1)
     session, window = loaded.session, loaded.window
-    # The disk fills while the answer is being written.
-    session.answer_started.connect(lambda _c, _p: fill_to_the_limit(loaded.store))
-    with qtbot.waitSignal(
-        session.generating_changed, timeout=60_000, check_params_cb=lambda on: not on
-    ):
-        press_send(qtbot, loaded, "Fill the disk")
+    text = answer_onto_a_filling_disk(qtbot, loaded)
 
-    unsaved = session.unsaved
-    assert unsaved is not None
-    text = unsaved.result.text
-    assert text
     assert text not in stored_messages(loaded)
     shown = window.chat_view.streaming_bubble
     assert shown is not None
@@ -177,3 +182,13 @@ def test_a_compare_answer_the_store_refuses_ends_the_comparison_with_a_sentence(
     lift_the_limit(loaded.store)
     with qtbot.waitSignal(compare.ready, timeout=60_000):
         view.run_button.click()
+
+
+def test_closing_the_window_stores_an_answer_that_was_not_saved_if_it_now_can(qtbot, loaded):
+    text = answer_onto_a_filling_disk(qtbot, loaded)
+    lift_the_limit(loaded.store)  # the user freed some space, then quits
+
+    loaded.window.close()
+
+    assert loaded.session.unsaved is None
+    assert stored_messages(loaded)[-1] == text
