@@ -393,3 +393,98 @@ def test_kill_9_while_streaming_loses_nothing_stored(db_path: Path, tiny_model: 
             rows = reopened.db.all("SELECT id, content FROM messages")
         # The child may have stored one more before the signal landed; never one less.
         assert stored.items() <= {row["id"]: row["content"] for row in rows}.items()
+
+
+# The real thing, where the system allows it: a mount namespace of the test's own gives a
+# tiny file system that fills up, or a read-only one (root only; skipped elsewhere).
+
+
+def in_private_mounts(mount: str, script: str, *args: str) -> dict[str, object]:
+    """Run `script` in a mount namespace of its own after the shell command `mount`;
+    returns the JSON the script printed."""
+    source_root = Path(db_module.__file__).parents[2]
+    environment = {**os.environ, "PYTHONPATH": str(source_root)}
+    command = f'{mount} && exec "$0" -c "$@"'
+    done = subprocess.run(
+        ["unshare", "--mount", "sh", "-c", command, sys.executable, script, *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    result: dict[str, object] = json.loads(done.stdout)
+    return result
+
+
+@pytest.fixture
+def private_mounts() -> None:
+    try:
+        allowed = subprocess.run(["unshare", "--mount", "true"], check=False).returncode == 0
+    except FileNotFoundError:
+        allowed = False
+    if not allowed:
+        pytest.skip("no private mount namespace here (needs root and util-linux)")
+
+
+FILL_A_REAL_DISK = """
+import json, sys
+from llamadesk.core.store import Store, StoreError
+path = sys.argv[1]
+stored = []
+with Store(path) as store:
+    conversation = store.create_conversation("Kept")
+    try:
+        while True:
+            stored.append(store.add_user_message(conversation.id, "words " * 100).content)
+    except StoreError as exc:
+        error = exc
+with Store(path) as again:
+    kept = [message.content for message in again.thread(conversation.id)]
+print(json.dumps({"error": type(error).__name__, "message": str(error),
+                  "stored": len(stored), "kept": kept == stored}))
+"""
+
+
+@pytest.mark.usefixtures("private_mounts")
+def test_a_real_full_disk_refuses_with_a_sentence_and_keeps_what_was_stored(
+    tmp_path: Path,
+) -> None:
+    disk = tmp_path / "small-disk"
+    disk.mkdir()
+    result = in_private_mounts(
+        f"mount -t tmpfs -o size=256k tmpfs {disk}", FILL_A_REAL_DISK, str(disk / "h.sqlite3")
+    )
+    assert result["error"] == "DiskFull"
+    assert "is full" in str(result["message"])
+    assert isinstance(result["stored"], int)
+    assert result["stored"] > 0
+    assert result["kept"] is True  # every message stored before the disk filled
+
+
+OPEN_READ_ONLY = """
+import json, sys
+from llamadesk.core.store import Store, StoreError
+try:
+    Store(sys.argv[1]).close()
+    print(json.dumps({"error": None}))
+except StoreError as exc:
+    print(json.dumps({"error": type(exc).__name__, "message": str(exc)}))
+"""
+
+
+@pytest.mark.usefixtures("private_mounts")
+def test_a_real_read_only_file_system_gives_a_sentence(db_path: Path) -> None:
+    with Store(db_path) as store:
+        chat_of(store, 2)
+    folder = db_path.parent
+    result = in_private_mounts(
+        f"mount --bind {folder} {folder} && mount -o remount,bind,ro {folder}",
+        OPEN_READ_ONLY,
+        str(db_path),
+    )
+    assert result["error"] == "ReadOnly"
+    assert "writable" in str(result["message"])
+    with Store(db_path) as store:  # and nothing was lost
+        assert len(store.thread(1)) == 4
