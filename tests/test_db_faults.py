@@ -22,7 +22,8 @@ import pytest
 
 from llamadesk.cli import main
 from llamadesk.core import db as db_module
-from llamadesk.core.db import Busy, Damaged, DiskFull, ReadOnly, primary_code
+from llamadesk.core import rescue as rescue_module
+from llamadesk.core.db import Busy, Damaged, DiskFull, ReadOnly, StoreError, primary_code
 from llamadesk.core.paths import HOME_ENV, AppPaths, app_paths
 from llamadesk.core.ratings import Ratings
 from llamadesk.core.rescue import open_or_rescue
@@ -488,3 +489,21 @@ def test_a_real_read_only_file_system_gives_a_sentence(db_path: Path) -> None:
     assert "writable" in str(result["message"])
     with Store(db_path) as store:  # and nothing was lost
         assert len(store.thread(1)) == 4
+
+
+def test_a_rescue_that_fails_still_says_where_the_damaged_file_is(
+    damaged: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = digest(damaged)
+
+    def disk_full(_source: Path, _target: Path) -> int:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(rescue_module, "_copy_readable", disk_full)
+    with pytest.raises(StoreError, match="kept, untouched, at") as caught:
+        open_or_rescue(damaged)
+    (kept,) = damaged.parent.glob("llamadesk.damaged-*.sqlite3")
+    assert str(kept) in str(caught.value)
+    assert digest(kept) == original
+    with Store(damaged) as fresh:  # the next start begins afresh
+        assert fresh.count_conversations() == 0

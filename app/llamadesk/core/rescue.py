@@ -71,20 +71,33 @@ def rescue(path: Path, *, clock: Callable[[], float] = time.time) -> Rescue:
     """Keep the damaged file at ``path`` aside and put what can be read of it in its place."""
     try:
         kept = _keep_aside(path, clock())
-        with tempfile.TemporaryDirectory(dir=path.parent, prefix=".rescue-") as scratch:
-            work = Path(scratch)
-            recovered = work / "recovered.sqlite3"
-            Store(recovered).close()  # the current schema, empty
-            rows = _copy_readable(_scratch_copy(kept, work), recovered)
-            # One file (no WAL beside it) can be moved into place whole.
-            recovered.replace(path)
     except OSError as error:
         raise StoreError(
             f"The chat history ({path}) is damaged, and it could not be kept aside: "
             f"{error}. Move it away yourself, then start LlamaDesk again."
         ) from error
+    try:
+        rows = _recover(kept, path)
+    except (OSError, sqlite3.Error, StoreError) as error:
+        raise StoreError(
+            f"The chat history was damaged. It is kept, untouched, at {kept}, but nothing "
+            f"could be recovered from it ({error}). LlamaDesk starts with an empty history "
+            "next time."
+        ) from error
     log.warning("Damaged chat history kept at %s; %d rows recovered", kept, rows)
     return Rescue(kept, rows)
+
+
+def _recover(kept: Path, path: Path) -> int:
+    """Copy what can be read of ``kept`` into a new file at ``path``; returns the rows."""
+    with tempfile.TemporaryDirectory(dir=path.parent, prefix=".rescue-") as scratch:
+        work = Path(scratch)
+        recovered = work / "recovered.sqlite3"
+        Store(recovered).close()  # the current schema, empty
+        rows = _copy_readable(_scratch_copy(kept, work), recovered)
+        # One file (no WAL beside it) can be moved into place whole.
+        recovered.replace(path)
+    return rows
 
 
 def _keep_aside(path: Path, now: float) -> Path:
