@@ -66,9 +66,10 @@ class Damaged(StoreError):
 
 
 def damaged(path: Path, detail: str) -> Damaged:
+    """The error for a damaged file; it says how the app recovers it."""
     return Damaged(
-        f"The chat history ({path}) is damaged ({detail}). Start LlamaDesk to keep the "
-        "damaged file aside and recover what can be read."
+        f"The chat history ({path}) is damaged ({detail}). Open the LlamaDesk app (restart "
+        "it if it is running): it keeps the damaged file aside and recovers what it can."
     )
 
 
