@@ -133,6 +133,7 @@ def test_a_damaged_history_is_kept_and_reported_and_the_window_starts(
 
     parts = make_parts()
 
+    assert parts.rescued is not None  # run_gui also puts it in a dialog that stays
     banner = parts.window.banner
     assert banner.isVisible()
     assert "damaged" in banner.label.text()

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from llamadesk.core.data_folder import DataFolderError, prepare_folders
 from llamadesk.core.paths import AppPaths, app_paths
-from llamadesk.core.rescue import open_or_rescue
+from llamadesk.core.rescue import Rescue, open_or_rescue
 from llamadesk.core.settings import load_settings
 from llamadesk.core.store import Store, StoreError
 from llamadesk.services.chat_session import ChatSession
@@ -74,6 +74,7 @@ class AppParts:
     window: MainWindow
     paths: AppPaths
     models_page: int = -1
+    rescued: Rescue | None = None  # the damaged history this start kept aside, if any
     _downloads: DownloadManager | None = None
     _models: ModelsView | None = None
 
@@ -121,7 +122,7 @@ def build(paths: AppPaths) -> AppParts:
     ratings = RatingsService(store)
     compare = CompareSession(store, host, ratings)
     window = MainWindow(session, ratings, compare, paths, load_settings(paths.settings_file))
-    parts = AppParts(store, host, session, ratings, compare, window, paths)
+    parts = AppParts(store, host, session, ratings, compare, window, paths, rescued=rescued)
     parts.models_page = window.add_mode("Models", LazyPage(lambda: parts.models))
     if rescued is not None:
         window.banner.show_message(rescued.message(), "warning")
@@ -150,6 +151,8 @@ def run_gui() -> int:
         return 1
     instance.raise_requested.connect(lambda: _bring_forward(parts.window))
     parts.window.start()
+    if parts.rescued is not None:  # the banner may give way to the model's; this stays
+        QMessageBox.warning(parts.window, "Chat history recovered", parts.rescued.message())
     code = app.exec()
     instance.release()
     parts.close()
