@@ -123,7 +123,8 @@ def _translated(path: Path) -> Iterator[None]:
         known = translate(error, path)
         if known is None:
             raise
-        log.warning("SQLite error on %s: %s (%s)", path, error, type(known).__name__)
+        name = getattr(error, "sqlite_errorname", "?")  # Python 3.11+: SQLITE_FULL...
+        log.warning("SQLite error on %s: %s (%s, %s)", path, error, name, type(known).__name__)
         raise known from error
 
 
