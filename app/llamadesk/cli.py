@@ -406,6 +406,7 @@ def _export(args: argparse.Namespace) -> int:
 
     try:
         with Store(app_paths().database) as store:
+            store.check()  # a damaged file is reported, not half exported
             result = export(
                 store,
                 args.format,
@@ -429,6 +430,7 @@ def _leaderboard() -> int:
 
     try:
         with Store(app_paths().database) as store:
+            store.check()  # damage elsewhere in the file must not pass for "no votes"
             rows = leaderboard(store)
     except StoreError as exc:
         return _fail(str(exc))

@@ -159,13 +159,14 @@ def _sorted_tags(tags: Iterable[str]) -> tuple[str, ...]:
 class Ratings:
     """The ratings stored alongside the chat history of ``store``.
 
-    It shares the store's connection and transactions (so a rating and the store's own writes
+    It shares the store's database and transactions (so a rating and the store's own writes
     never interleave half-done); this module exists only to keep ``store.py`` about chats.
+    Every method may raise ``StoreError`` as the store's do.
     """
 
     def __init__(self, store: Store) -> None:
         self._store = store
-        self._db = store._db
+        self._db = store.db
 
     def _answer(self, answer_id: int) -> Message:
         answer = self._store.message(answer_id)
@@ -196,8 +197,8 @@ class Ratings:
             rewrite = ""
         if rewrite and value != -1:
             raise ValueError("Only a thumbs-down can carry a better answer")
-        now = self._store._clock()
-        with self._store._transaction():
+        now = self._store.clock()
+        with self._db.transaction():
             self._answer(answer_id)
             self._db.execute(
                 "INSERT INTO thumbs (answer_id, value, tags, comment, rewrite, created, updated)"
@@ -213,12 +214,12 @@ class Ratings:
 
     def thumbs(self, answer_id: int) -> Thumbs | None:
         """The thumbs rating of an answer, or None if it has none."""
-        row = self._db.execute("SELECT * FROM thumbs WHERE answer_id = ?", (answer_id,)).fetchone()
+        row = self._db.one("SELECT * FROM thumbs WHERE answer_id = ?", (answer_id,))
         return None if row is None else _thumbs_from_row(row)
 
     def all_thumbs(self) -> list[Thumbs]:
         """Every thumbs rating, oldest first."""
-        rows = self._db.execute("SELECT * FROM thumbs ORDER BY created, answer_id").fetchall()
+        rows = self._db.all("SELECT * FROM thumbs ORDER BY created, answer_id")
         return [_thumbs_from_row(row) for row in rows]
 
     def clear_thumbs(self, answer_id: int) -> None:
@@ -249,8 +250,8 @@ class Ratings:
     def _save_ranking(self, kind: RankingKind, ranks: dict[int, int]) -> Ranking:
         if len(ranks) < 2:
             raise ValueError("A ranking needs at least two different answers")
-        now = self._store._clock()
-        with self._store._transaction():
+        now = self._store.clock()
+        with self._db.transaction():
             prompt_id = _common_prompt([self._answer(answer_id) for answer_id in ranks])
             self._db.execute(
                 "INSERT INTO rankings (prompt_id, kind, created, updated) VALUES (?, ?, ?, ?)"
@@ -279,11 +280,11 @@ class Ratings:
     def _rankings(self, where: str, parameters: tuple[int, ...]) -> list[Ranking]:
         # LEFT JOIN: a ranking whose answers were all deleted still shows (with no pairs)
         # until it is cleared.
-        rows = self._db.execute(
+        rows = self._db.all(
             "SELECT * FROM rankings LEFT JOIN ranked_answers USING (prompt_id)"
             f" {where} ORDER BY created, prompt_id, rank, answer_id",
             parameters,
-        ).fetchall()
+        )
         return [
             _ranking_from_rows(list(group))
             for _, group in groupby(rows, key=lambda row: row["prompt_id"])
@@ -320,8 +321,8 @@ class Ratings:
             raise ValueError("A tie has no strength")
         if answer_a_id == answer_b_id:
             raise ValueError("An answer cannot be compared with itself")
-        now = self._store._clock()
-        with self._store._transaction():
+        now = self._store.clock()
+        with self._db.transaction():
             answer_a, answer_b = self._answer(answer_a_id), self._answer(answer_b_id)
             _common_prompt([answer_a, answer_b])
             labels = (
@@ -343,24 +344,22 @@ class Ratings:
 
     def comparison(self, comparison_id: int) -> Comparison:
         """The vote with this id; ``NotFound`` if there is none."""
-        row = self._db.execute(
-            "SELECT * FROM comparisons WHERE id = ?", (comparison_id,)
-        ).fetchone()
+        row = self._db.one("SELECT * FROM comparisons WHERE id = ?", (comparison_id,))
         if row is None:
             raise NotFound(f"No comparison {comparison_id}")
         return _comparison_from_row(row)
 
     def comparison_of(self, answer_a_id: int, answer_b_id: int) -> Comparison | None:
         """The vote between answer A and answer B (in that order), or None."""
-        row = self._db.execute(
+        row = self._db.one(
             "SELECT * FROM comparisons WHERE answer_a_id = ? AND answer_b_id = ?",
             (answer_a_id, answer_b_id),
-        ).fetchone()
+        )
         return None if row is None else _comparison_from_row(row)
 
     def comparisons(self) -> list[Comparison]:
         """Every vote, oldest first."""
-        rows = self._db.execute("SELECT * FROM comparisons ORDER BY created, id").fetchall()
+        rows = self._db.all("SELECT * FROM comparisons ORDER BY created, id")
         return [_comparison_from_row(row) for row in rows]
 
     def delete_comparison(self, comparison_id: int) -> None:

@@ -6,6 +6,7 @@ WAL lets each read what the others committed.
 
 The schema version lives in ``PRAGMA user_version``; ``MIGRATIONS[n]`` takes a database from
 version ``n`` to ``n + 1``. Append to that list to change the schema, never edit an entry.
+``core.db`` runs them, owns the connection and turns SQLite's errors into ``StoreError``.
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, get_args
+
+from llamadesk.core.db import DEFAULT_BUSY_TIMEOUT, Database, Migration
+from llamadesk.core.db import StoreError as StoreError  # re-exported: callers import it here
 
 Role = Literal["user", "assistant"]
 StopReason = Literal["eos", "length", "stopped", "error"]
@@ -28,10 +31,6 @@ ConversationKind = Literal["chat", "compare"]
 
 DEFAULT_TITLE = "New chat"
 AUTO_TITLE_LENGTH = 48
-
-
-class StoreError(Exception):
-    """The chat history cannot be read or written."""
 
 
 class NotFound(StoreError, LookupError):
@@ -201,12 +200,45 @@ def _add_message_reasoning(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE messages ADD COLUMN reasoning TEXT NOT NULL DEFAULT ''")
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+MIGRATIONS: list[Migration] = [
     _create_chat_tables,
     _create_rating_tables,
     _add_conversation_sampling,
     _add_message_reasoning,
 ]
+
+
+RECOVERED_TITLE = "Recovered chat"
+LOST_PROMPT = "(This message could not be recovered.)"
+
+
+def repair_links(db: sqlite3.Connection) -> None:
+    """Make a partly recovered history whole again (see ``core.rescue``).
+
+    Answers whose prompt was lost get a placeholder prompt, messages whose conversation was
+    lost a placeholder conversation, so they still show. Ratings of lost answers go.
+    """
+    db.execute(
+        "INSERT INTO messages (id, conversation_id, role, content, created)"
+        " SELECT parent_id, min(conversation_id), 'user', ?, min(created) FROM messages"
+        " WHERE parent_id NOT IN (SELECT id FROM messages) GROUP BY parent_id",
+        (LOST_PROMPT,),
+    )
+    db.execute(
+        "INSERT INTO conversations (id, title, created, updated)"
+        " SELECT conversation_id, ?, min(created), max(created) FROM messages"
+        " WHERE conversation_id NOT IN (SELECT id FROM conversations) GROUP BY conversation_id",
+        (RECOVERED_TITLE,),
+    )
+    # A prompt whose shown answer was lost shows its newest remaining one.
+    db.execute(
+        "UPDATE messages SET selected = 1 WHERE id IN (SELECT max(id) FROM messages"
+        " WHERE parent_id IS NOT NULL GROUP BY parent_id HAVING max(selected) = 0)"
+    )
+    # Deleting one row can orphan another (a ranking's entries): repeat until none is left.
+    while problems := db.execute("PRAGMA foreign_key_check").fetchall():
+        for table, rowid, _parent, _key in problems:
+            db.execute(f'DELETE FROM "{table}" WHERE rowid = ?', (rowid,))
 
 
 def auto_title(text: str) -> str:
@@ -258,76 +290,36 @@ def _message_from_row(row: sqlite3.Row) -> Message:
 class Store:
     """The chat history in the SQLite file at ``path``.
 
-    Writes of one statement commit on their own (the connection is in autocommit mode);
-    writes of several statements go through ``_transaction`` so they land together or not at
-    all. ``clock`` gives the timestamps and exists so tests can control time.
+    Writes of one statement commit on their own; writes of several statements go through
+    ``db.transaction()`` so they land together or not at all. ``clock`` gives the
+    timestamps and exists so tests can control time. ``busy_timeout`` is how long a write
+    waits for another program's lock (short on the GUI thread, see ``core.db``).
+
+    Every method may raise ``StoreError`` (with a sentence for the user) when the disk is
+    full, the file is read-only, locked or damaged.
     """
 
-    def __init__(self, path: Path | str, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        clock: Callable[[], float] = time.time,
+        busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
+    ) -> None:
         self.path = Path(path)
-        self._clock = clock
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, isolation_level=None)
-        except (OSError, sqlite3.Error) as error:
-            raise StoreError(f"Cannot open the chat history at {self.path}: {error}") from error
-        try:
-            self._prepare()
-        except sqlite3.Error as error:
-            self._db.close()
-            raise StoreError(f"Cannot open the chat history at {self.path}: {error}") from error
-        except BaseException:
-            self._db.close()
-            raise
+        self.clock = clock
+        # MIGRATIONS is looked up now, not at import, so tests can add to it.
+        self.db = Database(
+            self.path, MIGRATIONS, busy_timeout=busy_timeout, functions={"casefold": str.casefold}
+        )
 
-    def _prepare(self) -> None:
-        self._db.row_factory = sqlite3.Row
-        self._db.create_function("casefold", 1, str.casefold, deterministic=True)
-        # sqlite3 reads nothing until the first statement, so a file that is not a database
-        # fails here.
-        self._db.execute("PRAGMA journal_mode = WAL")
-        # In WAL mode NORMAL can lose the last commits on power loss, but never on a crash of
-        # the app, and saves an fsync per message.
-        self._db.execute("PRAGMA synchronous = NORMAL")
-        self._db.execute("PRAGMA foreign_keys = ON")
-        self._migrate()
-
-    def _schema_version(self) -> int:
-        version: int = self._db.execute("PRAGMA user_version").fetchone()[0]
-        return version
-
-    def _migrate(self) -> None:
-        while True:
-            with self._transaction():
-                # Read inside the write lock: another window may be migrating the same file.
-                version = self._schema_version()
-                if version > len(MIGRATIONS):
-                    raise StoreError(
-                        f"The chat history at {self.path} was written by a newer LlamaDesk "
-                        f"(schema version {version}; this version knows up to "
-                        f"{len(MIGRATIONS)}). Update LlamaDesk to open it."
-                    )
-                if version == len(MIGRATIONS):
-                    return
-                MIGRATIONS[version](self._db)
-                self._db.execute(f"PRAGMA user_version = {version + 1}")
-
-    @contextmanager
-    def _transaction(self) -> Iterator[None]:
-        # IMMEDIATE takes the write lock up front, so what we read inside still holds when we
-        # write, even with another window writing to the same file.
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-            self._db.execute("COMMIT")
-        except BaseException:
-            # rollback() is a no-op if SQLite already rolled back on its own after the error.
-            self._db.rollback()
-            raise
+    def check(self) -> None:
+        """Read the whole file; ``Damaged`` if a page of it is corrupt."""
+        self.db.check()
 
     def close(self) -> None:
         """Close the database; closing twice is harmless."""
-        self._db.close()
+        self.db.close()
 
     def __enter__(self) -> Store:
         return self
@@ -339,11 +331,6 @@ class Store:
         traceback: TracebackType | None,
     ) -> None:
         self.close()
-
-    def _insert(self, sql: str, parameters: tuple[Any, ...]) -> int:
-        row_id = self._db.execute(sql, parameters).lastrowid
-        assert row_id is not None  # an INSERT always sets it
-        return row_id
 
     # Conversations
 
@@ -360,8 +347,8 @@ class Store:
             raise ValueError("A conversation needs a title")
         if kind not in get_args(ConversationKind):
             raise ValueError(f"Unknown conversation kind {kind!r}")
-        now = self._clock()
-        conversation_id = self._insert(
+        now = self.clock()
+        conversation_id = self.db.insert(
             "INSERT INTO conversations (title, system_prompt, created, updated, kind)"
             " VALUES (?, ?, ?, ?, ?)",
             (title, system_prompt, now, now, kind),
@@ -370,9 +357,7 @@ class Store:
 
     def conversation(self, conversation_id: int) -> Conversation:
         """The conversation with this id; ``NotFound`` if there is none."""
-        row = self._db.execute(
-            "SELECT * FROM conversations WHERE id = ?", (conversation_id,)
-        ).fetchone()
+        row = self.db.one("SELECT * FROM conversations WHERE id = ?", (conversation_id,))
         if row is None:
             raise NotFound(f"No conversation {conversation_id}")
         return _conversation_from_row(row)
@@ -384,18 +369,17 @@ class Store:
         """
         needle = search.strip().casefold()
         # instr() rather than LIKE: no wildcards to escape, and LIKE ignores only ASCII case.
-        rows = self._db.execute(
+        rows = self.db.all(
             "SELECT * FROM conversations WHERE kind = 'chat' AND instr(casefold(title), ?) > 0"
             " ORDER BY updated DESC, id DESC",
             (needle,),
-        ).fetchall()
+        )
         return [_conversation_from_row(row) for row in rows]
 
     def count_conversations(self) -> int:
         """How many chats there are (compare conversations are not counted)."""
-        count: int = self._db.execute(
-            "SELECT count(*) FROM conversations WHERE kind = 'chat'"
-        ).fetchone()[0]
+        (count,) = self.db.all("SELECT count(*) FROM conversations WHERE kind = 'chat'")[0]
+        assert isinstance(count, int)
         return count
 
     def rename_conversation(self, conversation_id: int, title: str) -> None:
@@ -419,7 +403,7 @@ class Store:
         column: Literal["title", "system_prompt", "sampling"],
         value: str,
     ) -> None:
-        cursor = self._db.execute(
+        cursor = self.db.execute(
             f"UPDATE conversations SET {column} = ? WHERE id = ?", (value, conversation_id)
         )
         if cursor.rowcount == 0:
@@ -430,13 +414,13 @@ class Store:
 
         Deleting one that is already gone is not an error: another window may have done it.
         """
-        self._db.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
+        self.db.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
 
     # Messages
 
     def message(self, message_id: int) -> Message:
         """The message with this id; ``NotFound`` if there is none."""
-        row = self._db.execute("SELECT * FROM messages WHERE id = ?", (message_id,)).fetchone()
+        row = self.db.one("SELECT * FROM messages WHERE id = ?", (message_id,))
         if row is None:
             raise NotFound(f"No message {message_id}")
         return _message_from_row(row)
@@ -445,17 +429,17 @@ class Store:
         """Append what the user wrote; names the conversation after it if still untitled."""
         if not content.strip():
             raise ValueError("A message needs some text")
-        now = self._clock()
-        with self._transaction():
+        now = self.clock()
+        with self.db.transaction():
             title = self.conversation(conversation_id).title
             if title == DEFAULT_TITLE:
                 title = auto_title(content)
-            message_id = self._insert(
+            message_id = self.db.insert(
                 "INSERT INTO messages (conversation_id, role, content, created)"
                 " VALUES (?, 'user', ?, ?)",
                 (conversation_id, content, now),
             )
-            self._db.execute(
+            self.db.execute(
                 "UPDATE conversations SET title = ?, updated = ? WHERE id = ?",
                 (title, now, conversation_id),
             )
@@ -480,15 +464,15 @@ class Store:
             raise ValueError(f"Unknown stop reason {stop_reason!r}")
         params_json = _to_json(params, "params")
         stats_json = _to_json(stats, "stats")
-        now = self._clock()
-        with self._transaction():
+        now = self.clock()
+        with self.db.transaction():
             parent = self.message(parent_id)
             if parent.role != "user" or parent.conversation_id != conversation_id:
                 raise ValueError(
                     f"Message {parent_id} is not a user message of conversation {conversation_id}"
                 )
-            self._db.execute("UPDATE messages SET selected = 0 WHERE parent_id = ?", (parent_id,))
-            answer_id = self._insert(
+            self.db.execute("UPDATE messages SET selected = 0 WHERE parent_id = ?", (parent_id,))
+            answer_id = self.db.insert(
                 "INSERT INTO messages (conversation_id, role, content, created, parent_id, model,"
                 " params, seed, stats, stop_reason, selected, reasoning)"
                 " VALUES (?, 'assistant', ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)",
@@ -505,29 +489,29 @@ class Store:
                     reasoning,
                 ),
             )
-            self._db.execute(
+            self.db.execute(
                 "UPDATE conversations SET updated = ? WHERE id = ?", (now, conversation_id)
             )
         return self.message(answer_id)
 
     def siblings(self, user_message_id: int) -> list[Message]:
         """All answers to one user message, oldest first."""
-        rows = self._db.execute(
+        rows = self.db.all(
             "SELECT * FROM messages WHERE parent_id = ? ORDER BY id", (user_message_id,)
-        ).fetchall()
+        )
         return [_message_from_row(row) for row in rows]
 
     def select_answer(self, answer_id: int) -> None:
         """Make this answer the one shown for its user message."""
-        with self._transaction():
+        with self.db.transaction():
             answer = self.message(answer_id)
             if answer.parent_id is None:
                 raise ValueError(f"Message {answer_id} is not an answer")
             # Clear first: the unique index allows only one selected answer at any moment.
-            self._db.execute(
+            self.db.execute(
                 "UPDATE messages SET selected = 0 WHERE parent_id = ?", (answer.parent_id,)
             )
-            self._db.execute("UPDATE messages SET selected = 1 WHERE id = ?", (answer_id,))
+            self.db.execute("UPDATE messages SET selected = 1 WHERE id = ?", (answer_id,))
 
     def thread(self, conversation_id: int) -> list[Message]:
         """The conversation as shown: each user message, then its selected answer if any.
@@ -536,11 +520,11 @@ class Store:
         """
         # An answer sorts right after its user message: it shares the parent's first key and
         # has a larger id.
-        rows = self._db.execute(
+        rows = self.db.all(
             "SELECT * FROM messages WHERE conversation_id = ? AND (role = 'user' OR selected)"
             " ORDER BY coalesce(parent_id, id), id",
             (conversation_id,),
-        ).fetchall()
+        )
         return [_message_from_row(row) for row in rows]
 
     def delete_message(self, message_id: int) -> None:
@@ -549,15 +533,15 @@ class Store:
         If the shown answer goes, the newest remaining sibling is shown instead, so the prompt
         keeps an answer while it has one. Deleting a message that is already gone does nothing.
         """
-        with self._transaction():
-            row = self._db.execute(
+        with self.db.transaction():
+            row = self.db.one(
                 "SELECT parent_id, selected FROM messages WHERE id = ?", (message_id,)
-            ).fetchone()
+            )
             if row is None:
                 return
-            self._db.execute("DELETE FROM messages WHERE id = ?", (message_id,))
+            self.db.execute("DELETE FROM messages WHERE id = ?", (message_id,))
             if row["selected"]:
-                self._db.execute(
+                self.db.execute(
                     "UPDATE messages SET selected = 1"
                     " WHERE id = (SELECT max(id) FROM messages WHERE parent_id = ?)",
                     (row["parent_id"],),

@@ -12,8 +12,13 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from llamadesk.core.engine import ChatMessage, EngineError, SamplingParams
 from llamadesk.core.settings import sampling_for
-from llamadesk.core.store import Conversation, Message, NotFound, Store
+from llamadesk.core.store import Conversation, Message, NotFound, Store, StoreError
 from llamadesk.services.model_host import AnswerResult, ModelHost
+
+NOT_SENT = "Your message was not sent; it is still in the box."
+NOT_SAVED = (
+    "The answer could not be saved; it stays on screen, where you can save it again or copy it."
+)
 
 
 @dataclass(frozen=True)
@@ -23,6 +28,15 @@ class PendingAnswer:
     request_id: int
     conversation_id: int
     prompt_id: int
+
+
+@dataclass(frozen=True)
+class UnsavedAnswer:
+    """A finished answer the store refused (disk full, locked...): kept to save again."""
+
+    conversation_id: int
+    prompt_id: int
+    result: AnswerResult
 
 
 class ChatSession(QObject):
@@ -37,6 +51,9 @@ class ChatSession(QObject):
         answer_saved(object): the `Message` just stored for a finished or stopped answer.
         generating_changed(bool): an answer started or ended.
         error(str): something the user should read.
+
+    An answer that cannot be stored stays as `unsaved` (shown, with "save again") until
+    `save_again` stores it; nothing new is sent before it is.
     """
 
     conversations_changed = Signal()
@@ -60,6 +77,7 @@ class ChatSession(QObject):
         self._pending: PendingAnswer | None = None
         self._partial: list[str] = []
         self._partial_reasoning: list[str] = []
+        self._unsaved: UnsavedAnswer | None = None
         host.pieces.connect(self._on_pieces)
         host.reasoning.connect(self._on_reasoning)
         host.answered.connect(self._on_answered)
@@ -71,6 +89,10 @@ class ChatSession(QObject):
     @property
     def pending(self) -> PendingAnswer | None:
         return self._pending
+
+    @property
+    def unsaved(self) -> UnsavedAnswer | None:
+        return self._unsaved
 
     @property
     def partial_text(self) -> str:
@@ -87,15 +109,20 @@ class ChatSession(QObject):
     def conversations(self, search: str = "") -> list[Conversation]:
         return self.store.list_conversations(search)
 
-    def new_conversation(self) -> Conversation:
-        conversation = self.store.create_conversation()
+    def new_conversation(self) -> Conversation | None:
+        """A new empty chat, or None (and an error) if the store refused it."""
+        try:
+            conversation = self.store.create_conversation()
+        except StoreError as exc:
+            self.error.emit(str(exc))
+            return None
         self.conversations_changed.emit()
         return conversation
 
     def rename(self, conversation_id: int, title: str) -> None:
         try:
             self.store.rename_conversation(conversation_id, title)
-        except ValueError as exc:
+        except (ValueError, StoreError) as exc:
             self.error.emit(str(exc))
             return
         self.conversations_changed.emit()
@@ -103,7 +130,13 @@ class ChatSession(QObject):
     def delete(self, conversation_id: int) -> None:
         if self._pending and self._pending.conversation_id == conversation_id:
             self.host.stop()
-        self.store.delete_conversation(conversation_id)
+        try:
+            self.store.delete_conversation(conversation_id)
+        except StoreError as exc:
+            self.error.emit(f"The chat was not deleted. {exc}")
+            return
+        if self._unsaved and self._unsaved.conversation_id == conversation_id:
+            self._unsaved = None
         self.conversations_changed.emit()
 
     def thread(self, conversation_id: int) -> list[Message]:
@@ -116,22 +149,37 @@ class ChatSession(QObject):
         siblings = [m.id for m in self.store.siblings(answer.parent_id)]
         position = siblings.index(answer_id) + step
         if 0 <= position < len(siblings):
-            self.store.select_answer(siblings[position])
+            try:
+                self.store.select_answer(siblings[position])
+            except StoreError as exc:
+                self.error.emit(str(exc))
+                return
             self.thread_changed.emit(answer.conversation_id)
 
     # Answers -------------------------------------------------------------------------
 
     def send(self, conversation_id: int, text: str) -> Message | None:
-        """Store the user's message and start the model's answer to it."""
+        """Store the user's message and start the model's answer to it.
+
+        Returns the stored message; None if nothing was stored, and then the text must stay
+        where the user wrote it.
+        """
         if not text.strip():
             return None
         params = self._params_for(conversation_id)
         if params is None:
             return None
-        message = self.store.add_user_message(conversation_id, text)
+        try:
+            message = self.store.add_user_message(conversation_id, text)
+        except StoreError as exc:
+            self.error.emit(f"{NOT_SENT} {exc}")
+            return None
         # The model starts first, so that the window's redraws for these signals overlap
         # its first token instead of delaying it.
-        self._start_answer(conversation_id, message.id, params)
+        try:
+            self._start_answer(conversation_id, message.id, params)
+        except StoreError as exc:
+            self.error.emit(str(exc))
         self.conversations_changed.emit()
         self.thread_changed.emit(conversation_id)
         return message
@@ -146,7 +194,19 @@ class ChatSession(QObject):
     def stop(self) -> None:
         self.host.stop()
 
+    def save_again(self) -> None:
+        """Try again to store the answer the store refused."""
+        if self._unsaved is not None:
+            conversation_id = self._unsaved.conversation_id
+            self._save_answer(self._unsaved)
+            self.thread_changed.emit(conversation_id)
+
     def _can_answer(self) -> bool:
+        # An unsaved answer goes first: the next prompt's history needs it.
+        if self._unsaved is not None:
+            self._save_answer(self._unsaved)
+            if self._unsaved is not None:
+                return False
         if self.host.model is None:
             self.error.emit("Load a model first: pick one from the model menu.")
             return False
@@ -212,26 +272,37 @@ class ChatSession(QObject):
         self._pending = None
         self._partial = []
         self._partial_reasoning = []
-        stats = result.stats
-        if stats.error:
-            self.error.emit(stats.error)
-        if result.text or result.reasoning or not stats.error:
-            try:
-                saved = self.store.add_answer(
-                    pending.conversation_id,
-                    pending.prompt_id,
-                    result.text,
-                    model=result.model_file,
-                    params=result.params.as_dict(),
-                    seed=stats.seed,
-                    stats=stats.as_dict(),
-                    stop_reason=stats.stop_reason,
-                    reasoning=result.reasoning,
-                )
-            except NotFound:  # the conversation was deleted while its answer streamed
-                saved = None
-            if saved is not None:
-                self.answer_saved.emit(saved)
-        self.generating_changed.emit(False)
-        self.thread_changed.emit(pending.conversation_id)
-        self.conversations_changed.emit()
+        try:
+            if result.stats.error:
+                self.error.emit(result.stats.error)
+            if result.text or result.reasoning or not result.stats.error:
+                self._save_answer(UnsavedAnswer(pending.conversation_id, pending.prompt_id, result))
+        finally:
+            # Whatever happened to the answer, the chat is free again.
+            self.generating_changed.emit(False)
+            self.thread_changed.emit(pending.conversation_id)
+            self.conversations_changed.emit()
+
+    def _save_answer(self, answer: UnsavedAnswer) -> None:
+        result, stats = answer.result, answer.result.stats
+        try:
+            saved = self.store.add_answer(
+                answer.conversation_id,
+                answer.prompt_id,
+                result.text,
+                model=result.model_file,
+                params=result.params.as_dict(),
+                seed=stats.seed,
+                stats=stats.as_dict(),
+                stop_reason=stats.stop_reason,
+                reasoning=result.reasoning,
+            )
+        except NotFound:  # the conversation was deleted while its answer streamed
+            self._unsaved = None
+            return
+        except StoreError as exc:
+            self._unsaved = answer
+            self.error.emit(f"{NOT_SAVED} {exc}")
+            return
+        self._unsaved = None
+        self.answer_saved.emit(saved)

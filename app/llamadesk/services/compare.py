@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from llamadesk.core.engine import ChatMessage, EngineError, SamplingParams
 from llamadesk.core.ratings import Comparison, Strength, Winner
-from llamadesk.core.store import Message, Store
+from llamadesk.core.store import Message, Store, StoreError
 from llamadesk.services.model_host import AnswerResult, LoadedModel, ModelHost
 from llamadesk.services.model_loader import ModelLoader
 from llamadesk.services.ratings import RatingsService
@@ -106,10 +106,14 @@ class CompareSession(QObject):
         except EngineError as exc:
             self.failed.emit(str(exc))
             return False
-        conversation = self.store.create_conversation(
-            title=prompt, system_prompt=system, kind="compare"
-        )
-        self._prompt = self.store.add_user_message(conversation.id, prompt)
+        try:
+            conversation = self.store.create_conversation(
+                title=prompt, system_prompt=system, kind="compare"
+            )
+            self._prompt = self.store.add_user_message(conversation.id, prompt)
+        except StoreError as exc:
+            self.failed.emit(f"The comparison did not start. {exc}")
+            return False
         self._history = [ChatMessage("system", system)] if system.strip() else []
         self._history.append(ChatMessage("user", prompt))
         self._contenders = {"A": a, "B": b}
@@ -126,18 +130,23 @@ class CompareSession(QObject):
             self._queue = []
             self.host.stop()
 
-    def vote(self, winner: Winner, strength: Strength = "") -> Comparison:
-        """Record (or change) the vote on the finished comparison."""
+    def vote(self, winner: Winner, strength: Strength = "") -> Comparison | None:
+        """Record (or change) the vote on the finished comparison; None (and `failed`) if
+        the store refused it."""
         a, b = self._answers["A"], self._answers["B"]
-        return self.ratings.vote(
-            a.id,
-            b.id,
-            winner,
-            strength=strength,
-            blind=self.blind,
-            model_a=self._contenders["A"].label,
-            model_b=self._contenders["B"].label,
-        )
+        try:
+            return self.ratings.vote(
+                a.id,
+                b.id,
+                winner,
+                strength=strength,
+                blind=self.blind,
+                model_a=self._contenders["A"].label,
+                model_b=self._contenders["B"].label,
+            )
+        except StoreError as exc:
+            self.failed.emit(f"Your vote was not saved. {exc}")
+            return None
 
     def label(self, side: str) -> str:
         return self._contenders[side].label
@@ -201,17 +210,23 @@ class CompareSession(QObject):
             self._finish()
             self.failed.emit(stats.error or "The comparison was stopped before both answers.")
             return
-        answer = self.store.add_answer(
-            self._prompt.conversation_id,
-            self._prompt.id,
-            result.text,
-            model=result.model_file,
-            params=result.params.as_dict(),
-            seed=stats.seed,
-            stats=stats.as_dict(),
-            stop_reason=stats.stop_reason,
-            reasoning=result.reasoning,
-        )
+        try:
+            answer = self.store.add_answer(
+                self._prompt.conversation_id,
+                self._prompt.id,
+                result.text,
+                model=result.model_file,
+                params=result.params.as_dict(),
+                seed=stats.seed,
+                stats=stats.as_dict(),
+                stop_reason=stats.stop_reason,
+                reasoning=result.reasoning,
+            )
+        except StoreError as exc:  # the answer stays on screen; the comparison ends
+            self._queue = []
+            self._finish()
+            self.failed.emit(f"Answer {side} could not be saved, so there is no vote. {exc}")
+            return
         self._answers[side] = answer
         self._queue.pop(0)
         self.answer_saved.emit(side, answer)

@@ -6,13 +6,16 @@ each of them refresh when another one did.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
 from llamadesk.core.ratings import Comparison, Ranking, Ratings, Strength, Thumbs, Winner
-from llamadesk.core.store import Message, Store
+from llamadesk.core.store import Message, Store, StoreError
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -32,9 +35,11 @@ class ShownAnswer:
 class RatingsService(QObject):
     """Signals:
     changed(): some rating was given, changed or taken back.
+    error(str): a rating could not be stored (disk full, read-only...); nothing changed.
     """
 
     changed = Signal()
+    error = Signal(str)
 
     def __init__(self, store: Store, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -49,42 +54,34 @@ class RatingsService(QObject):
         return ShownAnswer(answer, siblings, self.ratings.thumbs(answer.id), best)
 
     def toggle_thumbs(self, answer_id: int, value: int) -> Thumbs | None:
-        """Give a thumb; giving the same one again takes it back. Returns what stands now."""
+        """Give a thumb; giving the same one again takes it back. Returns what stands now
+        (None also when the store refused it)."""
         current = self.ratings.thumbs(answer_id)
         if current is not None and current.value == value:
-            self.ratings.clear_thumbs(answer_id)
-            self.changed.emit()
-            return None
-        thumbs = self.ratings.set_thumbs(answer_id, 1 if value > 0 else -1)
-        self.changed.emit()
-        return thumbs
+            return self._stored(lambda: self.ratings.clear_thumbs(answer_id))
+        return self._stored(lambda: self.ratings.set_thumbs(answer_id, 1 if value > 0 else -1))
 
     def give_feedback(
         self, answer_id: int, value: int, tags: Iterable[str], comment: str, rewrite: str
-    ) -> Thumbs:
-        thumbs = self.ratings.set_thumbs(
-            answer_id, 1 if value > 0 else -1, tags=tags, comment=comment, rewrite=rewrite
+    ) -> Thumbs | None:
+        return self._stored(
+            lambda: self.ratings.set_thumbs(
+                answer_id, 1 if value > 0 else -1, tags=tags, comment=comment, rewrite=rewrite
+            )
         )
-        self.changed.emit()
-        return thumbs
 
     def toggle_best(self, answer_id: int) -> Ranking | None:
         """Mark an answer the best of its siblings; marking the best again takes it back."""
         answer = self.store.message(answer_id)
         assert answer.parent_id is not None
-        ranking = self.ratings.ranking(answer.parent_id)
+        prompt_id = answer.parent_id
+        ranking = self.ratings.ranking(prompt_id)
         if ranking is not None and ranking.best == answer_id:
-            self.ratings.clear_ranking(answer.parent_id)
-            self.changed.emit()
-            return None
-        picked = self.ratings.pick_best(answer_id)
-        self.changed.emit()
-        return picked
+            return self._stored(lambda: self.ratings.clear_ranking(prompt_id))
+        return self._stored(lambda: self.ratings.pick_best(answer_id))
 
-    def rank(self, answer_ids_best_first: Sequence[int]) -> Ranking:
-        ranking = self.ratings.rank(answer_ids_best_first)
-        self.changed.emit()
-        return ranking
+    def rank(self, answer_ids_best_first: Sequence[int]) -> Ranking | None:
+        return self._stored(lambda: self.ratings.rank(answer_ids_best_first))
 
     def vote(
         self,
@@ -97,6 +94,7 @@ class RatingsService(QObject):
         model_a: str | None = None,
         model_b: str | None = None,
     ) -> Comparison:
+        """Record a compare vote; a store failure is raised (`CompareSession` reports it)."""
         comparison = self.ratings.vote(
             answer_a_id,
             answer_b_id,
@@ -108,3 +106,13 @@ class RatingsService(QObject):
         )
         self.changed.emit()
         return comparison
+
+    def _stored(self, write: Callable[[], T]) -> T | None:
+        """Run one rating write and announce it; if the store refuses, say why instead."""
+        try:
+            result = write()
+        except StoreError as exc:
+            self.error.emit(f"The rating was not saved. {exc}")
+            return None
+        self.changed.emit()
+        return result

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from llamadesk.core.data_folder import DataFolderError, prepare_folders
 from llamadesk.core.paths import AppPaths, app_paths
+from llamadesk.core.rescue import Rescue, open_or_rescue
 from llamadesk.core.store import Store, StoreError
 from llamadesk.services.chat_session import ChatSession
 from llamadesk.services.compare import CompareSession
@@ -25,6 +26,10 @@ from llamadesk.services.single_instance import SingleInstance, instance_key
 from llamadesk.ui.main_window import MainWindow
 from llamadesk.ui.style import STYLESHEET
 from llamadesk.ui.widgets import LazyPage
+
+# How long a write on the GUI thread waits for another program's lock on the chat history:
+# about a frame. Past that the user is told the database is busy, and keeps what they wrote.
+GUI_BUSY_TIMEOUT = 0.02
 
 if TYPE_CHECKING:
     from llamadesk.services.downloads import DownloadManager
@@ -70,6 +75,7 @@ class AppParts:
     window: MainWindow
     paths: AppPaths
     models_page: int = -1
+    rescued: Rescue | None = None  # the damaged history this start kept aside, if any
     _downloads: DownloadManager | None = None
     _models: ModelsView | None = None
 
@@ -105,10 +111,13 @@ class AppParts:
 
 
 def build(paths: AppPaths) -> AppParts:
-    """Open the store in `paths` and assemble a main window over it (not yet shown)."""
+    """Open the store in `paths` and assemble a main window over it (not yet shown).
+
+    A damaged store is kept aside and what can be read of it recovered; the window says so.
+    """
     application()
     paths.ensure()
-    store = Store(paths.database)
+    store, rescued = open_or_rescue(paths.database, busy_timeout=GUI_BUSY_TIMEOUT)
     host = ModelHost()
     settings = SettingsService(paths.settings_file)
     loader = ModelLoader(host, settings)
@@ -116,8 +125,10 @@ def build(paths: AppPaths) -> AppParts:
     ratings = RatingsService(store)
     compare = CompareSession(store, host, ratings, loader)
     window = MainWindow(session, ratings, compare, paths, settings, loader)
-    parts = AppParts(store, host, session, ratings, compare, window, paths)
+    parts = AppParts(store, host, session, ratings, compare, window, paths, rescued=rescued)
     parts.models_page = window.add_mode("Models", LazyPage(lambda: parts.models))
+    if rescued is not None:
+        window.banner.show_message(rescued.message(), "warning")
     return parts
 
 
@@ -143,6 +154,8 @@ def run_gui() -> int:
         return 1
     instance.raise_requested.connect(lambda: _bring_forward(parts.window))
     parts.window.start()
+    if parts.rescued is not None:  # the banner may give way to the model's; this stays
+        QMessageBox.warning(parts.window, "Chat history recovered", parts.rescued.message())
     code = app.exec()
     instance.release()
     parts.close()

@@ -435,6 +435,9 @@ class AnswerRating(QWidget):
         button.setChecked(checked)
         button.setToolTip(tip)
         button.setCursor(Qt.CursorShape.PointingHandCursor)
+        # A pill shows what is stored, not the click: a rating the store refuses must not
+        # look given. A stored change redraws the controls anyway.
+        button.clicked.connect(lambda: button.setChecked(checked))
         return button
 
 
@@ -450,11 +453,13 @@ class ChatView(QScrollArea):
 
     Signals:
         regenerate_requested(): the user wants another answer to the last prompt.
+        save_again_requested(): the user wants the answer that was not saved stored now.
         thumbs_requested(int, int), feedback_requested(int, int), sibling_requested(int, int),
         best_requested(int), rank_requested(int): an `AnswerRating` asked (see there).
     """
 
     regenerate_requested = Signal()
+    save_again_requested = Signal()
     thumbs_requested = Signal(int, int)
     feedback_requested = Signal(int, int)
     sibling_requested = Signal(int, int)
@@ -495,6 +500,7 @@ class ChatView(QScrollArea):
         self._earlier.clicked.connect(self.show_earlier)
         self._earlier.hide()
         outer.insertWidget(0, self._earlier, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.save_again_button: QPushButton | None = None  # on an answer not saved
         self._regenerate = _link_button("↻ Regenerate")
         self._regenerate.clicked.connect(self.regenerate_requested)
         self._stick_to_bottom = True
@@ -569,6 +575,17 @@ class ChatView(QScrollArea):
         self._streaming = self._add_bubble("assistant", author, "", self._streaming_column)
         self._streaming.set_footer("writing…")
         self._streaming_row = self._rows.pop()[1]
+
+    def show_unsaved(self, author: str, text: str) -> None:
+        """Show an answer the store refused, below the stored ones, with "Save again"."""
+        self.begin_answer(author)
+        assert self._streaming is not None
+        self._streaming.set_text(text)
+        self._streaming.set_footer("not saved")
+        button = _link_button("Save again")
+        button.clicked.connect(self.save_again_requested)
+        self._streaming.actions.insertWidget(1, button)
+        self.save_again_button = button
 
     def append_answer(self, text: str) -> None:
         if self._streaming is not None:

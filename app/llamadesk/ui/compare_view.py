@@ -194,7 +194,8 @@ class CompareView(QWidget):
 
     def _vote(self, winner: Winner) -> None:
         strength = self.strength.currentData() if winner in ("model_a", "model_b") else ""
-        self.session.vote(winner, strength)
+        if self.session.vote(winner, strength) is None:
+            return  # `failed` said why
         for name, button in self.vote_buttons.items():
             button.setChecked(name == winner)
         for side in SIDES:

@@ -25,7 +25,8 @@ class Composer(QWidget):
     A reasoning model whose template has a thinking switch also gets a menu for it.
 
     Signals:
-        send_requested(str): the user sent this (non-empty) text.
+        send_requested(str): the user sent this (non-empty) text. It stays in the box until
+            `sent()` says it was stored, so a failed save loses nothing.
         stop_requested(): the user wants the current answer to stop.
         thinking_changed(str): the user picked a thinking choice ("" for the default).
     """
@@ -100,8 +101,11 @@ class Composer(QWidget):
         text = self.editor.toPlainText()
         if self._generating or not self._can_send or not text.strip():
             return
-        self.editor.clear()
         self.send_requested.emit(text)
+
+    def sent(self) -> None:
+        """What was sent is stored: clear the box for the next message."""
+        self.editor.clear()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.editor and event.type() == QEvent.Type.KeyPress:

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from llamadesk.core.backend import backend_info
 from llamadesk.core.paths import AppPaths
 from llamadesk.core.settings import Settings
-from llamadesk.core.store import Message
+from llamadesk.core.store import Message, StoreError
 from llamadesk.services.chat_session import ChatSession
 from llamadesk.services.compare import CompareSession
 from llamadesk.services.dataset import DatasetService
@@ -171,6 +171,7 @@ class MainWindow(QMainWindow):
         self.composer.stop_requested.connect(session.stop)
         self.composer.thinking_changed.connect(self._set_thinking)
         self.chat_view.regenerate_requested.connect(self._regenerate)
+        self.chat_view.save_again_requested.connect(session.save_again)
         self.chat_view.thumbs_requested.connect(self._give_thumbs)
         self.chat_view.feedback_requested.connect(self._ask_feedback)
         self.chat_view.sibling_requested.connect(session.show_sibling)
@@ -202,6 +203,7 @@ class MainWindow(QMainWindow):
         self.loader.checking.connect(lambda name: self.model_status.setText(f"Checking {name}…"))
         self.loader.loaded.connect(self._on_loaded)
         self.loader.failed.connect(self._on_load_failed)
+        self.ratings.error.connect(self.banner.show_message)
         host.loading.connect(self._on_loading)
         host.busy_changed.connect(self.busy.setVisible)
         host.progress.connect(self._on_progress)
@@ -341,8 +343,11 @@ class MainWindow(QMainWindow):
         self.session.default_system_prompt = chosen.system_prompt
         if dialog.conversation is not None and self.current_conversation is not None:
             system, overrides = dialog.conversation
-            self.session.store.set_system_prompt(self.current_conversation, system)
-            self.session.store.set_conversation_sampling(self.current_conversation, overrides)
+            try:
+                self.session.store.set_system_prompt(self.current_conversation, system)
+                self.session.store.set_conversation_sampling(self.current_conversation, overrides)
+            except StoreError as exc:
+                self.banner.show_message(f"This chat's settings were not saved. {exc}")
         if model and chosen.load != defaults.load:
             self.banner.show_message("Loading the model again with the new settings…", "info")
             self.load_model(model.info.path)
@@ -362,6 +367,8 @@ class MainWindow(QMainWindow):
 
     def _new_conversation(self) -> None:
         conversation = self.session.new_conversation()
+        if conversation is None:  # the banner says why
+            return
         self._open_conversation(conversation.id)
         self._refresh_conversations()
         self.composer.editor.setFocus()
@@ -387,6 +394,10 @@ class MainWindow(QMainWindow):
                 self.chat_view.append_reasoning(self.session.partial_reasoning)
             if self.session.partial_text:
                 self.chat_view.append_answer(self.session.partial_text)
+        unsaved = self.session.unsaved
+        if unsaved is not None and unsaved.conversation_id == conversation:
+            result = unsaved.result
+            self.chat_view.show_unsaved(Path(result.model_file).stem, result.text)
 
     def _on_thread_changed(self, conversation_id: int) -> None:
         if conversation_id == self.current_conversation and not self.session.generating:
@@ -421,8 +432,12 @@ class MainWindow(QMainWindow):
 
     def _send(self, text: str) -> None:
         if self.current_conversation is None:
-            self.current_conversation = self.session.new_conversation().id
-        self.session.send(self.current_conversation, text)
+            conversation = self.session.new_conversation()
+            if conversation is None:  # the banner says why; the text stays in the box
+                return
+            self.current_conversation = conversation.id
+        if self.session.send(self.current_conversation, text) is not None:
+            self.composer.sent()
 
     def _regenerate(self) -> None:
         if self.current_conversation is not None:
@@ -481,6 +496,7 @@ class MainWindow(QMainWindow):
         # Stops a streaming answer and joins the model thread; the partial answer is saved
         # through the usual answered signal, delivered before shutdown returns.
         self.session.host.shutdown()
+        self.session.save_again()  # a last try for an answer the store refused
         self.monitor.stop()
         self.memory_panel.wait_for_all()
         self.loader.wait_for_all()
