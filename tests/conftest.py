@@ -31,6 +31,18 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_test_model(tmp_path_factory.mktemp("models") / "tiny-f32.gguf")
 
 
+@pytest.fixture(scope="session")
+def real_model() -> Path:
+    """The starter model (SmolLM2-135M-Instruct Q4_1, a real assistant), from the `starter`
+    extra; the test is skipped, saying why, where it is not installed. Do not modify."""
+    from llamadesk.core.starter import starter_model_path
+
+    path = starter_model_path()
+    if path is None:
+        pytest.skip('the starter model is not installed (pip install -e ".[starter]")')
+    return path
+
+
 class Quantized(NamedTuple):
     result: QuantizeResult
     progress: list[float]  # every fraction the run reported

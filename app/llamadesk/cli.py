@@ -56,6 +56,23 @@ def _date(text: str) -> datetime:
         raise argparse.ArgumentTypeError(f"not a date like 2025-01-31: {text!r}") from None
 
 
+class _VersionAction(argparse.Action):
+    """`--version`: the version first (scripts read that line), then where the files are."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, help: str) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: object) -> None:
+        from llamadesk.core.logs import log_file
+        from llamadesk.core.paths import app_paths
+
+        paths = app_paths()
+        parser.exit(
+            0,
+            f"LlamaDesk {__version__}\nData folder: {paths.data}\nLog: {log_file(paths)}\n",
+        )
+
+
 def build_parser() -> argparse.ArgumentParser:
     # Light: the export formats' module needs only the standard library.
     from llamadesk.core.preferences import EXPORT_FORMATS
@@ -65,7 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Chat with language models that run on your own computer. "
         "With no command, the desktop app starts.",
     )
-    parser.add_argument("--version", action="version", version=f"LlamaDesk {__version__}")
+    parser.add_argument(
+        "--version", action=_VersionAction, help="show the version, the data folder and the log"
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     chat = commands.add_parser("chat", help="answer one prompt with a GGUF model, streamed")
@@ -175,6 +194,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # executable; freeze_support turns that run into the child instead of a second app.
     multiprocessing.freeze_support()
     args = build_parser().parse_args(argv)
+    _start_log(args.command)
     try:
         if args.command is None:
             from llamadesk.ui.app import run_gui
@@ -205,6 +225,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     raise AssertionError(f"unhandled command {args.command}")
+
+
+def _start_log(command: str | None) -> None:
+    """The log in the data folder; for a command, uncaught errors go there, not on screen
+    (the GUI, `command` None, installs its own hooks, which also show a banner)."""
+    import logging
+
+    from llamadesk.core.logs import ExceptHooks, setup_logging
+    from llamadesk.core.paths import app_paths
+
+    log = setup_logging(app_paths())
+    # The command only: its arguments may hold a prompt, which is the user's business.
+    logging.getLogger("llamadesk").info("LlamaDesk %s started: %s", __version__, command or "app")
+    if command is not None:
+        ExceptHooks(lambda error: _report_crash(error, log))
+
+
+def _report_crash(error: BaseException, log: Path | None) -> None:
+    from llamadesk.core.logs import describe
+
+    where = f" The details are in {log}." if log else ""
+    print(f"llamadesk: something went wrong: {describe(error)}{where}", file=sys.stderr)
 
 
 def _fail(message: str) -> int:

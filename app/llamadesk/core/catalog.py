@@ -16,8 +16,20 @@ from pathlib import Path
 from typing import Any
 
 from llamadesk.core.engine import EngineError, SamplingParams
-from llamadesk.core.memory import ModelSpec, SystemMemory, recommend
-from llamadesk.core.quants import QuantLevel, quant_label_from_filename, quant_level
+from llamadesk.core.memory import (
+    FitLevel,
+    ModelSpec,
+    SystemMemory,
+    estimate_memory,
+    judge_fit,
+    recommend,
+)
+from llamadesk.core.quants import (
+    QuantLevel,
+    estimated_file_size,
+    quant_label_from_filename,
+    quant_level,
+)
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -381,3 +393,31 @@ def recommend_variant(
     """The variant of ``entry`` to mark "Recommended for this computer", if any fits."""
     options = [(variant, entry.model_spec(variant)) for variant in variants]
     return recommend(options, system, n_ctx, n_gpu_layers=n_gpu_layers)
+
+
+def recommend_entry(
+    entries: Iterable[CatalogEntry], system: SystemMemory, n_ctx: int
+) -> CatalogEntry | None:
+    """The model to suggest for this computer: the largest entry whose default level fits
+    comfortably at ``n_ctx``, its file size estimated as parameters x bits per weight / 8
+    (the real sizes need the hub, and this is shown before any listing arrives)."""
+    return max(
+        (entry for entry in entries if _fits_comfortably(entry, system, n_ctx)),
+        key=lambda entry: entry.parameters,
+        default=None,
+    )
+
+
+def _fits_comfortably(entry: CatalogEntry, system: SystemMemory, n_ctx: int) -> bool:
+    level = quant_level(entry.default_quant)
+    if level is None:
+        return False
+    spec = entry.model_spec(_estimated_variant(entry, level))
+    return judge_fit(estimate_memory(spec, n_ctx), system).level is FitLevel.FITS
+
+
+def _estimated_variant(entry: CatalogEntry, level: QuantLevel) -> Variant:
+    size = estimated_file_size(entry.parameters, level)
+    return Variant(
+        entry.repo, (RepoFile(f"{entry.id}-{level.name}.gguf", size),), level.name, level
+    )

@@ -13,14 +13,17 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from llamadesk.core.data_folder import DataFolderError, prepare_folders
+from llamadesk.core.logs import log_folder
 from llamadesk.core.paths import AppPaths, app_paths
 from llamadesk.core.settings import load_settings
+from llamadesk.core.starter import STARTER_REPO
 from llamadesk.core.store import Store, StoreError
 from llamadesk.services.chat_session import ChatSession
 from llamadesk.services.compare import CompareSession
 from llamadesk.services.model_host import ModelHost
 from llamadesk.services.ratings import RatingsService
 from llamadesk.services.single_instance import SingleInstance, instance_key
+from llamadesk.ui.error_report import ErrorReporter
 from llamadesk.ui.main_window import MainWindow
 from llamadesk.ui.style import STYLESHEET
 from llamadesk.ui.widgets import LazyPage
@@ -93,6 +96,16 @@ class AppParts:
             self._models = view
         return self._models
 
+    def show_catalog(self) -> None:
+        """The Models page, with the catalog's model for this computer picked."""
+        self.window.show_mode(self.models_page)
+        self.models.show_recommended()
+
+    def show_starter_download(self) -> None:
+        """The Models page, listing the starter model's repository for download."""
+        self.window.show_mode(self.models_page)
+        self.models.open_repo(STARTER_REPO)
+
     def close(self) -> None:
         self.window.close()  # stops a streaming answer and joins the model thread
         self.host.shutdown()
@@ -115,6 +128,8 @@ def build(paths: AppPaths) -> AppParts:
     window = MainWindow(session, ratings, compare, paths, load_settings(paths.settings_file))
     parts = AppParts(store, host, session, ratings, compare, window, paths)
     parts.models_page = window.add_mode("Models", LazyPage(lambda: parts.models))
+    window.welcome.catalog_requested.connect(parts.show_catalog)
+    window.welcome.starter_download_requested.connect(parts.show_starter_download)
     return parts
 
 
@@ -139,10 +154,12 @@ def run_gui() -> int:
         QMessageBox.critical(None, "LlamaDesk cannot start", str(exc))
         return 1
     instance.raise_requested.connect(lambda: _bring_forward(parts.window))
+    hooks = ErrorReporter(parts.window.banner, log_folder(paths), parts.window).install()
     parts.window.start()
     code = app.exec()
     instance.release()
     parts.close()
+    hooks.uninstall()
     return code
 
 

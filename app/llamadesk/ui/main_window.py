@@ -27,6 +27,7 @@ from llamadesk.core.engine import LoadSettings
 from llamadesk.core.load_check import LoadCheck, check_load
 from llamadesk.core.paths import AppPaths
 from llamadesk.core.settings import Settings, save_settings
+from llamadesk.core.starter import starter_model_path
 from llamadesk.core.store import Message
 from llamadesk.services.background import JobRunner
 from llamadesk.services.chat_session import ChatSession
@@ -45,9 +46,10 @@ from llamadesk.ui.memory_panel import MemoryPanel
 from llamadesk.ui.model_picker import DEMO_SUFFIX, ModelPicker, display_name
 from llamadesk.ui.rating_dialogs import FeedbackDialog, RankDialog
 from llamadesk.ui.settings_dialog import SettingsDialog
-from llamadesk.ui.widgets import Banner, EmptyState
+from llamadesk.ui.welcome import WelcomeScreen
+from llamadesk.ui.widgets import Banner
 
-EMPTY_PAGE, CHAT_PAGE = 0, 1
+WELCOME_PAGE, CHAT_PAGE = 0, 1
 
 
 def _backend_text() -> str:
@@ -75,6 +77,10 @@ class MainWindow(QMainWindow):
         self.paths = paths
         self.settings = settings
         self.current_conversation: int | None = None
+        # The welcome page stands in for the chat while no model is loaded, until the user
+        # opens a conversation of their own or a model is on its way.
+        self._welcome = True
+        self.starter = starter_model_path()
         self.jobs = JobRunner(parent=self)
         self.setWindowTitle("LlamaDesk")
         self.resize(1180, 780)
@@ -113,7 +119,8 @@ class MainWindow(QMainWindow):
         self.chat_view = ChatView()
         self.composer = Composer()
         self.banner = Banner()
-        self.empty_state = EmptyState()
+        self.welcome = WelcomeScreen()
+        self.welcome.set_starter_available(self.starter is not None)
         chat_page = QWidget()
         chat_layout = QVBoxLayout(chat_page)
         chat_layout.setContentsMargins(0, 0, 0, 0)
@@ -121,7 +128,7 @@ class MainWindow(QMainWindow):
         chat_layout.addWidget(self.chat_view, 1)
         chat_layout.addWidget(self.composer)
         self.pages = QStackedWidget()
-        self.pages.addWidget(self.empty_state)
+        self.pages.addWidget(self.welcome)
         self.pages.addWidget(chat_page)
         main = QWidget()
         main.setObjectName("mainArea")
@@ -181,15 +188,15 @@ class MainWindow(QMainWindow):
         self.ratings.changed.connect(self.dataset.mark_changed)
         self.dataset.changed.connect(self._show_thread)  # a pair deleted there
         session.thread_changed.connect(self._on_thread_changed)
-        self.conversation_list.selected.connect(self._open_conversation)
-        self.conversation_list.new_requested.connect(self._new_conversation)
+        self.conversation_list.selected.connect(self._choose_conversation)
+        self.conversation_list.new_requested.connect(self._choose_new_conversation)
         self.conversation_list.rename_requested.connect(session.rename)
         self.conversation_list.delete_requested.connect(self._delete_conversation)
         self.conversation_list.search_changed.connect(lambda _text: self._refresh_conversations())
         self.model_picker.model_chosen.connect(self.load_model)
         self.model_picker.open_requested.connect(self._ask_open_model)
-        self.empty_state.open_requested.connect(self._ask_open_model)
-        self.empty_state.demo_requested.connect(self.load_demo)
+        self.welcome.open_requested.connect(self._ask_open_model)
+        self.welcome.start_requested.connect(self.start_starter)
         session.conversations_changed.connect(self._refresh_conversations)
         session.answer_started.connect(self._on_answer_started)
         session.answer_text.connect(self._on_answer_text)
@@ -245,6 +252,11 @@ class MainWindow(QMainWindow):
     def _start_load(self, path: Path, settings: LoadSettings) -> None:
         if self._host_ready():
             self.session.host.load(path, settings)
+
+    def start_starter(self) -> None:
+        """Load the starter model; the composer takes the focus once it is loaded."""
+        if self.starter is not None:
+            self.load_model(self.starter)
 
     def load_demo(self) -> None:
         if self._host_ready():
@@ -305,6 +317,8 @@ class MainWindow(QMainWindow):
     def _on_load_failed(self, message: str) -> None:
         self.banner.show_message(message)
         model = self.session.host.model
+        self._welcome = model is None
+        self._update_page()
         self.model_status.setText(display_name(model.info.path) if model else "No model loaded")
         self._refresh_models()
 
@@ -357,6 +371,14 @@ class MainWindow(QMainWindow):
         self._show_thread(same_conversation=False)
         self._update_page()
 
+    def _choose_conversation(self, conversation_id: int) -> None:
+        self._welcome = False  # the user's own pick: show it, even with no model
+        self._open_conversation(conversation_id)
+
+    def _choose_new_conversation(self) -> None:
+        self._welcome = False
+        self._new_conversation()
+
     def _new_conversation(self) -> None:
         conversation = self.session.new_conversation()
         self._open_conversation(conversation.id)
@@ -408,8 +430,8 @@ class MainWindow(QMainWindow):
             self.ratings.rank(dialog.order())
 
     def _update_page(self) -> None:
-        first_start = self.session.host.model is None and self.current_conversation is None
-        self.pages.setCurrentIndex(EMPTY_PAGE if first_start else CHAT_PAGE)
+        welcome = self._welcome and self.session.host.model is None
+        self.pages.setCurrentIndex(WELCOME_PAGE if welcome else CHAT_PAGE)
 
     # Answers -------------------------------------------------------------------------
 
@@ -457,6 +479,8 @@ class MainWindow(QMainWindow):
         self.monitor.start()
         last = Path(self.settings.last_model) if self.settings.last_model else None
         if last is not None:
+            self._welcome = False  # the chat, while the last model loads again
+            self._update_page()
             QTimer.singleShot(0, lambda: self._reload_last(last))
 
     def _reload_last(self, path: Path) -> None:
@@ -466,6 +490,8 @@ class MainWindow(QMainWindow):
             self.banner.show_message(
                 f"The model you used last time is gone ({path}). Pick another one.", "warning"
             )
+            self._welcome = True
+            self._update_page()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         # Stops a streaming answer and joins the model thread; the partial answer is saved
