@@ -25,6 +25,21 @@ if TYPE_CHECKING:
     from llamadesk.core.quantize import QuantizeResult
 
 
+@pytest.fixture(scope="session", autouse=True)
+def scratch_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A LLAMADESK_HOME for the whole session, so that no test writes in the user's own
+    folders: every `llamadesk` command a test starts writes its log (tests that need an
+    empty home of their own use `home`)."""
+    root = tmp_path_factory.mktemp("scratch-home")
+    before = os.environ.get(HOME_ENV)
+    os.environ[HOME_ENV] = str(root)
+    yield root
+    if before is None:
+        del os.environ[HOME_ENV]
+    else:
+        os.environ[HOME_ENV] = before
+
+
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The "tiny" random-weight model (F32, seed 0), written once per session. Do not modify."""

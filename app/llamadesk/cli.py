@@ -67,10 +67,8 @@ class _VersionAction(argparse.Action):
         from llamadesk.core.paths import app_paths
 
         paths = app_paths()
-        parser.exit(
-            0,
-            f"LlamaDesk {__version__}\nData folder: {paths.data}\nLog: {log_file(paths)}\n",
-        )
+        print(f"LlamaDesk {__version__}\nData folder: {paths.data}\nLog: {log_file(paths)}")
+        parser.exit()
 
 
 def build_parser() -> argparse.ArgumentParser:
