@@ -9,9 +9,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QFileDialog
 
 from hub_server import FakeHub
-from llamadesk.core.catalog import load_catalog, recommend_entry
+from llamadesk.core.catalog import SUGGESTED_MAX_WEIGHTS, load_catalog, recommend_entry
 from llamadesk.core.engine import SamplingParams
 from llamadesk.core.memory import SystemMemory
+from llamadesk.core.quants import estimated_file_size, quant_level
 from llamadesk.core.starter import STARTER_REPO
 from llamadesk.ui import main_window
 from llamadesk.ui.app import AppParts
@@ -122,19 +123,24 @@ def test_the_welcome_page_gives_way_to_a_conversation_the_user_opens(qtbot, part
     assert not window.composer.button.isEnabled(), "no model: nothing to send to"
 
 
-def test_the_model_to_suggest_grows_with_the_memory_and_always_fits():
+def test_the_model_to_suggest_grows_with_the_memory_and_stays_brisk():
     entries = load_catalog().entries
-    sizes = [1, 4, 8, 16, 64, 1024]
+    tiny = SystemMemory(total_ram=GB // 10, available_ram=GB // 20)
+    assert recommend_entry(entries, tiny, 4096) is None
     picks = [
         recommend_entry(entries, SystemMemory(total_ram=gb * GB, available_ram=gb * GB), 4096)
-        for gb in sizes
+        for gb in (1, 4, 8, 16, 64, 1024)
     ]
-    assert (
-        recommend_entry(entries, SystemMemory(total_ram=GB // 10, available_ram=GB // 20), 4096)
-        is None
-    )
-    parameters = [pick.parameters for pick in picks if pick is not None]
+    assert all(pick is not None for pick in picks)
+    parameters = [pick.parameters for pick in picks]
     assert parameters == sorted(parameters)
-    assert picks[-1] == max(entries, key=lambda entry: entry.parameters)
-    assert picks[0] is not None
-    assert picks[0].parameters < 2 * GB
+    assert parameters[0] < 2 * GB
+    # Plenty of memory: the largest model whose weights still decode briskly on a CPU.
+    brisk = [
+        entry
+        for entry in entries
+        if estimated_file_size(entry.parameters, quant_level(entry.default_quant))
+        <= SUGGESTED_MAX_WEIGHTS
+    ]
+    assert picks[-1] == max(brisk, key=lambda entry: entry.parameters)
+    assert len(brisk) < len(entries), "the catalog has larger ones, left out"

@@ -395,24 +395,33 @@ def recommend_variant(
     return recommend(options, system, n_ctx, n_gpu_layers=n_gpu_layers)
 
 
+# Decoding reads every weight once per token, so speed is memory bandwidth / weight bytes:
+# at a laptop's ~50 GB/s, 5 GB of weights (an 8B model at Q4_K_M) still gives ~10 tokens/s.
+# Larger models fit many computers but answer too slowly to suggest to a newcomer.
+SUGGESTED_MAX_WEIGHTS = 5_000_000_000
+
+
 def recommend_entry(
     entries: Iterable[CatalogEntry], system: SystemMemory, n_ctx: int
 ) -> CatalogEntry | None:
     """The model to suggest for this computer: the largest entry whose default level fits
-    comfortably at ``n_ctx``, its file size estimated as parameters x bits per weight / 8
-    (the real sizes need the hub, and this is shown before any listing arrives)."""
+    comfortably at ``n_ctx`` and is small enough to answer briskly. File sizes are estimated
+    as parameters x bits per weight / 8: the real ones need the hub, and this shows first."""
     return max(
-        (entry for entry in entries if _fits_comfortably(entry, system, n_ctx)),
+        (entry for entry in entries if _suits(entry, system, n_ctx)),
         key=lambda entry: entry.parameters,
         default=None,
     )
 
 
-def _fits_comfortably(entry: CatalogEntry, system: SystemMemory, n_ctx: int) -> bool:
+def _suits(entry: CatalogEntry, system: SystemMemory, n_ctx: int) -> bool:
     level = quant_level(entry.default_quant)
     if level is None:
         return False
-    spec = entry.model_spec(_estimated_variant(entry, level))
+    variant = _estimated_variant(entry, level)
+    if variant.size > SUGGESTED_MAX_WEIGHTS:
+        return False
+    spec = entry.model_spec(variant)
     return judge_fit(estimate_memory(spec, n_ctx), system).level is FitLevel.FITS
 
 

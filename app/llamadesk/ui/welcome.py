@@ -17,16 +17,16 @@ from llamadesk.core.starter import STARTER_NAME, STARTER_SIZE_MB
 
 _STARTER_TEXT = (
     f"<b>{STARTER_NAME}</b>, a small assistant that comes with LlamaDesk "
-    f"({STARTER_SIZE_MB} MB). It answers in a moment, offline. Good for a first try: "
+    f"({STARTER_SIZE_MB}\u00a0MB). It answers at once, offline. Good for a first try; "
     "larger models know far more."
 )
 _STARTER_MISSING_TEXT = (
-    f"<b>{STARTER_NAME}</b>, a small assistant ({STARTER_SIZE_MB} MB), is not installed "
-    "with this copy of LlamaDesk: get it from the Hugging Face hub, once."
+    f"<b>{STARTER_NAME}</b>, a small assistant ({STARTER_SIZE_MB}\u00a0MB), is not "
+    "installed with this copy of LlamaDesk: get it from the Hugging Face hub, once."
 )
 _CATALOG_TEXT = (
-    "Current models from 0.1B to 35B parameters, each with its size and whether it fits "
-    "this computer. The one that suits this computer is marked."
+    "Current open models, each with its download size and whether it fits this "
+    "computer's memory. The one that suits this computer is marked."
 )
 _OPEN_TEXT = "A model you already have: any GGUF file on this computer."
 
@@ -71,20 +71,18 @@ class WelcomeScreen(QWidget):
         options.setHorizontalSpacing(20)
         options.setVerticalSpacing(18)
         options.setColumnStretch(1, 1)
-        for row, (button, text) in enumerate(
-            (
-                (self.start_button, self.start_text),
-                (self.catalog_button, _option_text(_CATALOG_TEXT)),
-                (self.open_button, _option_text(_OPEN_TEXT)),
-            )
-        ):
-            button.setMinimumWidth(250)
+        rows = (
+            (self.start_button, self.start_text),
+            (self.catalog_button, _option_text(_CATALOG_TEXT)),
+            (self.open_button, _option_text(_OPEN_TEXT)),
+        )
+        for row, (button, text) in enumerate(rows):
             button.setCursor(Qt.CursorShape.PointingHandCursor)
-            options.addWidget(button, row, 0, Qt.AlignmentFlag.AlignTop)
-            options.addWidget(text, row, 1, Qt.AlignmentFlag.AlignVCenter)
+            options.addWidget(button, row, 0)  # all as wide as the widest: the column's width
+            options.addWidget(text, row, 1)
         card = QFrame()
         card.setObjectName("welcomeCard")
-        card.setMaximumWidth(760)
+        card.setMaximumWidth(860)
         inner = QVBoxLayout(card)
         inner.setContentsMargins(40, 36, 40, 36)
         inner.setSpacing(10)
@@ -94,7 +92,7 @@ class WelcomeScreen(QWidget):
         inner.addLayout(options)
         row = QHBoxLayout()
         row.addStretch(1)
-        row.addWidget(card, 6)
+        row.addWidget(card, 12)
         row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 24, 24, 24)
