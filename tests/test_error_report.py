@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import Qt, QUrl, qInstallMessageHandler, qWarning
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QPushButton
 
@@ -19,7 +19,7 @@ from llamadesk.core.engine import SamplingParams
 from llamadesk.core.logs import close_logging, setup_logging
 from llamadesk.core.paths import AppPaths
 from llamadesk.ui.app import AppParts
-from llamadesk.ui.error_report import OPEN_LOG_FOLDER, ErrorReporter
+from llamadesk.ui.error_report import OPEN_LOG_FOLDER, ErrorReporter, log_qt_messages
 
 
 @pytest.fixture
@@ -110,3 +110,14 @@ def test_logging_is_set_up_once(home: AppPaths, app_log: Path, tmp_path: Path):
     other = AppPaths(data=tmp_path / "elsewhere", config=tmp_path / "c", cache=tmp_path / "k")
     assert setup_logging(other) == app_log
     assert not (tmp_path / "elsewhere").exists()
+
+
+def test_qt_warnings_go_to_the_log(qtbot, app_log: Path):
+    previous = log_qt_messages()
+    try:
+        qWarning("a warning from Qt itself")
+    finally:
+        qInstallMessageHandler(previous)
+    assert "WARNING MainThread llamadesk.qt: a warning from Qt itself" in app_log.read_text(
+        encoding="utf-8"
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from dataclasses import dataclass
 from importlib import resources
@@ -23,7 +24,7 @@ from llamadesk.services.compare import CompareSession
 from llamadesk.services.model_host import ModelHost
 from llamadesk.services.ratings import RatingsService
 from llamadesk.services.single_instance import SingleInstance, instance_key
-from llamadesk.ui.error_report import ErrorReporter
+from llamadesk.ui.error_report import ErrorReporter, log_qt_messages
 from llamadesk.ui.main_window import MainWindow
 from llamadesk.ui.style import STYLESHEET
 from llamadesk.ui.widgets import LazyPage
@@ -151,10 +152,12 @@ def run_gui() -> int:
     try:
         parts = build(prepare_folders(paths))
     except (DataFolderError, StoreError, OSError) as exc:
+        logging.getLogger("llamadesk").error("Cannot start: %s", exc)
         QMessageBox.critical(None, "LlamaDesk cannot start", str(exc))
         return 1
     instance.raise_requested.connect(lambda: _bring_forward(parts.window))
     hooks = ErrorReporter(parts.window.banner, log_folder(paths), parts.window).install()
+    log_qt_messages()
     parts.window.start()
     code = app.exec()
     instance.release()

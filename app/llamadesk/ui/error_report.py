@@ -8,15 +8,44 @@ folder. The app carries on: Qt has already unwound the slot that raised.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QUrl, Signal
+from PySide6.QtCore import (
+    QMessageLogContext,
+    QObject,
+    QtMsgType,
+    QUrl,
+    Signal,
+    qInstallMessageHandler,
+)
 from PySide6.QtGui import QDesktopServices
 
 from llamadesk.core.logs import ExceptHooks, describe
 from llamadesk.ui.widgets import Banner
 
 OPEN_LOG_FOLDER = "Open the log folder"
+_QT_LEVELS = {
+    QtMsgType.QtDebugMsg: logging.DEBUG,
+    QtMsgType.QtInfoMsg: logging.INFO,
+    QtMsgType.QtWarningMsg: logging.WARNING,
+    QtMsgType.QtCriticalMsg: logging.ERROR,
+    QtMsgType.QtFatalMsg: logging.CRITICAL,
+}
+_qt_log = logging.getLogger("llamadesk.qt")
+
+
+def log_qt_messages() -> Callable[..., None] | None:
+    """Send Qt's own warnings to the log too: the windowed app has no stderr to show them.
+
+    Returns the handler this replaces, for ``qInstallMessageHandler`` to put back.
+    """
+    return qInstallMessageHandler(_on_qt_message)
+
+
+def _on_qt_message(kind: QtMsgType, _context: QMessageLogContext, message: str) -> None:
+    _qt_log.log(_QT_LEVELS.get(kind, logging.WARNING), "%s", message)
 
 
 class ErrorReporter(QObject):

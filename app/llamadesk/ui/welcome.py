@@ -76,10 +76,10 @@ class WelcomeScreen(QWidget):
             (self.catalog_button, _option_text(_CATALOG_TEXT)),
             (self.open_button, _option_text(_OPEN_TEXT)),
         )
-        for row, (button, text) in enumerate(rows):
+        for index, (button, text) in enumerate(rows):
             button.setCursor(Qt.CursorShape.PointingHandCursor)
-            options.addWidget(button, row, 0)  # all as wide as the widest: the column's width
-            options.addWidget(text, row, 1)
+            options.addWidget(button, index, 0)  # all as wide as the widest: the column's width
+            options.addWidget(text, index, 1)
         card = QFrame()
         card.setObjectName("welcomeCard")
         card.setMaximumWidth(860)
