@@ -13,6 +13,7 @@ from llamadesk.core.catalog import SUGGESTED_MAX_WEIGHTS, load_catalog, recommen
 from llamadesk.core.engine import SamplingParams
 from llamadesk.core.memory import SystemMemory
 from llamadesk.core.quants import estimated_file_size, quant_level
+from llamadesk.core.settings import load_settings, save_settings
 from llamadesk.core.starter import STARTER_REPO
 from llamadesk.ui import main_window
 from llamadesk.ui.app import AppParts
@@ -144,3 +145,26 @@ def test_the_model_to_suggest_grows_with_the_memory_and_stays_brisk():
     ]
     assert picks[-1] == max(brisk, key=lambda entry: entry.parameters)
     assert len(brisk) < len(entries), "the catalog has larger ones, left out"
+
+
+def test_chats_but_no_model_from_last_time_show_the_welcome_page(make_parts):
+    first = make_parts()
+    first.session.new_conversation()
+    first.close()
+    again = make_parts()
+    assert again.window.current_conversation is not None, "the latest chat is open behind it"
+    assert again.window.pages.currentIndex() == WELCOME_PAGE
+
+
+def test_a_last_model_that_is_gone_shows_the_welcome_page_and_says_so(
+    qtbot, make_parts, home, tmp_path: Path
+):
+    gone = tmp_path / "gone.gguf"
+    save_settings(
+        home.settings_file, load_settings(home.settings_file).with_changes(last_model=str(gone))
+    )
+    parts = make_parts()
+    parts.window.start()
+    qtbot.waitUntil(lambda: parts.window.banner.isVisible())
+    assert str(gone) in parts.window.banner.label.text()
+    assert parts.window.pages.currentIndex() == WELCOME_PAGE
