@@ -7,6 +7,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -134,3 +135,27 @@ def test_self_test_passes_offscreen_and_stores_the_conversation(tmp_path):
         for kind in ("trl", "kto", "arena")
     }
     assert {kind: len(rows) for kind, rows in exported.items()} == {"trl": 1, "kto": 1, "arena": 1}
+
+
+def test_a_bug_in_a_command_is_one_line_and_a_logged_traceback(tmp_path, monkeypatch, capsys):
+    from llamadesk import cli
+
+    def broken() -> int:
+        raise RuntimeError("the leaderboard broke")
+
+    home = tmp_path / "home"
+    monkeypatch.setenv("LLAMADESK_HOME", str(home))
+    monkeypatch.setattr(cli, "_leaderboard", broken)
+    hooks_before = (sys.excepthook, threading.excepthook)
+
+    assert cli.main(["leaderboard"]) == 1
+
+    log = home / "data" / "logs" / "llamadesk.log"
+    assert capsys.readouterr().err == (
+        "llamadesk: something went wrong: the leaderboard broke (RuntimeError). "
+        f"The details are in {log}.\n"
+    )
+    text = log.read_text(encoding="utf-8")
+    assert "Traceback" in text
+    assert "RuntimeError: the leaderboard broke" in text
+    assert (sys.excepthook, threading.excepthook) == hooks_before, "the hooks were put back"

@@ -7,6 +7,7 @@ stderr; no traceback reaches the user.
 from __future__ import annotations
 
 import argparse
+import logging
 import multiprocessing
 import sys
 from collections.abc import Sequence
@@ -14,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from llamadesk import __version__
+from llamadesk.core.logs import ExceptHooks, close_logging, describe, setup_logging
 
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
@@ -192,7 +194,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # executable; freeze_support turns that run into the child instead of a second app.
     multiprocessing.freeze_support()
     args = build_parser().parse_args(argv)
-    _start_log(args.command)
+    log, hooks = _start_log(args.command)
     try:
         if args.command is None:
             from llamadesk.ui.app import run_gui
@@ -222,27 +224,28 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _bench(args)
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
+    except Exception as exc:  # a bug: one line for the user, the traceback in the log
+        logging.getLogger("llamadesk").exception("Uncaught exception")
+        _report_crash(exc, log)
+        return 1
+    finally:
+        hooks.uninstall()  # called in-process (tests), the caller's hooks come back
+        close_logging()
     raise AssertionError(f"unhandled command {args.command}")
 
 
-def _start_log(command: str | None) -> None:
-    """The log in the data folder; for a command, uncaught errors go there, not on screen
-    (the GUI, `command` None, installs its own hooks, which also show a banner)."""
-    import logging
-
-    from llamadesk.core.logs import ExceptHooks, setup_logging
+def _start_log(command: str | None) -> tuple[Path | None, ExceptHooks]:
+    """The log in the data folder, and hooks that send uncaught errors (on any thread) there
+    rather than onto the screen. The GUI, `command` None, adds its own: a banner."""
     from llamadesk.core.paths import app_paths
 
     log = setup_logging(app_paths())
     # The command only: its arguments may hold a prompt, which is the user's business.
     logging.getLogger("llamadesk").info("LlamaDesk %s started: %s", __version__, command or "app")
-    if command is not None:
-        ExceptHooks(lambda error: _report_crash(error, log))
+    return log, ExceptHooks(lambda error: _report_crash(error, log))
 
 
 def _report_crash(error: BaseException, log: Path | None) -> None:
-    from llamadesk.core.logs import describe
-
     where = f" The details are in {log}." if log else ""
     print(f"llamadesk: something went wrong: {describe(error)}{where}", file=sys.stderr)
 
