@@ -1,6 +1,6 @@
 """Build the LlamaDesk bundle for the OS this runs on, into dist/.
 
-    pip install -e ".[packaging]"      # PyInstaller and Pillow, beside the app
+    pip install -e ".[packaging]"      # PyInstaller, Pillow and the starter model
     python packaging/build.py
 
 Makes dist/LlamaDesk/ (a one-folder PyInstaller bundle) and then, by platform:

@@ -83,9 +83,12 @@ def check_version(program: Path) -> str:
             env=clean_env(Path(home)),
             timeout=RUN_TIMEOUT_S,
         )
-    line = result.stdout.strip()
+    lines = result.stdout.strip().splitlines()
+    line = lines[0] if lines else ""
     if result.returncode != 0 or line != f"LlamaDesk {__version__}":
         raise SmokeTestFailed(f"--version said {line!r} (exit {result.returncode})")
+    if not any(later.startswith("Log: ") for later in lines[1:]):
+        raise SmokeTestFailed(f"--version did not say where the log is: {result.stdout!r}")
     return line
 
 
@@ -133,6 +136,23 @@ def check_screenshot(out: Path) -> None:
     data = shot.read_bytes() if shot.is_file() else b""
     if not data.startswith(PNG_SIGNATURE) or len(data) < 10_000:
         raise SmokeTestFailed(f"{shot} is missing or not a real screenshot ({len(data)} bytes)")
+
+
+def check_starter_used(out: Path) -> None:
+    """The bundled starter model was found, and the self-test chatted with it."""
+    from llamadesk.core.starter import STARTER_FILENAME
+
+    report = json.loads((out / "self-test.json").read_text(encoding="utf-8"))
+    if report.get("model") != STARTER_FILENAME:
+        raise SmokeTestFailed(f"the self-test used {report.get('model')!r}, not the starter model")
+
+
+def check_log(home: Path) -> None:
+    """The windowed app wrote its log (it has no stderr: the log is its only trace)."""
+    log = home / "data" / "logs" / "llamadesk.log"
+    text = log.read_text(encoding="utf-8") if log.is_file() else ""
+    if "started: app" not in text:
+        raise SmokeTestFailed(f"the app wrote no log at {log}")
 
 
 def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
@@ -202,9 +222,11 @@ def run(args: argparse.Namespace) -> dict[str, object]:
         self_test(program, home, out)
         check_stored(home)
         check_screenshot(out)
-        print("  ok  self-test passed; conversation stored; screenshot written", flush=True)
+        check_starter_used(out)
+        print("  ok  self-test passed on the starter model; conversation stored; screenshot")
         check_second_start(program, Path(scratch) / "home2")
-        print("  ok  a second start brought the first forward", flush=True)
+        check_log(Path(scratch) / "home2")
+        print("  ok  a second start brought the first forward; the app wrote its log", flush=True)
     if snapshot(bundle) != before:
         raise SmokeTestFailed("the run wrote into the bundle; it must only write user folders")
     figures["bundle_mb"] = round(folder_size(bundle) / 1e6, 1)

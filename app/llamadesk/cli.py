@@ -7,6 +7,7 @@ stderr; no traceback reaches the user.
 from __future__ import annotations
 
 import argparse
+import logging
 import multiprocessing
 import sys
 from collections.abc import Sequence
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from llamadesk import __version__
+from llamadesk.core.logs import ExceptHooks, close_logging, describe, setup_logging
 
 if TYPE_CHECKING:
     from llamadesk.core.engine import AnswerStream
@@ -53,6 +55,21 @@ def _date(text: str) -> datetime:
         raise argparse.ArgumentTypeError(f"not a date like 2025-01-31: {text!r}") from None
 
 
+class _VersionAction(argparse.Action):
+    """`--version`: the version first (scripts read that line), then where the files are."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, help: str) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: object) -> None:
+        from llamadesk.core.logs import log_file
+        from llamadesk.core.paths import app_paths
+
+        paths = app_paths()
+        print(f"LlamaDesk {__version__}\nData folder: {paths.data}\nLog: {log_file(paths)}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     # Light: the export formats' module needs only the standard library.
     from llamadesk.core.preferences import EXPORT_FORMATS
@@ -62,7 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Chat with language models that run on your own computer. "
         "With no command, the desktop app starts.",
     )
-    parser.add_argument("--version", action="version", version=f"LlamaDesk {__version__}")
+    parser.add_argument(
+        "--version", action=_VersionAction, help="show the version, the data folder and the log"
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     chat = commands.add_parser("chat", help="answer one prompt with a GGUF model, streamed")
@@ -219,6 +238,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # executable; freeze_support turns that run into the child instead of a second app.
     multiprocessing.freeze_support()
     args = build_parser().parse_args(argv)
+    log, hooks = _start_log(args.command)
     try:
         if args.command is None:
             from llamadesk.ui.app import run_gui
@@ -248,7 +268,30 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _bench(args)
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
+    except Exception as exc:  # a bug: one line for the user, the traceback in the log
+        logging.getLogger("llamadesk").exception("Uncaught exception")
+        _report_crash(exc, log)
+        return 1
+    finally:
+        hooks.uninstall()  # called in-process (tests), the caller's hooks come back
+        close_logging()
     raise AssertionError(f"unhandled command {args.command}")
+
+
+def _start_log(command: str | None) -> tuple[Path | None, ExceptHooks]:
+    """The log in the data folder, and hooks that send uncaught errors (on any thread) there
+    rather than onto the screen. The GUI, `command` None, adds its own: a banner."""
+    from llamadesk.core.paths import app_paths
+
+    log = setup_logging(app_paths())
+    # The command only: its arguments may hold a prompt, which is the user's business.
+    logging.getLogger("llamadesk").info("LlamaDesk %s started: %s", __version__, command or "app")
+    return log, ExceptHooks(lambda error: _report_crash(error, log))
+
+
+def _report_crash(error: BaseException, log: Path | None) -> None:
+    where = f" The details are in {log}." if log else ""
+    print(f"llamadesk: something went wrong: {describe(error)}{where}", file=sys.stderr)
 
 
 def _fail(message: str) -> int:

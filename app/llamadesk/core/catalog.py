@@ -16,8 +16,20 @@ from pathlib import Path
 from typing import Any
 
 from llamadesk.core.engine import EngineError, SamplingParams
-from llamadesk.core.memory import ModelSpec, SystemMemory, recommend
-from llamadesk.core.quants import QuantLevel, quant_label_from_filename, quant_level
+from llamadesk.core.memory import (
+    FitLevel,
+    ModelSpec,
+    SystemMemory,
+    estimate_memory,
+    judge_fit,
+    recommend,
+)
+from llamadesk.core.quants import (
+    QuantLevel,
+    estimated_file_size,
+    quant_label_from_filename,
+    quant_level,
+)
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -381,3 +393,40 @@ def recommend_variant(
     """The variant of ``entry`` to mark "Recommended for this computer", if any fits."""
     options = [(variant, entry.model_spec(variant)) for variant in variants]
     return recommend(options, system, n_ctx, n_gpu_layers=n_gpu_layers)
+
+
+# Decoding reads every weight once per token, so speed is memory bandwidth / weight bytes:
+# at a laptop's ~50 GB/s, 5 GB of weights (an 8B model at Q4_K_M) still gives ~10 tokens/s.
+# Larger models fit many computers but answer too slowly to suggest to a newcomer.
+SUGGESTED_MAX_WEIGHTS = 5_000_000_000
+
+
+def recommend_entry(
+    entries: Iterable[CatalogEntry], system: SystemMemory, n_ctx: int
+) -> CatalogEntry | None:
+    """The model to suggest for this computer: the largest entry whose default level fits
+    comfortably at ``n_ctx`` and is small enough to answer briskly. File sizes are estimated
+    as parameters x bits per weight / 8: the real ones need the hub, and this shows first."""
+    return max(
+        (entry for entry in entries if _suits(entry, system, n_ctx)),
+        key=lambda entry: entry.parameters,
+        default=None,
+    )
+
+
+def _suits(entry: CatalogEntry, system: SystemMemory, n_ctx: int) -> bool:
+    level = quant_level(entry.default_quant)
+    if level is None:
+        return False
+    variant = _estimated_variant(entry, level)
+    if variant.size > SUGGESTED_MAX_WEIGHTS:
+        return False
+    spec = entry.model_spec(variant)
+    return judge_fit(estimate_memory(spec, n_ctx), system).level is FitLevel.FITS
+
+
+def _estimated_variant(entry: CatalogEntry, level: QuantLevel) -> Variant:
+    size = estimated_file_size(entry.parameters, level)
+    return Variant(
+        entry.repo, (RepoFile(f"{entry.id}-{level.name}.gguf", size),), level.name, level
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from dataclasses import dataclass
 from importlib import resources
@@ -13,8 +14,10 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from llamadesk.core.data_folder import DataFolderError, prepare_folders
+from llamadesk.core.logs import log_folder
 from llamadesk.core.paths import AppPaths, app_paths
 from llamadesk.core.rescue import Rescue, open_or_rescue
+from llamadesk.core.starter import STARTER_REPO
 from llamadesk.core.store import Store, StoreError
 from llamadesk.services.chat_session import ChatSession
 from llamadesk.services.compare import CompareSession
@@ -23,6 +26,7 @@ from llamadesk.services.model_loader import ModelLoader
 from llamadesk.services.ratings import RatingsService
 from llamadesk.services.settings_service import SettingsService
 from llamadesk.services.single_instance import SingleInstance, instance_key
+from llamadesk.ui.error_report import ErrorReporter, log_qt_messages
 from llamadesk.ui.main_window import MainWindow
 from llamadesk.ui.style import STYLESHEET
 from llamadesk.ui.widgets import LazyPage
@@ -100,6 +104,16 @@ class AppParts:
             self._models = view
         return self._models
 
+    def show_catalog(self) -> None:
+        """The Models page, with the catalog's model for this computer picked."""
+        self.window.show_mode(self.models_page)
+        self.models.show_recommended()
+
+    def show_starter_download(self) -> None:
+        """The Models page, listing the starter model's repository for download."""
+        self.window.show_mode(self.models_page)
+        self.models.open_repo(STARTER_REPO)
+
     def close(self) -> None:
         self.window.close()  # stops a streaming answer and joins the model thread
         self.host.shutdown()
@@ -129,6 +143,8 @@ def build(paths: AppPaths) -> AppParts:
     parts.models_page = window.add_mode("Models", LazyPage(lambda: parts.models))
     if rescued is not None:
         window.banner.show_message(rescued.message(), "warning")
+    window.welcome.catalog_requested.connect(parts.show_catalog)
+    window.welcome.starter_download_requested.connect(parts.show_starter_download)
     return parts
 
 
@@ -150,15 +166,19 @@ def run_gui() -> int:
     try:
         parts = build(prepare_folders(paths))
     except (DataFolderError, StoreError, OSError) as exc:
+        logging.getLogger("llamadesk").error("Cannot start: %s", exc)
         QMessageBox.critical(None, "LlamaDesk cannot start", str(exc))
         return 1
     instance.raise_requested.connect(lambda: _bring_forward(parts.window))
+    hooks = ErrorReporter(parts.window.banner, log_folder(paths), parts.window).install()
+    log_qt_messages()
     parts.window.start()
     if parts.rescued is not None:  # the banner may give way to the model's; this stays
         QMessageBox.warning(parts.window, "Chat history recovered", parts.rescued.message())
     code = app.exec()
     instance.release()
     parts.close()
+    hooks.uninstall()
     return code
 
 

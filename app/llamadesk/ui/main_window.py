@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from llamadesk.core.backend import backend_info
 from llamadesk.core.paths import AppPaths
 from llamadesk.core.settings import Settings
+from llamadesk.core.starter import starter_model_path
 from llamadesk.core.store import Message, StoreError
 from llamadesk.services.chat_session import ChatSession
 from llamadesk.services.compare import CompareSession
@@ -44,9 +45,10 @@ from llamadesk.ui.memory_panel import MemoryPanel
 from llamadesk.ui.model_picker import DEMO_SUFFIX, ModelPicker, display_name
 from llamadesk.ui.rating_dialogs import FeedbackDialog, RankDialog
 from llamadesk.ui.settings_dialog import SettingsDialog
-from llamadesk.ui.widgets import Banner, EmptyState
+from llamadesk.ui.welcome import WelcomeScreen
+from llamadesk.ui.widgets import Banner
 
-EMPTY_PAGE, CHAT_PAGE = 0, 1
+WELCOME_PAGE, CHAT_PAGE = 0, 1
 
 
 def _backend_text() -> str:
@@ -76,6 +78,10 @@ class MainWindow(QMainWindow):
         self.settings_service = settings
         self.loader = loader
         self.current_conversation: int | None = None
+        # The welcome page stands in for the chat while no model is loaded, until the user
+        # opens a conversation of their own or a model is on its way.
+        self._welcome = True
+        self.starter = starter_model_path()
         self.setWindowTitle("LlamaDesk")
         self.resize(1180, 780)
         self._build()
@@ -113,7 +119,8 @@ class MainWindow(QMainWindow):
         self.chat_view = ChatView()
         self.composer = Composer()
         self.banner = Banner()
-        self.empty_state = EmptyState()
+        self.welcome = WelcomeScreen()
+        self.welcome.set_starter_available(self.starter is not None)
         chat_page = QWidget()
         chat_layout = QVBoxLayout(chat_page)
         chat_layout.setContentsMargins(0, 0, 0, 0)
@@ -121,7 +128,7 @@ class MainWindow(QMainWindow):
         chat_layout.addWidget(self.chat_view, 1)
         chat_layout.addWidget(self.composer)
         self.pages = QStackedWidget()
-        self.pages.addWidget(self.empty_state)
+        self.pages.addWidget(self.welcome)
         self.pages.addWidget(chat_page)
         main = QWidget()
         main.setObjectName("mainArea")
@@ -183,15 +190,15 @@ class MainWindow(QMainWindow):
         self.ratings.changed.connect(self.dataset.mark_changed)
         self.dataset.changed.connect(self._show_thread)  # a pair deleted there
         session.thread_changed.connect(self._on_thread_changed)
-        self.conversation_list.selected.connect(self._open_conversation)
-        self.conversation_list.new_requested.connect(self._new_conversation)
+        self.conversation_list.selected.connect(self._choose_conversation)
+        self.conversation_list.new_requested.connect(self._choose_new_conversation)
         self.conversation_list.rename_requested.connect(session.rename)
         self.conversation_list.delete_requested.connect(self._delete_conversation)
         self.conversation_list.search_changed.connect(lambda _text: self._refresh_conversations())
         self.model_picker.model_chosen.connect(self.load_model)
         self.model_picker.open_requested.connect(self._ask_open_model)
-        self.empty_state.open_requested.connect(self._ask_open_model)
-        self.empty_state.demo_requested.connect(self.load_demo)
+        self.welcome.open_requested.connect(self._ask_open_model)
+        self.welcome.start_requested.connect(self.start_starter)
         session.conversations_changed.connect(self._refresh_conversations)
         session.answer_started.connect(self._on_answer_started)
         session.answer_text.connect(self._on_answer_text)
@@ -229,6 +236,11 @@ class MainWindow(QMainWindow):
     def load_model(self, path: Path) -> None:
         """Load a model for the chat: its settings, the memory check, then the model."""
         self.loader.load(Path(path), "chat")
+
+    def start_starter(self) -> None:
+        """Load the starter model; the composer takes the focus once it is loaded."""
+        if self.starter is not None:
+            self.load_model(self.starter)
 
     def load_demo(self) -> None:
         self.loader.load(self.paths.models / DEMO_SUFFIX, "chat", make_demo=True)
@@ -309,6 +321,8 @@ class MainWindow(QMainWindow):
         if purpose == "chat":  # the compare view shows its own failures
             self.banner.show_message(message)
         model = self.session.host.model
+        self._welcome = model is None
+        self._update_page()
         self.model_status.setText(display_name(model.info.path) if model else "No model loaded")
         self._refresh_models()
 
@@ -364,6 +378,14 @@ class MainWindow(QMainWindow):
         self.current_conversation = conversation_id
         self._show_thread(same_conversation=False)
         self._update_page()
+
+    def _choose_conversation(self, conversation_id: int) -> None:
+        self._welcome = False  # the user's own pick: show it, even with no model
+        self._open_conversation(conversation_id)
+
+    def _choose_new_conversation(self) -> None:
+        self._welcome = False
+        self._new_conversation()
 
     def _new_conversation(self) -> None:
         conversation = self.session.new_conversation()
@@ -425,8 +447,8 @@ class MainWindow(QMainWindow):
             self.ratings.rank(dialog.order())
 
     def _update_page(self) -> None:
-        first_start = self.session.host.model is None and self.current_conversation is None
-        self.pages.setCurrentIndex(EMPTY_PAGE if first_start else CHAT_PAGE)
+        welcome = self._welcome and self.session.host.model is None
+        self.pages.setCurrentIndex(WELCOME_PAGE if welcome else CHAT_PAGE)
 
     # Answers -------------------------------------------------------------------------
 
@@ -482,6 +504,8 @@ class MainWindow(QMainWindow):
         self.monitor.start()
         last = Path(self.settings.last_model) if self.settings.last_model else None
         if last is not None:
+            self._welcome = False  # the chat, while the last model loads again
+            self._update_page()
             QTimer.singleShot(0, lambda: self._reload_last(last))
 
     def _reload_last(self, path: Path) -> None:
@@ -491,6 +515,8 @@ class MainWindow(QMainWindow):
             self.banner.show_message(
                 f"The model you used last time is gone ({path}). Pick another one.", "warning"
             )
+            self._welcome = True
+            self._update_page()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         # Stops a streaming answer and joins the model thread; the partial answer is saved

@@ -41,6 +41,7 @@ from llamadesk.core.catalog import (
     CatalogLoad,
     Variant,
     families,
+    recommend_entry,
     search_catalog,
 )
 from llamadesk.core.downloads import DownloadError
@@ -94,6 +95,7 @@ class CatalogPane(QWidget):
         super().__init__(parent)
         self.setObjectName("sidebar")
         self.entries = entries
+        self.recommended: CatalogEntry | None = None  # marked in the list
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search models")
         self.search.setClearButtonEnabled(True)
@@ -150,7 +152,15 @@ class CatalogPane(QWidget):
             )
             item.setData(Qt.ItemDataRole.UserRole, entry)
             item.setToolTip(entry.description)
+            if entry == self.recommended:
+                item.setText(f"{item.text()}\n{RECOMMENDED}")
+                item.setBackground(QBrush(QColor(_FIT_COLOURS[FitLevel.FITS])))
             self.list.addItem(item)
+
+    def set_recommended(self, entry: CatalogEntry | None) -> None:
+        if entry != self.recommended:
+            self.recommended = entry
+            self.refresh()
 
     def select(self, entry_id: str) -> None:
         """Pick the entry with this id, as a click would."""
@@ -294,6 +304,7 @@ class ModelsView(QWidget):
         self.context.setCurrentIndex(
             index if index >= 0 else self.context.findData(DEFAULT_CONTEXT)
         )
+        self.catalog.set_recommended(self._recommend())
         self.status = QLabel()
         self.status.setObjectName("pageText")
         self.status.setWordWrap(True)
@@ -374,6 +385,25 @@ class ModelsView(QWidget):
             f"up to {entry.context_length:,} tokens of context  ·  {entry.license}</span>"
         )
         self._list(entry.repo)
+
+    def _recommend(self) -> CatalogEntry | None:
+        # Estimated from the catalog alone (no listing needed): a moment's arithmetic.
+        entries = self.catalog.entries
+        return recommend_entry(entries, self.system_memory(), self.context.currentData())
+
+    def show_recommended(self) -> None:
+        """Pick the catalog's model for this computer (the filters cleared so it shows)."""
+        recommended = self._recommend()
+        self.catalog.set_recommended(recommended)
+        if recommended is None:
+            self.status.setText(
+                "No model in the catalog fits this computer's free memory comfortably."
+            )
+            return
+        self.catalog.search.clear()
+        self.catalog.family.setCurrentIndex(0)
+        self.catalog.size.setCurrentIndex(0)
+        self.catalog.select(recommended.id)
 
     def open_repo(self, repo: str) -> None:
         """Show the variants of any repository (outside the catalog)."""

@@ -55,11 +55,20 @@ QToolBar#toolbar {{
 #downloadRow {{ border: 1px solid #e6e6e9; border-radius: 8px; background: #fafafa; }}
 #sendButton[stop="true"] {{ background: #c92a2a; }}
 #sendButton[stop="true"]:hover {{ background: #a61e1e; }}
-#emptyCard {{ background: #f8f9fc; border: 1px solid #e6e8f0; border-radius: 16px; }}
-#emptyTitle {{ font-size: 20px; font-weight: 700; color: #1d1d22; }}
-#emptyText {{ font-size: 13px; color: #4a4a55; }}
-#emptyNote {{ font-size: 11px; color: #7a7a85; }}
-#emptyState QPushButton {{ padding: 10px 16px; border-radius: 10px; }}
+#welcomeCard {{ background: #f8f9fc; border: 1px solid #e6e8f0; border-radius: 16px; }}
+#welcomeTitle {{ font-size: 22px; font-weight: 700; color: #1d1d22; }}
+#welcomeText {{ font-size: 13px; color: #4a4a55; }}
+#welcomeOption {{ font-size: 13px; color: #4a4a55; }}
+#welcome QPushButton {{
+    padding: 11px 18px; border-radius: 10px; font-size: 14px; font-weight: 600;
+    background: #ffffff; border: 1px solid #d6d6dc; color: #1d1d22;
+}}
+#welcome QPushButton:hover {{ border-color: {ACCENT}; color: {ACCENT}; }}
+#welcome #primaryButton {{ background: {ACCENT}; color: white; border: none; }}
+#welcome #primaryButton:hover {{ background: #2f4ac0; color: white; }}
+#bannerAction {{
+    border: 1px solid currentColor; border-radius: 6px; padding: 3px 10px; background: white;
+}}
 #banner {{ background: #fff4e6; border-bottom: 1px solid #ffd8a8; color: #7a3d00; }}
 #banner[kind="error"] {{ background: #fff5f5; border-bottom: 1px solid #ffc9c9; color: #8a1c1c; }}
 #warningText {{ color: #a35200; }}
