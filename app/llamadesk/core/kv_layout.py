@@ -3,8 +3,11 @@
 The plain formula (REFERENCE.md section 2) assumes every layer attends to the whole context.
 Many 2026 models do not (MODELS-2026.md section 5), and llama.cpp (0.3.36) allocates less:
 
-- sliding-window layers (Gemma 3/4, gpt-oss) keep only the last ``sliding_window`` tokens and
-  one batch, rounded up to 256 cells (``llama_kv_cache_iswa``);
+- sliding-window layers (Gemma 3/4, gpt-oss) can keep only the last ``sliding_window`` tokens
+  and one batch, rounded up to 256 cells (``llama_kv_cache_iswa``). llama-cpp-python asks
+  for a full-size window cache unless ``Llama(swa_full=False)`` is passed (`SWA_FULL`): its
+  prompt-prefix reuse would otherwise attend to tokens that left the window. So by default
+  these layers take as much as full ones;
 - recurrent layers (Mamba-2 in granitehybrid, short convolutions in lfm2, gated delta-net in
   qwen35) keep no KV cache but a small fixed state, whatever the context length;
 - Gemma 4's last layers reuse earlier layers' caches (``attention.shared_kv_layers``).
@@ -18,6 +21,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 _SWA_PADDING = 256  # llama.cpp always pads the sliding-window cache to 256 cells
+# What llama-cpp-python 0.3.36 allocates for sliding-window layers unless told otherwise:
+# a cache as long as the context (llama_context_default_params().swa_full is true).
+SWA_FULL = True
 _F32 = 4  # llama.cpp keeps recurrent states in f32
 # The swa pattern llama.cpp assumes when the key is absent: one full layer in every n.
 _DEFAULT_SWA_PATTERN = {"gemma3": 6, "gpt-oss": 2}
@@ -46,18 +52,28 @@ class KVLayout:
         """Every layer attends to the whole context: the plain formula."""
         return cls(kv_layers=n_layer)
 
-    def kv_cells(self, n_ctx: int, n_ubatch: int) -> tuple[int, int]:
+    @property
+    def windowed(self) -> bool:
+        """Whether some layers keep only a window (when the engine lets them)."""
+        return bool(self.sliding_layers and self.sliding_window)
+
+    def kv_cells(self, n_ctx: int, n_ubatch: int, swa_full: bool = SWA_FULL) -> tuple[int, int]:
         """Cells of the full and of the sliding-window caches for a context of ``n_ctx``."""
-        if not self.sliding_layers or not self.sliding_window:
+        if not self.windowed or swa_full:
             return n_ctx, 0
         window = min(n_ctx, self.sliding_window + n_ubatch)
         return n_ctx, -(-window // _SWA_PADDING) * _SWA_PADDING
 
     def kv_cache_bytes(
-        self, per_token_per_layer: int, n_ctx: int, n_ubatch: int, bytes_per_element: float
+        self,
+        per_token_per_layer: int,
+        n_ctx: int,
+        n_ubatch: int,
+        bytes_per_element: float,
+        swa_full: bool = SWA_FULL,
     ) -> int:
         """Bytes of all K and V caches; ``per_token_per_layer`` = n_head_kv * (k + v) dims."""
-        full_cells, window_cells = self.kv_cells(n_ctx, n_ubatch)
+        full_cells, window_cells = self.kv_cells(n_ctx, n_ubatch, swa_full)
         full_layers = self.kv_layers - (self.sliding_layers if window_cells else 0)
         cells = full_layers * full_cells + (self.sliding_layers * window_cells)
         return round(cells * per_token_per_layer * bytes_per_element)

@@ -26,7 +26,7 @@ from typing import TypeVar
 import psutil
 
 from llamadesk.core.gguf_info import GGUFInfo
-from llamadesk.core.kv_layout import KVLayout
+from llamadesk.core.kv_layout import SWA_FULL, KVLayout
 from llamadesk.core.quants import quality_rank, quant_level
 
 T = TypeVar("T")
@@ -95,11 +95,17 @@ class ModelSpec:
         return self.kv_layout or KVLayout.full(self.n_layer)
 
     def kv_cache_bytes(
-        self, n_ctx: int, bytes_per_element: float = 2, n_ubatch: int = _MAX_UBATCH
+        self,
+        n_ctx: int,
+        bytes_per_element: float = 2,
+        n_ubatch: int = _MAX_UBATCH,
+        swa_full: bool = SWA_FULL,
     ) -> int:
         """Bytes of the K and V caches for ``n_ctx`` tokens (f16 by default)."""
         per_token_per_layer = self.n_head_kv * (self.key_length + self.value_length)
-        return self.layout.kv_cache_bytes(per_token_per_layer, n_ctx, n_ubatch, bytes_per_element)
+        return self.layout.kv_cache_bytes(
+            per_token_per_layer, n_ctx, n_ubatch, bytes_per_element, swa_full
+        )
 
     def repacked_bytes(self) -> int:
         """Bytes llama.cpp's CPU backend copies into its repacked layout (on such CPUs)."""
@@ -194,6 +200,7 @@ def estimate_memory(
     kv_bytes_per_element: float = 2,
     n_batch: int = 512,
     cpu_repack: bool | None = None,
+    swa_full: bool = SWA_FULL,
 ) -> MemoryEstimate:
     """What loading ``model`` with a context of ``n_ctx`` tokens will take.
 
@@ -203,6 +210,8 @@ def estimate_memory(
         kv_bytes_per_element: 2 for the default f16 cache, about 1.06 for q8_0.
         n_batch: prompt tokens processed at once (llama-cpp-python's n_batch).
         cpu_repack: whether the CPU repacks 4-bit weights; None detects it.
+        swa_full: sliding-window layers keep the whole context (llama-cpp-python's default)
+            rather than their window (``Llama(swa_full=False)``).
     """
     spec = model if isinstance(model, ModelSpec) else ModelSpec.from_info(model)
     allocated_ctx = -(-n_ctx // _CTX_PADDING) * _CTX_PADDING
@@ -211,7 +220,7 @@ def estimate_memory(
     if cpu_repack is None:
         cpu_repack = platform.machine().lower() in _REPACKING_MACHINES
     repacked = round(spec.repacked_bytes() * (1 - gpu_share)) if cpu_repack else 0
-    kv_cache = spec.kv_cache_bytes(allocated_ctx, kv_bytes_per_element, n_ubatch)
+    kv_cache = spec.kv_cache_bytes(allocated_ctx, kv_bytes_per_element, n_ubatch, swa_full)
     compute = compute_buffer_bytes(spec, allocated_ctx, n_ubatch)
     gpu_bytes = round(gpu_share * (spec.file_size + kv_cache)) + (compute if gpu_share else 0)
     return MemoryEstimate(

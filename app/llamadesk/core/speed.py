@@ -24,7 +24,7 @@ from pathlib import Path
 
 from llamadesk.core.gguf_info import GGUFInfo
 from llamadesk.core.jsonfile import read_json, write_json_atomic
-from llamadesk.core.kv_layout import KVLayout
+from llamadesk.core.kv_layout import SWA_FULL, KVLayout
 
 BANDWIDTH_FILE = "bandwidth.json"
 # Tokens already in the context when a typical answer is half written: a short prompt and
@@ -130,9 +130,11 @@ class ModelTraffic:
         """Bytes read to produce one token with ``n_past`` tokens already in the context."""
         return self.weight_bytes + self.kv_read(n_past)
 
-    def kv_read(self, n_past: int) -> float:
+    def kv_read(self, n_past: int, swa_full: bool = SWA_FULL) -> float:
+        """Bytes of K and V read per token. A full-size window cache is read whole: llama.cpp
+        masks the tokens outside the window rather than skipping them."""
         layout = self.layout
-        if layout is None or not layout.kv_layers:
+        if layout is None or not layout.kv_layers or swa_full:
             return self.kv_bytes_per_token * n_past
         per_layer = self.kv_bytes_per_token / layout.kv_layers
         full_layers = layout.kv_layers - layout.sliding_layers
