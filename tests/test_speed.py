@@ -21,6 +21,7 @@ from llamadesk.core.speed import (
     cached_bandwidth,
     calibration_from_answers,
     describe_speed,
+    in_folders,
     measure_bandwidth,
     predict_tokens_per_second,
 )
@@ -114,19 +115,21 @@ def test_calibration_from_the_chat_history(tmp_path: Path, tiny_model: Path) -> 
                 conversation.id,
                 prompt.id,
                 "Hello",
-                model=str(tiny_model),
+                model=tiny_model.name,
                 params={},
                 seed=1,
                 stats={"tokens_per_second": speed},
                 stop_reason="eos",
             )
-        answer(store, prompt, model=str(tmp_path / "gone.gguf"))  # no stats, no file
+        answer(store, prompt, model="gone.gguf")  # no stats, no file
         speeds = store.answer_speeds()
-    assert speeds == [(str(tiny_model), 30.0), (str(tiny_model), 40.0)]
-    calibration = calibration_from_answers([*speeds, ("gone.gguf", 10.0)], 10 * GB)
+    assert speeds == [(tiny_model.name, 30.0), (tiny_model.name, 40.0)]
+    locate = in_folders(tmp_path, tiny_model.parent)
+    calibration = calibration_from_answers([*speeds, ("gone.gguf", 10.0)], 10 * GB, locate)
     info = read_gguf_info(tiny_model)
     predicted = predict_tokens_per_second(ModelTraffic.of_file(info), 10 * GB)
-    assert calibration.measured(str(tiny_model)) == 35.0
+    assert calibration.measured(tiny_model.name) == 35.0
+    assert calibration.measured("gone.gguf") is None
     assert calibration.corrected(predicted, info.architecture, info.quantization) == (
         pytest.approx(35.0)
     )

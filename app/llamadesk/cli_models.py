@@ -285,6 +285,7 @@ def _predict(args: argparse.Namespace) -> int:
         bandwidth,
         calibration_from_answers,
         describe_speed,
+        in_folders,
         predict_tokens_per_second,
     )
     from llamadesk.core.store import Store, StoreError
@@ -305,9 +306,10 @@ def _predict(args: argparse.Namespace) -> int:
             answers = store.answer_speeds()
     except StoreError:
         answers = []  # no history to learn from: the plain prediction stands
-    calibration = calibration_from_answers(answers, per_second)
+    locate = in_folders(info.path.parent, paths.models)
+    calibration = calibration_from_answers(answers, per_second, locate)
     corrected = calibration.corrected(predicted, info.architecture, info.quantization)
-    measured = calibration.measured(str(info.path))
+    measured = calibration.measured(info.path.name)
     if args.json:
         result = {
             "model": str(info.path),

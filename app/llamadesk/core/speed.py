@@ -18,7 +18,7 @@ import platform
 import statistics
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -169,7 +169,7 @@ class SpeedSample:
 
     architecture: str
     quantization: str
-    model: str  # the model file's path, as the store keeps it
+    model: str  # the model file's name, as the chat history keeps it
     measured: float
     predicted: float
 
@@ -213,6 +213,15 @@ class SpeedCalibration:
         return statistics.median(speeds) if speeds else None
 
 
+def in_folders(*folders: Path) -> Callable[[str], Path | None]:
+    """A ``locate`` for `calibration_from_answers`: the first of ``folders`` holding the file."""
+
+    def locate(name: str) -> Path | None:
+        return next((f / name for f in folders if (f / name).is_file()), None)
+
+    return locate
+
+
 def _key(architecture: str, quantization: str) -> tuple[str, str]:
     return architecture.lower(), quantization.upper()
 
@@ -233,19 +242,26 @@ def _rounded(speed: float) -> str:
 
 
 def calibration_from_answers(
-    answers: Iterable[tuple[str, float]], bandwidth_bytes_per_second: float
+    answers: Iterable[tuple[str, float]],
+    bandwidth_bytes_per_second: float,
+    locate: Callable[[str], Path | None],
 ) -> SpeedCalibration:
     """The corrections the answers of the chat history teach: each answer's speed against the
-    prediction for its model file. Files that are gone or unreadable are skipped. Reads each
-    file's header once: call it off the GUI thread."""
+    prediction for its model file.
+
+    The history names a model by its file name; ``locate`` finds that file (in the models
+    folder, say), or gives None. Files that are gone or unreadable are skipped. Reads each
+    file's header once: call it off the GUI thread.
+    """
     from llamadesk.core.gguf_info import GGUFError, read_gguf_info
 
     headers: dict[str, GGUFInfo | None] = {}
     calibration = SpeedCalibration()
     for model, measured in answers:
         if model not in headers:
+            path = locate(model)
             try:
-                headers[model] = read_gguf_info(model)
+                headers[model] = read_gguf_info(path) if path is not None else None
             except GGUFError:
                 headers[model] = None
         info = headers[model]
