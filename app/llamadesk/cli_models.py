@@ -282,13 +282,10 @@ def _predict(args: argparse.Namespace) -> int:
     from llamadesk.core.paths import app_paths
     from llamadesk.core.speed import (
         ModelTraffic,
-        bandwidth,
-        calibration_from_answers,
         describe_speed,
-        in_folders,
+        load_speed_context,
         predict_tokens_per_second,
     )
-    from llamadesk.core.store import Store, StoreError
 
     try:
         info = read_gguf_info(args.path)
@@ -298,18 +295,13 @@ def _predict(args: argparse.Namespace) -> int:
         return _fail("--threads must be 0 (as the app picks) or more")
     threads = args.threads or default_threads(info.parameter_count)
     paths = app_paths().ensure()
-    per_second = bandwidth(paths.data, threads)
+    folders = [info.path.parent, paths.models]
+    speed = load_speed_context(paths.data, paths.database, folders, threads)
+    per_second = speed.bandwidth
     traffic = ModelTraffic.of_file(info)
     predicted = predict_tokens_per_second(traffic, per_second)
-    try:
-        with Store(paths.database) as store:
-            answers = store.answer_speeds()
-    except StoreError:
-        answers = []  # no history to learn from: the plain prediction stands
-    locate = in_folders(info.path.parent, paths.models)
-    calibration = calibration_from_answers(answers, per_second, locate)
-    corrected = calibration.corrected(predicted, info.architecture, info.quantization)
-    measured = calibration.measured(info.path.name)
+    corrected = speed.calibration.corrected(predicted, info.architecture, info.quantization)
+    measured = speed.calibration.measured(info.path.name)
     if args.json:
         result = {
             "model": str(info.path),

@@ -390,12 +390,15 @@ class Variant:
         files: the file, or the shards in order ("-00001-of-00003" first).
         quant_label: the quantization the name gives ("Q4_K_M", "IQ3_M"...), if any.
         level: that quantization, when it is one we know.
+        estimated: not a real file but what one at this level would take (parameters x bits
+            per weight / 8), shown while the hub cannot be reached; it cannot be downloaded.
     """
 
     repo: str
     files: tuple[RepoFile, ...]
     quant_label: str | None
     level: QuantLevel | None
+    estimated: bool = False
 
     @property
     def name(self) -> str:

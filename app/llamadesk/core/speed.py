@@ -142,17 +142,27 @@ class ModelTraffic:
         return per_layer * (full_layers * n_past + layout.sliding_layers * window)
 
     @classmethod
-    def of_file(cls, info: GGUFInfo, bytes_per_element: float = 2) -> ModelTraffic:
+    def of_model(
+        cls,
+        weight_bytes: float,
+        kv_dims_per_layer: int,
+        layout: KVLayout,
+        bytes_per_element: float = 2,
+    ) -> ModelTraffic:
+        """From the weights read and n_head_kv * (key + value length) of each KV layer."""
+        kv_per_token = kv_dims_per_layer * layout.kv_layers * bytes_per_element
+        return cls(weight_bytes, kv_per_token, layout)
+
+    @classmethod
+    def of_file(cls, info: GGUFInfo) -> ModelTraffic:
         """The traffic of a model on disk: its file, scaled to the active share of weights."""
         active_share = (
             info.active_parameter_count / info.parameter_count if info.parameter_count else 1.0
         )
-        layout = info.kv_layout or KVLayout.full(info.block_count)
-        per_layer = info.head_count_kv * (info.key_length + info.value_length)
-        return cls(
-            weight_bytes=info.file_size * active_share,
-            kv_bytes_per_token=per_layer * layout.kv_layers * bytes_per_element,
-            layout=layout,
+        return cls.of_model(
+            info.file_size * active_share,
+            info.head_count_kv * (info.key_length + info.value_length),
+            info.kv_layout or KVLayout.full(info.block_count),
         )
 
 
@@ -274,3 +284,42 @@ def calibration_from_answers(
             SpeedSample(info.architecture, info.quantization, model, measured, predicted)
         )
     return calibration
+
+
+@dataclass(frozen=True)
+class SpeedContext:
+    """What predicting a speed on this computer needs: its bandwidth, and the corrections."""
+
+    bandwidth: float  # bytes per second, with ``threads`` threads
+    threads: int
+    calibration: SpeedCalibration
+
+    def describe(
+        self, traffic: ModelTraffic, architecture: str, quantization: str, model: str = ""
+    ) -> str:
+        """ "about N tokens/s on this computer", corrected, with the measured speed of
+        ``model`` (a file name) once it has run."""
+        predicted = predict_tokens_per_second(traffic, self.bandwidth)
+        corrected = self.calibration.corrected(predicted, architecture, quantization)
+        return describe_speed(corrected, self.calibration.measured(model) if model else None)
+
+
+def load_speed_context(
+    data_dir: Path, database: Path, model_folders: Iterable[Path], threads: int
+) -> SpeedContext:
+    """The bandwidth (measured on first use) and the corrections the chat history teaches.
+
+    Reads files and may measure for a fraction of a second: run it off the GUI thread.
+    """
+    from llamadesk.core.store import Store, StoreError
+
+    per_second = bandwidth(data_dir, threads)
+    answers: list[tuple[str, float]] = []
+    if database.exists():
+        try:
+            with Store(database) as store:
+                answers = store.answer_speeds()
+        except StoreError:
+            pass  # no history to learn from: the plain predictions stand
+    locate = in_folders(*model_folders)
+    return SpeedContext(per_second, threads, calibration_from_answers(answers, per_second, locate))
