@@ -8,6 +8,7 @@ the `DownloadManager`'s thread. The page never waits on the network or the disk.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TypeVar
 
@@ -43,7 +44,15 @@ from llamadesk.core.catalog import (
     search_catalog,
 )
 from llamadesk.core.downloads import DownloadError
-from llamadesk.core.hub_listing import RepoListing, fetch_listing, judge_variants, quality_cost
+from llamadesk.core.engine import SINGLE_THREAD_PARAMETERS, default_threads
+from llamadesk.core.hub_listing import (
+    RepoListing,
+    estimated_variants,
+    fetch_listing,
+    judge_variants,
+    quality_cost,
+    variant_traffic,
+)
 from llamadesk.core.library import (
     LibraryError,
     LibraryModel,
@@ -54,7 +63,8 @@ from llamadesk.core.library import (
 )
 from llamadesk.core.memory import FitLevel, FitVerdict, SystemMemory, format_size
 from llamadesk.core.paths import app_paths
-from llamadesk.core.quants import QUANTIZATION_EXPLAINED
+from llamadesk.core.quants import QUANTIZATION_EXPLAINED, describe_bits
+from llamadesk.core.speed import GPU_UNKNOWN, SpeedContext, load_speed_context
 from llamadesk.services.background import JobRunner
 from llamadesk.services.downloads import DownloadManager
 from llamadesk.services.quantize_job import CancellableJob
@@ -66,7 +76,17 @@ from llamadesk.ui.widgets import Banner, confirm
 CONTEXT_CHOICES = (2048, 4096, 8192, 16384, 32768, 131072)
 DEFAULT_CONTEXT = 4096  # when the settings name none of the choices (0: the model's own)
 RECOMMENDED = "★ Recommended for this computer"
-VARIANT_COLUMNS = ("Quantization", "Bits/weight", "File size", "Quality cost", "Fit", "")
+VARIANT_COLUMNS = (
+    "Quantization",
+    "Bits/weight",
+    "File size",
+    "Quality cost",
+    "Fit",
+    "Speed",
+    "",
+)
+_FIT_COLUMN, _SPEED_COLUMN, _MARK_COLUMN = 4, 5, 6
+MEASURING = "measuring this computer…"
 _FIT_COLOURS = {FitLevel.FITS: "#e6f4ea", FitLevel.TIGHT: "#fff4d6", FitLevel.TOO_BIG: "#fde2e1"}
 DialogT = TypeVar("DialogT", bound=QDialog)
 _FIT_TEXT = {FitLevel.FITS: "#1e6b34", FitLevel.TIGHT: "#7a5a00", FitLevel.TOO_BIG: "#a1261f"}
@@ -180,34 +200,43 @@ class VariantsTable(QTableWidget):
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
 
     def set_variants(
-        self, variants: list[Variant], verdicts: list[FitVerdict], recommended: Variant | None
+        self,
+        variants: list[Variant],
+        verdicts: list[FitVerdict],
+        recommended: Variant | None,
+        speeds: list[str] | None = None,
     ) -> None:
+        """Show ``variants``; ``speeds`` holds each one's predicted speed, in words."""
         self.variants, self.verdicts = variants, verdicts
         self.setRowCount(len(variants))
-        for row, (variant, verdict) in enumerate(zip(variants, verdicts, strict=True)):
-            self._fill(row, variant, verdict, variant == recommended)
+        shown_speeds = speeds or [MEASURING] * len(variants)
+        rows = zip(variants, verdicts, shown_speeds, strict=True)
+        for row, (variant, verdict, speed) in enumerate(rows):
+            self._fill(row, variant, verdict, variant == recommended, speed)
 
-    def _fill(self, row: int, variant: Variant, verdict: FitVerdict, recommended: bool) -> None:
-        level = variant.level
-        bits = f"{level.bits_per_weight:.2f}" if level else "?"
+    def _fill(
+        self, row: int, variant: Variant, verdict: FitVerdict, recommended: bool, speed: str
+    ) -> None:
         split = f" in {len(variant.files)} parts" if variant.split else ""
+        size = format_size(variant.size) + split
         cells = (
             variant.quant_label or variant.name,
-            bits,
-            format_size(variant.size) + split,
+            describe_bits(variant.level) if variant.level else "?",
+            f"≈ {size} (estimate)" if variant.estimated else size,
             quality_cost(variant),
             verdict.level.label,
+            speed,
             RECOMMENDED if recommended else "",
         )
         for column, text in enumerate(cells):
             item = QTableWidgetItem(text)
             item.setToolTip(verdict.explain())
             self.setItem(row, column, item)
-        fit = self.item(row, 4)
+        fit = self.item(row, _FIT_COLUMN)
         fit.setBackground(QBrush(QColor(_FIT_COLOURS[verdict.level])))
         fit.setForeground(QBrush(QColor(_FIT_TEXT[verdict.level])))
         if recommended:
-            mark = self.item(row, 5)
+            mark = self.item(row, _MARK_COLUMN)
             font = QFont(mark.font())
             font.setBold(True)
             mark.setFont(font)
@@ -263,6 +292,8 @@ class ModelsView(QWidget):
         self._select_after_refresh: Path | None = None
         self.entry: CatalogEntry | None = None
         self.listing: RepoListing | None = None
+        # Bandwidth and corrections, read in the background; None until they arrive.
+        self.speed: SpeedContext | None = None
         self._wanted_repo = ""  # the repository whose listing should show when it arrives
         self._build(catalog, n_ctx)
         self._connect()
@@ -388,6 +419,21 @@ class ModelsView(QWidget):
         job = self.runner.start(lambda: fetch_listing(repo, self.cache_dir, endpoint=endpoint))
         job.finished.connect(self._on_listed)
         job.failed.connect(lambda error: self._on_list_failed(repo, error))
+        self._load_speed()
+
+    def _load_speed(self) -> None:
+        """Read the bandwidth (measured the first time) and the corrections the answers so far
+        teach, in the background: they change as the user chats, so on each listing."""
+        paths = app_paths()
+        database = self.database or paths.database
+        folders = (self.models_dir, *((self.hf_cache_dir,) if self.hf_cache_dir else ()))
+        threads = default_threads(SINGLE_THREAD_PARAMETERS)  # one per physical core
+        job = self.runner.start(load_speed_context, paths.data, database, folders, threads)
+        job.finished.connect(self._on_speed)
+
+    def _on_speed(self, speed: SpeedContext) -> None:
+        self.speed = speed
+        self._show_variants()
 
     def _on_listed(self, listing: RepoListing) -> None:
         if listing.repo != self._wanted_repo:
@@ -400,7 +446,14 @@ class ModelsView(QWidget):
             return
         if not isinstance(error, DownloadError):
             raise error
-        self.status.setText(f"<span style='color:#a1261f'>{error}</span>")
+        message = f"<span style='color:#a1261f'>{error}</span>"
+        if self.entry is None or not error.resumable:
+            self.status.setText(message)
+            return
+        # The hub is out of reach: what the common levels would take, marked as estimates.
+        variants = tuple(estimated_variants(self.entry))
+        self.listing = RepoListing(repo, variants, datetime.now(timezone.utc), str(error))
+        self._show_variants()
 
     def _show_variants(self) -> None:
         listing = self.listing
@@ -410,29 +463,54 @@ class ModelsView(QWidget):
         verdicts, recommended = judge_variants(
             self.entry, variants, self.system_memory(), self.context.currentData()
         )
-        self.variants.set_variants(variants, verdicts, recommended)
+        self.variants.set_variants(variants, verdicts, recommended, self._speeds(variants))
         self.status.setText(self._listing_status(listing, variants, recommended))
         if recommended is not None:
             self.variants.selectRow(variants.index(recommended))
+
+    def _speeds(self, variants: list[Variant]) -> list[str] | None:
+        """Each variant's predicted speed on this computer, or None while measuring."""
+        speed = self.speed
+        if speed is None:
+            return None
+        architecture = self.entry.architecture if self.entry else ""
+        return [
+            speed.describe(
+                variant_traffic(self.entry, variant),
+                architecture,
+                variant.quant_label or "",
+                variant.files[0].path.rsplit("/", 1)[-1],
+            )
+            for variant in variants
+        ]
 
     def _listing_status(
         self, listing: RepoListing, variants: list[Variant], recommended: Variant | None
     ) -> str:
         if not variants:
             return "This repository has no GGUF files LlamaDesk can use."
+        if variants[0].estimated:
+            return (
+                f"<b>Estimates</b>: {listing.offline_reason} Until the real list arrives, "
+                "sizes are worked out as parameters × bits per weight ÷ 8, and fit and "
+                "speed from those."
+            )
         parts = [f"{len(variants)} variants"]
         if recommended is None:
             parts.append("none fits this computer comfortably at this context length")
         if listing.offline:
             parts.append(f"<b>{listing.describe_age()}</b> ({listing.offline_reason})")
+        if self.speed is not None and self.system_memory().gpu is not None:
+            parts.append(GPU_UNKNOWN)
         return "  ·  ".join(parts)
 
     def _on_variant_selected(self) -> None:
         row = self.variants.selected_row()
-        self.download_button.setEnabled(row is not None)
-        if row is None:
+        variant = self.variants.variants[row] if row is not None else None
+        self.download_button.setEnabled(variant is not None and not variant.estimated)
+        if row is None or variant is None:
             return
-        variant, verdict = self.variants.variants[row], self.variants.verdicts[row]
+        verdict = self.variants.verdicts[row]
         self.download_button.setText(f"Download {variant.quant_label or variant.name}")
         self.details.setText(f"<b>{verdict.level.label}.</b> {verdict.explain()}")
 
@@ -442,6 +520,8 @@ class ModelsView(QWidget):
         if row is None:
             return
         variant = self.variants.variants[row]
+        if variant.estimated:
+            return  # an estimate while offline: there is no such file to fetch
         try:
             for file in variant.files:
                 self.downloads.add(variant.repo, file.path, sha256=file.sha256, size=file.size)
