@@ -277,10 +277,12 @@ def catalog_json(entry: CatalogEntry) -> dict[str, object]:
 def _predict(args: argparse.Namespace) -> int:
     import json
 
+    from llamadesk.core.backend import backend_info
     from llamadesk.core.engine import default_threads
     from llamadesk.core.gguf_info import GGUFError, read_gguf_info
     from llamadesk.core.paths import app_paths
     from llamadesk.core.speed import (
+        GPU_UNKNOWN,
         ModelTraffic,
         describe_speed,
         load_speed_context,
@@ -302,6 +304,8 @@ def _predict(args: argparse.Namespace) -> int:
     predicted = predict_tokens_per_second(traffic, per_second)
     corrected = speed.calibration.corrected(predicted, info.architecture, info.quantization)
     measured = speed.calibration.measured(info.path.name)
+    # The prediction is the CPU's; llama.cpp reports no GPU bandwidth to predict one from.
+    gpu_note = GPU_UNKNOWN if backend_info().gpu_offload else ""
     if args.json:
         result = {
             "model": str(info.path),
@@ -315,6 +319,7 @@ def _predict(args: argparse.Namespace) -> int:
             "predicted_tokens_per_second": round(predicted, 2),
             "corrected_tokens_per_second": round(corrected, 2),
             "measured_tokens_per_second": round(measured, 2) if measured else None,
+            "note": gpu_note,
         }
         print(json.dumps(result, indent=2))
         return 0
@@ -325,6 +330,8 @@ def _predict(args: argparse.Namespace) -> int:
     )
     if corrected != predicted:
         print(f"Before correction by your answers' speeds: {predicted:.1f} tokens/s.")
+    if gpu_note:
+        print(gpu_note)
     return 0
 
 

@@ -30,8 +30,9 @@ BANDWIDTH_FILE = "bandwidth.json"
 # Tokens already in the context when a typical answer is half written: a short prompt and
 # a few hundred tokens of answer. The KV read per token grows with it.
 TYPICAL_CONTEXT = 512
-_BUFFER_BYTES = 128 << 20  # per copy: far larger than any CPU cache
+_BUFFER_BYTES = 48 << 20  # copied from, and as much copied to: more than a CPU cache holds
 _REPEATS = 4
+_TIME_BUDGET = 0.3  # seconds of copying; at least two rounds are kept whatever it takes
 _CALIBRATION_WINDOW = 20  # answers per (architecture, quantization) kept for the median
 GPU_UNKNOWN = (
     "The GPU's speed cannot be predicted: llama.cpp does not report its memory bandwidth. "
@@ -50,10 +51,14 @@ def measure_bandwidth(threads: int = 1, *, buffer_bytes: int = _BUFFER_BYTES) ->
 
     threads = max(1, threads)
     share = max(buffer_bytes // threads, 1 << 20)
+    # Written, so that every page is real memory (a fresh zero page would read from cache).
     sources = [np.ones(share, dtype=np.uint8) for _ in range(threads)]
-    targets = [np.zeros(share, dtype=np.uint8) for _ in range(threads)]
+    targets = [np.empty(share, dtype=np.uint8) for _ in range(threads)]
     best = float("inf")
-    for _ in range(_REPEATS):
+    began = time.perf_counter()
+    for round_number in range(_REPEATS):
+        if round_number >= 2 and time.perf_counter() - began > _TIME_BUDGET:
+            break
         barrier = threading.Barrier(threads + 1)
 
         def copy(index: int, barrier: threading.Barrier = barrier) -> None:

