@@ -195,3 +195,16 @@ def test_offline_the_catalog_shows_estimates(qtbot, models_page: AppParts, hub):
     assert view.variants.item(rows["Q8_0"], 4).text() == "Fits comfortably"
     view.variants.selectRow(rows["Q8_0"])
     assert not view.download_button.isEnabled()  # an estimate is no file to download
+
+
+def test_the_catalog_list_shows_active_parameters_of_a_mixture_of_experts(qtbot):
+    from llamadesk.ui.models_view import CatalogPane
+
+    pane = CatalogPane(load_catalog().entries)
+    qtbot.addWidget(pane)
+    texts = {
+        pane.list.item(row).data(Qt.ItemDataRole.UserRole).id: pane.list.item(row).text()
+        for row in range(pane.list.count())
+    }
+    assert texts["qwen3-30b-a3b-instruct-2507"].endswith("30.5B (3.3B active)")
+    assert texts["llama-3.1-8b-instruct"].endswith("8.0B")

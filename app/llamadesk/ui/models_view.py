@@ -92,6 +92,22 @@ DialogT = TypeVar("DialogT", bound=QDialog)
 _FIT_TEXT = {FitLevel.FITS: "#1e6b34", FitLevel.TIGHT: "#7a5a00", FitLevel.TOO_BIG: "#a1261f"}
 
 
+_REASONING_TEXT = {
+    "tags": "thinks before answering",
+    "prefilled": "thinks before answering",
+    "harmony": "reasons before answering (low/medium/high)",
+    "gemma4": "can think before answering",
+}
+
+
+def _parameters_text(entry: CatalogEntry) -> str:
+    """ "8.2B", or "30.5B (3.3B active)" for a mixture of experts."""
+    text = format_parameters(entry.parameters)
+    if entry.mixture_of_experts:
+        text += f" ({format_parameters(entry.active_parameters)} active)"
+    return text
+
+
 class CatalogPane(QWidget):
     """Search and filters over the catalog, and a box to open any repository.
 
@@ -158,9 +174,7 @@ class CatalogPane(QWidget):
         )
         self.list.clear()
         for entry in shown:
-            item = QListWidgetItem(
-                f"{entry.name}\n{entry.family}  ·  {format_parameters(entry.parameters)}"
-            )
+            item = QListWidgetItem(f"{entry.name}\n{entry.family}  ·  {_parameters_text(entry)}")
             item.setData(Qt.ItemDataRole.UserRole, entry)
             item.setToolTip(entry.description)
             self.list.addItem(item)
@@ -392,10 +406,19 @@ class ModelsView(QWidget):
         """Show a catalog entry and list its variants."""
         self.entry = entry
         self.title.setText(entry.name)
+        facts = [
+            entry.repo,
+            f"{_parameters_text(entry)} parameters",
+            entry.architecture,
+            f"up to {entry.context_length:,} tokens of context",
+            entry.license,
+            *((_REASONING_TEXT[entry.reasoning],) if entry.reasoning != "none" else ()),
+            *(("reads images",) if entry.vision else ()),
+            *(("gated: needs a Hugging Face login",) if entry.gated else ()),
+        ]
+        note = f"<br><i>{entry.note}</i>" if entry.note else ""
         self.about.setText(
-            f"{entry.description}<br><span style='color:#6b6b76'>{entry.repo}  ·  "
-            f"{format_parameters(entry.parameters)} parameters  ·  {entry.architecture}  ·  "
-            f"up to {entry.context_length:,} tokens of context  ·  {entry.license}</span>"
+            f"{entry.description}<br><span style='color:#6b6b76'>{'  ·  '.join(facts)}{note}</span>"
         )
         self._list(entry.repo)
 
