@@ -97,11 +97,20 @@ def test_calibration_takes_the_median_ratio_per_architecture_and_level() -> None
     calibration = SpeedCalibration([sample(50), sample(60), sample(5)])  # one very slow answer
     assert calibration.ratio("llama", "q4_k_m") == pytest.approx(0.5)
     assert calibration.corrected(200, "llama", "Q4_K_M") == pytest.approx(100)
-    # Another level or architecture learns nothing from these.
-    assert calibration.ratio("llama", "Q8_0") is None
-    assert calibration.corrected(200, "qwen3", "Q4_K_M") == 200
     assert calibration.measured("a.gguf") == 50
     assert calibration.measured("b.gguf") is None
+
+
+def test_a_kind_that_has_not_run_takes_the_nearest_correction() -> None:
+    calibration = SpeedCalibration()
+    assert calibration.ratio("llama", "Q4_K_M") is None
+    assert calibration.corrected(200, "llama", "Q4_K_M") == 200  # nothing learnt yet
+    calibration.add(SpeedSample("llama", "Q4_K_M", "a.gguf", 50, 100))
+    calibration.add(SpeedSample("qwen3", "Q8_0", "b.gguf", 90, 100))
+    calibration.add(SpeedSample("qwen3", "Q8_0", "b.gguf", 80, 100))
+    assert calibration.ratio("llama", "Q4_K_M") == pytest.approx(0.5)  # its own
+    assert calibration.ratio("gemma3", "Q4_K_M") == pytest.approx(0.5)  # its level's
+    assert calibration.ratio("gemma3", "Q6_K") == pytest.approx(0.8)  # all answers'
 
 
 def test_calibration_follows_the_latest_answers() -> None:

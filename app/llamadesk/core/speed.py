@@ -193,7 +193,10 @@ class SpeedCalibration:
     """Corrections learnt from real answers, per (architecture, quantization).
 
     The correction is the median of measured / predicted over the latest answers: one slow
-    answer (another program busy meanwhile) moves it little.
+    answer (another program busy meanwhile) moves it little. A model whose architecture and
+    quantization have not run yet (most of the catalog) gets the correction of its
+    quantization, or else of all answers on this computer: what its memory and threads
+    achieve against the copy that measured its bandwidth.
     """
 
     def __init__(self, samples: Iterable[SpeedSample] = ()) -> None:
@@ -205,17 +208,20 @@ class SpeedCalibration:
     def add(self, sample: SpeedSample) -> None:
         if sample.measured <= 0 or sample.predicted <= 0:
             return
-        ratios = self._ratios.setdefault(_key(sample.architecture, sample.quantization), [])
-        ratios.append(sample.measured / sample.predicted)
-        del ratios[:-_CALIBRATION_WINDOW]
-        measured = self._measured.setdefault(sample.model, [])
-        measured.append(sample.measured)
-        del measured[:-_CALIBRATION_WINDOW]
+        architecture, quantization = _key(sample.architecture, sample.quantization)
+        for key in ((architecture, quantization), ("", quantization), ("", "")):
+            _keep_latest(self._ratios.setdefault(key, []), sample.measured / sample.predicted)
+        _keep_latest(self._measured.setdefault(sample.model, []), sample.measured)
 
     def ratio(self, architecture: str, quantization: str) -> float | None:
-        """Measured / predicted for such models here, or None before any answer."""
-        ratios = self._ratios.get(_key(architecture, quantization))
-        return statistics.median(ratios) if ratios else None
+        """Measured / predicted for such models here (or the nearest kind that has run), or
+        None before any answer."""
+        architecture, quantization = _key(architecture, quantization)
+        for key in ((architecture, quantization), ("", quantization), ("", "")):
+            ratios = self._ratios.get(key)
+            if ratios:
+                return statistics.median(ratios)
+        return None
 
     def corrected(self, predicted: float, architecture: str, quantization: str) -> float:
         """``predicted`` corrected by what answers of such models measured (if any)."""
@@ -235,6 +241,11 @@ def in_folders(*folders: Path) -> Callable[[str], Path | None]:
         return next((f / name for f in folders if (f / name).is_file()), None)
 
     return locate
+
+
+def _keep_latest(values: list[float], value: float) -> None:
+    values.append(value)
+    del values[:-_CALIBRATION_WINDOW]
 
 
 def _key(architecture: str, quantization: str) -> tuple[str, str]:
