@@ -23,7 +23,7 @@ import tempfile
 from pathlib import Path
 
 from llamadesk.core.engine import ChatMessage, Engine, LoadSettings, SamplingParams
-from llamadesk.core.gguf_info import read_gguf_info
+from llamadesk.core.gguf_info import GGUFInfo, read_gguf_info
 from llamadesk.core.speed import (
     ModelTraffic,
     SpeedCalibration,
@@ -93,45 +93,60 @@ def main() -> None:
     models = [m for m in (starter_model(), *test_models(args.work)) if m is not None]
     per_second = bandwidth(args.work, args.threads)
     print(f"bandwidth: {per_second / 1e9:.1f} GB/s with {args.threads} threads\n")
-    rows = []
+    results = []
     for model in models:
         info = read_gguf_info(model)
         predicted = predict_tokens_per_second(ModelTraffic.of_file(info), per_second)
         speeds = measure(model, args.threads, args.answers, args.max_tokens)
-        calibration = SpeedCalibration(
+        print(f"{model.name}: predicted {predicted:.1f}, measured {speeds}", flush=True)
+        results.append((model, info, predicted, speeds))
+    print()
+    print(format_table(results))
+
+
+def format_table(results: list[tuple[Path, GGUFInfo, float, list[float]]]) -> str:
+    """One row per model: the plain prediction, the one corrected by the other models' first
+    answers (what a catalog variant that never ran here gets), and the one corrected by its
+    own first answers, each against the answers that follow."""
+
+    def samples(model: Path, info: GGUFInfo, predicted: float, speeds: list[float]):
+        return (
             SpeedSample(info.architecture, info.quantization, model.name, speed, predicted)
             for speed in speeds[:CORRECT_AFTER]
         )
-        corrected = calibration.corrected(predicted, info.architecture, info.quantization)
-        later = statistics.median(speeds[CORRECT_AFTER:])
-        measured = statistics.median(speeds)
-        rows.append(
-            (
-                f"{model.name} ({info.architecture}, {info.active_parameter_count / 1e6:.0f}M "
-                f"of {info.parameter_count / 1e6:.0f}M active)",
-                f"{predicted:.1f}",
-                f"{measured:.1f}",
-                f"{(predicted - measured) / measured:+.0%}",
-                f"{corrected:.1f}",
-                f"{later:.1f}",
-                f"{(corrected - later) / later:+.0%}",
-            )
-        )
-        print(" | ".join(rows[-1]), flush=True)
+
     header = (
         "model",
         "predicted",
-        "measured (median)",
+        "measured",
         "error",
-        f"corrected after {CORRECT_AFTER}",
-        "later answers (median)",
+        "corrected by other models",
+        "error",
+        f"corrected by its first {CORRECT_AFTER} answers",
         "error",
     )
-    print()
-    print("| " + " | ".join(header) + " |")
-    print("|" + "---|" * len(header))
-    for row in rows:
-        print("| " + " | ".join(row) + " |")
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for model, info, predicted, speeds in results:
+        later = statistics.median(speeds[CORRECT_AFTER:])
+        others = SpeedCalibration(
+            sample for other in results if other[0] != model for sample in samples(*other)
+        )
+        by_others = predicted * (others.ratio("", "") or 1.0)
+        own = SpeedCalibration(samples(model, info, predicted, speeds))
+        by_own = own.corrected(predicted, info.architecture, info.quantization)
+        row = (
+            f"{model.name} ({info.architecture}, {info.active_parameter_count / 1e6:.0f}M of "
+            f"{info.parameter_count / 1e6:.0f}M weights active)",
+            f"{predicted:.1f}",
+            f"{later:.1f}",
+            f"{(predicted - later) / later:+.0%}",
+            f"{by_others:.1f}",
+            f"{(by_others - later) / later:+.0%}",
+            f"{by_own:.1f}",
+            f"{(by_own - later) / later:+.0%}",
+        )
+        lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -69,21 +69,18 @@ def _wanted_keys() -> frozenset[str]:
 # nothing obliges general.architecture to come first.
 @cache
 def _wanted_arch_suffixes() -> tuple[str, ...]:
-    return (
-        tuple(
-            key.removeprefix("{arch}")
-            for key in (
-                _gguf().Keys.LLM.CONTEXT_LENGTH,
-                _gguf().Keys.LLM.BLOCK_COUNT,
-                _gguf().Keys.LLM.EMBEDDING_LENGTH,
-                _gguf().Keys.LLM.VOCAB_SIZE,
-                _gguf().Keys.Attention.HEAD_COUNT,
-                _gguf().Keys.Attention.HEAD_COUNT_KV,
-                _gguf().Keys.Attention.KEY_LENGTH,
-                _gguf().Keys.Attention.VALUE_LENGTH,
-            )
+    return tuple(
+        key.removeprefix("{arch}")
+        for key in (
+            _gguf().Keys.LLM.CONTEXT_LENGTH,
+            _gguf().Keys.LLM.BLOCK_COUNT,
+            _gguf().Keys.LLM.EMBEDDING_LENGTH,
+            _gguf().Keys.LLM.VOCAB_SIZE,
+            _gguf().Keys.Attention.HEAD_COUNT,
+            _gguf().Keys.Attention.HEAD_COUNT_KV,
+            _gguf().Keys.Attention.KEY_LENGTH,
+            _gguf().Keys.Attention.VALUE_LENGTH,
         )
-        + _LAYER_PATTERN_SUFFIXES
     )
 
 
@@ -453,7 +450,11 @@ def _read_metadata(source: _Source, count: int) -> tuple[dict[str, object], int]
 
 
 def _wanted(key: str) -> bool:
-    return key in _wanted_keys() or key.endswith(_wanted_arch_suffixes())
+    return (
+        key in _wanted_keys()
+        or key.endswith(_wanted_arch_suffixes())
+        or key.endswith(_LAYER_PATTERN_SUFFIXES)
+    )
 
 
 def _read_value(source: _Source, value_type: int, keep: bool) -> object | None:
