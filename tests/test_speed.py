@@ -22,6 +22,7 @@ from llamadesk.core.speed import (
     calibration_from_answers,
     describe_speed,
     in_folders,
+    machine_key,
     measure_bandwidth,
     predict_tokens_per_second,
 )
@@ -51,6 +52,18 @@ def test_bandwidth_is_cached_per_thread_count(tmp_path: Path) -> None:
     bandwidth(tmp_path, 2)
     saved = json.loads((tmp_path / BANDWIDTH_FILE).read_text())
     assert set(saved["bytes_per_second"]) == {"1", "2"}
+
+
+def test_remeasuring_keeps_the_better_figure(tmp_path: Path) -> None:
+    document = {"machine": machine_key(), "bytes_per_second": {"1": 1e6}}  # a busy moment
+    (tmp_path / BANDWIDTH_FILE).write_text(json.dumps(document))
+    assert bandwidth(tmp_path, 1) == 1e6  # cached: not measured again
+    better = bandwidth(tmp_path, 1, remeasure=True)
+    assert better > 1e6
+    assert cached_bandwidth(tmp_path, 1) == better
+    document["bytes_per_second"]["1"] = 1e15  # better than any measurement
+    (tmp_path / BANDWIDTH_FILE).write_text(json.dumps(document))
+    assert bandwidth(tmp_path, 1, remeasure=True) == 1e15
 
 
 def test_a_figure_from_another_computer_is_measured_again(tmp_path: Path) -> None:

@@ -76,7 +76,7 @@ def measure_bandwidth(threads: int = 1, *, buffer_bytes: int = _BUFFER_BYTES) ->
     return 2 * share * threads / best
 
 
-def _machine_key() -> str:
+def machine_key() -> str:
     """What the cached figure belongs to: a copied data folder on another computer re-measures."""
     return f"{platform.node()}|{platform.machine()}|{os.cpu_count()}"
 
@@ -84,32 +84,34 @@ def _machine_key() -> str:
 def cached_bandwidth(data_dir: Path, threads: int) -> float | None:
     """The bandwidth measured earlier on this computer with ``threads`` threads, if any."""
     document = read_json(data_dir / BANDWIDTH_FILE)
-    if not isinstance(document, dict) or document.get("machine") != _machine_key():
+    if not isinstance(document, dict) or document.get("machine") != machine_key():
         return None
     figures = document.get("bytes_per_second")
     value = figures.get(str(threads)) if isinstance(figures, dict) else None
     return float(value) if isinstance(value, (int, float)) and value > 0 else None
 
 
-def bandwidth(data_dir: Path, threads: int) -> float:
+def bandwidth(data_dir: Path, threads: int, *, remeasure: bool = False) -> float:
     """The cached bandwidth for ``threads`` threads, measured (and cached) when there is none.
 
+    With ``remeasure`` it is measured again and the better figure kept: a measurement taken
+    while other programs were busy is too low, and must not stay so for good.
     Takes a fraction of a second when it measures: call it off the GUI thread.
     """
     known = cached_bandwidth(data_dir, threads)
-    if known is not None:
+    if known is not None and not remeasure:
         return known
-    measured = measure_bandwidth(threads)
+    measured = max(measure_bandwidth(threads), known or 0.0)
     document = read_json(data_dir / BANDWIDTH_FILE)
     figures: dict[str, float] = {}
-    if isinstance(document, dict) and document.get("machine") == _machine_key():
+    if isinstance(document, dict) and document.get("machine") == machine_key():
         old = document.get("bytes_per_second")
         figures = dict(old) if isinstance(old, dict) else {}
     figures[str(threads)] = measured
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
         write_json_atomic(
-            data_dir / BANDWIDTH_FILE, {"machine": _machine_key(), "bytes_per_second": figures}
+            data_dir / BANDWIDTH_FILE, {"machine": machine_key(), "bytes_per_second": figures}
         )
     except OSError:
         pass  # the figure still serves this time; the next start measures again
@@ -321,15 +323,21 @@ class SpeedContext:
 
 
 def load_speed_context(
-    data_dir: Path, database: Path, model_folders: Iterable[Path], threads: int
+    data_dir: Path,
+    database: Path,
+    model_folders: Iterable[Path],
+    threads: int,
+    *,
+    remeasure: bool = False,
 ) -> SpeedContext:
-    """The bandwidth (measured on first use) and the corrections the chat history teaches.
+    """The bandwidth (measured on first use, or again with ``remeasure``) and the
+    corrections the chat history teaches.
 
     Reads files and may measure for a fraction of a second: run it off the GUI thread.
     """
     from llamadesk.core.store import Store, StoreError
 
-    per_second = bandwidth(data_dir, threads)
+    per_second = bandwidth(data_dir, threads, remeasure=remeasure)
     answers: list[tuple[str, float]] = []
     if database.exists():
         try:

@@ -451,7 +451,11 @@ class ModelsView(QWidget):
         database = self.database or paths.database
         folders = (self.models_dir, *((self.hf_cache_dir,) if self.hf_cache_dir else ()))
         threads = default_threads(SINGLE_THREAD_PARAMETERS)  # one per physical core
-        job = self.runner.start(load_speed_context, paths.data, database, folders, threads)
+        # Once per session the bandwidth is measured again, the better figure kept.
+        remeasure = self.speed is None
+        job = self.runner.start(
+            lambda: load_speed_context(paths.data, database, folders, threads, remeasure=remeasure)
+        )
         job.finished.connect(self._on_speed)
 
     def _on_speed(self, speed: SpeedContext) -> None:
