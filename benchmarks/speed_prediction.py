@@ -1,11 +1,15 @@
 """Predicted against measured decoding speed, before and after correction by real answers.
 
-For each model: measure this computer's bandwidth at the thread count (as the app does), predict
-the speed (bandwidth / bytes read per token), then answer the same prompt ``--answers`` times
-through the app's engine and record each answer's decode speed. The corrected prediction after
-k answers is the plain one times the median measured/predicted ratio of those k answers (what
-`SpeedCalibration` does per architecture and quantization); it is compared with the answers
-that follow.
+Measure this computer's bandwidth at the thread count (as the app does, cached in the work
+folder), predict each model's speed (bandwidth / bytes read per token), then let the models
+answer the same prompt in turns, ``--answers`` rounds after a warm-up, through the app's
+engine, recording each answer's decode speed. Taking turns spreads a change in the machine's
+load over all models alike. Each row compares, with the answers after the first k:
+
+- the plain prediction;
+- the prediction corrected by the other models' first k answers (the machine-wide ratio: what
+  a catalog variant that never ran here gets, `SpeedCalibration` falling back to all answers);
+- the prediction corrected by the model's own first k answers (its architecture and level).
 
 Models: the real starter model (SmolLM2-135M-Instruct Q4_1, if found), the 1.1B test model at
 three levels and the MoE-shaped test model (0.7B weights, 0.17B active), written once into the
@@ -65,20 +69,25 @@ def test_models(work: Path) -> list[Path]:
     return models
 
 
-def measure(model: Path, threads: int, answers: int, max_tokens: int) -> list[float]:
-    engine = Engine.load(model, LoadSettings(n_ctx=2048, n_threads=threads))
+def measure(models: list[Path], threads: int, answers: int, max_tokens: int) -> list[list[float]]:
+    """Each model's decode speeds, ``answers`` of them after one warm-up answer. The models
+    take turns, one answer each per round, so that a change in the machine's load meanwhile
+    falls on all of them alike."""
+    engines = [Engine.load(model, LoadSettings(n_ctx=2048, n_threads=threads)) for model in models]
     try:
         params = SamplingParams(temperature=0.0, max_tokens=max_tokens, seed=1)
-        speeds = []
-        for _ in range(answers + 1):  # the first warms up and is discarded
-            stream = engine.stream([ChatMessage("user", PROMPT)], params)
-            for _piece in stream:
-                pass
-            assert stream.stats is not None
-            speeds.append(stream.stats.tokens_per_second)
-        return speeds[1:]
+        speeds: list[list[float]] = [[] for _ in models]
+        for _ in range(answers + 1):  # the first round warms up and is discarded
+            for engine, found in zip(engines, speeds, strict=True):
+                stream = engine.stream([ChatMessage("user", PROMPT)], params)
+                for _piece in stream:
+                    pass
+                assert stream.stats is not None
+                found.append(stream.stats.tokens_per_second)
+        return [found[1:] for found in speeds]
     finally:
-        engine.close()
+        for engine in engines:
+            engine.close()
 
 
 def main() -> None:
@@ -94,10 +103,10 @@ def main() -> None:
     per_second = bandwidth(args.work, args.threads)
     print(f"bandwidth: {per_second / 1e9:.1f} GB/s with {args.threads} threads\n")
     results = []
-    for model in models:
+    all_speeds = measure(models, args.threads, args.answers, args.max_tokens)
+    for model, speeds in zip(models, all_speeds, strict=True):
         info = read_gguf_info(model)
         predicted = predict_tokens_per_second(ModelTraffic.of_file(info), per_second)
-        speeds = measure(model, args.threads, args.answers, args.max_tokens)
         print(f"{model.name}: predicted {predicted:.1f}, measured {speeds}", flush=True)
         results.append((model, info, predicted, speeds))
     print()
