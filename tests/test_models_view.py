@@ -208,3 +208,21 @@ def test_the_catalog_list_shows_active_parameters_of_a_mixture_of_experts(qtbot)
     }
     assert texts["qwen3-30b-a3b-instruct-2507"].endswith("30.5B (3.3B active)")
     assert texts["llama-3.1-8b-instruct"].endswith("8.0B")
+
+
+def test_a_hub_level_without_published_bits_shows_the_files_own(qtbot):
+    from llamadesk.core.catalog import RepoFile, group_variants
+    from llamadesk.core.memory import ModelSpec, estimate_memory, judge_fit
+    from llamadesk.ui.models_view import VariantsTable
+
+    files = [RepoFile("Qwen3-8B-UD-Q4_K_XL.gguf", 5 * GB), RepoFile("Qwen3-8B-Q8_0.gguf", 8 * GB)]
+    variants = group_variants("someone/Qwen3-8B-GGUF", files)
+    system = SystemMemory(total_ram=32 * GB, available_ram=24 * GB)
+    spec = ModelSpec(GB, 0, "", 0, 0, 0, 0, 0, 0, 0)
+    verdicts = [judge_fit(estimate_memory(spec, 4096), system)] * 2
+    table = VariantsTable()
+    qtbot.addWidget(table)
+    table.set_variants(variants, verdicts, None)
+    assert [table.item(row, 1).text() for row in range(2)] == ["unknown", "8.52"]
+    table.set_variants(variants, verdicts, None, parameters=8 * GB)
+    assert [table.item(row, 1).text() for row in range(2)] == ["5.00", "8.52"]

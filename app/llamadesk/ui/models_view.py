@@ -203,6 +203,7 @@ class VariantsTable(QTableWidget):
         super().__init__(0, len(VARIANT_COLUMNS), parent)
         self.variants: list[Variant] = []
         self.verdicts: list[FitVerdict] = []
+        self._parameters = 0
         self.setHorizontalHeaderLabels(VARIANT_COLUMNS)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -219,9 +220,13 @@ class VariantsTable(QTableWidget):
         verdicts: list[FitVerdict],
         recommended: Variant | None,
         speeds: list[str] | None = None,
+        parameters: int = 0,
     ) -> None:
-        """Show ``variants``; ``speeds`` holds each one's predicted speed, in words."""
+        """Show ``variants``; ``speeds`` holds each one's predicted speed, in words, and
+        ``parameters`` the model's weights where known (for the hub's levels that publish no
+        bits per weight, the file's own are shown)."""
         self.variants, self.verdicts = variants, verdicts
+        self._parameters = parameters
         self.setRowCount(len(variants))
         shown_speeds = speeds or [MEASURING] * len(variants)
         rows = zip(variants, verdicts, shown_speeds, strict=True)
@@ -235,7 +240,7 @@ class VariantsTable(QTableWidget):
         size = format_size(variant.size) + split
         cells = (
             variant.quant_label or variant.name,
-            describe_bits(variant.level) if variant.level else "?",
+            self._bits(variant),
             f"≈ {size} (estimate)" if variant.estimated else size,
             quality_cost(variant),
             verdict.level.label,
@@ -255,6 +260,12 @@ class VariantsTable(QTableWidget):
             font.setBold(True)
             mark.setFont(font)
             mark.setForeground(QBrush(QColor(_FIT_TEXT[FitLevel.FITS])))
+
+    def _bits(self, variant: Variant) -> str:
+        level = variant.level
+        if level is not None and level.bits_per_weight is None and self._parameters:
+            return f"{variant.size * 8 / self._parameters:.2f}"
+        return describe_bits(level) if level else "?"
 
     def selected_row(self) -> int | None:
         rows = self.selectionModel().selectedRows()
@@ -490,7 +501,10 @@ class ModelsView(QWidget):
         verdicts, recommended = judge_variants(
             self.entry, variants, self.system_memory(), self.context.currentData()
         )
-        self.variants.set_variants(variants, verdicts, recommended, self._speeds(variants))
+        parameters = self.entry.parameters if self.entry else 0
+        self.variants.set_variants(
+            variants, verdicts, recommended, self._speeds(variants), parameters
+        )
         self.status.setText(self._listing_status(listing, variants, recommended))
         if recommended is not None:
             self.variants.selectRow(variants.index(recommended))
