@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import importlib.util
 import json
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,8 @@ from typing import Any
 import pytest
 
 from llamadesk.core.catalog import (
+    CONFIDENCE_LEVELS,
+    REASONING_FORMATS,
     SIZE_RANGES,
     CatalogEntry,
     RepoFile,
@@ -34,12 +37,12 @@ def bundled() -> tuple[CatalogEntry, ...]:
 
 
 def test_bundled_catalog_spans_sizes_and_families(bundled: tuple[CatalogEntry, ...]) -> None:
-    assert len(bundled) >= 12
+    assert len(bundled) >= 20
     assert len({entry.id for entry in bundled}) == len(bundled)
     assert {"Qwen", "Llama", "Gemma", "Phi", "Mistral", "SmolLM"} <= set(families(bundled))
     sizes = [entry.parameters for entry in bundled]
-    assert min(sizes) < 600_000_000
-    assert max(sizes) > 14_000_000_000
+    assert min(sizes) <= 350_000_000
+    assert max(sizes) >= 30_000_000_000
     for label, low, high in SIZE_RANGES:
         assert any(low <= size < high for size in sizes), label
 
@@ -48,9 +51,72 @@ def test_bundled_entries_are_plausible(bundled: tuple[CatalogEntry, ...]) -> Non
     for entry in bundled:
         dims = entry.dimensions
         assert entry.repo.endswith("-GGUF"), entry.id
+        assert all(mirror.endswith("-GGUF") for mirror in entry.mirrors), entry.id
         assert dims.heads % dims.kv_heads == 0, entry.id
         # The embedding matrices alone must not outweigh the whole model.
         assert dims.vocab * dims.embedding < entry.parameters, entry.id
+        assert 0 < entry.active_parameters <= entry.parameters, entry.id
+        assert entry.reasoning in REASONING_FORMATS, entry.id
+        assert entry.confidence in CONFIDENCE_LEVELS, entry.id
+        # What is not confirmed says what is in doubt, or is merely likely.
+        assert entry.confidence != "unverified" or entry.note, entry.id
+        assert dims.sliding_layers <= (dims.kv_layers or dims.layers) <= dims.layers, entry.id
+        assert bool(dims.sliding_window) == bool(dims.sliding_layers), entry.id
+
+
+def llama_cpp_library() -> bytes:
+    """The bundled llama.cpp library, whose string table names the architectures it runs."""
+    spec = importlib.util.find_spec("llama_cpp")
+    assert spec is not None
+    assert spec.submodule_search_locations
+    lib_dir = Path(spec.submodule_search_locations[0]) / "lib"
+    return next(
+        p for p in lib_dir.iterdir() if p.name.startswith(("libllama.", "llama."))
+    ).read_bytes()
+
+
+def test_bundled_architectures_run_in_the_engine_we_ship(
+    bundled: tuple[CatalogEntry, ...],
+) -> None:
+    library = llama_cpp_library()
+
+    def known(name: str) -> bool:
+        # The linker may store a name as the tail of a longer string: look for its end only.
+        return name.encode() + b"\x00" in library
+
+    assert not known("no-such-architecture")
+    for entry in bundled:
+        assert known(entry.architecture), entry.id
+
+
+def test_bundled_catalog_is_current(bundled: tuple[CatalogEntry, ...]) -> None:
+    """MODELS-2026.md section 3: Gemma 2 is out (its template refuses a system prompt), and the
+    mixtures of experts that run at small-model speed are in."""
+    assert not any(entry.architecture == "gemma2" for entry in bundled)
+    moe = {entry.id for entry in bundled if entry.mixture_of_experts}
+    assert {
+        "qwen3-30b-a3b-instruct-2507",
+        "gpt-oss-20b",
+        "granite-4.0-h-tiny",
+        "lfm2-8b-a1b",
+    } <= moe
+    formats = {entry.reasoning for entry in bundled}
+    assert formats == set(REASONING_FORMATS)
+    assert any(entry.vision for entry in bundled)
+    gpt_oss = next(entry for entry in bundled if entry.id == "gpt-oss-20b")
+    assert (gpt_oss.default_quant, gpt_oss.reasoning) == ("MXFP4", "harmony")
+
+
+def test_a_mixture_of_experts_fits_by_total_and_runs_by_active(
+    bundled: tuple[CatalogEntry, ...],
+) -> None:
+    qwen = next(entry for entry in bundled if entry.id == "qwen3-30b-a3b-instruct-2507")
+    assert qwen.active_parameters * 9 < qwen.parameters
+    q4 = quant_level("Q4_K_M")
+    (variant,) = group_variants(
+        qwen.repo, [RepoFile("Qwen3-30B-A3B-Q4_K_M.gguf", estimated_file_size(qwen.parameters, q4))]
+    )
+    assert qwen.model_spec(variant).parameter_count == qwen.parameters
 
 
 def good_entry(**changes: Any) -> dict[str, Any]:
@@ -65,6 +131,11 @@ def good_entry(**changes: Any) -> dict[str, Any]:
         "license": "MIT",
         "description": "A test entry.",
         "default_quant": "Q4_K_M",
+        "active_parameters": 1_000_000_000,
+        "reasoning": "none",
+        "vision": False,
+        "gated": False,
+        "confidence": "likely",
         "dimensions": {
             "layers": 16,
             "embedding": 2048,
@@ -125,6 +196,19 @@ def with_dimension(key: str, value: Any) -> dict[str, Any]:
         (good_entry(sampling={"temperature": 9}), "sampling", "is out of range (Temperature must"),
         (good_entry(sampling={"temp": 0.7}), "sampling.temp", "is not one of"),
         (good_entry(sampling={"top_k": 2.5}), "sampling.top_k", "must be a number"),
+        (
+            good_entry(active_parameters=2_000_000_000),
+            "active_parameters",
+            "must not exceed 'parameters' (1,000,000,000)",
+        ),
+        (without("active_parameters"), "active_parameters", "must be a whole number above 0"),
+        (good_entry(reasoning="think"), "reasoning", "must be one of none, tags, prefilled"),
+        (good_entry(vision="yes"), "vision", 'must be true or false, not "yes"'),
+        (without("gated"), "gated", "must be true or false, not nothing"),
+        (good_entry(confidence="sure"), "confidence", "must be one of confirmed, likely"),
+        (good_entry(mirrors=["not a repo"]), "mirrors", "must be a list of Hugging Face"),
+        (with_dimension("kv_layers", 17), "dimensions.kv_layers", "must not exceed the 16"),
+        (with_dimension("sliding_window", 512), "dimensions.sliding_window", "and 'sliding_"),
     ],
 )
 def test_a_broken_entry_is_named_and_the_rest_load(
@@ -201,8 +285,8 @@ def test_search_by_text_family_and_size(bundled: tuple[CatalogEntry, ...]) -> No
     assert tiny
     assert all(entry.parameters < 2 * GB for entry in tiny)
     assert ids(search_catalog(bundled, "QWEN", max_parameters=1 * GB)) == {
-        "qwen2.5-0.5b-instruct",
         "qwen3-0.6b",
+        "qwen3.5-0.8b",
     }
 
 

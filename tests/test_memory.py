@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from llamadesk.core.gguf_info import read_gguf_info
+from llamadesk.core.kv_layout import KVLayout, layout_from_metadata
 from llamadesk.core.memory import (
     MIB,
     FitLevel,
@@ -322,3 +323,119 @@ sched_reserve:        CPU compute buffer size =   153.01 MiB
 )
 def test_format_size(n_bytes: int, text: str) -> None:
     assert format_size(n_bytes) == text
+
+
+# Layer patterns of 2026 models (MODELS-2026.md section 5), on test models llama.cpp loads.
+PATTERN_SHAPES = {
+    "gemma3": SHAPES["gemma3"],  # 10 of 12 layers slide over a 128-token window
+    "lfm2": SHAPES["lfm2"],  # 2 attention layers, 6 short-convolution layers
+    "moe": replace(
+        SHAPES["tiny"], architecture="qwen3moe", n_expert=8, n_expert_used=2, n_ff_exp=256
+    ),
+}
+
+
+def pattern_model(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
+    path = tmp_path_factory.getbasetemp() / f"pattern-{name}.gguf"
+    if not path.exists():
+        write_test_model(path, PATTERN_SHAPES[name])
+    return path
+
+
+def logged_allocation(
+    path: Path, n_ctx: int, capfd: pytest.CaptureFixture[str], **kwargs: object
+) -> LoggedAllocation:
+    import llama_cpp
+
+    capfd.readouterr()
+    llama = llama_cpp.Llama(model_path=str(path), n_ctx=n_ctx, n_threads=1, verbose=True, **kwargs)
+    llama.close()
+    return LoggedAllocation.from_log(capfd.readouterr().err)
+
+
+@pytest.mark.parametrize("name", PATTERN_SHAPES)
+@pytest.mark.parametrize("n_ctx", [1024, 4096])
+def test_layer_pattern_estimate_agrees_with_llama_cpp(
+    tmp_path_factory: pytest.TempPathFactory,
+    name: str,
+    n_ctx: int,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    info = read_gguf_info(pattern_model(tmp_path_factory, name))
+    logged = logged_allocation(info.path, n_ctx, capfd)
+    estimate = estimate_memory(info, n_ctx)
+    assert estimate.kv_cache_bytes == pytest.approx(logged.kv_cache_bytes, abs=0.01 * MIB)
+    assert estimate.recurrent_bytes == pytest.approx(logged.recurrent_bytes, abs=0.01 * MIB)
+    assert estimate.weights_bytes == pytest.approx(logged.weights_bytes, rel=0.1)
+
+
+def test_hybrid_layers_keep_no_kv_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    info = read_gguf_info(pattern_model(tmp_path_factory, "lfm2"))
+    layout = info.kv_layout
+    assert layout is not None
+    assert (layout.kv_layers, layout.recurrent_layers) == (2, 6)
+    # A quarter of the KV cache the plain formula gives for all 8 layers.
+    plain = estimate_memory(replace(ModelSpec.from_info(info), kv_layout=None), 4096)
+    assert estimate_memory(info, 4096).kv_cache_bytes * 4 == plain.kv_cache_bytes
+
+
+@pytest.mark.parametrize("n_ctx", [1024, 4096])
+def test_a_window_cache_keeps_the_window_and_a_batch(
+    tmp_path_factory: pytest.TempPathFactory, n_ctx: int, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """With swa_full=False the sliding layers keep 128 + 512 tokens, padded to 768 cells."""
+    info = read_gguf_info(pattern_model(tmp_path_factory, "gemma3"))
+    logged = logged_allocation(info.path, n_ctx, capfd, swa_full=False)
+    estimate = estimate_memory(info, n_ctx, swa_full=False)
+    assert estimate.kv_cache_bytes == pytest.approx(logged.kv_cache_bytes, abs=0.01 * MIB)
+    full = estimate_memory(info, n_ctx)
+    assert estimate.kv_cache_bytes < full.kv_cache_bytes
+
+
+def test_a_mixture_of_experts_counts_its_active_weights(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    shape = PATTERN_SHAPES["moe"]
+    info = read_gguf_info(pattern_model(tmp_path_factory, "moe"))
+    experts = shape.n_layer * 3 * shape.n_expert * shape.n_ff_exp * shape.n_embd
+    assert info.parameter_count == shape.parameter_count
+    assert info.active_parameter_count == info.parameter_count - experts * 6 // 8
+
+
+def metadata_layout(arch: str, n_layer: int, **keys: object) -> KVLayout:
+    return layout_from_metadata(
+        {f"{arch}.{key}": value for key, value in keys.items()}, arch, n_layer
+    )
+
+
+def test_layer_patterns_of_models_too_big_to_make_here() -> None:
+    """Read from metadata as llama.cpp reads it (src/models/*.cpp); these shapes are not
+    made as test models (their tensors need more than the test writer knows)."""
+    # qwen35: one full-attention layer in every 4, the rest gated delta-net.
+    qwen35 = metadata_layout(
+        "qwen35",
+        24,
+        embedding_length=1024,
+        **{"ssm.conv_kernel": 4, "ssm.inner_size": 2048, "ssm.state_size": 128},
+        **{"ssm.group_count": 16},
+    )
+    assert (qwen35.kv_layers, qwen35.recurrent_layers) == (6, 18)
+    assert qwen35.recurrent_state_floats == 3 * (2048 + 2 * 16 * 128) + 128 * 2048
+    assert metadata_layout("qwen35moe", 40, full_attention_interval=4).kv_layers == 10
+    # granitehybrid: a layer with no KV heads is a Mamba-2 layer.
+    granite = metadata_layout("granitehybrid", 8, **{"attention.head_count_kv": [0, 0, 0, 4] * 2})
+    assert (granite.kv_layers, granite.recurrent_layers) == (2, 6)
+    # gpt-oss: every other layer slides, without a pattern key.
+    gpt_oss = metadata_layout("gpt-oss", 24, **{"attention.sliding_window": 128})
+    assert (gpt_oss.kv_layers, gpt_oss.sliding_layers) == (24, 12)
+    # gemma4: a per-layer pattern, and the last layers share earlier layers' caches.
+    pattern = [True, True, True, True, False] * 7
+    gemma4 = metadata_layout(
+        "gemma4",
+        35,
+        **{"attention.sliding_window": 512, "attention.sliding_window_pattern": pattern},
+        **{"attention.shared_kv_layers": 20},
+    )
+    assert (gemma4.kv_layers, gemma4.sliding_layers) == (15, 12)
+    # gemma3 without a window is all full attention.
+    assert metadata_layout("gemma3", 26) == KVLayout.full(26)

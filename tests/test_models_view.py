@@ -15,9 +15,10 @@ from llamadesk.core import catalog as catalog_module
 from llamadesk.core.catalog import load_catalog
 from llamadesk.core.hub_listing import cache_file
 from llamadesk.core.memory import SystemMemory
+from llamadesk.core.quants import estimated_file_size, quant_level
 from llamadesk.ui import models_view
 from llamadesk.ui.app import AppParts
-from llamadesk.ui.models_view import RECOMMENDED
+from llamadesk.ui.models_view import MEASURING, RECOMMENDED, VARIANT_COLUMNS
 
 REPO = "tester/Tiny-Chat-GGUF"
 NAME = "Tiny-Chat-F32.gguf"
@@ -76,7 +77,7 @@ def test_three_clicks_from_the_catalog_to_a_chat(qtbot, models_page: AppParts):
     open_tiny_chat(qtbot, parts)  # click 1: the catalog entry
     assert view.variants.item(0, 0).text() == "F32"
     assert view.variants.item(0, 4).text() == "Fits comfortably"
-    assert view.variants.item(0, 5).text() == RECOMMENDED
+    assert view.variants.item(0, 6).text() == RECOMMENDED
     assert view.variants.selected_row() == 0  # the recommended one, ready to download
     assert "Needs about" in view.variants.item(0, 4).toolTip()
 
@@ -98,6 +99,19 @@ def test_three_clicks_from_the_catalog_to_a_chat(qtbot, models_page: AppParts):
         qtbot.keyClick(parts.window.composer.editor, Qt.Key.Key_Return)
     assert saved.args[0].model == NAME
     assert parts.session.store.message(saved.args[0].id).content == saved.args[0].content
+
+    # Once the model has run, its measured speed shows beside the prediction.
+    assert saved.args[0].stats["tokens_per_second"] > 0
+    entry = view.entry
+    assert entry is not None
+    view.open_entry(entry)
+    speed = VARIANT_COLUMNS.index("Speed")
+
+    def measured_shown() -> bool:
+        cell = view.variants.item(0, speed)
+        return cell is not None and "(measured " in cell.text()
+
+    qtbot.waitUntil(measured_shown, timeout=10_000)
 
 
 def test_a_corrupt_download_is_not_listed_and_says_why(qtbot, models_page: AppParts, hub):
@@ -200,3 +214,69 @@ def test_import_copies_a_model_and_offers_it(qtbot, models_page: AppParts, tiny_
         view.import_file(tiny_model)
     qtbot.waitUntil(lambda: [m.name for m in view.library.table.models] == [tiny_model.name])
     assert models_page.window.model_picker.count() >= 1
+
+
+SPEED = VARIANT_COLUMNS.index("Speed")
+
+
+def test_each_variant_shows_its_predicted_speed(qtbot, models_page: AppParts):
+    view = models_page.models
+    open_tiny_chat(qtbot, models_page)
+    # The bandwidth is measured in the background; the row says so meanwhile.
+    qtbot.waitUntil(lambda: view.variants.item(0, SPEED).text() != MEASURING, timeout=10_000)
+    text = view.variants.item(0, SPEED).text()
+    assert text.startswith("about ")
+    assert text.endswith(" tokens/s on this computer")
+    assert view.speed is not None
+    assert (models_page.window.paths.data / "bandwidth.json").is_file()
+
+
+def test_offline_the_catalog_shows_estimates(qtbot, models_page: AppParts, hub):
+    view = models_page.models
+    hub.faults.status = 503  # the hub is down, and nothing was ever cached
+    view.catalog.select("tiny-chat")
+    qtbot.waitUntil(lambda: view.variants.rowCount() > 0, timeout=10_000)
+    assert "Estimates" in view.status.text()
+    assert "parameters × bits per weight ÷ 8" in view.status.text()
+    entry = view.entry
+    assert entry is not None
+    rows = {view.variants.item(row, 0).text(): row for row in range(view.variants.rowCount())}
+    assert {"Q4_K_M", "Q8_0"} <= set(rows)
+    q8 = view.variants.variants[rows["Q8_0"]]
+    assert q8.estimated
+    assert q8.size == estimated_file_size(entry.parameters, quant_level("Q8_0"))
+    assert view.variants.item(rows["Q8_0"], 2).text().endswith("(estimate)")
+    assert view.variants.item(rows["Q8_0"], 4).text() == "Fits comfortably"
+    view.variants.selectRow(rows["Q8_0"])
+    assert not view.download_button.isEnabled()  # an estimate is no file to download
+
+
+def test_the_catalog_list_shows_active_parameters_of_a_mixture_of_experts(qtbot):
+    from llamadesk.ui.models_view import CatalogPane
+
+    pane = CatalogPane(load_catalog().entries)
+    qtbot.addWidget(pane)
+    texts = {
+        pane.list.item(row).data(Qt.ItemDataRole.UserRole).id: pane.list.item(row).text()
+        for row in range(pane.list.count())
+    }
+    assert texts["qwen3-30b-a3b-instruct-2507"].endswith("30.5B (3.3B active)")
+    assert texts["llama-3.1-8b-instruct"].endswith("8.0B")
+
+
+def test_a_hub_level_without_published_bits_shows_the_files_own(qtbot):
+    from llamadesk.core.catalog import RepoFile, group_variants
+    from llamadesk.core.memory import ModelSpec, estimate_memory, judge_fit
+    from llamadesk.ui.models_view import VariantsTable
+
+    files = [RepoFile("Qwen3-8B-UD-Q4_K_XL.gguf", 5 * GB), RepoFile("Qwen3-8B-Q8_0.gguf", 8 * GB)]
+    variants = group_variants("someone/Qwen3-8B-GGUF", files)
+    system = SystemMemory(total_ram=32 * GB, available_ram=24 * GB)
+    spec = ModelSpec(GB, 0, "", 0, 0, 0, 0, 0, 0, 0)
+    verdicts = [judge_fit(estimate_memory(spec, 4096), system)] * 2
+    table = VariantsTable()
+    qtbot.addWidget(table)
+    table.set_variants(variants, verdicts, None)
+    assert [table.item(row, 1).text() for row in range(2)] == ["unknown", "8.52"]
+    table.set_variants(variants, verdicts, None, parameters=8 * GB)
+    assert [table.item(row, 1).text() for row in range(2)] == ["5.00", "8.52"]

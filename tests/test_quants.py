@@ -8,6 +8,8 @@ import pytest
 from llamadesk.core.quants import (
     QUANT_LEVELS,
     QUANTIZATION_EXPLAINED,
+    describe_bits,
+    describe_quality_cost,
     estimated_file_size,
     parse_quant_from_filename,
     quality_rank,
@@ -87,13 +89,79 @@ def test_parse_quant_from_hub_names(filename: str, expected: str) -> None:
     ("filename", "label"),
     [
         ("Llama-3.2-3B-Instruct-IQ3_M.gguf", "IQ3_M"),
-        ("Phi-3.5-mini-instruct-Q6_K_L.gguf", "Q6_K_L"),
-        ("Qwen3-8B-UD-Q4_K_XL.gguf", "Q4_K_XL"),
+        ("Qwen3-8B-Q4_K_XXL.gguf", "Q4_K_XXL"),
     ],
 )
 def test_levels_we_do_not_know_keep_their_label(filename: str, label: str) -> None:
     assert quant_label_from_filename(filename) == label
     assert parse_quant_from_filename(filename) is None
+
+
+@pytest.mark.parametrize(
+    ("filename", "expected"),
+    [
+        ("gpt-oss-20b-mxfp4.gguf", "MXFP4"),
+        ("openai_gpt-oss-20b-MXFP4.gguf", "MXFP4"),
+        ("Qwen3-8B-UD-Q4_K_XL.gguf", "UD-Q4_K_XL"),
+        ("Qwen3-30B-A3B-Instruct-2507-UD-Q4_K_XL.gguf", "UD-Q4_K_XL"),
+        ("UD-Q2_K_XL/Qwen3.6-35B-A3B-UD-Q2_K_XL-00001-of-00002.gguf", "UD-Q2_K_XL"),
+        ("Qwen3.5-9B-UD-IQ2_XXS.gguf", "UD-IQ2_XXS"),
+        ("Qwen3.5-4B-ud-q8_k_xl.gguf", "UD-Q8_K_XL"),
+        ("Phi-3.5-mini-instruct-Q6_K_L.gguf", "Q6_K_L"),
+        ("google_gemma-4-26B-A4B-it-Q4_K_L.gguf", "Q4_K_L"),
+        ("HuggingFaceTB_SmolLM3-3B-Q3_K_XL.gguf", "Q3_K_XL"),
+    ],
+)
+def test_the_hubs_own_levels_parse(filename: str, expected: str) -> None:
+    level = parse_quant_from_filename(filename)
+    assert level is not None
+    assert level.name == expected
+    assert not level.made_here  # llama.cpp's quantizer has no such level
+
+
+def test_hub_levels_say_unknown_where_nothing_is_published() -> None:
+    for name in ("UD-Q4_K_XL", "Q4_K_L", "Q6_K_L"):
+        level = quant_level(name)
+        assert level.bits_per_weight is None
+        assert describe_bits(level) == "unknown"
+        assert level.added_perplexity is None
+        assert "unknown" in describe_quality_cost(level)
+        with pytest.raises(ValueError, match="no known bits per weight"):
+            estimated_file_size(8_000_000_000, level)
+    # MXFP4's bits are its block layout: 32 weights in 16 bytes of 4-bit values and a scale.
+    mxfp4 = quant_level("MXFP4")
+    block_size, type_size = gguf.GGML_QUANT_SIZES[gguf.GGMLQuantizationType.MXFP4]
+    assert mxfp4.bits_per_weight == type_size * 8 / block_size == 4.25
+    assert describe_bits(mxfp4) == "4.25"
+
+
+def test_hub_levels_rank_just_above_the_level_they_build_on() -> None:
+    rank = {
+        name: quality_rank(quant_level(name))
+        for name in (
+            "Q2_K",
+            "UD-IQ1_S",
+            "Q4_K_M",
+            "Q4_K_L",
+            "UD-Q4_K_XL",
+            "Q5_0",
+            "Q6_K",
+            "Q6_K_L",
+            "Q8_0",
+            "UD-Q8_K_XL",
+            "F16",
+        )
+    }
+    assert rank["UD-IQ1_S"] < rank["Q2_K"]
+    assert rank["Q4_K_M"] < rank["Q4_K_L"] == rank["UD-Q4_K_XL"] < rank["Q5_0"]
+    assert rank["Q6_K"] < rank["Q6_K_L"] < rank["Q8_0"] < rank["UD-Q8_K_XL"] < rank["F16"]
+
+
+def test_the_hubs_own_levels_cannot_be_made_here() -> None:
+    from llamadesk.core.quantize import QuantizeError, _target_level
+
+    with pytest.raises(QuantizeError, match="Unknown quantization level 'UD-Q4_K_XL'"):
+        _target_level("UD-Q4_K_XL")
 
 
 @pytest.mark.parametrize(

@@ -169,7 +169,8 @@ def test_written_as_f16_without_quantizing(tmp_path: Path) -> None:
 
 
 def test_tiny_shape_stays_f32_unless_asked(tmp_path: Path) -> None:
-    assert DEFAULT_LEVELS == {"tiny": "F32", "1b": "Q4_K_M"}
+    assert (DEFAULT_LEVELS["tiny"], DEFAULT_LEVELS["1b"]) == ("F32", "Q4_K_M")
+    assert set(DEFAULT_LEVELS) == set(SHAPES)
     info = read_gguf_info(write_test_model_as(tmp_path / "tiny.gguf"))
 
     assert info.quantization == "F32"

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
 # core.testmodel.SHAPES's names; importing it would load gguf for every command.
-TEST_MODEL_SHAPES = ("tiny", "1b")
+TEST_MODEL_SHAPES = ("tiny", "1b", "gemma3", "lfm2", "moe")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -121,7 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--shape",
         choices=TEST_MODEL_SHAPES,
         default="tiny",
-        help="tiny: a few MB; 1b: TinyLlama-1.1B's layout, to measure speed at a real size",
+        help="tiny: a few MB; 1b: TinyLlama-1.1B's layout, to measure speed at a real size; "
+        "gemma3, lfm2: small sliding-window and hybrid layouts; moe: a 0.7B mixture of experts",
     )
     test_model.add_argument(
         "--quant",

@@ -1,4 +1,5 @@
-"""`llamadesk models list/search/download/import/rm`: the library and the hub from a shell.
+"""`llamadesk models list/search/download/import/rm/catalog/predict`: the library, the hub and
+the catalog from a shell.
 
 The hub's address comes from HF_ENDPOINT (huggingface.co when unset). Heavy modules are
 imported inside the commands, so `llamadesk --help` stays quick.
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 from llamadesk.cli import EXIT_INTERRUPTED, _fail
 
 if TYPE_CHECKING:
+    from llamadesk.core.catalog import CatalogEntry
     from llamadesk.core.downloads import DownloadProgress
 
 EXIT_HUB_TROUBLE = 1  # the network or the hub failed: trying again later may work
@@ -39,6 +41,16 @@ def add_library_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
     remove = commands.add_parser("rm", help="delete a model from the library")
     remove.add_argument("name", metavar="NAME")
     remove.add_argument("--yes", action="store_true", help="do not ask")
+    catalog = commands.add_parser("catalog", help="the curated catalog of current models")
+    catalog.add_argument("--json", action="store_true", help="one JSON object per entry, a list")
+    predict = commands.add_parser(
+        "predict", help="predicted decoding speed of a GGUF model on this computer"
+    )
+    predict.add_argument("path", type=Path, metavar="MODEL.gguf")
+    predict.add_argument(
+        "--threads", type=int, default=0, help="CPU threads (default: as the app picks)"
+    )
+    predict.add_argument("--json", action="store_true", help="print one JSON object")
 
 
 def run_library_command(args: argparse.Namespace) -> int:
@@ -49,6 +61,8 @@ def run_library_command(args: argparse.Namespace) -> int:
         "download": _download,
         "import": _import,
         "rm": _remove,
+        "catalog": _catalog,
+        "predict": _predict,
     }
     return commands[args.models_command](args)
 
@@ -207,6 +221,122 @@ def _remove(args: argparse.Namespace) -> int:
     except LibraryError as error:
         return _fail(str(error))
     print(f"Deleted {path.name}.")
+    return 0
+
+
+def _catalog(args: argparse.Namespace) -> int:
+    import json
+
+    from llamadesk.core.catalog import load_catalog
+    from llamadesk.core.library import format_parameters
+
+    catalog = load_catalog()
+    for problem in catalog.problems:
+        print(f"llamadesk: {problem}", file=sys.stderr)
+    if args.json:
+        print(json.dumps([catalog_json(entry) for entry in catalog.entries], indent=2))
+        return 0
+    rows = [
+        (
+            entry.id,
+            entry.repo,
+            entry.architecture,
+            format_parameters(entry.parameters)
+            + (
+                f" ({format_parameters(entry.active_parameters)} active)"
+                if entry.mixture_of_experts
+                else ""
+            ),
+            entry.reasoning,
+            "yes" if entry.vision else "",
+        )
+        for entry in catalog.entries
+    ]
+    _table(("Id", "Repository", "Architecture", "Parameters", "Reasoning", "Images"), rows)
+    return 0
+
+
+def catalog_json(entry: CatalogEntry) -> dict[str, object]:
+    """One catalog entry as `models catalog --json` prints it (scripts rely on these keys)."""
+    return {
+        "id": entry.id,
+        "name": entry.name,
+        "family": entry.family,
+        "repo": entry.repo,
+        "mirrors": list(entry.mirrors),
+        "architecture": entry.architecture,
+        "parameters": entry.parameters,
+        "active_parameters": entry.active_parameters,
+        "context_length": entry.context_length,
+        "license": entry.license,
+        "reasoning": entry.reasoning,
+        "vision": entry.vision,
+        "gated": entry.gated,
+        "default_quant": entry.default_quant,
+        "confidence": entry.confidence,
+        "note": entry.note,
+        "description": entry.description,
+    }
+
+
+def _predict(args: argparse.Namespace) -> int:
+    import json
+
+    from llamadesk.core.backend import backend_info
+    from llamadesk.core.engine import default_threads
+    from llamadesk.core.gguf_info import GGUFError, read_gguf_info
+    from llamadesk.core.paths import app_paths
+    from llamadesk.core.speed import (
+        GPU_UNKNOWN,
+        ModelTraffic,
+        describe_speed,
+        load_speed_context,
+        predict_tokens_per_second,
+    )
+
+    try:
+        info = read_gguf_info(args.path)
+    except GGUFError as error:
+        return _fail(str(error))
+    if args.threads < 0:
+        return _fail("--threads must be 0 (as the app picks) or more")
+    threads = args.threads or default_threads(info.parameter_count)
+    paths = app_paths().ensure()
+    folders = [info.path.parent, paths.models]
+    speed = load_speed_context(paths.data, paths.database, folders, threads)
+    per_second = speed.bandwidth
+    traffic = ModelTraffic.of_file(info)
+    predicted = predict_tokens_per_second(traffic, per_second)
+    corrected = speed.calibration.corrected(predicted, info.architecture, info.quantization)
+    measured = speed.calibration.measured(info.path.name)
+    # The prediction is the CPU's; llama.cpp reports no GPU bandwidth to predict one from.
+    gpu_note = GPU_UNKNOWN if backend_info().gpu_offload else ""
+    if args.json:
+        result = {
+            "model": str(info.path),
+            "architecture": info.architecture,
+            "quantization": info.quantization,
+            "parameters": info.parameter_count,
+            "active_parameters": info.active_parameter_count,
+            "threads": threads,
+            "bandwidth_gb_per_s": round(per_second / 1e9, 2),
+            "bytes_per_token": round(traffic.bytes_per_token()),
+            "predicted_tokens_per_second": round(predicted, 2),
+            "corrected_tokens_per_second": round(corrected, 2),
+            "measured_tokens_per_second": round(measured, 2) if measured else None,
+            "note": gpu_note,
+        }
+        print(json.dumps(result, indent=2))
+        return 0
+    print(f"{info.path.name}: {describe_speed(corrected, measured)}")
+    print(
+        f"Memory moves {per_second / 1e9:.1f} GB/s with {threads} thread(s); each token reads "
+        f"about {traffic.bytes_per_token() / 1e6:,.0f} MB."
+    )
+    if corrected != predicted:
+        print(f"Before correction by your answers' speeds: {predicted:.1f} tokens/s.")
+    if gpu_note:
+        print(gpu_note)
     return 0
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from llamadesk.core.engine import EngineError, SamplingParams
+from llamadesk.core.kv_layout import KVLayout
 from llamadesk.core.memory import (
     FitLevel,
     ModelSpec,
@@ -35,6 +36,13 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*$")
 _SAMPLING_KEYS = frozenset({"temperature", "top_p", "top_k", "min_p", "repeat_penalty"})
 
+# How a model shows its reasoning (MODELS-2026.md section 4): not at all; <think>...</think>;
+# a template that pre-fills "<think>" so only "</think>" appears; gpt-oss's harmony channels;
+# Gemma 4's thought channel.
+REASONING_FORMATS = ("none", "tags", "prefilled", "harmony", "gemma4")
+# How sure the facts of an entry are: seen on a hub page; likely; unverified.
+CONFIDENCE_LEVELS = ("confirmed", "likely", "unverified")
+
 # Size classes for filtering, by parameter count: (label, at least, below).
 SIZE_RANGES: tuple[tuple[str, int, int], ...] = (
     ("Tiny (under 2B)", 0, 2_000_000_000),
@@ -46,7 +54,14 @@ SIZE_RANGES: tuple[tuple[str, int, int], ...] = (
 
 @dataclass(frozen=True)
 class ModelDimensions:
-    """The architecture figures the memory estimate needs before a file is downloaded."""
+    """The architecture figures the memory estimate needs before a file is downloaded.
+
+    Args:
+        kv_layers: layers that keep a KV cache (hybrid models: the attention layers; Gemma 4:
+            those that do not share another's); 0 means all ``layers``.
+        sliding_window, sliding_layers: how many of those layers keep only a window of
+            ``sliding_window`` tokens (Gemma 3/4, gpt-oss); 0 for none.
+    """
 
     layers: int
     embedding: int
@@ -55,6 +70,18 @@ class ModelDimensions:
     head_dim: int
     vocab: int
     tied_embeddings: bool = False
+    kv_layers: int = 0
+    sliding_window: int = 0
+    sliding_layers: int = 0
+
+    def kv_layout(self) -> KVLayout:
+        """The layer pattern, for the KV cache estimate. The recurrent layers' small fixed
+        state is left out here: its size needs the file's header (a few MB at most)."""
+        return KVLayout(
+            kv_layers=self.kv_layers or self.layers,
+            sliding_window=self.sliding_window,
+            sliding_layers=self.sliding_layers,
+        )
 
 
 @dataclass(frozen=True)
@@ -64,9 +91,16 @@ class CatalogEntry:
     Args:
         id: a short unique slug, e.g. "qwen2.5-1.5b-instruct".
         repo: the Hugging Face repository holding its GGUF files ("owner/name").
-        parameters: number of weights.
-        architecture: llama.cpp's architecture name ("llama", "qwen2", "gemma2"...).
+        parameters: number of weights: what must fit in memory.
+        active_parameters: weights read for each token (mixture-of-experts models read only
+            the experts they route to): what sets the speed.
+        architecture: llama.cpp's architecture name ("llama", "qwen3", "gemma3"...).
         default_quant: the level to offer first, e.g. "Q4_K_M".
+        reasoning: one of REASONING_FORMATS.
+        vision: the repository has an mmproj file for image input.
+        gated: the repository asks for a login and the licence's acceptance.
+        confidence: one of CONFIDENCE_LEVELS; ``note`` says what is unverified.
+        mirrors: other repositories with the same files.
         sampling: the makers' recommended sampling, where they give one.
     """
 
@@ -81,7 +115,18 @@ class CatalogEntry:
     description: str
     default_quant: str
     dimensions: ModelDimensions
+    active_parameters: int = 0
+    reasoning: str = "none"
+    vision: bool = False
+    gated: bool = False
+    confidence: str = "confirmed"
+    note: str = ""
+    mirrors: tuple[str, ...] = ()
     sampling: SamplingParams | None = None
+
+    @property
+    def mixture_of_experts(self) -> bool:
+        return self.active_parameters < self.parameters
 
     def matches(self, text: str) -> bool:
         """Whether every word of ``text`` appears in the entry's names or description."""
@@ -105,6 +150,7 @@ class CatalogEntry:
             value_length=dims.head_dim,
             n_vocab=dims.vocab,
             tied_embeddings=dims.tied_embeddings,
+            kv_layout=dims.kv_layout(),
         )
 
 
@@ -176,19 +222,57 @@ class _Invalid(Exception):
 def _parse_entry(raw: object) -> CatalogEntry:
     if not isinstance(raw, dict):
         raise _Invalid("entry", f"must be an object, not {_shown(raw)}")
+    parameters = _count(raw, "parameters")
+    active = _count(raw, "active_parameters")
+    if active > parameters:
+        raise _Invalid("active_parameters", f"must not exceed 'parameters' ({parameters:,})")
     return CatalogEntry(
         id=_text(raw, "id", _ID, "a lower-case slug like 'qwen2.5-1.5b-instruct'"),
         name=_text(raw, "name"),
         family=_text(raw, "family"),
         repo=_text(raw, "repo", _REPO_ID, "a Hugging Face repository id, 'owner/name'"),
-        parameters=_count(raw, "parameters"),
+        parameters=parameters,
         architecture=_text(raw, "architecture"),
         context_length=_count(raw, "context_length"),
         license=_text(raw, "license"),
         description=_text(raw, "description"),
         default_quant=_quant_name(raw, "default_quant"),
         dimensions=_dimensions(raw.get("dimensions"), "dimensions"),
+        active_parameters=active,
+        reasoning=_choice(raw, "reasoning", REASONING_FORMATS),
+        vision=_flag(raw, "vision"),
+        gated=_flag(raw, "gated"),
+        confidence=_choice(raw, "confidence", CONFIDENCE_LEVELS),
+        note=_optional_text(raw, "note"),
+        mirrors=_mirrors(raw.get("mirrors", []), "mirrors"),
         sampling=_sampling(raw.get("sampling"), "sampling"),
+    )
+
+
+def _choice(raw: Mapping[str, Any], key: str, allowed: tuple[str, ...]) -> str:
+    value = raw.get(key)
+    if value not in allowed:
+        raise _Invalid(key, f"must be one of {', '.join(allowed)}, not {_shown(value)}")
+    return str(value)
+
+
+def _flag(raw: Mapping[str, Any], key: str) -> bool:
+    value = raw.get(key)
+    if not isinstance(value, bool):
+        raise _Invalid(key, f"must be true or false, not {_shown(value)}")
+    return value
+
+
+def _optional_text(raw: Mapping[str, Any], key: str) -> str:
+    return _text(raw, key) if key in raw else ""
+
+
+def _mirrors(raw: object, field: str) -> tuple[str, ...]:
+    if not isinstance(raw, list):
+        raise _Invalid(field, f"must be a list, not {_shown(raw)}")
+    return tuple(
+        _text({field: repo}, field, _REPO_ID, "a list of Hugging Face repository ids")
+        for repo in raw
     )
 
 
@@ -226,12 +310,28 @@ def _dimensions(raw: object, field: str) -> ModelDimensions:
     counts = {
         spec.name: _count(raw, spec.name, f"{field}.{spec.name}")
         for spec in fields(ModelDimensions)
-        if spec.name != "tied_embeddings"
+        if spec.name not in _OPTIONAL_DIMENSIONS
+    }
+    optional = {
+        name: _count(raw, name, f"{field}.{name}") if name in raw else 0
+        for name in _OPTIONAL_DIMENSIONS - {"tied_embeddings"}
     }
     tied = raw.get("tied_embeddings", False)
     if not isinstance(tied, bool):
         raise _Invalid(f"{field}.tied_embeddings", f"must be true or false, not {_shown(tied)}")
-    return ModelDimensions(**counts, tied_embeddings=tied)
+    dims = ModelDimensions(**counts, **optional, tied_embeddings=tied)
+    if dims.kv_layers > dims.layers:
+        raise _Invalid(f"{field}.kv_layers", f"must not exceed the {dims.layers} layers")
+    if dims.sliding_layers > (dims.kv_layers or dims.layers):
+        raise _Invalid(f"{field}.sliding_layers", "must not exceed the layers with a KV cache")
+    if bool(dims.sliding_window) != bool(dims.sliding_layers):
+        raise _Invalid(f"{field}.sliding_window", "and 'sliding_layers' come together")
+    return dims
+
+
+_OPTIONAL_DIMENSIONS = frozenset(
+    {"tied_embeddings", "kv_layers", "sliding_window", "sliding_layers"}
+)
 
 
 def _sampling(raw: object, field: str) -> SamplingParams | None:
@@ -302,12 +402,15 @@ class Variant:
         files: the file, or the shards in order ("-00001-of-00003" first).
         quant_label: the quantization the name gives ("Q4_K_M", "IQ3_M"...), if any.
         level: that quantization, when it is one we know.
+        estimated: not a real file but what one at this level would take (parameters x bits
+            per weight / 8), shown while the hub cannot be reached; it cannot be downloaded.
     """
 
     repo: str
     files: tuple[RepoFile, ...]
     quant_label: str | None
     level: QuantLevel | None
+    estimated: bool = False
 
     @property
     def name(self) -> str:

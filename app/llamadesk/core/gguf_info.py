@@ -20,6 +20,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from llamadesk.core.kv_layout import KVLayout, layout_from_metadata
+
 
 @cache
 def _gguf() -> Any:
@@ -85,6 +87,25 @@ def _wanted_arch_suffixes() -> tuple[str, ...]:
     )
 
 
+# The keys of a model's layer pattern (see kv_layout) and of its experts (active parameters).
+_LAYER_PATTERN_SUFFIXES = (
+    ".attention.sliding_window",
+    ".attention.sliding_window_pattern",
+    ".attention.shared_kv_layers",
+    ".attention.recurrent_layers",
+    ".full_attention_interval",
+    ".shortconv.l_cache",
+    ".ssm.conv_kernel",
+    ".ssm.inner_size",
+    ".ssm.state_size",
+    ".ssm.group_count",
+    ".expert_count",
+    ".expert_used_count",
+)
+# Mixture-of-experts weights: "blk.0.ffn_up_exps.weight"; only the used share works per token.
+_EXPERT_TENSOR = "_exps."
+
+
 @cache
 def _file_type_names() -> dict[int, str]:
     return {
@@ -146,6 +167,9 @@ class GGUFInfo:
     value_length: int
     vocab_size: int
     chat_template: str
+    # Which layers keep a KV cache; None: every one of block_count, over the whole context.
+    kv_layout: KVLayout | None
+    active_parameter_count: int  # weights read per token: all but the unused experts
 
     @property
     def bits_per_weight(self) -> float:
@@ -154,10 +178,14 @@ class GGUFInfo:
             return 0.0
         return self.file_size * 8 / self.parameter_count
 
-    def kv_cache_bytes(self, n_ctx: int, bytes_per_element: int = 2) -> int:
-        """Bytes llama.cpp allocates for the K and V caches of ``n_ctx`` tokens (f16 by default)."""
+    def kv_cache_bytes(self, n_ctx: int, bytes_per_element: int = 2, n_ubatch: int = 512) -> int:
+        """Bytes llama.cpp allocates for the K and V caches of ``n_ctx`` tokens (f16 by default).
+
+        Only the layers with a cache count; sliding-window ones keep a window (`KVLayout`).
+        """
         per_token_per_layer = self.head_count_kv * (self.key_length + self.value_length)
-        return self.block_count * n_ctx * per_token_per_layer * bytes_per_element
+        layout = self.kv_layout or KVLayout.full(self.block_count)
+        return layout.kv_cache_bytes(per_token_per_layer, n_ctx, n_ubatch, bytes_per_element)
 
 
 def read_gguf_info(path: Path | str) -> GGUFInfo:
@@ -229,6 +257,7 @@ class _Header:
     token_count: int
     tensor_elements: dict[str, int]  # ggml type name -> number of weights
     data_end: int  # offset just past the last tensor's data; 0 without tensors
+    expert_elements: int = 0  # weights in mixture-of-experts tensors
 
 
 class _Damaged(Exception):
@@ -399,10 +428,10 @@ def _parse(source: _Source) -> _Header:
     )
     metadata, token_count = _read_metadata(source, n_kv)
     alignment = _alignment(metadata)
-    tensor_elements, data_size = _read_tensor_infos(source, n_tensors)
+    tensor_elements, expert_elements, data_size = _read_tensor_infos(source, n_tensors)
     data_start = -(-source.offset // alignment) * alignment
     data_end = data_start + data_size if n_tensors else 0
-    return _Header(source.size, metadata, token_count, tensor_elements, data_end)
+    return _Header(source.size, metadata, token_count, tensor_elements, data_end, expert_elements)
 
 
 def _read_metadata(source: _Source, count: int) -> tuple[dict[str, object], int]:
@@ -432,7 +461,11 @@ def _read_metadata(source: _Source, count: int) -> tuple[dict[str, object], int]
 
 
 def _wanted(key: str) -> bool:
-    return key in _wanted_keys() or key.endswith(_wanted_arch_suffixes())
+    return (
+        key in _wanted_keys()
+        or key.endswith(_wanted_arch_suffixes())
+        or key.endswith(_LAYER_PATTERN_SUFFIXES)
+    )
 
 
 def _read_value(source: _Source, value_type: int, keep: bool) -> object | None:
@@ -480,9 +513,10 @@ def _alignment(metadata: dict[str, object]) -> int:
     return alignment
 
 
-def _read_tensor_infos(source: _Source, count: int) -> tuple[dict[str, int], int]:
-    """Weights per ggml type name, and the size of the data section the tensors span."""
+def _read_tensor_infos(source: _Source, count: int) -> tuple[dict[str, int], int, int]:
+    """Weights per ggml type name, weights in expert tensors, and the data section's size."""
     tensor_elements: Counter[str] = Counter()
+    expert_elements = 0
     names: set[str] = set()
     data_size = 0
     for _ in range(count):
@@ -491,8 +525,10 @@ def _read_tensor_infos(source: _Source, count: int) -> tuple[dict[str, int], int
             raise _Damaged(f"two tensors are named {name!r}")
         names.add(name)
         tensor_elements[type_name] += n_elements
+        if _EXPERT_TENSOR in name:
+            expert_elements += n_elements
         data_size = max(data_size, end)
-    return dict(tensor_elements), data_size
+    return dict(tensor_elements), expert_elements, data_size
 
 
 def _read_tensor_info(source: _Source) -> tuple[str, str, int, int]:
@@ -542,16 +578,18 @@ def _build_info(path: Path, header: _Header) -> GGUFInfo:
         file_type = None
     name = metadata.get(_gguf().Keys.General.NAME)
     chat_template = metadata.get(_gguf().Keys.Tokenizer.CHAT_TEMPLATE)
+    block_count = number(_gguf().Keys.LLM.BLOCK_COUNT)
+    parameter_count = sum(header.tensor_elements.values())
     return GGUFInfo(
         path=path,
         file_size=header.file_size,
         architecture=architecture,
         name=name if isinstance(name, str) and name else path.stem,
-        parameter_count=sum(header.tensor_elements.values()),
+        parameter_count=parameter_count,
         file_type=file_type,
         quantization=_quantization_name(file_type, header.tensor_elements),
         context_length=number(_gguf().Keys.LLM.CONTEXT_LENGTH),
-        block_count=number(_gguf().Keys.LLM.BLOCK_COUNT),
+        block_count=block_count,
         embedding_length=embedding_length,
         head_count=head_count,
         # llama.cpp's defaults when the header leaves these out.
@@ -560,6 +598,8 @@ def _build_info(path: Path, header: _Header) -> GGUFInfo:
         value_length=number(_gguf().Keys.Attention.VALUE_LENGTH) or head_dim,
         vocab_size=number(_gguf().Keys.LLM.VOCAB_SIZE) or header.token_count,
         chat_template=chat_template if isinstance(chat_template, str) else "",
+        kv_layout=_kv_layout(metadata, architecture, block_count),
+        active_parameter_count=parameter_count - _idle_expert_weights(header, architecture),
     )
 
 
@@ -580,6 +620,20 @@ def _count(path: Path, key: str, value: object) -> int:
             "usable number. Download or convert the model again.",
         )
     return int(value)
+
+
+def _kv_layout(metadata: dict[str, object], architecture: str, block_count: int) -> KVLayout | None:
+    layout = layout_from_metadata(metadata, architecture, block_count)
+    return None if layout == KVLayout.full(block_count) else layout
+
+
+def _idle_expert_weights(header: _Header, architecture: str) -> int:
+    """Weights of the experts a token does not use: (count - used) / count of them."""
+    experts = header.metadata.get(f"{architecture}.expert_count")
+    used = header.metadata.get(f"{architecture}.expert_used_count")
+    if not isinstance(experts, int) or not isinstance(used, int) or not 0 < used < experts:
+        return 0
+    return header.expert_elements * (experts - used) // experts
 
 
 def _quantization_name(file_type: int | None, tensor_elements: dict[str, int]) -> str:

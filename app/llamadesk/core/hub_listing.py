@@ -24,7 +24,11 @@ from llamadesk.core.memory import (
     judge_fit,
     recommend,
 )
-from llamadesk.core.quants import describe_quality_cost
+from llamadesk.core.quants import describe_quality_cost, estimated_file_size, quant_level
+from llamadesk.core.speed import ModelTraffic
+
+# The levels offered as estimates while the hub is out of reach: the usual choices.
+COMMON_LEVELS = ("Q4_K_M", "Q5_K_M", "Q6_K", "Q8_0")
 
 
 @dataclass(frozen=True)
@@ -156,3 +160,31 @@ def quality_cost(variant: Variant) -> str:
     if level is None:
         return "unknown level"
     return describe_quality_cost(level)
+
+
+def estimated_variants(entry: CatalogEntry) -> list[Variant]:
+    """What ``entry`` would take at the common levels (and its default one, when its bits per
+    weight are known), marked as estimates: parameters x bits per weight / 8."""
+    names = dict.fromkeys((*COMMON_LEVELS, entry.default_quant))
+    variants = []
+    for name in names:
+        level = quant_level(name)
+        if level is None or level.bits_per_weight is None:
+            continue
+        size = estimated_file_size(entry.parameters, level)
+        file = RepoFile(f"{entry.id}-{level.name}.gguf", size)
+        variants.append(Variant(entry.repo, (file,), level.name, level, estimated=True))
+    return sorted(variants, key=lambda variant: variant.size)
+
+
+def variant_traffic(entry: CatalogEntry | None, variant: Variant) -> ModelTraffic:
+    """What decoding one token of ``variant`` reads. For a catalog entry, the active share of
+    the file and the KV cache of its attention layers; outside the catalog, the file."""
+    if entry is None:
+        return ModelTraffic(weight_bytes=variant.size, kv_bytes_per_token=0)
+    spec = entry.model_spec(variant)
+    return ModelTraffic.of_model(
+        variant.size * entry.active_parameters / entry.parameters,
+        spec.n_head_kv * (spec.key_length + spec.value_length),
+        spec.layout,
+    )

@@ -7,7 +7,9 @@ against its own log lines in tests/test_memory.py and benchmarks/memory_check.py
 - repacked weights: on x86-64 and ARM64 CPUs llama.cpp copies the layers' Q4_0, Q4_K and
   IQ4_NL matrices into an interleaved layout (its CPU_REPACK buffer) on top of the mapped file
   (counted in the total, not in what must fit: see `MemoryEstimate`);
-- KV cache: n_layer * n_ctx * n_head_kv * (key_length + value_length) * bytes per element;
+- KV cache: n_layer * n_ctx * n_head_kv * (key_length + value_length) * bytes per element,
+  for the layers that keep one: sliding-window layers keep a window, recurrent layers a small
+  fixed state instead (see `kv_layout`);
 - compute buffer: the largest working set of one batch (see `compute_buffer_bytes`);
 - overhead: llama.cpp's own code, threads and small buffers.
 """
@@ -24,6 +26,7 @@ from typing import TypeVar
 import psutil
 
 from llamadesk.core.gguf_info import GGUFInfo
+from llamadesk.core.kv_layout import SWA_FULL, KVLayout
 from llamadesk.core.quants import quality_rank, quant_level
 
 T = TypeVar("T")
@@ -54,6 +57,7 @@ class ModelSpec:
         parameter_count: number of weights.
         quantization: the level's name, e.g. "Q4_K_M".
         tied_embeddings: the output layer reuses the token embeddings (no output matrix).
+        kv_layout: which layers keep a KV cache; None: all ``n_layer``, over the whole context.
     """
 
     file_size: int
@@ -67,6 +71,7 @@ class ModelSpec:
     value_length: int
     n_vocab: int
     tied_embeddings: bool = False
+    kv_layout: KVLayout | None = None
 
     @classmethod
     def from_info(cls, info: GGUFInfo) -> ModelSpec:
@@ -82,12 +87,25 @@ class ModelSpec:
             key_length=info.key_length,
             value_length=info.value_length,
             n_vocab=info.vocab_size,
+            kv_layout=info.kv_layout,
         )
 
-    def kv_cache_bytes(self, n_ctx: int, bytes_per_element: float = 2) -> int:
+    @property
+    def layout(self) -> KVLayout:
+        return self.kv_layout or KVLayout.full(self.n_layer)
+
+    def kv_cache_bytes(
+        self,
+        n_ctx: int,
+        bytes_per_element: float = 2,
+        n_ubatch: int = _MAX_UBATCH,
+        swa_full: bool = SWA_FULL,
+    ) -> int:
         """Bytes of the K and V caches for ``n_ctx`` tokens (f16 by default)."""
-        per_token = self.n_layer * self.n_head_kv * (self.key_length + self.value_length)
-        return round(per_token * n_ctx * bytes_per_element)
+        per_token_per_layer = self.n_head_kv * (self.key_length + self.value_length)
+        return self.layout.kv_cache_bytes(
+            per_token_per_layer, n_ctx, n_ubatch, bytes_per_element, swa_full
+        )
 
     def repacked_bytes(self) -> int:
         """Bytes llama.cpp's CPU backend copies into its repacked layout (on such CPUs)."""
@@ -145,6 +163,7 @@ class MemoryEstimate:
     compute_bytes: int
     overhead: int
     gpu_bytes: int = 0
+    recurrent_bytes: int = 0
 
     @property
     def needed(self) -> int:
@@ -166,6 +185,7 @@ class MemoryEstimate:
         parts = [
             MemoryPart("weights", self.weights_bytes),
             MemoryPart(f"context ({self.n_ctx:,} tokens)", self.kv_cache_bytes),
+            MemoryPart("recurrent state", self.recurrent_bytes),
             MemoryPart("working memory", self.compute_bytes),
             MemoryPart("runtime", self.overhead),
         ]
@@ -180,6 +200,7 @@ def estimate_memory(
     kv_bytes_per_element: float = 2,
     n_batch: int = 512,
     cpu_repack: bool | None = None,
+    swa_full: bool = SWA_FULL,
 ) -> MemoryEstimate:
     """What loading ``model`` with a context of ``n_ctx`` tokens will take.
 
@@ -189,6 +210,8 @@ def estimate_memory(
         kv_bytes_per_element: 2 for the default f16 cache, about 1.06 for q8_0.
         n_batch: prompt tokens processed at once (llama-cpp-python's n_batch).
         cpu_repack: whether the CPU repacks 4-bit weights; None detects it.
+        swa_full: sliding-window layers keep the whole context (llama-cpp-python's default)
+            rather than their window (``Llama(swa_full=False)``).
     """
     spec = model if isinstance(model, ModelSpec) else ModelSpec.from_info(model)
     allocated_ctx = -(-n_ctx // _CTX_PADDING) * _CTX_PADDING
@@ -197,7 +220,7 @@ def estimate_memory(
     if cpu_repack is None:
         cpu_repack = platform.machine().lower() in _REPACKING_MACHINES
     repacked = round(spec.repacked_bytes() * (1 - gpu_share)) if cpu_repack else 0
-    kv_cache = spec.kv_cache_bytes(allocated_ctx, kv_bytes_per_element)
+    kv_cache = spec.kv_cache_bytes(allocated_ctx, kv_bytes_per_element, n_ubatch, swa_full)
     compute = compute_buffer_bytes(spec, allocated_ctx, n_ubatch)
     gpu_bytes = round(gpu_share * (spec.file_size + kv_cache)) + (compute if gpu_share else 0)
     return MemoryEstimate(
@@ -208,6 +231,7 @@ def estimate_memory(
         compute_bytes=compute,
         overhead=RUNTIME_OVERHEAD,
         gpu_bytes=gpu_bytes,
+        recurrent_bytes=spec.layout.recurrent_state_bytes,
     )
 
 
@@ -362,7 +386,7 @@ def format_size(n_bytes: int) -> str:
     return f"{n_bytes / 1e3:.0f} KB"
 
 
-_LOGGED_BUFFER = re.compile(r"(\S+)\s+(model|KV|compute|output) buffer size =\s+([\d.]+) MiB")
+_LOGGED_BUFFER = re.compile(r"(\S+)\s+(model|KV|RS|compute|output) buffer size =\s+([\d.]+) MiB")
 
 
 @dataclass(frozen=True)
@@ -377,6 +401,7 @@ class LoggedAllocation:
     kv_cache_bytes: int
     compute_bytes: int
     output_bytes: int
+    recurrent_bytes: int = 0  # "RS buffer": recurrent layers' states
 
     @property
     def weights_bytes(self) -> int:
@@ -391,11 +416,11 @@ class LoggedAllocation:
     def from_log(cls, log: str) -> LoggedAllocation:
         """Read the buffer sizes from the log of one model load (llama.cpp prints MiB)."""
         model_buffers: dict[str, int] = {}
-        totals = {"KV": 0, "compute": 0, "output": 0}
+        totals = {"KV": 0, "RS": 0, "compute": 0, "output": 0}
         for name, kind, mib in _LOGGED_BUFFER.findall(log):
             size = round(float(mib) * MIB)
             if kind == "model":
                 model_buffers[name] = model_buffers.get(name, 0) + size
             else:
                 totals[kind] += size
-        return cls(model_buffers, totals["KV"], totals["compute"], totals["output"])
+        return cls(model_buffers, totals["KV"], totals["compute"], totals["output"], totals["RS"])

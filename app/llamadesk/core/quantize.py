@@ -33,7 +33,13 @@ from llamadesk import __version__
 from llamadesk.core import quantize_child
 from llamadesk.core.gguf_info import GGUFError, GGUFInfo, read_gguf_info
 from llamadesk.core.jsonfile import dataclass_from_json, read_json, write_json_atomic
-from llamadesk.core.quants import QUANT_LEVELS, QuantLevel, estimated_file_size, quant_level
+from llamadesk.core.quants import (
+    QUANT_LEVELS,
+    QuantLevel,
+    estimated_file_size,
+    known_bits,
+    quant_level,
+)
 
 Progress = Callable[[float], None]
 
@@ -138,7 +144,7 @@ def plan_quantize(src: Path | str, level: str, dest: Path | None = None) -> Quan
         raise QuantizeError(str(error)) from error
     target = _target_level(level)
     source_level = _source_level(info)
-    if target.bits_per_weight >= source_level.bits_per_weight:
+    if known_bits(target) >= (source_level.bits_per_weight or 0.0):
         raise QuantizeError(
             f"{target.name} is not smaller than {info.path.name}'s own {source_level.name}; "
             "pick a level with fewer bits per weight."
@@ -151,7 +157,7 @@ def plan_quantize(src: Path | str, level: str, dest: Path | None = None) -> Quan
 
 def _target_level(name: str) -> QuantLevel:
     target = quant_level(name)
-    if target is None:
+    if target is None or not target.made_here:
         known = ", ".join(level.name for level in QUANT_LEVELS)
         raise QuantizeError(f"Unknown quantization level {name!r}; known levels: {known}.")
     return target
@@ -260,6 +266,9 @@ def _run_child(
 ) -> None:
     # "spawn": a fresh interpreter. Forking a process that runs Qt and llama.cpp threads can
     # copy a lock some other thread holds, and hang the child.
+    ftype = plan.level.llama_ftype
+    if ftype is None:  # _target_level refuses the hub's own levels; a plan made by hand may not
+        raise QuantizeError(f"LlamaDesk cannot make {plan.level.name} files.")
     context = multiprocessing.get_context("spawn")
     reader, writer = context.Pipe(duplex=False)
     descriptor, stderr_path = tempfile.mkstemp(prefix="llamadesk-quantize-", suffix=".log")
@@ -267,7 +276,7 @@ def _run_child(
     job = quantize_child.ChildJob(
         source=str(plan.source.path),
         partial=str(partial),
-        ftype=plan.level.llama_ftype,
+        ftype=ftype,
         allow_requantize=plan.requantize,
         total_weights=plan.source.parameter_count,
         stderr_path=stderr_path,

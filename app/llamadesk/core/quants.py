@@ -1,7 +1,10 @@
 """Quantization levels: what each costs in size and quality, and how to tell them apart by name.
 
 Figures come from llama.cpp's ``tools/quantize/quantize.cpp`` (QUANT_OPTIONS), measured on
-Llama-3-8B; see REFERENCE.md section 1.
+Llama-3-8B; see REFERENCE.md section 1. The hub also uses names llama.cpp's table does not have
+(`HUB_LEVELS`: MXFP4, unsloth's UD- levels, bartowski's _L levels); LlamaDesk reads and ranks
+them but cannot make them, and where no published figure gives their size or quality cost it
+says "unknown" rather than guess (MODELS-2026.md section 5).
 """
 
 from __future__ import annotations
@@ -33,23 +36,30 @@ class QuantLevel:
     """One way of storing a model's weights.
 
     Args:
-        name: llama.cpp's name, e.g. "Q4_K_M".
+        name: llama.cpp's name, e.g. "Q4_K_M", or the hub's ("UD-Q4_K_XL").
         bits_per_weight: effective bits per weight of a whole file at this level (embeddings
-            and sensitive tensors are kept at higher precision, so above the type's own bits).
+            and sensitive tensors are kept at higher precision, so above the type's own bits);
+            None where no published figure gives it.
         added_perplexity: perplexity added over F16 on Llama-3-8B; None where not measured.
         quality: the quality cost in a few plain words.
         legacy: an older format that a K-quant of similar size beats.
-        llama_ftype: llama.cpp's LLAMA_FTYPE_* value, for ``llama_model_quantize``.
+        llama_ftype: llama.cpp's LLAMA_FTYPE_* value, for ``llama_model_quantize``; None for
+            the hub's own levels, which LlamaDesk cannot make.
         row_multiple: tensor rows must be a multiple of this to be stored at this level.
     """
 
     name: str
-    bits_per_weight: float
+    bits_per_weight: float | None
     added_perplexity: float | None
     quality: str
     legacy: bool
-    llama_ftype: int
+    llama_ftype: int | None
     row_multiple: int
+
+    @property
+    def made_here(self) -> bool:
+        """Whether llama.cpp's quantizer can make this level (the hub's own levels: no)."""
+        return self.llama_ftype is not None
 
     @property
     def quantized(self) -> bool:
@@ -104,14 +114,76 @@ QUANT_LEVELS: tuple[QuantLevel, ...] = (
 )
 del _b
 
-_BY_NAME = {level.name: level for level in QUANT_LEVELS}
-_RANK = {level.name: rank for rank, level in enumerate(QUANT_LEVELS)}
+_UNKNOWN_QUALITY = "quality cost unknown (no published measurement)"
+_BETTER = "a little better than {}; " + _UNKNOWN_QUALITY
+
+
+def _hub_level(name: str, bits: float | None, quality: str, row_multiple: int) -> QuantLevel:
+    return QuantLevel(name, bits, None, quality, False, None, row_multiple)
+
+
+# Levels the hub uses beyond llama.cpp's table, each with the level it is ranked just above
+# (or, for the UD-IQ ones, just below Q2_K: they are smaller still).
+HUB_LEVELS: tuple[tuple[QuantLevel, str], ...] = (
+    # ggml's block_mxfp4 stores 32 weights in 17 bytes: 4.25 bits. gpt-oss was trained for it
+    # (its experts are released in MXFP4), so that model loses nothing against its release;
+    # the attention layers stay at higher precision, so a file is a little above 4.25.
+    (
+        _hub_level(
+            "MXFP4",
+            4.25,
+            "the format gpt-oss is released in; cost against 16-bit unknown",
+            32,
+        ),
+        "Q4_0",
+    ),
+    # bartowski's _L and _XL levels: the K-quant with embeddings and output weights at Q8_0.
+    (_hub_level("Q2_K_L", None, _UNKNOWN_QUALITY, _K_ROWS), "Q2_K"),
+    (_hub_level("Q3_K_XL", None, _UNKNOWN_QUALITY, _K_ROWS), "Q3_K_L"),
+    (
+        _hub_level("Q4_K_L", None, "a little better than Q4_K_M; " + _UNKNOWN_QUALITY, _K_ROWS),
+        "Q4_K_M",
+    ),
+    (
+        _hub_level("Q5_K_L", None, "a little better than Q5_K_M; " + _UNKNOWN_QUALITY, _K_ROWS),
+        "Q5_K_M",
+    ),
+    (_hub_level("Q6_K_L", None, _BETTER.format("Q6_K"), _K_ROWS), "Q6_K"),
+    # unsloth's "Dynamic 2.0" levels pick a type per layer; no per-level sizes are published.
+    *(
+        (_hub_level(f"UD-{base}", None, _UNKNOWN_QUALITY, _K_ROWS), above)
+        for base, above in (
+            ("IQ1_S", ""),
+            ("IQ1_M", ""),
+            ("IQ2_XXS", ""),
+            ("IQ2_M", ""),
+            ("IQ3_XXS", ""),
+            ("Q2_K_XL", "Q2_K"),
+            ("Q3_K_XL", "Q3_K_L"),
+            ("Q4_K_XL", "Q4_K_M"),
+            ("Q5_K_XL", "Q5_K_M"),
+            ("Q6_K_XL", "Q6_K"),
+            ("Q8_K_XL", "Q8_0"),
+        )
+    ),
+)
+
+_BY_NAME = {level.name: level for level in QUANT_LEVELS} | {
+    level.name: level for level, _ in HUB_LEVELS
+}
+_RANK: dict[str, float] = {level.name: rank for rank, level in enumerate(QUANT_LEVELS)}
+# Half a step above the level each is based on; the smallest UD-IQ levels below everything.
+_RANK |= {
+    level.name: _RANK[above] + 0.5 if above else -1 + index / 100
+    for index, (level, above) in enumerate(HUB_LEVELS)
+}
 _ALIASES = {"FP16": "F16", "FP32": "F32"}
 
-# A quantization name inside a file name: "Q4_K_M", "IQ4_XS", "Q8_0", "F16", "BF16"... bounded
-# by the start or end of the name, "-", "." or "_" (so that "Qwen2.5" is no match).
+# A quantization name inside a file name: "Q4_K_M", "IQ4_XS", "Q8_0", "F16", "BF16",
+# "UD-Q4_K_XL", "MXFP4"... bounded by the start or end of the name, "-", "." or "_" (so that
+# "Qwen2.5" is no match).
 _QUANT_IN_NAME = re.compile(
-    r"(?:^|(?<=[-._ ]))(I?Q[1-8](?:_[0-9A-Z]+)*|B?F(?:P)?(?:16|32))(?=$|[-. ])",
+    r"(?:^|(?<=[-._ ]))((?:UD-)?I?Q[1-8](?:_[0-9A-Z]+)*|B?F(?:P)?(?:16|32)|MXFP4)(?=$|[-. ])",
     re.IGNORECASE,
 )
 _SHARD_SUFFIX = re.compile(r"-\d{5}-of-\d{5}$", re.IGNORECASE)
@@ -130,7 +202,25 @@ def describe_quality_cost(level: QuantLevel) -> str:
     return f"{level.quality} (+{max(level.added_perplexity, 0):.2f} ppl)"
 
 
-def quality_rank(level: QuantLevel) -> int:
+def describe_bits(level: QuantLevel | None) -> str:
+    """Bits per weight as a table shows them: "4.89", or "unknown"."""
+    if level is None or level.bits_per_weight is None:
+        return "unknown"
+    return f"{level.bits_per_weight:.2f}"
+
+
+def known_bits(level: QuantLevel) -> float:
+    """The bits per weight of a level that has a figure (all of llama.cpp's own table).
+
+    Raises:
+        ValueError: it has none.
+    """
+    if level.bits_per_weight is None:
+        raise ValueError(f"{level.name} has no known bits per weight")
+    return level.bits_per_weight
+
+
+def quality_rank(level: QuantLevel) -> float:
     """0 for the lowest quality level; higher is better."""
     return _RANK[level.name]
 
@@ -159,5 +249,9 @@ def parse_quant_from_filename(filename: str) -> QuantLevel | None:
 
 
 def estimated_file_size(parameters: int, level: QuantLevel) -> int:
-    """Bytes a model of ``parameters`` weights takes at ``level``: parameters * bits / 8."""
-    return round(parameters * level.bits_per_weight / 8)
+    """Bytes a model of ``parameters`` weights takes at ``level``: parameters * bits / 8.
+
+    Raises:
+        ValueError: the level's bits per weight are unknown (see `describe_bits`).
+    """
+    return round(parameters * known_bits(level) / 8)

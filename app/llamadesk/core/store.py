@@ -546,3 +546,14 @@ class Store:
                     " WHERE id = (SELECT max(id) FROM messages WHERE parent_id = ?)",
                     (row["parent_id"],),
                 )
+
+    def answer_speeds(self, limit: int = 1000) -> list[tuple[str, float]]:
+        """(model file, decode tokens/s) of the latest answers that measured a speed, oldest
+        first: what speed predictions are corrected from."""
+        rows = self.db.all(
+            "SELECT model, json_extract(stats, '$.tokens_per_second') AS speed FROM messages"
+            " WHERE role = 'assistant' AND model != '' AND speed > 0"
+            " ORDER BY id DESC LIMIT ?",
+            (limit,),
+        )
+        return [(str(row["model"]), float(row["speed"])) for row in reversed(rows)]

@@ -1,7 +1,10 @@
 """Tiny real GGUF models with random weights, for tests, the demo model and the self-test.
 
-The files are genuine llama-architecture GGUFs that llama.cpp loads, chats with (babbling,
-since the weights are random) and quantizes. Same shape, dtype and seed give the same bytes.
+The files are genuine GGUFs that llama.cpp loads, chats with (babbling, since the weights are
+random) and quantizes. Same shape, dtype and seed give the same bytes. Most are llama-shaped;
+others have the layer patterns of 2026 models, for the memory estimate and the speed
+prediction: gemma3 (sliding-window layers), lfm2 (short-convolution layers between attention
+layers: a hybrid) and qwen3moe (a mixture of experts).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import os
 import string
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -63,7 +66,15 @@ weights layer attention llama desktop machine learning python
 
 @dataclass(frozen=True)
 class ModelShape:
-    """Hyperparameters of a llama-architecture test model."""
+    """Hyperparameters of a test model.
+
+    Args:
+        architecture: "llama", "gemma3", "lfm2" or "qwen3moe".
+        sliding_window: gemma3: the window of its sliding layers (5 in every 6); 0 for none.
+        attention_layers: lfm2: the layers with attention; the others are short convolutions.
+        n_expert, n_expert_used, n_ff_exp: qwen3moe: experts per layer, used per token, and
+            each expert's feed-forward width (``n_ff`` is then unused).
+    """
 
     n_vocab_words: int  # pieces after <unk>, <s>, </s> and the 256 byte tokens
     n_embd: int
@@ -72,6 +83,12 @@ class ModelShape:
     n_head_kv: int
     n_ff: int
     n_ctx_train: int
+    architecture: str = "llama"
+    sliding_window: int = 0
+    attention_layers: tuple[int, ...] = ()
+    n_expert: int = 0
+    n_expert_used: int = 0
+    n_ff_exp: int = 0
 
     @property
     def n_vocab(self) -> int:
@@ -109,6 +126,30 @@ SHAPES: dict[str, ModelShape] = {
         n_ctx_train=2048,
     ),
 }
+SHAPES |= {
+    # Gemma 3's pattern: five sliding-window layers, then one global; two rounds of six.
+    "gemma3": replace(
+        SHAPES["tiny"], architecture="gemma3", n_layer=12, sliding_window=128, n_ctx_train=8192
+    ),
+    # LFM2's: attention in a few layers, short convolutions (a fixed state) in the rest.
+    "lfm2": replace(
+        SHAPES["tiny"], architecture="lfm2", n_layer=8, attention_layers=(2, 5), n_ctx_train=8192
+    ),
+    # A mixture of experts the size of a small real one: about 0.7B weights, 0.17B active.
+    "moe": ModelShape(
+        n_vocab_words=32000 - len(SPECIAL_TOKENS) - N_BYTE_TOKENS,
+        n_embd=1024,
+        n_layer=12,
+        n_head=16,
+        n_head_kv=4,
+        n_ff=2048,
+        n_ctx_train=4096,
+        architecture="qwen3moe",
+        n_expert=32,
+        n_expert_used=4,
+        n_ff_exp=512,
+    ),
+}
 
 
 def write_test_model(
@@ -142,9 +183,10 @@ def write_test_model(
     return path
 
 
-# What `write_test_model_as` stores each shape as when no level is named: the tiny model stays
-# exact (tests compare with it); the 1b one is what people download, a Q4_K_M.
-DEFAULT_LEVELS = {"tiny": "F32", "1b": "Q4_K_M"}
+# What `write_test_model_as` stores each shape as when no level is named: the small models stay
+# exact (tests compare with them); the 1b one is what people download, a Q4_K_M.
+DEFAULT_LEVELS = {"tiny": "F32", "1b": "Q4_K_M", "gemma3": "F32", "lfm2": "F32", "moe": "Q4_K_M"}
+_SMALL_SHAPES = ("tiny", "gemma3", "lfm2")  # small enough to be written in F32
 
 # Gets the stage ("writing" or "quantizing") and the share of it done, from 0 to 1.
 StageProgress = Callable[[str, float], None]
@@ -207,7 +249,7 @@ def _test_model_level(shape: str, name: str) -> QuantLevel:
         known = ", ".join(known.name for known in QUANT_LEVELS)
         raise QuantizeError(f"Unknown quantization level {name!r}; known levels: {known}.")
     # Only F32 and F16 can be written directly; F32 would make the 1b model 4.4 GB.
-    offered = ("F32", "F16") if shape == "tiny" else ("F16",)
+    offered = ("F32", "F16") if shape in _SMALL_SHAPES else ("F16",)
     if not target.quantized and target.name not in offered:
         raise QuantizeError(
             f"The {shape} test model is written as {' or '.join(offered)} or a quantized "
@@ -231,13 +273,13 @@ def _write_gguf(
     seed: int,
     vocabulary: _Vocabulary = _Vocabulary(),
 ) -> None:
-    writer = gguf.GGUFWriter(path, "llama")
+    writer = gguf.GGUFWriter(path, shape.architecture)
     try:
         _add_metadata(writer, shape, dtype, vocabulary)
         layout = _tensor_layout(shape)
         matrix_dtype = np.dtype(np.float16 if dtype == "F16" else np.float32)
         for name, dims in layout:
-            tensor_dtype = _storage_dtype(dims, matrix_dtype)
+            tensor_dtype = _storage_dtype(name, dims, matrix_dtype)
             nbytes = math.prod(dims) * tensor_dtype.itemsize
             writer.add_tensor_info(name, dims, tensor_dtype, nbytes)
         writer.write_header_to_file()
@@ -245,8 +287,10 @@ def _write_gguf(
         writer.write_ti_data_to_file()
         # One tensor in memory at a time: the "1b" shape is 2.2 GB even in F16.
         rng = np.random.default_rng(seed)
-        for _, dims in layout:
-            writer.write_tensor_data(_random_tensor(rng, dims, matrix_dtype))
+        for name, dims in layout:
+            writer.write_tensor_data(
+                _random_tensor(rng, dims, _storage_dtype(name, dims, matrix_dtype))
+            )
     finally:
         writer.close()
 
@@ -267,10 +311,21 @@ def _add_metadata(
     writer.add_block_count(shape.n_layer)
     writer.add_feed_forward_length(shape.n_ff)
     writer.add_head_count(shape.n_head)
-    writer.add_head_count_kv(shape.n_head_kv)
+    writer.add_head_count_kv(_head_count_kv(shape))
     writer.add_rope_dimension_count(shape.head_dim)
     writer.add_rope_freq_base(10000.0)
     writer.add_layer_norm_rms_eps(1e-5)
+    if shape.architecture != "llama":
+        writer.add_key_length(shape.head_dim)
+        writer.add_value_length(shape.head_dim)
+    if shape.sliding_window:
+        writer.add_sliding_window(shape.sliding_window)
+    if shape.attention_layers:
+        writer.add_shortconv_l_cache(_SHORTCONV_L_CACHE)
+    if shape.n_expert:
+        writer.add_expert_count(shape.n_expert)
+        writer.add_expert_used_count(shape.n_expert_used)
+        writer.add_expert_feed_forward_length(shape.n_ff_exp)
 
     controls = list(vocabulary.control_tokens)
     words = _vocabulary_pieces(shape.n_vocab_words - len(controls))
@@ -332,33 +387,88 @@ def _candidate_pieces() -> Iterator[str]:
             yield WORD_BOUNDARY + "".join(letters)
 
 
+_SHORTCONV_L_CACHE = 3  # LFM2's convolution length
+
+
+def _head_count_kv(shape: ModelShape) -> int | list[int]:
+    """One count for all layers; a list for lfm2, where a convolution layer has none."""
+    if not shape.attention_layers:
+        return shape.n_head_kv
+    return [
+        shape.n_head_kv if layer in shape.attention_layers else 0 for layer in range(shape.n_layer)
+    ]
+
+
 def _tensor_layout(shape: ModelShape) -> list[tuple[str, tuple[int, ...]]]:
-    """Names and numpy shapes (rows, columns) of the llama tensors, in file order."""
-    n_embd, n_ff = shape.n_embd, shape.n_ff
-    n_embd_kv = shape.n_head_kv * shape.head_dim
+    """Names and numpy shapes (rows, columns) of the tensors, in file order."""
+    n_embd = shape.n_embd
     layout: list[tuple[str, tuple[int, ...]]] = [("token_embd.weight", (shape.n_vocab, n_embd))]
     for layer in range(shape.n_layer):
         block = f"blk.{layer}"
-        layout += [
-            (f"{block}.attn_norm.weight", (n_embd,)),
-            (f"{block}.attn_q.weight", (n_embd, n_embd)),
-            (f"{block}.attn_k.weight", (n_embd_kv, n_embd)),
-            (f"{block}.attn_v.weight", (n_embd_kv, n_embd)),
-            (f"{block}.attn_output.weight", (n_embd, n_embd)),
-            (f"{block}.ffn_norm.weight", (n_embd,)),
-            (f"{block}.ffn_gate.weight", (n_ff, n_embd)),
-            (f"{block}.ffn_up.weight", (n_ff, n_embd)),
-            (f"{block}.ffn_down.weight", (n_embd, n_ff)),
-        ]
-    layout += [("output_norm.weight", (n_embd,)), ("output.weight", (shape.n_vocab, n_embd))]
+        layout.append((f"{block}.attn_norm.weight", (n_embd,)))
+        if shape.attention_layers and layer not in shape.attention_layers:
+            layout += _shortconv_tensors(block, n_embd)
+        else:
+            layout += _attention_tensors(block, shape)
+        layout.append((f"{block}.ffn_norm.weight", (n_embd,)))
+        layout += _feed_forward_tensors(block, shape)
+    final_norm = "token_embd_norm" if shape.architecture == "lfm2" else "output_norm"
+    layout += [(f"{final_norm}.weight", (n_embd,)), ("output.weight", (shape.n_vocab, n_embd))]
     return layout
 
 
+def _attention_tensors(block: str, shape: ModelShape) -> list[tuple[str, tuple[int, ...]]]:
+    n_embd, n_embd_kv = shape.n_embd, shape.n_head_kv * shape.head_dim
+    tensors: list[tuple[str, tuple[int, ...]]] = [
+        (f"{block}.attn_q.weight", (n_embd, n_embd)),
+        (f"{block}.attn_k.weight", (n_embd_kv, n_embd)),
+        (f"{block}.attn_v.weight", (n_embd_kv, n_embd)),
+        (f"{block}.attn_output.weight", (n_embd, n_embd)),
+    ]
+    if shape.architecture != "llama":  # gemma3, lfm2 and qwen3 normalise queries and keys
+        tensors += [
+            (f"{block}.attn_q_norm.weight", (shape.head_dim,)),
+            (f"{block}.attn_k_norm.weight", (shape.head_dim,)),
+        ]
+    if shape.architecture == "gemma3":
+        tensors.append((f"{block}.post_attention_norm.weight", (n_embd,)))
+    return tensors
+
+
+def _shortconv_tensors(block: str, n_embd: int) -> list[tuple[str, tuple[int, ...]]]:
+    return [
+        (f"{block}.shortconv.conv.weight", (n_embd, _SHORTCONV_L_CACHE)),
+        (f"{block}.shortconv.in_proj.weight", (3 * n_embd, n_embd)),
+        (f"{block}.shortconv.out_proj.weight", (n_embd, n_embd)),
+    ]
+
+
+def _feed_forward_tensors(block: str, shape: ModelShape) -> list[tuple[str, tuple[int, ...]]]:
+    n_embd, n_ff = shape.n_embd, shape.n_ff
+    if shape.n_expert:
+        n_expert, n_ff_exp = shape.n_expert, shape.n_ff_exp
+        return [
+            (f"{block}.ffn_gate_inp.weight", (n_expert, n_embd)),
+            (f"{block}.ffn_gate_exps.weight", (n_expert, n_ff_exp, n_embd)),
+            (f"{block}.ffn_down_exps.weight", (n_expert, n_embd, n_ff_exp)),
+            (f"{block}.ffn_up_exps.weight", (n_expert, n_ff_exp, n_embd)),
+        ]
+    tensors: list[tuple[str, tuple[int, ...]]] = [
+        (f"{block}.ffn_gate.weight", (n_ff, n_embd)),
+        (f"{block}.ffn_up.weight", (n_ff, n_embd)),
+        (f"{block}.ffn_down.weight", (n_embd, n_ff)),
+    ]
+    if shape.architecture == "gemma3":
+        tensors.append((f"{block}.post_ffw_norm.weight", (n_embd,)))
+    return tensors
+
+
 def _storage_dtype(
-    dims: tuple[int, ...], matrix_dtype: np.dtype[np.floating]
+    name: str, dims: tuple[int, ...], matrix_dtype: np.dtype[np.floating]
 ) -> np.dtype[np.floating]:
-    # llama.cpp keeps 1-D tensors (the norms) in F32 whatever the file type says.
-    return np.dtype(np.float32) if len(dims) == 1 else matrix_dtype
+    # llama.cpp keeps 1-D tensors (the norms) and convolution kernels in F32 whatever the
+    # file type says.
+    return np.dtype(np.float32) if len(dims) == 1 or ".conv." in name else matrix_dtype
 
 
 def _random_tensor(

@@ -8,6 +8,7 @@ the `DownloadManager`'s thread. The page never waits on the network or the disk.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timezone
 from html import escape
 from pathlib import Path
 from typing import TypeVar
@@ -45,12 +46,15 @@ from llamadesk.core.catalog import (
     search_catalog,
 )
 from llamadesk.core.downloads import DownloadError
+from llamadesk.core.engine import SINGLE_THREAD_PARAMETERS, default_threads
 from llamadesk.core.hub_listing import (
     RepoListing,
+    estimated_variants,
     fetch_listing,
     judge_variants,
     listing_failure,
     quality_cost,
+    variant_traffic,
 )
 from llamadesk.core.library import (
     LibraryError,
@@ -62,7 +66,8 @@ from llamadesk.core.library import (
 )
 from llamadesk.core.memory import FitLevel, FitVerdict, SystemMemory, format_size
 from llamadesk.core.paths import app_paths
-from llamadesk.core.quants import QUANTIZATION_EXPLAINED
+from llamadesk.core.quants import QUANTIZATION_EXPLAINED, describe_bits
+from llamadesk.core.speed import GPU_UNKNOWN, SpeedContext, load_speed_context
 from llamadesk.services.background import JobRunner, unexpected_failure
 from llamadesk.services.downloads import DownloadManager
 from llamadesk.services.quantize_job import CancellableJob
@@ -74,10 +79,36 @@ from llamadesk.ui.widgets import Banner, confirm
 CONTEXT_CHOICES = (2048, 4096, 8192, 16384, 32768, 131072)
 DEFAULT_CONTEXT = 4096  # when the settings name none of the choices (0: the model's own)
 RECOMMENDED = "★ Recommended for this computer"
-VARIANT_COLUMNS = ("Quantization", "Bits/weight", "File size", "Quality cost", "Fit", "")
+VARIANT_COLUMNS = (
+    "Quantization",
+    "Bits/weight",
+    "File size",
+    "Quality cost",
+    "Fit",
+    "Speed",
+    "",
+)
+_FIT_COLUMN, _SPEED_COLUMN, _MARK_COLUMN = 4, 5, 6
+MEASURING = "measuring this computer…"
 _FIT_COLOURS = {FitLevel.FITS: "#e6f4ea", FitLevel.TIGHT: "#fff4d6", FitLevel.TOO_BIG: "#fde2e1"}
 DialogT = TypeVar("DialogT", bound=QDialog)
 _FIT_TEXT = {FitLevel.FITS: "#1e6b34", FitLevel.TIGHT: "#7a5a00", FitLevel.TOO_BIG: "#a1261f"}
+
+
+_REASONING_TEXT = {
+    "tags": "thinks before answering",
+    "prefilled": "thinks before answering",
+    "harmony": "reasons before answering (low/medium/high)",
+    "gemma4": "can think before answering",
+}
+
+
+def _parameters_text(entry: CatalogEntry) -> str:
+    """ "8.2B", or "30.5B (3.3B active)" for a mixture of experts."""
+    text = format_parameters(entry.parameters)
+    if entry.mixture_of_experts:
+        text += f" ({format_parameters(entry.active_parameters)} active)"
+    return text
 
 
 class CatalogPane(QWidget):
@@ -147,9 +178,7 @@ class CatalogPane(QWidget):
         )
         self.list.clear()
         for entry in shown:
-            item = QListWidgetItem(
-                f"{entry.name}\n{entry.family}  ·  {format_parameters(entry.parameters)}"
-            )
+            item = QListWidgetItem(f"{entry.name}\n{entry.family}  ·  {_parameters_text(entry)}")
             item.setData(Qt.ItemDataRole.UserRole, entry)
             item.setToolTip(entry.description)
             if entry == self.recommended:
@@ -186,6 +215,7 @@ class VariantsTable(QTableWidget):
         super().__init__(0, len(VARIANT_COLUMNS), parent)
         self.variants: list[Variant] = []
         self.verdicts: list[FitVerdict] = []
+        self._parameters = 0
         self.setHorizontalHeaderLabels(VARIANT_COLUMNS)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -197,38 +227,57 @@ class VariantsTable(QTableWidget):
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
 
     def set_variants(
-        self, variants: list[Variant], verdicts: list[FitVerdict], recommended: Variant | None
+        self,
+        variants: list[Variant],
+        verdicts: list[FitVerdict],
+        recommended: Variant | None,
+        speeds: list[str] | None = None,
+        parameters: int = 0,
     ) -> None:
+        """Show ``variants``; ``speeds`` holds each one's predicted speed, in words, and
+        ``parameters`` the model's weights where known (for the hub's levels that publish no
+        bits per weight, the file's own are shown)."""
         self.variants, self.verdicts = variants, verdicts
+        self._parameters = parameters
         self.setRowCount(len(variants))
-        for row, (variant, verdict) in enumerate(zip(variants, verdicts, strict=True)):
-            self._fill(row, variant, verdict, variant == recommended)
+        shown_speeds = speeds or [MEASURING] * len(variants)
+        rows = zip(variants, verdicts, shown_speeds, strict=True)
+        for row, (variant, verdict, speed) in enumerate(rows):
+            self._fill(row, variant, verdict, variant == recommended, speed)
 
-    def _fill(self, row: int, variant: Variant, verdict: FitVerdict, recommended: bool) -> None:
-        level = variant.level
-        bits = f"{level.bits_per_weight:.2f}" if level else "?"
+    def _fill(
+        self, row: int, variant: Variant, verdict: FitVerdict, recommended: bool, speed: str
+    ) -> None:
         split = f" in {len(variant.files)} parts" if variant.split else ""
+        size = format_size(variant.size) + split
         cells = (
             variant.quant_label or variant.name,
-            bits,
-            format_size(variant.size) + split,
+            self._bits(variant),
+            f"≈ {size} (estimate)" if variant.estimated else size,
             quality_cost(variant),
             verdict.level.label,
+            speed,
             RECOMMENDED if recommended else "",
         )
         for column, text in enumerate(cells):
             item = QTableWidgetItem(text)
             item.setToolTip(verdict.explain())
             self.setItem(row, column, item)
-        fit = self.item(row, 4)
+        fit = self.item(row, _FIT_COLUMN)
         fit.setBackground(QBrush(QColor(_FIT_COLOURS[verdict.level])))
         fit.setForeground(QBrush(QColor(_FIT_TEXT[verdict.level])))
         if recommended:
-            mark = self.item(row, 5)
+            mark = self.item(row, _MARK_COLUMN)
             font = QFont(mark.font())
             font.setBold(True)
             mark.setFont(font)
             mark.setForeground(QBrush(QColor(_FIT_TEXT[FitLevel.FITS])))
+
+    def _bits(self, variant: Variant) -> str:
+        level = variant.level
+        if level is not None and level.bits_per_weight is None and self._parameters:
+            return f"{variant.size * 8 / self._parameters:.2f}"
+        return describe_bits(level) if level else "?"
 
     def selected_row(self) -> int | None:
         rows = self.selectionModel().selectedRows()
@@ -280,6 +329,8 @@ class ModelsView(QWidget):
         self._select_after_refresh: Path | None = None
         self.entry: CatalogEntry | None = None
         self.listing: RepoListing | None = None
+        # Bandwidth and corrections, read in the background; None until they arrive.
+        self.speed: SpeedContext | None = None
         self._wanted_repo = ""  # the repository whose listing should show when it arrives
         self._build(catalog, n_ctx)
         self._connect()
@@ -379,10 +430,19 @@ class ModelsView(QWidget):
         """Show a catalog entry and list its variants."""
         self.entry = entry
         self.title.setText(entry.name)
+        facts = [
+            entry.repo,
+            f"{_parameters_text(entry)} parameters",
+            entry.architecture,
+            f"up to {entry.context_length:,} tokens of context",
+            entry.license,
+            *((_REASONING_TEXT[entry.reasoning],) if entry.reasoning != "none" else ()),
+            *(("reads images",) if entry.vision else ()),
+            *(("gated: needs a Hugging Face login",) if entry.gated else ()),
+        ]
+        note = f"<br><i>{entry.note}</i>" if entry.note else ""
         self.about.setText(
-            f"{entry.description}<br><span style='color:#6b6b76'>{entry.repo}  ·  "
-            f"{format_parameters(entry.parameters)} parameters  ·  {entry.architecture}  ·  "
-            f"up to {entry.context_length:,} tokens of context  ·  {entry.license}</span>"
+            f"{entry.description}<br><span style='color:#6b6b76'>{'  ·  '.join(facts)}{note}</span>"
         )
         self._list(entry.repo)
 
@@ -425,6 +485,25 @@ class ModelsView(QWidget):
         job = self.runner.start(lambda: fetch_listing(repo, self.cache_dir, endpoint=endpoint))
         job.finished.connect(self._on_listed)
         job.failed.connect(lambda error: self._on_list_failed(repo, error))
+        self._load_speed()
+
+    def _load_speed(self) -> None:
+        """Read the bandwidth (measured the first time) and the corrections the answers so far
+        teach, in the background: they change as the user chats, so on each listing."""
+        paths = app_paths()
+        database = self.database or paths.database
+        folders = (self.models_dir, *((self.hf_cache_dir,) if self.hf_cache_dir else ()))
+        threads = default_threads(SINGLE_THREAD_PARAMETERS)  # one per physical core
+        # Once per session the bandwidth is measured again, the better figure kept.
+        remeasure = self.speed is None
+        job = self.runner.start(
+            lambda: load_speed_context(paths.data, database, folders, threads, remeasure=remeasure)
+        )
+        job.finished.connect(self._on_speed)
+
+    def _on_speed(self, speed: SpeedContext) -> None:
+        self.speed = speed
+        self._show_variants()
 
     def _on_listed(self, listing: RepoListing) -> None:
         if listing.repo != self._wanted_repo:
@@ -435,10 +514,24 @@ class ModelsView(QWidget):
     def _on_list_failed(self, repo: str, error: Exception) -> None:
         if repo != self._wanted_repo:
             return
-        if isinstance(error, DownloadError):
-            message = listing_failure(error, self.entry)
-        else:
-            message = unexpected_failure(error, f"Listing {repo}")
+        if not isinstance(error, DownloadError):
+            unexpected = unexpected_failure(error, f"Listing {repo}")
+            self.status.setText(
+                f"<span style='color:#a1261f'>{escape(unexpected, quote=False)}</span>"
+            )
+            return
+        message = listing_failure(error, self.entry)
+        if self.entry is None or not error.resumable:
+            self.status.setText(
+                f"<span style='color:#a1261f'>{escape(message, quote=False)}</span>"
+            )
+            return
+        # The hub is out of reach: what the common levels would take, marked as estimates.
+        variants = tuple(estimated_variants(self.entry))
+        self.listing = RepoListing(repo, variants, datetime.now(timezone.utc), message)
+        self._show_variants()
+
+    def _show_error(self, message: str) -> None:
         self.status.setText(f"<span style='color:#a1261f'>{escape(message, quote=False)}</span>")
 
     def _show_variants(self) -> None:
@@ -449,29 +542,57 @@ class ModelsView(QWidget):
         verdicts, recommended = judge_variants(
             self.entry, variants, self.system_memory(), self.context.currentData()
         )
-        self.variants.set_variants(variants, verdicts, recommended)
+        parameters = self.entry.parameters if self.entry else 0
+        self.variants.set_variants(
+            variants, verdicts, recommended, self._speeds(variants), parameters
+        )
         self.status.setText(self._listing_status(listing, variants, recommended))
         if recommended is not None:
             self.variants.selectRow(variants.index(recommended))
+
+    def _speeds(self, variants: list[Variant]) -> list[str] | None:
+        """Each variant's predicted speed on this computer, or None while measuring."""
+        speed = self.speed
+        if speed is None:
+            return None
+        architecture = self.entry.architecture if self.entry else ""
+        return [
+            speed.describe(
+                variant_traffic(self.entry, variant),
+                architecture,
+                variant.quant_label or "",
+                variant.files[0].path.rsplit("/", 1)[-1],
+            )
+            for variant in variants
+        ]
 
     def _listing_status(
         self, listing: RepoListing, variants: list[Variant], recommended: Variant | None
     ) -> str:
         if not variants:
             return "This repository has no GGUF files LlamaDesk can use."
+        if variants[0].estimated:
+            return (
+                f"<b>Estimates</b>: {listing.offline_reason} Until the real list arrives, "
+                "sizes are worked out as parameters × bits per weight ÷ 8, and fit and "
+                "speed from those."
+            )
         parts = [f"{len(variants)} variants"]
         if recommended is None:
             parts.append("none fits this computer comfortably at this context length")
         if listing.offline:
             parts.append(f"<b>{listing.describe_age()}</b> ({listing.offline_reason})")
+        if self.speed is not None and self.system_memory().gpu is not None:
+            parts.append(GPU_UNKNOWN)
         return "  ·  ".join(parts)
 
     def _on_variant_selected(self) -> None:
         row = self.variants.selected_row()
-        self.download_button.setEnabled(row is not None)
-        if row is None:
+        variant = self.variants.variants[row] if row is not None else None
+        self.download_button.setEnabled(variant is not None and not variant.estimated)
+        if row is None or variant is None:
             return
-        variant, verdict = self.variants.variants[row], self.variants.verdicts[row]
+        verdict = self.variants.verdicts[row]
         self.download_button.setText(f"Download {variant.quant_label or variant.name}")
         self.details.setText(f"<b>{verdict.level.label}.</b> {verdict.explain()}")
 
@@ -481,6 +602,8 @@ class ModelsView(QWidget):
         if row is None:
             return
         variant = self.variants.variants[row]
+        if variant.estimated:
+            return  # an estimate while offline: there is no such file to fetch
         try:
             for file in variant.files:
                 self.downloads.add(variant.repo, file.path, sha256=file.sha256, size=file.size)

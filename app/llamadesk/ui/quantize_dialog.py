@@ -32,7 +32,14 @@ from PySide6.QtWidgets import (
 from llamadesk.core.gguf_info import GGUFError, read_gguf_info
 from llamadesk.core.memory import ModelSpec, SystemMemory, estimate_memory, format_size, judge_fit
 from llamadesk.core.quantize import QuantizeError, QuantizePlan, QuantizeResult, plan_quantize
-from llamadesk.core.quants import QUANT_LEVELS, QuantLevel, describe_quality_cost, quant_level
+from llamadesk.core.quants import (
+    QUANT_LEVELS,
+    QuantLevel,
+    describe_bits,
+    describe_quality_cost,
+    known_bits,
+    quant_level,
+)
 from llamadesk.services.background import JobRunner
 from llamadesk.services.quantize_job import CancellableJob, QuantizeJob
 
@@ -43,10 +50,11 @@ _PROGRESS_STEPS = 1000  # QProgressBar holds an int: per-mille
 
 def smaller_levels(source_level: QuantLevel) -> list[QuantLevel]:
     """The levels with fewer bits per weight than ``source_level``, best quality first."""
-    smaller = [
-        level for level in QUANT_LEVELS if level.bits_per_weight < source_level.bits_per_weight
-    ]
-    return sorted(smaller, key=lambda level: -level.bits_per_weight)
+    if source_level.bits_per_weight is None:
+        return []
+    source_bits = source_level.bits_per_weight
+    smaller = [level for level in QUANT_LEVELS if known_bits(level) < source_bits]
+    return sorted(smaller, key=lambda level: -known_bits(level))
 
 
 def describe_plan(plan: QuantizePlan, system: SystemMemory, n_ctx: int) -> str:
@@ -61,7 +69,7 @@ def describe_plan(plan: QuantizePlan, system: SystemMemory, n_ctx: int) -> str:
     rows = (
         ("Saved as", plan.dest.name),
         ("Expected size", f"about {format_size(plan.expected_size)}"),
-        ("Bits per weight", f"{plan.level.bits_per_weight:.2f}"),
+        ("Bits per weight", describe_bits(plan.level)),
         ("Quality cost", describe_quality_cost(plan.level)),
         ("On this computer", f"<b>{verdict.level.label}</b> at {n_ctx:,} tokens of context"),
         ("Free disk", f"{format_size(free)} in {plan.dest.parent}"),
@@ -219,7 +227,7 @@ class QuantizeDialog(JobDialog):
         offered = smaller_levels(source_level)
         self.levels.setRowCount(len(offered))
         for row, level in enumerate(offered):
-            cells = (level.name, f"{level.bits_per_weight:.2f}", describe_quality_cost(level))
+            cells = (level.name, describe_bits(level), describe_quality_cost(level))
             for column, text in enumerate(cells):
                 self.levels.setItem(row, column, QTableWidgetItem(text))
         names = [level.name for level in offered]
