@@ -22,17 +22,11 @@ from PySide6.QtWidgets import (
 )
 
 from llamadesk.core.backend import backend_info
-from llamadesk.core.paths import AppPaths
 from llamadesk.core.settings import Settings
 from llamadesk.core.starter import starter_model_path
-from llamadesk.services.chat_session import ChatSession
-from llamadesk.services.compare import CompareSession
-from llamadesk.services.dataset import DatasetService
-from llamadesk.services.memory_monitor import MemoryMonitor
+from llamadesk.services.app_services import Services
 from llamadesk.services.model_host import LoadedModel
-from llamadesk.services.model_loader import ModelLoader, Purpose
-from llamadesk.services.ratings import RatingsService
-from llamadesk.services.settings_service import SettingsService
+from llamadesk.services.model_loader import Purpose
 from llamadesk.ui import load_warning
 from llamadesk.ui.chat_page import ChatPage
 from llamadesk.ui.chat_settings import ChatSettings
@@ -46,22 +40,17 @@ from llamadesk.ui.model_status import ModelStatus
 class MainWindow(QMainWindow):
     """Sidebar of conversations, the chat, a model picker and a status line."""
 
-    def __init__(
-        self,
-        session: ChatSession,
-        ratings: RatingsService,
-        compare: CompareSession,
-        paths: AppPaths,
-        settings: SettingsService,
-        loader: ModelLoader,
-    ) -> None:
+    def __init__(self, services: Services) -> None:
         super().__init__()
-        self.session = session
-        self.ratings = ratings
-        self.compare = compare
-        self.paths = paths
-        self.settings_service = settings
-        self.loader = loader
+        self.services = services
+        self.session = services.session
+        self.ratings = services.ratings
+        self.compare = services.compare
+        self.paths = services.paths
+        self.settings_service = services.settings
+        self.loader = services.loader
+        self.monitor = services.monitor
+        self.dataset = services.dataset
         self.starter = starter_model_path()
         self.setWindowTitle("LlamaDesk")
         self.resize(1180, 780)
@@ -109,7 +98,6 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.modes)
         self.add_mode("Chat", self.chat)
         self.add_mode("Compare", self.compare_view)
-        self.monitor = MemoryMonitor(self)
         self.memory_panel = MemoryPanel(self.monitor)
         self.memory_dock = QDockWidget("Memory", self)
         self.memory_dock.setObjectName("memoryDock")
@@ -117,7 +105,6 @@ class MainWindow(QMainWindow):
         self.memory_dock.setMinimumWidth(300)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.memory_dock)
         self.memory_dock.hide()
-        self.dataset = DatasetService(self.paths.database, self)
         self.dataset_view = DatasetView(self.dataset)
         self.dataset_page = self.add_mode("Data set", self.dataset_view)
         exports = self.menuBar().addMenu("&Export")
@@ -133,7 +120,6 @@ class MainWindow(QMainWindow):
         host = self.session.host
         self.memory_action.toggled.connect(self.memory_dock.setVisible)
         self.memory_dock.visibilityChanged.connect(self.memory_action.setChecked)
-        self.ratings.changed.connect(self.dataset.mark_changed)
         self.dataset.changed.connect(self.chat.show_thread)  # a pair deleted there
         self.model_picker.model_chosen.connect(self.load_model)
         self.model_picker.open_requested.connect(self._ask_open_model)
@@ -263,12 +249,8 @@ class MainWindow(QMainWindow):
             self.chat.update_page()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        # Stops a streaming answer and joins the model thread; the partial answer is saved
-        # through the usual answered signal, delivered before shutdown returns.
-        self.session.host.shutdown()
-        self.session.save_again()  # a last try for an answer the store refused
-        self.monitor.stop()
+        # Closing the window ends the work it started: an answer streaming is stopped and
+        # saved, every thread joined. The store stays open until AppParts.close().
+        self.services.stop()
         self.memory_panel.wait_for_all()
-        self.loader.wait_for_all()
-        self.dataset.wait_for_all()  # a running export or delete finishes, never half-done
         event.accept()
