@@ -1,5 +1,9 @@
 """The settings the chat answers with: the loaded model's sampling, system prompt and thinking
-switch, and the settings dialog that changes them."""
+switch, and the settings dialog that changes them.
+
+The chat session answers with what it was last given; this keeps that in step with the
+settings service: on a load, and whenever the loaded model's settings change.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,8 @@ from pathlib import Path
 from PySide6.QtWidgets import QDialog, QWidget
 
 from llamadesk.core.backend import backend_info
-from llamadesk.core.settings import Settings
+from llamadesk.core.engine import SamplingParams
+from llamadesk.core.settings import ModelDefaults, Settings
 from llamadesk.core.store import StoreError
 from llamadesk.services.chat_session import ChatSession
 from llamadesk.services.model_host import LoadedModel
@@ -48,7 +53,11 @@ class ChatSettings:
         self.composer = composer
         self.banner = banner
         self.load_model = load_model
+        # What was last given to the session, so a change elsewhere in the settings (the last
+        # model, another model's) leaves values set on the session alone.
+        self._applied: tuple[SamplingParams, str] | None = None
         composer.thinking_changed.connect(self._set_thinking)
+        service.changed.connect(self._on_changed)
 
     @property
     def current(self) -> Settings:
@@ -63,9 +72,21 @@ class ChatSettings:
     def apply_model(self, model: LoadedModel) -> None:
         """The chat answers with `model` now: its own sampling settings apply."""
         defaults = self.current.for_model(model.info.path.name)
+        self._give_session(defaults)
+        self._show_thinking(model, defaults.thinking)
+
+    def _on_changed(self, settings: Settings) -> None:
+        model = self.session.host.model
+        if model is None:
+            return
+        defaults = settings.for_model(model.info.path.name)
+        if (defaults.sampling, defaults.system_prompt) != self._applied:
+            self._give_session(defaults)
+
+    def _give_session(self, defaults: ModelDefaults) -> None:
         self.session.params = defaults.sampling
         self.session.default_system_prompt = defaults.system_prompt
-        self._show_thinking(model, defaults.thinking)
+        self._applied = (defaults.sampling, defaults.system_prompt)
 
     def _show_thinking(self, model: LoadedModel, thinking: str) -> None:
         """Offer the model's thinking switch, set as last chosen for this model."""
@@ -110,8 +131,6 @@ class ChatSettings:
             self.save(settings.with_model_defaults(name, chosen))
         else:
             self.save(settings.with_changes(defaults=chosen))
-        self.session.params = chosen.sampling
-        self.session.default_system_prompt = chosen.system_prompt
         if dialog.conversation is not None and conversation_id is not None:
             system, overrides = dialog.conversation
             try:
