@@ -239,3 +239,15 @@ def test_the_last_model_loads_again_at_start(qtbot, loaded, make_parts, tiny_mod
     with qtbot.waitSignal(second.host.loaded, timeout=60_000) as reloaded:
         second.window.start()
     assert reloaded.args[0].info.path == Path(tiny_model)
+
+
+def test_the_chat_keeps_qts_own_thread_and_actions(qtbot, parts: AppParts):
+    from PySide6.QtCore import QThread
+
+    from llamadesk.ui.chat_view import MessageBubble
+
+    # A Qt method hidden by an attribute of the same name breaks Qt's own use of it.
+    assert isinstance(parts.session.thread(), QThread)
+    bubble = MessageBubble("assistant", "Model", "Hi")
+    qtbot.addWidget(bubble)
+    assert bubble.actions() == []

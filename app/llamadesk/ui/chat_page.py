@@ -133,7 +133,7 @@ class ChatPage(QSplitter):
 
     def show_thread(self, same_conversation: bool = True) -> None:
         conversation = self.current_conversation
-        messages = self.session.thread(conversation) if conversation is not None else []
+        messages = self.session.messages_of(conversation) if conversation is not None else []
         self.chat_view.show_messages(
             messages, self.ratings.shown, same_conversation=same_conversation
         )

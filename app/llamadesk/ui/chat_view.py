@@ -268,7 +268,7 @@ class MessageBubble(QFrame):
         actions.setContentsMargins(0, 0, 0, 0)
         actions.addWidget(self.footer, 1)
         actions.addWidget(self.copy_button)
-        self.actions = actions
+        self.action_bar = actions
         self.rating: AnswerRating | None = None
         self.reasoning: ReasoningSection | None = None
         self._thinking_since: float | None = None  # while reasoning streams in
@@ -584,7 +584,7 @@ class ChatView(QScrollArea):
         self._streaming.set_footer("not saved")
         button = _link_button("Save again")
         button.clicked.connect(self.save_again_requested)
-        self._streaming.actions.insertWidget(1, button)
+        self._streaming.action_bar.insertWidget(1, button)
         self.save_again_button = button
 
     def append_answer(self, text: str) -> None:
@@ -629,7 +629,7 @@ class ChatView(QScrollArea):
     def _place_regenerate(self) -> None:
         last = self._rows[-1][2] if self._rows else None
         if last is not None and last.role == "assistant":
-            last.actions.insertWidget(1, self._regenerate)
+            last.action_bar.insertWidget(1, self._regenerate)
         else:
             self._regenerate.setParent(None)
 
