@@ -294,7 +294,7 @@ class ChatSession(QObject):
                 model=result.model_file,
                 params=result.params.as_dict(),
                 seed=stats.seed,
-                stats=stats.as_dict(),
+                stats=stats,
                 stop_reason=stats.stop_reason,
                 reasoning=result.reasoning,
             )

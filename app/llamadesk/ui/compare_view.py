@@ -173,7 +173,7 @@ class CompareView(QWidget):
 
     def _on_answer_saved(self, side: str, message: Message) -> None:
         pane = self.panes[side]
-        pane.set_footer(describe_stats(message.stats, message.stop_reason))
+        pane.set_footer(describe_stats(message.answer_stats, message.stop_reason))
         pane.show_stored_reasoning(message)
         if pane.text != message.content:  # reasoning that turned out to be the answer
             pane.set_text(message.content)

@@ -47,8 +47,9 @@ class ModelStatus:
         return line
 
     def show_answer_speed(self, message: Message) -> None:
-        stats = message.stats
+        stats = message.answer_stats
+        if stats is None:
+            return
         self.speed_status.setText(
-            f"{stats.get('tokens_per_second', 0):.1f} tokens/s  ·  "
-            f"{stats.get('ttft_ms', 0):.0f} ms to first token"
+            f"{stats.tokens_per_second:.1f} tokens/s  ·  {stats.ttft_ms:.0f} ms to first token"
         )
