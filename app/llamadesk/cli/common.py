@@ -11,12 +11,6 @@ import sys
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from typing import TypeAlias
-
-    Commands: TypeAlias = argparse._SubParsersAction[argparse.ArgumentParser]
-    """The `add_subparsers()` object a command group adds its parsers to."""
-
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
 EXIT_HUB_TROUBLE = 1  # the network or the hub failed: trying again later may work
@@ -27,6 +21,13 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(EXIT_USER_ERROR, f"{self.prog}: error: {message}\n")
+
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    Commands: TypeAlias = argparse._SubParsersAction[Parser]
+    """The `add_subparsers()` object a command group adds its parsers to."""
 
 
 def positive_int(text: str) -> int:

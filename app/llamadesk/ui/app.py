@@ -57,7 +57,7 @@ def application() -> QApplication:
 def _app_icon() -> QIcon:
     """The app's icon in every size the package holds (resources/icons, also in the bundle)."""
     icon = QIcon()
-    for png in resources.files("llamadesk").joinpath("resources", "icons").iterdir():
+    for png in (resources.files("llamadesk") / "resources" / "icons").iterdir():
         icon.addFile(str(png))
     return icon
 

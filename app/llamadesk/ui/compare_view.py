@@ -193,7 +193,7 @@ class CompareView(QWidget):
             self._set_voting(False)
 
     def _vote(self, winner: Winner) -> None:
-        strength = self.strength.currentData() if winner in ("model_a", "model_b") else ""
+        strength: Strength = self.strength.currentData() if winner in ("model_a", "model_b") else ""
         if self.session.vote(winner, strength) is None:
             return  # `failed` said why
         for name, button in self.vote_buttons.items():
