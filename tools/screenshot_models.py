@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from hub_server import FakeHub, HubFile
 from llamadesk.core.paths import HOME_ENV, app_paths
 from llamadesk.ui.app import application, build
+from llamadesk.ui.models_view import MEASURING, VARIANT_COLUMNS
 
 # A mixture-of-experts model: memory fit follows its 30.5B parameters, speed its 3.3B active.
 REPO = "unsloth/Qwen3-30B-A3B-Instruct-2507-GGUF"
@@ -69,6 +70,8 @@ def main(out: Path) -> None:
         wait_until(lambda: (view.downloads.jobs() or [None])[0].speed > 0)  # type: ignore[union-attr]
         view.catalog.select("qwen3-30b-a3b-instruct-2507")
         wait_until(lambda: view.variants.rowCount() == len(SIZES_MB))
+        speed = VARIANT_COLUMNS.index("Speed")
+        wait_until(lambda: view.variants.item(0, speed).text() != MEASURING)
         out.mkdir(parents=True, exist_ok=True)
         app.processEvents()
         window.grab().save(str(out / "catalog.png"))
