@@ -137,6 +137,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("leaderboard", help="rank your models by your compare votes")
     _add_models_parser(commands)
     _add_eval_parser(commands)
+    from llamadesk.cli_chats import add_chats_parser  # after this module is loaded
+
+    add_chats_parser(commands)
     return parser
 
 
@@ -244,6 +247,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_library_command(args)
         if args.command == "eval":
             return _eval(args)
+        if args.command == "chats":
+            from llamadesk.cli_chats import run_chats_command
+
+            return run_chats_command(args)
         if args.command == "bench":
             return _bench(args)
     except KeyboardInterrupt:

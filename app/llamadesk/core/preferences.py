@@ -427,10 +427,15 @@ def export(
 
 def write_jsonl(rows: Iterable[Row], path: Path) -> None:
     """Write one JSON object per line, atomically: the whole file appears or nothing does."""
+    text = "".join(json.dumps(row, ensure_ascii=False, allow_nan=False) + "\n" for row in rows)
+    # Encoded before the file exists: only the OS can fail from here on.
+    write_atomic(text.encode("utf-8"), path)
+
+
+def write_atomic(data: bytes, path: Path) -> None:
+    """Write ``data`` to ``path``: the whole file appears or nothing does (``ExportError``)."""
     if not path.name:
         raise ExportError(f"Cannot write {path}: it names no file")
-    text = "".join(json.dumps(row, ensure_ascii=False, allow_nan=False) + "\n" for row in rows)
-    data = text.encode("utf-8")  # before the file exists: only the OS can fail from here on
     # A unique name in the same folder, so the final rename never crosses file systems.
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
     try:
