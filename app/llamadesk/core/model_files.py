@@ -8,7 +8,9 @@ brings the facts of the files the exported answers came from.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import importlib.metadata
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
@@ -37,6 +39,15 @@ class ModelFile:
 
 # Finds the facts about a file named so; None if no such file is at hand.
 ModelLookup = Callable[[str], "ModelFile | None"]
+
+
+@functools.cache
+def engine_version() -> str:
+    """The engine that writes answers, with its version: "llama-cpp-python 0.3.36"."""
+    try:
+        return f"llama-cpp-python {importlib.metadata.version('llama-cpp-python')}"
+    except importlib.metadata.PackageNotFoundError:
+        return "llama-cpp-python"
 
 
 def no_lookup(_name: str) -> ModelFile | None:
