@@ -5,8 +5,9 @@ files from disk, takes uploads the way `HfApi.create_repo` and `HfApi.upload_fol
 them (huggingface_hub 2.4: POST /api/repos/create, /api/validate-yaml, then per dataset
 repository /preupload/{rev} and the ndjson /commit/{rev}; every file is answered "regular",
 so no LFS or Xet transfer is asked for) and serves pushed data sets back to `datasets`.
-It can inject the faults a real network produces: a dropped connection, a stall, corrupt bytes, 404/401/403/429 answers. Every request is logged with the number of
-body bytes actually sent, so a test can prove that a resumed download fetched only the rest.
+It can inject the faults a real network produces: a dropped connection, a stall, corrupt
+bytes, 404/401/403/429 answers. Every request is logged with the number of body bytes
+actually sent, so a test can prove that a resumed download fetched only the rest.
 
 Use it as a context manager (or call `stop()`): the server thread and every handler thread
 are joined on exit.
