@@ -123,7 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="trl: preference pairs (DPO, reward models); kto: rated answers; "
         "arena: the compare votes",
     )
-    export.add_argument("--out", type=Path, required=True, metavar="FILE")
+    export.add_argument(
+        "--out", type=Path, required=True, metavar="FILE", help="the file (with --card: a folder)"
+    )
     export.add_argument(
         "--since", type=_date, help="only ratings given on or after this date (or time)"
     )
@@ -133,6 +135,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="add reasoning models' reasoning in columns of its own (answers never hold it)",
     )
+    from llamadesk.cli_share import add_share_flags  # after this module is loaded
+
+    add_share_flags(export)
 
     commands.add_parser("leaderboard", help="rank your models by your compare votes")
     _add_models_parser(commands)
@@ -407,6 +412,10 @@ _EXPORTED = {"trl": "preference pairs", "kto": "rated answers", "arena": "battle
 
 
 def _export(args: argparse.Namespace) -> int:
+    from llamadesk.cli_share import run_share, wants_share
+
+    if wants_share(args):
+        return run_share(args)
     from llamadesk.core.paths import app_paths
     from llamadesk.core.preferences import ExportError, export
     from llamadesk.core.store import Store, StoreError
