@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hub_server import USER, FakeHub
-from test_cli_export import add_votes, app_home, read_jsonl  # noqa: F401 (fixture)
 
+from hub_server import USER, FakeHub
 from llamadesk.cli import main
 from llamadesk.core.paths import AppPaths
+from test_cli_export import add_votes, read_jsonl
 
 TOKEN = "hf_" + "c" * 34
 
@@ -29,9 +29,9 @@ def hub(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeHub]:
 
 
 def test_card_writes_a_folder_with_the_file_and_the_card(
-    app_home: AppPaths, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    home: AppPaths, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    add_votes(app_home)
+    add_votes(home)
     out = tmp_path / "share"
     assert main(["export", "arena", "--out", str(out), "--card", "--license", "cc-by-4.0"]) == 0
     assert capsys.readouterr().out.strip() == (
@@ -46,9 +46,9 @@ def test_card_writes_a_folder_with_the_file_and_the_card(
 
 
 def test_scrub_without_card_writes_the_scrubbed_file(
-    app_home: AppPaths, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    home: AppPaths, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    add_votes(app_home)
+    add_votes(home)
     out = tmp_path / "trl.jsonl"
     assert main(["export", "trl", "--out", str(out), "--scrub"]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == "Scrub: replaced nothing found."
@@ -56,13 +56,13 @@ def test_scrub_without_card_writes_the_scrubbed_file(
 
 
 def test_push_uploads_the_folder_privately(
-    app_home: AppPaths,
+    home: AppPaths,
     hub: FakeHub,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    add_votes(app_home)
+    add_votes(home)
     monkeypatch.setenv("HF_TOKEN", TOKEN)
     out = tmp_path / "share"
     repo = f"{USER}/votes"
@@ -79,9 +79,9 @@ def test_push_uploads_the_folder_privately(
 
 
 def test_push_without_a_login_says_how_to_log_in(
-    app_home: AppPaths, hub: FakeHub, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    home: AppPaths, hub: FakeHub, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    add_votes(app_home)
+    add_votes(home)
     out = tmp_path / "share"
     assert main(["export", "trl", "--out", str(out), "--push", f"{USER}/votes"]) == 2
     error = capsys.readouterr().err.strip().splitlines()
