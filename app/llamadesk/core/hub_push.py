@@ -148,3 +148,24 @@ def _translate(error: Exception, repo_id: str) -> PushError:
 def _first_line(error: BaseException) -> str:
     text = str(error).strip()
     return text.splitlines()[0] if text else type(error).__name__
+
+
+def log_in(token: str) -> str:
+    """Check ``token`` with the Hub and keep it where ``hf auth login`` keeps it; the user name.
+
+    ``PushError`` if the Hub refuses it (nothing is kept then).
+    """
+    from huggingface_hub import constants
+
+    token = token.strip()
+    if not token:
+        raise PushError("login", "Paste a Hugging Face access token (it starts with hf_).")
+    name = who_am_i(token)
+    path = Path(constants.HF_TOKEN_PATH)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(token)
+        path.chmod(0o600)
+    except OSError as error:
+        raise PushError("other", f"Could not keep the token in {path}: {error}") from None
+    return name

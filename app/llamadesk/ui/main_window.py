@@ -26,6 +26,7 @@ from llamadesk.core.paths import AppPaths
 from llamadesk.core.settings import Settings
 from llamadesk.core.store import Message
 from llamadesk.services.chat_session import ChatSession
+from llamadesk.services.chat_transfer import ChatTransferService
 from llamadesk.services.compare import CompareSession
 from llamadesk.services.dataset import DatasetService
 from llamadesk.services.memory_monitor import MemoryMonitor
@@ -34,6 +35,7 @@ from llamadesk.services.model_loader import ModelLoader, Purpose
 from llamadesk.services.ratings import RatingsService
 from llamadesk.services.settings_service import SettingsService
 from llamadesk.ui import load_warning
+from llamadesk.ui.chat_transfer import ChatTransfer
 from llamadesk.ui.chat_view import ChatView
 from llamadesk.ui.compare_view import CompareView
 from llamadesk.ui.composer import Composer
@@ -151,6 +153,8 @@ class MainWindow(QMainWindow):
         self.dataset = DatasetService(self.paths.database, self)
         self.dataset_view = DatasetView(self.dataset)
         self.dataset_page = self.add_mode("Data set", self.dataset_view)
+        chats = ChatTransferService(self.paths, self)
+        self.chat_transfer = ChatTransfer(chats, self, self.banner.show_message)
         exports = self.menuBar().addMenu("&Export")
         for action in self.dataset_view.export_actions.values():
             exports.addAction(action)
@@ -186,6 +190,9 @@ class MainWindow(QMainWindow):
         self.conversation_list.rename_requested.connect(session.rename)
         self.conversation_list.delete_requested.connect(self._delete_conversation)
         self.conversation_list.search_changed.connect(lambda _text: self._refresh_conversations())
+        self.conversation_list.export_requested.connect(self.chat_transfer.ask_export)
+        self.conversation_list.import_requested.connect(self.chat_transfer.ask_import)
+        self.chat_transfer.imported.connect(self._refresh_conversations)
         self.model_picker.model_chosen.connect(self.load_model)
         self.model_picker.open_requested.connect(self._ask_open_model)
         self.empty_state.open_requested.connect(self._ask_open_model)
@@ -484,4 +491,5 @@ class MainWindow(QMainWindow):
         self.memory_panel.wait_for_all()
         self.loader.wait_for_all()
         self.dataset.wait_for_all()  # a running export or delete finishes, never half-done
+        self.chat_transfer.service.wait_for_all()  # an import commits whole or not at all
         event.accept()
