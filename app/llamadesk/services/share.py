@@ -10,7 +10,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, Signal, SignalInstance, Slot
 
 from llamadesk.core.dataset_card import PreparedDataset, prepare_dataset, write_dataset
 from llamadesk.core.hub_push import (
@@ -75,7 +75,7 @@ class ShareService(QObject):
     prepared = Signal(object)
     saved = Signal(object)
     pushed = Signal(object)
-    logged_in = Signal(str)
+    logged_in = Signal(object)  # str; object, so the job's result connects to it as it is
     failed = Signal(str, str)
 
     def __init__(self, paths: AppPaths, parent: QObject | None = None) -> None:
@@ -112,12 +112,15 @@ class ShareService(QObject):
     def wait_for_all(self, timeout_ms: int = -1) -> bool:
         return self._runner.wait_for_all(timeout_ms)
 
-    def _wire(self, job: Job, done: Signal, doing: str) -> Job:
+    def _wire(self, job: Job, done: SignalInstance, doing: str) -> Job:
+        # Signal to signal and a plain slot: no closure holds the service from its own jobs.
         job.finished.connect(done)
-        job.failed.connect(lambda error: self._on_failed(error, doing))
+        job.failed.connect(self._on_failed)
+        job.setObjectName(doing)  # what the failure message says was going on
         return job
 
     @Slot(object)
-    def _on_failed(self, error: object, doing: str) -> None:
+    def _on_failed(self, error: object) -> None:
+        doing = self.sender().objectName()
         reason = error.reason if isinstance(error, PushError) else "other"
         self.failed.emit(reason, describe_failure(error, doing, (PushError,)))

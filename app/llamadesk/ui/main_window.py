@@ -34,6 +34,7 @@ from llamadesk.services.model_host import LoadedModel
 from llamadesk.services.model_loader import ModelLoader, Purpose
 from llamadesk.services.ratings import RatingsService
 from llamadesk.services.settings_service import SettingsService
+from llamadesk.services.share import ShareService
 from llamadesk.ui import load_warning
 from llamadesk.ui.chat_transfer import ChatTransfer
 from llamadesk.ui.chat_view import ChatView
@@ -151,7 +152,7 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.memory_dock)
         self.memory_dock.hide()
         self.dataset = DatasetService(self.paths.database, self)
-        self.dataset_view = DatasetView(self.dataset)
+        self.dataset_view = DatasetView(self.dataset, share=ShareService(self.paths, self))
         self.dataset_page = self.add_mode("Data set", self.dataset_view)
         chats = ChatTransferService(self.paths, self)
         self.chat_transfer = ChatTransfer(chats, self, self.banner.show_message)
@@ -492,4 +493,6 @@ class MainWindow(QMainWindow):
         self.loader.wait_for_all()
         self.dataset.wait_for_all()  # a running export or delete finishes, never half-done
         self.chat_transfer.service.wait_for_all()  # an import commits whole or not at all
+        if self.dataset_view.share_service is not None:
+            self.dataset_view.share_service.wait_for_all()  # a push ends (or fails) whole
         event.accept()
