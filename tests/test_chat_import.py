@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -56,6 +57,20 @@ def test_importing_the_same_chatgpt_file_twice_adds_nothing(store: Store) -> Non
     _, again = import_file(store, DATA / "chatgpt_conversations.json")
     assert (again.conversations, again.skipped_conversations) == (0, 3)
     assert store.count_conversations() == 3
+
+
+def test_chatgpts_zip_as_downloaded_imports_too(store: Store, tmp_path: Path) -> None:
+    export = tmp_path / "chatgpt-export.zip"
+    with zipfile.ZipFile(export, "w") as archive:
+        archive.writestr("chat.html", "<html></html>")
+        archive.write(DATA / "chatgpt_conversations.json", "conversations.json")
+    kind, result = import_file(store, export)
+    assert (kind, result.conversations) == ("ChatGPT", 3)
+    empty = tmp_path / "empty.zip"
+    with zipfile.ZipFile(empty, "w") as archive:
+        archive.writestr("user.json", "{}")
+    with pytest.raises(ArchiveError, match=r"holds no conversations\.json"):
+        import_file(store, empty)
 
 
 def test_open_webui_export(store: Store) -> None:

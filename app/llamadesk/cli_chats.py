@@ -34,7 +34,8 @@ def add_chats_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
     )
     imported = chat_commands.add_parser(
         "import",
-        help="import LlamaDesk's JSON, ChatGPT's conversations.json or Open WebUI's export",
+        help="import LlamaDesk's JSON, ChatGPT's conversations.json (or its ZIP) "
+        "or Open WebUI's export",
     )
     imported.add_argument("path", type=Path, metavar="FILE")
 

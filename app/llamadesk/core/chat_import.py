@@ -23,6 +23,7 @@ content, timestamp, model}}, currentId}}, created_at, updated_at}``.
 from __future__ import annotations
 
 import json
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,7 +63,7 @@ def read_import_file(path: Path) -> tuple[str, Document]:
     ``ArchiveError`` for a file that cannot be read or is none of the known formats.
     """
     try:
-        data = json.loads(path.read_bytes())
+        data = json.loads(_read(path))
     except OSError as error:
         raise ArchiveError(f"Cannot read {path}: {error.strerror or error}") from None
     except ValueError:
@@ -80,6 +81,21 @@ def read_import_file(path: Path) -> tuple[str, Document]:
         f"{path.name} is not a chat export LlamaDesk knows (LlamaDesk's own JSON, "
         "ChatGPT's conversations.json or Open WebUI's export)."
     )
+
+
+def _read(path: Path) -> bytes:
+    """The file's bytes; for a ZIP (ChatGPT's data export as downloaded), its
+    ``conversations.json``."""
+    if not zipfile.is_zipfile(path):
+        return path.read_bytes()
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = [n for n in archive.namelist() if n.rsplit("/", 1)[-1] == "conversations.json"]
+            if not names:
+                raise ArchiveError(f"{path.name} holds no conversations.json.")
+            return archive.read(names[0])
+    except zipfile.BadZipFile as error:
+        raise ArchiveError(f"{path.name} is a damaged ZIP file: {error}") from None
 
 
 def import_file(store: Store, path: Path) -> tuple[str, ImportResult]:

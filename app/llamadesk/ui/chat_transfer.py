@@ -19,7 +19,8 @@ FILTERS: dict[ChatFormat, str] = {
     "json": "LlamaDesk JSON, everything kept (*.json)",
 }
 IMPORT_FILTER = (
-    "Chat exports: LlamaDesk, ChatGPT conversations.json, Open WebUI (*.json);;All files (*)"
+    "Chat exports: LlamaDesk, ChatGPT (conversations.json or its ZIP), Open WebUI "
+    "(*.json *.zip);;All files (*)"
 )
 
 Show = Callable[[str, str], None]  # (message, "info" | "success" | "error")
