@@ -175,3 +175,15 @@ def test_the_scrub_leaves_ordinary_numbers(text: str) -> None:
 )
 def test_size_category(count: int, category: str) -> None:
     assert size_category(count) == category
+
+
+def test_an_export_without_rows_is_left_out_of_the_folder(store: Store, tmp_path: Path) -> None:
+    chat = store.create_conversation("Only thumbs")
+    prompt = store.add_user_message(chat.id, "Hi")
+    Ratings(store).set_thumbs(answer(store, prompt, "Hello", "m0.gguf").id, 1)
+    prepared = prepare_dataset(store, ["trl", "kto", "arena"])
+    assert list(prepared.rows) == ["kto"]
+    assert prepared.requested == ("trl", "kto", "arena")
+    assert card_header(prepared.card)["configs"][0]["config_name"] == "kto"
+    written = write_dataset(prepared, tmp_path / "out")
+    assert sorted(p.name for p in written) == ["README.md", "kto.jsonl"]

@@ -58,7 +58,8 @@ def test_the_dialog_previews_the_card_and_the_scrub_then_pushes(
     assert 'config_name: "trl"' in card
     assert "A scrub for emails" in card
     findings = [dialog.findings.item(i).text() for i in range(dialog.findings.count())]
-    assert "email: ana@example.com → [email]" in findings
+    # Each finding once: the system prompt is in every row of the chat.
+    assert [f for f in findings if "ana@" in f] == ["email: ana@example.com → [email] (×9)"]
     assert dialog.login_label.text() == f"Logged in to Hugging Face as {USER}"
     assert dialog.repo.text() == f"{USER}/llamadesk-ratings"
     assert dialog.private.isChecked()

@@ -62,10 +62,11 @@ _SAMPLER_KEYS = ("temperature", "top_p", "top_k", "min_p", "repeat_penalty", "ma
 class PreparedDataset:
     """What a folder export will hold: rows per file and the card, before anything is written."""
 
-    rows: dict[str, list[Row]]
+    rows: dict[str, list[Row]]  # by kind; kinds without rows are left out (unless all are)
     card: str
     scrub: ScrubReport | None = None
     files: dict[str, str] = field(default_factory=dict)  # kind -> file name
+    requested: tuple[str, ...] = ()  # the kinds asked for
 
     @property
     def counts(self) -> dict[str, int]:
@@ -103,9 +104,12 @@ def prepare_dataset(
             findings.extend(found.findings)
         rows[kind] = made
     report = ScrubReport(tuple(findings)) if scrub else None
-    files: dict[str, str] = {kind: f"{kind}.jsonl" for kind in kinds}
+    if any(rows.values()):
+        # An empty file would be a config that ``load_dataset`` cannot load: leave it out.
+        rows = {kind: kind_rows for kind, kind_rows in rows.items() if kind_rows}
+    files: dict[str, str] = {kind: f"{kind}.jsonl" for kind in rows}
     card = dataset_card(rows, files, report, license=license, name=name)
-    return PreparedDataset(rows, card, report, files)
+    return PreparedDataset(rows, card, report, files, tuple(kinds))
 
 
 def write_dataset(prepared: PreparedDataset, folder: Path) -> list[Path]:

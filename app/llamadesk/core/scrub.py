@@ -93,6 +93,11 @@ class ScrubReport:
     def counts(self) -> dict[str, int]:
         return dict(Counter(finding.kind for finding in self.findings))
 
+    def distinct(self) -> list[tuple[Finding, int]]:
+        """Each different finding once, in the order first found, with how often it was found
+        (a prompt is repeated in the history of every later turn)."""
+        return list(Counter(self.findings).items())
+
     def describe(self) -> str:
         if not self.findings:
             return "nothing found"

@@ -160,7 +160,7 @@ class ShareDialog(QDialog):
     @Slot(object)
     def _on_prepared(self, prepared: PreparedDataset) -> None:
         self._finish("")
-        if list(prepared.rows) != self.chosen_kinds():
+        if list(prepared.requested) != self.chosen_kinds():
             return  # options changed since: a newer preparation is on its way
         self.prepared = prepared
         self.card.setPlainText(prepared.card)
@@ -169,9 +169,15 @@ class ShareDialog(QDialog):
             self.findings.addItem("The scrub is off: the text is exported as written.")
         elif not prepared.scrub.findings:
             self.findings.addItem("Nothing found to replace.")
-        for finding in prepared.scrub.findings if prepared.scrub else ():
-            self.findings.addItem(f"{finding.kind}: {finding.found} → {finding.replacement}")
+        for finding, times in prepared.scrub.distinct() if prepared.scrub else ():
+            repeated = f" (×{times})" if times > 1 else ""
+            self.findings.addItem(
+                f"{finding.kind}: {finding.found} → {finding.replacement}{repeated}"
+            )
         counts = ", ".join(f"{count} {kind}" for kind, count in prepared.counts.items())
+        left_out = [kind for kind in prepared.requested if kind not in prepared.rows]
+        if left_out:
+            counts += f" ({', '.join(left_out)}: no rows, left out)"
         self.status.setText(f"Rows: {counts}.")
         self._update_buttons()
 
