@@ -15,15 +15,15 @@ from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QTimer
 
+# The loopback hub lives with the tests.
 sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
-from hub_server import FakeHub  # noqa: E402 (the tests' folder is put on the path first)
-
-from llamadesk.core.paths import HOME_ENV, app_paths  # noqa: E402
-from llamadesk.core.ratings import Ratings  # noqa: E402
-from llamadesk.core.store import Store  # noqa: E402
-from llamadesk.services.share import ShareService  # noqa: E402
-from llamadesk.ui.app import application  # noqa: E402
-from llamadesk.ui.share_dialog import ShareDialog  # noqa: E402
+from hub_server import FakeHub
+from llamadesk.core.paths import HOME_ENV, app_paths
+from llamadesk.core.ratings import Ratings
+from llamadesk.core.store import Store
+from llamadesk.services.share import ShareService
+from llamadesk.ui.app import application
+from llamadesk.ui.share_dialog import ShareDialog
 
 TOKEN = "hf_" + "s" * 34
 MODELS = ("Qwen3-1.7B-Q4_K_M.gguf", "Llama-3.2-3B-Instruct-Q4_K_M.gguf")
