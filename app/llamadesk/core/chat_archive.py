@@ -86,7 +86,8 @@ def export_document(
     ``NotFound`` for an id that names no conversation.
     """
     ids = all_conversation_ids(store) if conversation_ids is None else list(conversation_ids)
-    conversations = [_export_conversation(store, conversation_id) for conversation_id in ids]
+    ratings = _AllRatings(store)
+    conversations = [_export_conversation(store, ratings, number) for number in ids]
     names = (m.get("model", "") for c in conversations for m in c["messages"])
     models = known_files(store, names, lookup)
     return {
@@ -106,13 +107,24 @@ def _all_messages(store: Store, conversation_id: int) -> list[Message]:
     return [store.message(row["id"]) for row in found]
 
 
-def _export_conversation(store: Store, conversation_id: int) -> dict[str, Any]:
+class _AllRatings:
+    """The rankings and votes of the whole store, read once for every conversation."""
+
+    def __init__(self, store: Store) -> None:
+        self.ratings = Ratings(store)
+        self.rankings = self.ratings.rankings()
+        self.comparisons = self.ratings.comparisons()
+
+
+def _export_conversation(
+    store: Store, all_ratings: _AllRatings, conversation_id: int
+) -> dict[str, Any]:
     conversation = store.conversation(conversation_id)
     (row,) = sql.rows(store, "SELECT source_id FROM conversations WHERE id = ?", (conversation_id,))
     source_id = row["source_id"]
     messages = _all_messages(store, conversation_id)
     index = {message.id: place for place, message in enumerate(messages)}
-    ratings = Ratings(store)
+    ratings = all_ratings.ratings
     return {
         "source_id": source_id or native_source_id(conversation.created),
         "title": conversation.title,
@@ -131,7 +143,7 @@ def _export_conversation(store: Store, conversation_id: int) -> dict[str, Any]:
                 "created": ranking.created,
                 "updated": ranking.updated,
             }
-            for ranking in ratings.rankings()
+            for ranking in all_ratings.rankings
             if ranking.prompt_id in index
         ],
         "comparisons": [
@@ -146,7 +158,7 @@ def _export_conversation(store: Store, conversation_id: int) -> dict[str, Any]:
                 "created": vote.created,
                 "updated": vote.updated,
             }
-            for vote in ratings.comparisons()
+            for vote in all_ratings.comparisons
             if vote.answer_a_id in index
         ],
     }
