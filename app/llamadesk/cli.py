@@ -143,7 +143,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="trl: preference pairs (DPO, reward models); kto: rated answers; "
         "arena: the compare votes",
     )
-    export.add_argument("--out", type=Path, required=True, metavar="FILE")
+    export.add_argument(
+        "--out", type=Path, required=True, metavar="FILE", help="the file (with --card: a folder)"
+    )
     export.add_argument(
         "--since", type=_date, help="only ratings given on or after this date (or time)"
     )
@@ -153,10 +155,16 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="add reasoning models' reasoning in columns of its own (answers never hold it)",
     )
+    from llamadesk.cli_share import add_share_flags  # after this module is loaded
+
+    add_share_flags(export)
 
     commands.add_parser("leaderboard", help="rank your models by your compare votes")
     _add_models_parser(commands)
     _add_eval_parser(commands)
+    from llamadesk.cli_chats import add_chats_parser  # after this module is loaded
+
+    add_chats_parser(commands)
     return parser
 
 
@@ -265,6 +273,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_library_command(args)
         if args.command == "eval":
             return _eval(args)
+        if args.command == "chats":
+            from llamadesk.cli_chats import run_chats_command
+
+            return run_chats_command(args)
         if args.command == "bench":
             return _bench(args)
     except KeyboardInterrupt:
@@ -444,6 +456,10 @@ _EXPORTED = {"trl": "preference pairs", "kto": "rated answers", "arena": "battle
 
 
 def _export(args: argparse.Namespace) -> int:
+    from llamadesk.cli_share import run_share, wants_share
+
+    if wants_share(args):
+        return run_share(args)
     from llamadesk.core.paths import app_paths
     from llamadesk.core.preferences import ExportError, export
     from llamadesk.core.store import Store, StoreError

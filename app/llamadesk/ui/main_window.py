@@ -28,6 +28,7 @@ from llamadesk.core.settings import Settings
 from llamadesk.core.starter import starter_model_path
 from llamadesk.core.store import Message, StoreError
 from llamadesk.services.chat_session import ChatSession
+from llamadesk.services.chat_transfer import ChatTransferService
 from llamadesk.services.compare import CompareSession
 from llamadesk.services.dataset import DatasetService
 from llamadesk.services.memory_monitor import MemoryMonitor
@@ -35,7 +36,9 @@ from llamadesk.services.model_host import LoadedModel
 from llamadesk.services.model_loader import ModelLoader, Purpose
 from llamadesk.services.ratings import RatingsService
 from llamadesk.services.settings_service import SettingsService
+from llamadesk.services.share import ShareService
 from llamadesk.ui import load_warning
+from llamadesk.ui.chat_transfer import ChatTransfer
 from llamadesk.ui.chat_view import ChatView
 from llamadesk.ui.compare_view import CompareView
 from llamadesk.ui.composer import Composer
@@ -157,8 +160,10 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.memory_dock)
         self.memory_dock.hide()
         self.dataset = DatasetService(self.paths.database, self)
-        self.dataset_view = DatasetView(self.dataset)
+        self.dataset_view = DatasetView(self.dataset, share=ShareService(self.paths, self))
         self.dataset_page = self.add_mode("Data set", self.dataset_view)
+        chats = ChatTransferService(self.paths, self)
+        self.chat_transfer = ChatTransfer(chats, self, self.banner.show_message)
         exports = self.menuBar().addMenu("&Export")
         for action in self.dataset_view.export_actions.values():
             exports.addAction(action)
@@ -195,6 +200,9 @@ class MainWindow(QMainWindow):
         self.conversation_list.rename_requested.connect(session.rename)
         self.conversation_list.delete_requested.connect(self._delete_conversation)
         self.conversation_list.search_changed.connect(lambda _text: self._refresh_conversations())
+        self.conversation_list.export_requested.connect(self.chat_transfer.ask_export)
+        self.conversation_list.import_requested.connect(self.chat_transfer.ask_import)
+        self.chat_transfer.imported.connect(self._refresh_conversations)
         self.model_picker.model_chosen.connect(self.load_model)
         self.model_picker.open_requested.connect(self._ask_open_model)
         self.welcome.open_requested.connect(self._ask_open_model)
@@ -527,4 +535,7 @@ class MainWindow(QMainWindow):
         self.memory_panel.wait_for_all()
         self.loader.wait_for_all()
         self.dataset.wait_for_all()  # a running export or delete finishes, never half-done
+        self.chat_transfer.service.wait_for_all()  # an import commits whole or not at all
+        if self.dataset_view.share_service is not None:
+            self.dataset_view.share_service.wait_for_all()  # a push ends (or fails) whole
         event.accept()
