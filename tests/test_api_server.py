@@ -16,14 +16,8 @@ import httpx2
 import openai
 import pytest
 
-from llamadesk.core.api_server import (
-    ApiJob,
-    ApiServer,
-    Done,
-    EngineBackend,
-    QueueFull,
-    run_job,
-)
+from llamadesk.core.api_jobs import ApiJob, Done, EngineBackend, QueueFull, run_job
+from llamadesk.core.api_server import ApiServer
 from llamadesk.core.engine import AnswerStats, ChatMessage, Engine, LoadSettings, SamplingParams
 from llamadesk.core.openai_api import Limits
 

@@ -48,7 +48,8 @@ def _port(text: str) -> int:
 
 def run_serve(args: argparse.Namespace) -> int:
     from llamadesk.cli import _fail
-    from llamadesk.core.api_server import ApiServer, EngineBackend, is_loopback
+    from llamadesk.core.api_jobs import EngineBackend
+    from llamadesk.core.api_server import ApiServer, is_loopback
     from llamadesk.core.engine import Engine, EngineError, LoadSettings, SamplingParams
     from llamadesk.core.gguf_info import GGUFError
     from llamadesk.core.load_check import check_load, memory_refusal

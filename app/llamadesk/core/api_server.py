@@ -25,8 +25,8 @@ import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Any
 
 import h11
 import uvicorn
@@ -37,7 +37,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from llamadesk.core.engine import AnswerStats, Engine, SamplingParams, _StreamingText
+from llamadesk.core.api_jobs import ApiJob, Backend, Done, Event, NoModel, QueueFull, Started
 from llamadesk.core.openai_api import (
     ApiError,
     CompletionRequest,
@@ -54,147 +54,6 @@ from llamadesk.core.openai_api import (
 from llamadesk.core.reasoning import Delta
 
 log = logging.getLogger(__name__)
-
-
-class QueueFull(Exception):
-    """The model has as many requests waiting as the server allows."""
-
-
-class NoModel(Exception):
-    """No model is loaded to answer with."""
-
-
-@dataclass(frozen=True)
-class Started:
-    """The model took the job: it waited this long in the queue."""
-
-    queued_ms: float
-
-
-@dataclass(frozen=True)
-class Done:
-    """The job ended (finished, stopped, or failed with `stats.error`)."""
-
-    text: str
-    reasoning: str
-    stats: AnswerStats
-    logprobs: list[dict[str, Any]] | None = None
-
-
-Event = Started | Delta | Done
-
-
-@dataclass
-class ApiJob:
-    """One request for the model thread. `emit` is safe to call from any thread."""
-
-    request: CompletionRequest
-    emit: Callable[[Event], None]
-    cancel: threading.Event = field(default_factory=threading.Event)
-    submitted: float = field(default_factory=time.perf_counter)
-
-
-class Backend(Protocol):
-    """Where jobs run: the CLI's own model thread, or the app's (services/api_bridge.py)."""
-
-    def model_id(self) -> str | None:
-        """The served model's id; None while none is loaded."""
-
-    def defaults(self) -> SamplingParams:
-        """The sampling settings a request's own values apply on top of."""
-
-    def submit(self, job: ApiJob) -> None:
-        """Queue `job` for the model thread, or raise `QueueFull` / `NoModel`."""
-
-
-def model_id_for(engine: Engine) -> str:
-    """The id a model is served under: its file name without the extension."""
-    return engine.info.path.stem
-
-
-def run_job(engine: Engine, job: ApiJob) -> None:
-    """Answer one job on the model's thread; always ends with one `Done`."""
-    request = job.request
-    job.emit(Started((time.perf_counter() - job.submitted) * 1000.0))
-    stop = _StreamingText(request.stop)  # holds back what may begin a stop word
-    answer: list[str] = []
-    matched = False
-    stream = engine.stream(
-        request.messages,
-        request.params,
-        job.cancel,
-        prompt=request.prompt,
-        top_logprobs=request.top_logprobs if request.logprobs else None,
-    )
-    try:
-        for reasoning, text in stream.parts():
-            shown = ""
-            if text and not matched:
-                shown, matched = stop.add(text.encode("utf-8"))
-                if matched:
-                    job.cancel.set()  # stops before the next token
-            if reasoning or shown:
-                answer.append(shown)
-                job.emit(Delta(reasoning, shown))
-        if not matched:
-            rest = stop.flush()
-            if rest:
-                answer.append(rest)
-                job.emit(Delta("", rest))
-    except Exception as exc:  # the job must end in Done, whatever happens
-        log.exception("An API answer failed")
-        stats = AnswerStats(0, 0, 0.0, 0.0, 0.0, "error", 0, error=f"The model failed: {exc}")
-        job.emit(Done("".join(answer), stream.reasoning, stats))
-        return
-    assert stream.stats is not None
-    text = "".join(answer) if request.stop else stream.text
-    job.emit(Done(text, stream.reasoning, stream.stats, stream.logprobs))
-
-
-class EngineBackend:
-    """A model thread of its own with a bounded FIFO queue (`llamadesk serve`)."""
-
-    def __init__(self, engine: Engine, limits: Limits, defaults: SamplingParams) -> None:
-        self._engine = engine
-        self._defaults = defaults
-        self._jobs: list[ApiJob] = []
-        self._limit = limits.max_queue
-        self._ready = threading.Condition()
-        self._closed = False
-        self._thread = threading.Thread(target=self._run, name="llamadesk-model", daemon=True)
-        self._thread.start()
-
-    def model_id(self) -> str | None:
-        return model_id_for(self._engine)
-
-    def defaults(self) -> SamplingParams:
-        return self._defaults
-
-    def submit(self, job: ApiJob) -> None:
-        with self._ready:
-            if len(self._jobs) >= self._limit:
-                raise QueueFull
-            self._jobs.append(job)
-            self._ready.notify()
-
-    def close(self) -> None:
-        """Cancel what waits or runs, and end the thread (the caller closes the engine)."""
-        with self._ready:
-            self._closed = True
-            for job in self._jobs:
-                job.cancel.set()
-            self._ready.notify()
-        self._thread.join()
-
-    def _run(self) -> None:
-        while True:
-            with self._ready:
-                while not self._jobs and not self._closed:
-                    self._ready.wait()
-                if self._closed:
-                    return
-                job = self._jobs.pop(0)
-            run_job(self._engine, job)
 
 
 @dataclass(frozen=True)
