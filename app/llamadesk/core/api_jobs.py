@@ -158,3 +158,17 @@ class EngineBackend:
                     return
                 job = self._jobs.pop(0)
             run_job(self._engine, job)
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One request, for the app's request log."""
+
+    at: float  # time.time()
+    client: str
+    path: str
+    status: int
+    completion_tokens: int = 0
+    queued_ms: float = 0.0
+    total_ms: float = 0.0
+    note: str = ""

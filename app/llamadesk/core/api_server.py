@@ -25,7 +25,6 @@ import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
 from typing import Any
 
 import h11
@@ -37,7 +36,16 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from llamadesk.core.api_jobs import ApiJob, Backend, Done, Event, NoModel, QueueFull, Started
+from llamadesk.core.api_jobs import (
+    ApiJob,
+    Backend,
+    Done,
+    Event,
+    LogEntry,
+    NoModel,
+    QueueFull,
+    Started,
+)
 from llamadesk.core.openai_api import (
     ApiError,
     CompletionRequest,
@@ -54,20 +62,6 @@ from llamadesk.core.openai_api import (
 from llamadesk.core.reasoning import Delta
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class LogEntry:
-    """One request, for the app's request log."""
-
-    at: float  # time.time()
-    client: str
-    path: str
-    status: int
-    completion_tokens: int = 0
-    queued_ms: float = 0.0
-    total_ms: float = 0.0
-    note: str = ""
 
 
 def is_loopback(host: str) -> bool:

@@ -41,6 +41,7 @@ from llamadesk.ui.conversation_list import ConversationList
 from llamadesk.ui.dataset_view import DatasetView
 from llamadesk.ui.memory_panel import MemoryPanel
 from llamadesk.ui.model_picker import DEMO_SUFFIX, ModelPicker, display_name
+from llamadesk.ui.network_panel import add_network_dock
 from llamadesk.ui.rating_dialogs import FeedbackDialog, RankDialog
 from llamadesk.ui.settings_dialog import SettingsDialog
 from llamadesk.ui.widgets import Banner, EmptyState
@@ -157,6 +158,8 @@ class MainWindow(QMainWindow):
             # The export's result, or its error, is shown on the data set page.
             action.triggered.connect(lambda _checked: self.show_mode(self.dataset_page))
 
+        self.network = add_network_dock(self)
+
         self.model_status = QLabel("No model loaded")
         self.speed_status = QLabel("")
         self.statusBar().addPermanentWidget(self.speed_status)
@@ -269,7 +272,9 @@ class MainWindow(QMainWindow):
         # sampling settings apply. Only the user's own choice is the one to reload next time.
         info = model.info
         self.model_status.setText(
-            f"{display_name(info.path)}  ·  {info.quantization}  ·  ctx {model.settings.n_ctx}"
+            f"{info.name}  ·  remote, on {model.server}"
+            if model.server
+            else f"{display_name(info.path)}  ·  {info.quantization}  ·  ctx {model.settings.n_ctx}"
         )
         self.memory_panel.show_model(model, backend_info())
         defaults = self.settings.for_model(info.path.name)
@@ -280,7 +285,8 @@ class MainWindow(QMainWindow):
         if purpose != "chat":
             return
         self.banner.hide()
-        self.settings = self.settings.with_changes(last_model=str(info.path))
+        if not model.server:  # a remote model's "path" is its id, not a file to reload
+            self.settings = self.settings.with_changes(last_model=str(info.path))
         if self.current_conversation is None:
             self._new_conversation()
         self._update_page()
@@ -479,6 +485,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         # Stops a streaming answer and joins the model thread; the partial answer is saved
         # through the usual answered signal, delivered before shutdown returns.
+        self.network.shutdown()  # first: API requests in progress are cancelled
         self.session.host.shutdown()
         self.monitor.stop()
         self.memory_panel.wait_for_all()
