@@ -101,9 +101,14 @@ def test_chatting_with_a_remote_model(qtbot, parts, other_server: str, home) -> 
     assert saved[0]["url"] == other_server
     assert "k-123" not in json.dumps(saved)
     assert stat.S_IMODE((home.config / "connection-keys.json").stat().st_mode) == 0o600
+    # Its models are in the model picker too, beside the local ones, marked remote.
+    picker = window.model_picker
+    index = picker.findText("tiny-f32  (remote)")
+    assert index > 0
     with qtbot.waitSignal(parts.host.loaded, timeout=30_000):
-        panel.remote_models.setCurrentItem(item)
-        panel.use_button.click()
+        picker.setCurrentIndex(index)
+        picker.activated.emit(index)
+    assert picker.currentText() == "tiny-f32  (remote)"
     assert "remote, on" in window.model_status.text()
     assert window.memory_panel.figures["weights"].text() == f"runs remotely, on {other_server}"
     with qtbot.waitSignal(parts.session.answer_saved, timeout=60_000) as saved_answer:
@@ -113,3 +118,26 @@ def test_chatting_with_a_remote_model(qtbot, parts, other_server: str, home) -> 
     assert answer.params["server"] == other_server
     assert answer.stats["server"] == other_server
     assert window.settings.last_model == ""  # a remote id is never reloaded as a file
+
+
+def test_the_panel_button_uses_a_remote_model(qtbot, parts, other_server: str) -> None:
+    panel = parts.window.network
+    panel.server_url.setText(other_server.removesuffix("/v1"))  # /v1 is added to a bare host
+    panel.server_key.setText("k-123")
+    with qtbot.waitSignal(panel.connections.changed, timeout=30_000):
+        panel.add_button.click()
+    panel.remote_models.setCurrentRow(0)
+    with qtbot.waitSignal(parts.host.loaded, timeout=30_000) as connected:
+        panel.use_button.click()
+    assert connected.args[0].server == other_server
+
+
+def test_a_wrong_key_is_said_in_the_panel(qtbot, parts, other_server: str) -> None:
+    panel = parts.window.network
+    panel.server_url.setText(other_server)
+    panel.server_key.setText("wrong")
+    with qtbot.waitSignal(panel.connections.failed, timeout=30_000):
+        panel.add_button.click()
+    assert "refused the API key (401)" in panel.connections_note.text()
+    assert panel.remote_models.count() == 0
+    assert panel.add_button.isEnabled()

@@ -256,8 +256,10 @@ class MainWindow(QMainWindow):
         except OSError:
             found = []
         model = self.session.host.model
-        current = model.info.path if model else None
-        self.model_picker.set_models(found, current)
+        current = model.info.path if model and not model.server else None
+        remote = [(c.url, m) for c in self.network.connections.servers for m in c.models]
+        shown = (model.server, model.info.name) if model and model.server else current
+        self.model_picker.set_models(found, shown, remote)
         self.compare_view.set_models(
             found if current is None or current in found else [current, *found], current
         )

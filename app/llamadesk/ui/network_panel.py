@@ -246,4 +246,8 @@ def add_network_dock(window: MainWindow) -> NetworkPanel:
         host.connect(url, key, model)
 
     panel.use_remote.connect(use)
+    window.model_picker.remote_chosen.connect(
+        lambda url, model: use(url, panel.connections.key(url), model)
+    )
+    panel.connections.changed.connect(window._refresh_models)
     return panel
