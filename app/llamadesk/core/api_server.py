@@ -255,7 +255,12 @@ class ApiServer:
 
     @staticmethod
     def _no_model() -> ApiError:
-        return ApiError(503, "No model is loaded: load one in LlamaDesk.", kind="server_error")
+        return ApiError(
+            503,
+            "No local model is loaded: load one in LlamaDesk (models it uses on other servers "
+            "are not served on).",
+            kind="server_error",
+        )
 
     def _check_key(self, request: Request) -> None:
         if not self.api_key:

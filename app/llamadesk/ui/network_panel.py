@@ -154,6 +154,7 @@ class NetworkPanel(QWidget):
         self.add_button.clicked.connect(self._add)
         self.remote_models = QListWidget()
         self.remote_models.setObjectName("remoteModels")
+        self.remote_models.setWordWrap(True)
         self.remote_models.itemActivated.connect(self._use)
         self.use_button = QPushButton("Chat with this model")
         self.use_button.clicked.connect(lambda: self._use(self.remote_models.currentItem()))
@@ -190,12 +191,13 @@ class NetworkPanel(QWidget):
         self.remote_models.clear()
         for server in self.connections.servers:
             for model in server.models:
-                item = QListWidgetItem(f"{model}   (remote · {server.url})")
+                item = QListWidgetItem(f"{model}\n    remote · {server.url}")
+                item.setToolTip(f"{model} on {server.url}")
                 item.setData(Qt.ItemDataRole.UserRole, (server.url, model))
                 self.remote_models.addItem(item)
         count = self.remote_models.count()
         self.connections_note.setText(
-            f"{count} remote models: double-click one to chat with it."
+            f"{count} remote model{'s' if count > 1 else ''}: double-click one to chat with it."
             if count
             else "Add a server (llama-server, vLLM, Ollama…) to chat with its models."
         )
