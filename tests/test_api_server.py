@@ -205,6 +205,36 @@ def test_client_going_away_cancels_the_answer(
     assert job.cancel.wait(10), "the answer went on after its client left"
 
 
+def test_streamed_logprobs_come_with_their_tokens(client: openai.OpenAI) -> None:
+    chunks = list(
+        client.chat.completions.create(
+            model=MODEL, messages=PROMPT, temperature=0, max_tokens=6, stream=True,
+            logprobs=True, top_logprobs=2,
+        )
+    )  # fmt: skip
+    texts = [c.choices[0].delta.content or "" for c in chunks if c.choices]
+    tokens = [t for c in chunks if c.choices and c.choices[0].logprobs for t in
+              c.choices[0].logprobs.content]  # fmt: skip
+    assert len(tokens) == 6
+    assert "".join(t.token for t in tokens) == "".join(texts)
+
+
+def test_stopping_the_server_cancels_its_answers(engine: Engine, script_answers) -> None:
+    script_answers(" word" * 200)
+    backend = RecordingBackend(engine)
+    server = ApiServer(backend, limits=LIMITS)
+    server.start()
+    body = {"model": MODEL, "messages": PROMPT, "max_tokens": 250, "stream": True}
+    try:
+        with httpx2.stream("POST", f"{server.base_url}/chat/completions", json=body) as reply:
+            next(reply.iter_lines())  # the answer has started
+            server.stop()  # with the client still connected
+            assert backend.jobs[-1].cancel.is_set()
+    finally:
+        server.stop()
+        backend.close()
+
+
 def test_openai_errors_have_openais_shape(client: openai.OpenAI, server: ApiServer) -> None:
     with pytest.raises(openai.BadRequestError) as bad:
         client.chat.completions.create(model=MODEL, messages=PROMPT, temperature=9)

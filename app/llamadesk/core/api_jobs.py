@@ -14,7 +14,6 @@ from typing import Any, Protocol
 
 from llamadesk.core.engine import AnswerStats, Engine, SamplingParams, _StreamingText
 from llamadesk.core.openai_api import CompletionRequest, Limits
-from llamadesk.core.reasoning import Delta
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +43,17 @@ class Done:
     logprobs: list[dict[str, Any]] | None = None
 
 
-Event = Started | Delta | Done
+@dataclass(frozen=True)
+class Chunk:
+    """What the answer added: reasoning, answer text, and its tokens' log probabilities
+    (None unless the request asked for them)."""
+
+    reasoning: str
+    answer: str
+    logprobs: list[dict[str, Any]] | None = None
+
+
+Event = Started | Chunk | Done
 
 
 @dataclass
@@ -89,6 +98,16 @@ def run_job(engine: Engine, job: ApiJob) -> None:
         prompt=request.prompt,
         top_logprobs=request.top_logprobs if request.logprobs else None,
     )
+    sent = 0  # log probabilities already sent
+
+    def send(reasoning: str, text: str) -> None:
+        nonlocal sent
+        found = stream.logprobs
+        new = None if found is None else found[sent:]
+        sent = sent if found is None else len(found)
+        answer.append(text)
+        job.emit(Chunk(reasoning, text, new))
+
     try:
         for reasoning, text in stream.parts():
             shown = ""
@@ -97,13 +116,11 @@ def run_job(engine: Engine, job: ApiJob) -> None:
                 if matched:
                     job.cancel.set()  # stops before the next token
             if reasoning or shown:
-                answer.append(shown)
-                job.emit(Delta(reasoning, shown))
+                send(reasoning, shown)
         if not matched:
             rest = stop.flush()
             if rest:
-                answer.append(rest)
-                job.emit(Delta("", rest))
+                send("", rest)
     except Exception as exc:  # the job must end in Done, whatever happens
         log.exception("An API answer failed")
         stats = AnswerStats(0, 0, 0.0, 0.0, 0.0, "error", 0, error=f"The model failed: {exc}")

@@ -39,6 +39,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from llamadesk.core.api_jobs import (
     ApiJob,
     Backend,
+    Chunk,
     Done,
     Event,
     LogEntry,
@@ -59,7 +60,6 @@ from llamadesk.core.openai_api import (
     sse,
     usage_chunk,
 )
-from llamadesk.core.reasoning import Delta
 
 log = logging.getLogger(__name__)
 
@@ -172,6 +172,8 @@ class ApiServer:
             return
         self._server.should_exit = True
         self._server.force_exit = True
+        # Its event loop ends by cancelling the open requests' tasks: their `finally`
+        # cancels their answers (tests/test_api_server.py checks it).
         self._thread.join()
         self._server = None
 
@@ -303,13 +305,14 @@ class ApiServer:
                 event = await run.events.get()
                 if isinstance(event, Started):
                     run.queued_ms = event.queued_ms
-                elif isinstance(event, Delta):
+                elif isinstance(event, Chunk):
                     yield sse(
                         chunk(
                             parsed,
                             answer=event.answer,
                             reasoning=event.reasoning,
                             role=first and parsed.prompt is None,
+                            logprobs=event.logprobs,
                         )
                     )
                     first = False
@@ -325,7 +328,7 @@ class ApiServer:
         stats = done.stats
         if stats.error and not (done.text or done.reasoning):
             return [sse(error_body(stats.error, "server_error")), sse("[DONE]")]
-        events = [sse(chunk(parsed, finish=finish_reason(stats), logprobs=done.logprobs))]
+        events = [sse(chunk(parsed, finish=finish_reason(stats)))]
         if parsed.include_usage:
             events.append(sse(usage_chunk(parsed, stats)))
         return [*events, sse("[DONE]")]
@@ -347,8 +350,9 @@ class ApiServer:
                     run.queued_ms = event.queued_ms
                 elif isinstance(event, Done):
                     break
-        finally:
+        finally:  # also when the server stops under it
             gone.cancel()
+            run.job.cancel.set()
         self._log_done(request, run, event)
         stats = event.stats
         if stats.error and not event.text:
