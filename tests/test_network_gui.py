@@ -141,3 +141,37 @@ def test_a_wrong_key_is_said_in_the_panel(qtbot, parts, other_server: str) -> No
     assert "refused the API key (401)" in panel.connections_note.text()
     assert panel.remote_models.count() == 0
     assert panel.add_button.isEnabled()
+
+
+def test_compare_a_local_model_against_a_remote_one(
+    qtbot, loaded, other_server: str, tiny_model: Path
+) -> None:
+    """The comparison people want: the file here against a model on a server, voted on,
+    exported with the server named."""
+    from PySide6.QtCore import Qt
+
+    from llamadesk.core.preferences import arena_rows
+
+    window = loaded.window
+    panel = window.network
+    panel.server_url.setText(other_server)
+    panel.server_key.setText("k-123")
+    with qtbot.waitSignal(panel.connections.changed, timeout=30_000):
+        panel.add_button.click()
+    view = window.compare_view
+    form = view.forms["B"]
+    form.model.setCurrentIndex(form.model.findText("tiny-f32  (remote)"))
+    window.show_mode(1)
+    view.max_tokens = 8
+    view.prompt.setPlainText("Which is better?")
+    with qtbot.waitSignal(loaded.compare.ready, timeout=60_000):
+        view.run_button.click()
+    answers = loaded.compare.answers
+    assert answers["A"].model == tiny_model.name
+    assert "server" not in answers["A"].params
+    assert answers["B"].model == "tiny-f32"
+    assert answers["B"].params["server"] == other_server
+    qtbot.mouseClick(view.vote_buttons["model_b"], Qt.MouseButton.LeftButton)
+    (battle,) = arena_rows(loaded.store)
+    assert battle["model_b"].startswith("tiny-f32 (remote)")
+    assert json.loads(battle["params_b"])["server"] == other_server

@@ -222,7 +222,7 @@ class ChatSession(QObject):
                     pending.prompt_id,
                     result.text,
                     model=result.model_file,
-                    params=_params_record(result),
+                    params=params_record(result),
                     seed=stats.seed,
                     stats=stats.as_dict(),
                     stop_reason=stats.stop_reason,
@@ -237,7 +237,7 @@ class ChatSession(QObject):
         self.conversations_changed.emit()
 
 
-def _params_record(result: AnswerResult) -> dict[str, object]:
+def params_record(result: AnswerResult) -> dict[str, object]:
     """The sampling settings stored with an answer, and the server of a remote model (so
     exports, which carry the settings, name it)."""
     params: dict[str, object] = result.params.as_dict()

@@ -261,7 +261,7 @@ class MainWindow(QMainWindow):
         shown = (model.server, model.info.name) if model and model.server else current
         self.model_picker.set_models(found, shown, remote)
         self.compare_view.set_models(
-            found if current is None or current in found else [current, *found], current
+            found if current is None or current in found else [current, *found], current, remote
         )
         self.composer.set_can_send(model is not None)
 

@@ -252,4 +252,5 @@ def add_network_dock(window: MainWindow) -> NetworkPanel:
         lambda url, model: use(url, panel.connections.key(url), model)
     )
     panel.connections.changed.connect(window._refresh_models)
+    window.compare.remote_key = panel.connections.key
     return panel
