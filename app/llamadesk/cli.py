@@ -85,8 +85,12 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     chat = commands.add_parser("chat", help="answer one prompt with a GGUF model, streamed")
-    chat.add_argument("model", type=Path, metavar="MODEL.gguf")
+    chat.add_argument(
+        "model", metavar="MODEL.gguf", help="a GGUF file, or with --server a model id"
+    )
     chat.add_argument("prompt", metavar="PROMPT")
+    chat.add_argument("--server", metavar="URL", help="an OpenAI-compatible server's base URL")
+    chat.add_argument("--api-key", default="", help="the --server's API key")
     chat.add_argument("--system", default="", help="system prompt")
     _option_flag(chat, "--max-tokens", "max_tokens", default=512)
     _option_flag(chat, "--temperature", "temperature")
@@ -165,6 +169,9 @@ def build_parser() -> argparse.ArgumentParser:
     from llamadesk.cli_chats import add_chats_parser  # after this module is loaded
 
     add_chats_parser(commands)
+    from llamadesk.cli_serve import add_serve_parser
+
+    add_serve_parser(commands)
     return parser
 
 
@@ -253,8 +260,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             from llamadesk.ui.app import run_gui
 
             return run_gui()
+        if args.command == "chat" and args.server:
+            from llamadesk.cli_serve import run_remote_chat
+
+            return run_remote_chat(args)
         if args.command == "chat":
+            args.model = Path(args.model)
             return _chat(args)
+        if args.command == "serve":
+            from llamadesk.cli_serve import run_serve
+
+            return run_serve(args)
         if args.command == "make-test-model":
             return _make_test_model(args)
         if args.command == "self-test":
@@ -349,6 +365,11 @@ def _chat(args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
     finally:
         engine.close()
+    return _report(args, stream)
+
+
+def _report(args: argparse.Namespace, stream: AnswerStream) -> int:
+    """After the answer: the --json object, the --stats line, and the exit code."""
     stats = stream.stats
     assert stats is not None
     if args.json:

@@ -46,6 +46,7 @@ from llamadesk.ui.conversation_list import ConversationList
 from llamadesk.ui.dataset_view import DatasetView
 from llamadesk.ui.memory_panel import MemoryPanel
 from llamadesk.ui.model_picker import DEMO_SUFFIX, ModelPicker, display_name
+from llamadesk.ui.network_panel import add_network_dock
 from llamadesk.ui.rating_dialogs import FeedbackDialog, RankDialog
 from llamadesk.ui.settings_dialog import SettingsDialog
 from llamadesk.ui.welcome import WelcomeScreen
@@ -170,6 +171,8 @@ class MainWindow(QMainWindow):
             # The export's result, or its error, is shown on the data set page.
             action.triggered.connect(lambda _checked: self.show_mode(self.dataset_page))
 
+        self.network = add_network_dock(self)
+
         self.model_status = QLabel("No model loaded")
         self.speed_status = QLabel("")
         self.statusBar().addPermanentWidget(self.speed_status)
@@ -276,10 +279,12 @@ class MainWindow(QMainWindow):
         except OSError:
             found = []
         model = self.session.host.model
-        current = model.info.path if model else None
-        self.model_picker.set_models(found, current)
+        current = model.info.path if model and not model.server else None
+        remote = [(c.url, m) for c in self.network.connections.servers for m in c.models]
+        shown = (model.server, model.info.name) if model and model.server else current
+        self.model_picker.set_models(found, shown, remote)
         self.compare_view.set_models(
-            found if current is None or current in found else [current, *found], current
+            found if current is None or current in found else [current, *found], current, remote
         )
         self.composer.set_can_send(model is not None)
 
@@ -292,7 +297,9 @@ class MainWindow(QMainWindow):
         # sampling settings apply. Only the user's own choice is the one to reload next time.
         info = model.info
         self.model_status.setText(
-            f"{display_name(info.path)}  ·  {info.quantization}  ·  ctx {model.settings.n_ctx}"
+            f"{info.name}  ·  remote, on {model.server}"
+            if model.server
+            else f"{display_name(info.path)}  ·  {info.quantization}  ·  ctx {model.settings.n_ctx}"
         )
         self.memory_panel.show_model(model, backend_info())
         defaults = self.settings.for_model(info.path.name)
@@ -303,7 +310,8 @@ class MainWindow(QMainWindow):
         if purpose != "chat":
             return
         self.banner.hide()
-        self.settings = self.settings.with_changes(last_model=str(info.path))
+        if not model.server:  # a remote model's "path" is its id, not a file to reload
+            self.settings = self.settings.with_changes(last_model=str(info.path))
         if self.current_conversation is None:
             self._new_conversation()
         self._update_page()
@@ -529,6 +537,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         # Stops a streaming answer and joins the model thread; the partial answer is saved
         # through the usual answered signal, delivered before shutdown returns.
+        self.network.shutdown()  # first: API requests in progress are cancelled
         self.session.host.shutdown()
         self.session.save_again()  # a last try for an answer the store refused
         self.monitor.stop()
