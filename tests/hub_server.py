@@ -1,9 +1,13 @@
-"""A fake Hugging Face hub on 127.0.0.1 for download tests and benchmarks.
+"""A fake Hugging Face hub on 127.0.0.1 for download, upload tests and benchmarks.
 
 It answers the routes huggingface_hub calls for listing and downloading files, serves real
-files from disk, and can inject the faults a real network produces: a dropped connection,
-a stall, corrupt bytes, 404/401/403/429 answers. Every request is logged with the number of
-body bytes actually sent, so a test can prove that a resumed download fetched only the rest.
+files from disk, takes uploads the way `HfApi.create_repo` and `HfApi.upload_folder` send
+them (huggingface_hub 2.4: POST /api/repos/create, /api/validate-yaml, then per dataset
+repository /preupload/{rev} and the ndjson /commit/{rev}; every file is answered "regular",
+so no LFS or Xet transfer is asked for) and serves pushed data sets back to `datasets`.
+It can inject the faults a real network produces: a dropped connection, a stall, corrupt
+bytes, 404/401/403/429 answers. Every request is logged with the number of body bytes
+actually sent, so a test can prove that a resumed download fetched only the rest.
 
 Use it as a context manager (or call `stop()`): the server thread and every handler thread
 are joined on exit.
@@ -11,10 +15,12 @@ are joined on exit.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import re
 import socket
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -24,12 +30,24 @@ from socketserver import ThreadingMixIn
 from types import TracebackType
 from urllib.parse import parse_qs, unquote, urlsplit
 
+import yaml
+
 COMMIT = "c0ffee" + "0" * 34  # the one commit every repository is at
 SEND_BLOCK = 64 * 1024
 
-_RESOLVE = re.compile(r"^/(?P<repo>[^/]+/[^/]+)/resolve/(?P<rev>[^/]+)/(?P<path>.+)$")
-_INFO = re.compile(r"^/api/models/(?P<repo>[^/]+/[^/]+)(?:/revision/(?P<rev>[^/]+))?$")
-_TREE = re.compile(r"^/api/models/(?P<repo>[^/]+/[^/]+)/tree/(?P<rev>[^/]+)(?:/(?P<path>.*))?$")
+_RESOLVE = re.compile(
+    r"^/(?:(?P<kind>datasets)/)?(?P<repo>[^/]+/[^/]+)/resolve/(?P<rev>[^/]+)/(?P<path>.+)$"
+)
+_INFO = re.compile(
+    r"^/api/(?P<kind>models|datasets)/(?P<repo>[^/]+/[^/]+)(?:/revision/(?P<rev>[^/]+))?$"
+)
+_TREE = re.compile(
+    r"^/api/(?P<kind>models|datasets)/(?P<repo>[^/]+/[^/]+)/tree/(?P<rev>[^/]+)(?:/(?P<path>.*))?$"
+)
+_UPLOAD = re.compile(
+    r"^/api/datasets/(?P<repo>[^/]+/[^/]+)/(?P<step>preupload|commit|paths-info)/(?P<rev>[^/]+)$"
+)
+USER = "tester"  # whom every valid token belongs to; they may write under this name only
 _RANGE = re.compile(r"^bytes=(\d+)-(\d*)$")
 
 
@@ -71,6 +89,8 @@ class Faults:
 class _Repo:
     files: dict[str, HubFile] = field(default_factory=dict)
     token: str | None = None  # gated: a request needs "Authorization: Bearer <token>"
+    private: bool = False  # a data set pushed as private: only a valid token reads it
+    commits: int = 0
 
 
 class _Server(ThreadingMixIn, HTTPServer):
@@ -92,6 +112,8 @@ class FakeHub:
         self._stopped = threading.Event()
         self._release = threading.Event()
         self._repos: dict[str, _Repo] = {}
+        self._datasets: dict[str, _Repo] = {}  # pushed with upload_folder
+        self._uploads = tempfile.TemporaryDirectory(prefix="fake-hub-")
         self._lock = threading.Condition()
         self._server = _Server(("127.0.0.1", 0), _make_handler(self))
         self._thread = threading.Thread(
@@ -113,6 +135,10 @@ class FakeHub:
         entry = HubFile(source, source.stat().st_size, digest.hexdigest())
         self._repos.setdefault(repo_id, _Repo()).files[name] = entry
         return entry
+
+    def dataset(self, repo_id: str) -> _Repo | None:
+        """The dataset repository `repo_id` as pushed so far, if it exists."""
+        return self._datasets.get(repo_id)
 
     def gate(self, repo_id: str, token: str) -> None:
         """Make `repo_id` gated: only requests carrying `token` may read its files."""
@@ -143,6 +169,7 @@ class FakeHub:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join()
+        self._uploads.cleanup()
 
     def __enter__(self) -> FakeHub:
         return self
@@ -198,6 +225,9 @@ class _HubHandler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self._dispatch(head=False)
 
+    def do_POST(self) -> None:
+        self._dispatch(head=False)
+
     def _dispatch(self, *, head: bool) -> None:
         self._served = Served(
             self.command,
@@ -223,26 +253,108 @@ class _HubHandler(BaseHTTPRequestHandler):
             return self._error(faults.status, None, "Injected failure", headers)
         url = urlsplit(self.path)
         path = unquote(url.path)
+        if self.command == "POST":
+            return self._post(path)
         if path == "/api/whoami-v2":
             return self._whoami()
         if match := _RESOLVE.match(path):
-            return self._resolve(match["repo"], match["path"], head=head)
+            repo = self._repo(match["repo"], match["kind"] or "models")
+            return self._resolve(repo, match["repo"], match["path"], head=head)
         if match := _TREE.match(path):
-            return self._tree(match["repo"], match["path"] or "")
+            repo = self._repo(match["repo"], match["kind"])
+            return self._tree(repo, match["path"] or "")
         if match := _INFO.match(path):
-            return self._info(match["repo"], blobs="blobs" in parse_qs(url.query))
+            repo = self._repo(match["repo"], match["kind"])
+            return self._info(repo, match["repo"], blobs="blobs" in parse_qs(url.query))
+        return self._error(404, None, "No such route")
+
+    def _post(self, path: str) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if path == "/api/validate-yaml":
+            return self._validate_yaml(json.loads(body))
+        if not self._signed_in():
+            return self._error(401, None, "Invalid credentials in Authorization header")
+        if path == "/api/repos/create":
+            return self._create(json.loads(body))
+        if match := _UPLOAD.match(path):
+            repo = self._repo(match["repo"], "datasets")
+            if repo is None:
+                return None
+            if not match["repo"].startswith(f"{USER}/"):
+                return self._error(403, None, "You don't have the rights to write to this repo")
+            if match["step"] == "preupload":
+                return self._preupload(json.loads(body))
+            if match["step"] == "commit":
+                return self._commit(repo, match["repo"], body)
+            return self._json([])  # paths-info: nothing is known remotely
         return self._error(404, None, "No such route")
 
     # Routes.
 
-    def _whoami(self) -> None:
+    def _signed_in(self) -> bool:
         token = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
-        if token not in self.hub.valid_tokens:
-            return self._error(401, None, "Invalid credentials in Authorization header")
-        self._json({"name": "tester", "auth": {"accessToken": {"displayName": "test-token"}}})
+        return token in self.hub.valid_tokens
 
-    def _info(self, repo_id: str, *, blobs: bool) -> None:
-        repo = self._repo(repo_id)
+    def _whoami(self) -> None:
+        if not self._signed_in():
+            return self._error(401, None, "Invalid credentials in Authorization header")
+        self._json({"name": USER, "auth": {"accessToken": {"displayName": "test-token"}}})
+
+    # Uploads, as huggingface_hub 2.4's create_repo and upload_folder send them.
+
+    def _validate_yaml(self, request: dict[str, object]) -> None:
+        content = str(request.get("content", ""))
+        if not content.startswith("---\n") or "\n---\n" not in content[3:]:
+            return self._json({"errors": [], "warnings": [{"message": "empty or missing yaml"}]})
+        try:
+            yaml.safe_load(content[4:].split("\n---\n")[0])
+        except yaml.YAMLError as error:
+            return self._json({"errors": [{"message": str(error)}]}, status=400)
+        return self._json({"errors": [], "warnings": []})
+
+    def _create(self, request: dict[str, object]) -> None:
+        repo_id = f"{request.get('organization') or USER}/{request['name']}"
+        if request.get("type") != "dataset":
+            return self._error(400, None, "This fake hub creates dataset repositories only")
+        if not repo_id.startswith(f"{USER}/"):
+            return self._error(403, None, "You don't have the rights to create a repo here")
+        url = f"{self.hub.url}/datasets/{repo_id}"
+        with self.hub._lock:
+            if repo_id in self.hub._datasets:
+                # The Hub says where the existing repository is; create_repo(exist_ok) reads it.
+                body = {"error": "You already created this dataset repo", "url": url}
+                return self._json(body, status=409)
+            self.hub._datasets[repo_id] = _Repo(private=request.get("visibility") == "private")
+        self._json({"url": url, "name": repo_id, "id": repo_id})
+
+    def _preupload(self, request: dict[str, list[dict[str, object]]]) -> None:
+        files = [
+            {"path": entry["path"], "uploadMode": "regular", "shouldIgnore": False, "oid": None}
+            for entry in request["files"]
+        ]
+        self._json({"files": files, "commitOid": COMMIT})
+
+    def _commit(self, repo: _Repo, repo_id: str, body: bytes) -> None:
+        lines = [json.loads(line) for line in body.splitlines() if line.strip()]
+        if not lines or lines[0].get("key") != "header":
+            return self._error(400, None, "A commit starts with its header")
+        folder = Path(self.hub._uploads.name) / repo_id.replace("/", "--")
+        for line in lines[1:]:
+            if line["key"] != "file" or line["value"].get("encoding") != "base64":
+                return self._error(400, None, f"Not a regular file upload: {line['key']}")
+            name = line["value"]["path"]
+            data = base64.b64decode(line["value"]["content"])
+            target = folder / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+            digest = hashlib.sha256(data).hexdigest()
+            repo.files[name] = HubFile(target, len(data), digest)
+        repo.commits += 1
+        oid = hashlib.sha1(f"{repo_id}:{repo.commits}".encode()).hexdigest()
+        commit_url = f"{self.hub.url}/datasets/{repo_id}/commit/{oid}"
+        self._json({"commitUrl": commit_url, "commitOid": oid, "success": True})
+
+    def _info(self, repo: _Repo | None, repo_id: str, *, blobs: bool) -> None:
         if repo is None:
             return
         siblings = []
@@ -252,10 +364,9 @@ class _HubHandler(BaseHTTPRequestHandler):
                 lfs = {"sha256": entry.sha256, "size": entry.size, "pointerSize": 134}
                 sibling |= {"size": entry.size, "blobId": entry.sha256[:40], "lfs": lfs}
             siblings.append(sibling)
-        self._json({"id": repo_id, "sha": COMMIT, "private": False, "siblings": siblings})
+        self._json({"id": repo_id, "sha": COMMIT, "private": repo.private, "siblings": siblings})
 
-    def _tree(self, repo_id: str, folder: str) -> None:
-        repo = self._repo(repo_id)
+    def _tree(self, repo: _Repo | None, folder: str) -> None:
         if repo is None:
             return
         prefix = f"{folder.rstrip('/')}/" if folder else ""
@@ -272,8 +383,7 @@ class _HubHandler(BaseHTTPRequestHandler):
         ]
         self._json(entries)
 
-    def _resolve(self, repo_id: str, name: str, *, head: bool) -> None:
-        repo = self._repo(repo_id)
+    def _resolve(self, repo: _Repo | None, repo_id: str, name: str, *, head: bool) -> None:
         if repo is None:
             return
         if repo.token is not None:
@@ -358,16 +468,18 @@ class _HubHandler(BaseHTTPRequestHandler):
             self.hub.held.clear()
             self.hub._release.clear()
 
-    def _repo(self, repo_id: str) -> _Repo | None:
-        repo = self.hub._repos.get(repo_id)
+    def _repo(self, repo_id: str, kind: str = "models") -> _Repo | None:
+        repo = (self.hub._datasets if kind == "datasets" else self.hub._repos).get(repo_id)
+        if repo is not None and repo.private and not self._signed_in():
+            repo = None  # the Hub does not tell strangers that a private repository exists
         if repo is None:
             self._error(404, "RepoNotFound", "Repository not found")
         return repo
 
-    def _json(self, payload: object) -> None:
+    def _json(self, payload: object, status: int = 200) -> None:
         body = json.dumps(payload).encode()
-        self._served.status = 200
-        self.send_response(200)
+        self._served.status = status
+        self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()

@@ -298,6 +298,19 @@ def test_recommend_unquantized_only_when_nothing_else_is_offered() -> None:
     assert recommend(options, system, 4096) == "f32"
 
 
+def test_recommend_a_measured_level_over_an_unmeasured_one_above_it() -> None:
+    # UD-Q4_K_XL ranks above Q4_K_M but nobody has published what it costs in quality.
+    system = SystemMemory(total_ram=32 * GB, available_ram=30 * GB)
+    options = [(name, variant_spec(name, size)) for name, size in [("UD-Q4_K_XL", 4.7)]]
+    options.append(("Q4_K_M", variant_spec("Q4_K_M", 4.9)))
+    assert recommend(options, system, 4096) == "Q4_K_M"
+
+
+def test_recommend_an_unmeasured_level_when_it_is_all_there_is() -> None:
+    system = SystemMemory(total_ram=32 * GB, available_ram=30 * GB)
+    assert recommend([("mxfp4", variant_spec("MXFP4", 4.3))], system, 4096) == "mxfp4"
+
+
 def test_logged_allocation_reads_cpu_and_gpu_lines() -> None:
     log = """
 load_tensors:   CPU_Mapped model buffer size =   629.99 MiB

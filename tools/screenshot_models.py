@@ -20,11 +20,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from hub_server import FakeHub, HubFile
 from llamadesk.core.paths import HOME_ENV, app_paths
 from llamadesk.ui.app import application, build
+from llamadesk.ui.models_view import MEASURING, VARIANT_COLUMNS
 
-REPO = "bartowski/Qwen2.5-1.5B-Instruct-GGUF"
-STEM = "Qwen2.5-1.5B-Instruct"
-SIZES_MB = {"Q2_K": 676, "Q3_K_M": 824, "Q4_K_M": 986, "Q5_K_M": 1130, "Q6_K": 1270}
-SIZES_MB |= {"Q8_0": 1650, "F16": 3090}
+# A mixture-of-experts model: memory fit follows its 30.5B parameters, speed its 3.3B active.
+REPO = "unsloth/Qwen3-30B-A3B-Instruct-2507-GGUF"
+STEM = "Qwen3-30B-A3B-Instruct-2507"
+SIZES_MB = {"Q2_K": 11_300, "Q3_K_M": 14_700, "UD-Q4_K_XL": 17_700, "Q4_K_M": 18_600}
+SIZES_MB |= {"Q5_K_M": 21_700, "Q6_K": 25_100, "Q8_0": 32_500}
 
 
 def wait_until(condition, timeout_ms: int = 20_000) -> None:
@@ -61,13 +63,15 @@ def main(out: Path) -> None:
         window, view = parts.window, parts.models
         window.resize(1280, 820)
         window.show()
-        window.show_mode(window.modes.indexOf(view))
+        window.show_mode(parts.models_page)
         view.catalog.select("smollm2-360m-instruct")
         wait_until(lambda: view.variants.rowCount() == 1)
         view.download_selected()
         wait_until(lambda: (view.downloads.jobs() or [None])[0].speed > 0)  # type: ignore[union-attr]
-        view.catalog.select("qwen2.5-1.5b-instruct")
+        view.catalog.select("qwen3-30b-a3b-instruct-2507")
         wait_until(lambda: view.variants.rowCount() == len(SIZES_MB))
+        speed = VARIANT_COLUMNS.index("Speed")
+        wait_until(lambda: view.variants.item(0, speed).text() != MEASURING)
         out.mkdir(parents=True, exist_ok=True)
         app.processEvents()
         window.grab().save(str(out / "catalog.png"))

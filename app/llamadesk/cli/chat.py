@@ -1,4 +1,5 @@
-"""`llamadesk chat`: one prompt answered by a GGUF model, streamed to stdout."""
+"""`llamadesk chat`: one prompt answered by a GGUF model, or with `--server` by a model on an
+OpenAI-compatible server, streamed to stdout."""
 
 from __future__ import annotations
 
@@ -13,13 +14,18 @@ from llamadesk.cli.common import EXIT_INTERRUPTED, fail, option_flag
 if TYPE_CHECKING:
     from llamadesk.cli.common import Commands
     from llamadesk.core.engine import AnswerStream
+    from llamadesk.core.remote import RemoteStream
 
 
 def add_parsers(commands: Commands) -> None:
     chat = commands.add_parser("chat", help="answer one prompt with a GGUF model, streamed")
     chat.set_defaults(run=run_chat)
-    chat.add_argument("model", type=Path, metavar="MODEL.gguf")
+    chat.add_argument(
+        "model", metavar="MODEL.gguf", help="a GGUF file, or with --server a model id"
+    )
     chat.add_argument("prompt", metavar="PROMPT")
+    chat.add_argument("--server", metavar="URL", help="an OpenAI-compatible server's base URL")
+    chat.add_argument("--api-key", default="", help="the --server's API key")
     chat.add_argument("--system", default="", help="system prompt")
     option_flag(chat, "--max-tokens", "max_tokens", default=512)
     option_flag(chat, "--temperature", "temperature")
@@ -47,10 +53,13 @@ def add_parsers(commands: Commands) -> None:
 
 
 def run_chat(args: argparse.Namespace) -> int:
+    if args.server:
+        return run_remote_chat(args)
     from llamadesk.core.engine import ChatMessage, Engine, EngineError, LoadSettings, SamplingParams
     from llamadesk.core.gguf_info import GGUFError
     from llamadesk.core.load_check import check_load, memory_refusal
 
+    model = Path(args.model)
     try:
         params = SamplingParams(
             temperature=args.temperature, max_tokens=args.max_tokens, seed=args.seed
@@ -58,15 +67,15 @@ def run_chat(args: argparse.Namespace) -> int:
         params.validate()
         settings = LoadSettings(n_ctx=args.ctx, n_threads=args.threads)
         # Checked first, as the GUI does: a model far too big would page for a minute, then fail.
-        refusal = "" if args.no_memory_check else memory_refusal(check_load(args.model, settings))
+        refusal = "" if args.no_memory_check else memory_refusal(check_load(model, settings))
         if refusal:
             return fail(refusal)
-        engine = Engine.load(args.model, settings)
+        engine = Engine.load(model, settings)
     except (EngineError, GGUFError) as exc:
         return fail(str(exc))
     if args.thinking and args.thinking not in engine.thinking_choices:
         engine.close()
-        return fail(_no_such_thinking(args.model.name, engine.thinking_choices))
+        return fail(_no_such_thinking(model.name, engine.thinking_choices))
     messages = [ChatMessage("user", args.prompt)]
     if args.system:
         messages.insert(0, ChatMessage("system", args.system))
@@ -83,6 +92,42 @@ def run_chat(args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
     finally:
         engine.close()
+    return _report(args, stream)
+
+
+def run_remote_chat(args: argparse.Namespace) -> int:
+    """`llamadesk chat --server URL MODEL_ID PROMPT`: the same output as a local chat."""
+    from llamadesk.core.engine import ChatMessage, SamplingParams
+    from llamadesk.core.remote import RemoteError, RemoteServer
+
+    params = SamplingParams(
+        temperature=args.temperature, max_tokens=args.max_tokens, seed=args.seed
+    )
+    messages = [ChatMessage("user", args.prompt)]
+    if args.system:
+        messages.insert(0, ChatMessage("system", args.system))
+    server = RemoteServer(args.server, args.api_key)
+    model = str(args.model)
+    try:
+        stream = server.stream(model, messages, params)
+        if args.json:
+            for _part in stream.parts():
+                pass
+        else:
+            _print_answer(stream, args.show_reasoning)
+    except RemoteError as exc:
+        return fail(str(exc))
+    except KeyboardInterrupt:
+        stream.cancel()
+        sys.stdout.write("\n")
+        return EXIT_INTERRUPTED
+    finally:
+        server.close()
+    return _report(args, stream)
+
+
+def _report(args: argparse.Namespace, stream: AnswerStream | RemoteStream) -> int:
+    """After the answer: the --json object, the --stats line, and the exit code."""
     stats = stream.stats
     assert stats is not None
     if args.json:
@@ -107,7 +152,7 @@ def _no_such_thinking(model: str, choices: Sequence[str]) -> str:
     return f"{model} takes --thinking {', '.join(choices[:-1])} or {choices[-1]}."
 
 
-def _print_answer(stream: AnswerStream, show_reasoning: bool) -> None:
+def _print_answer(stream: AnswerStream | RemoteStream, show_reasoning: bool) -> None:
     """Stream the answer to stdout, a reasoning model's reasoning first if asked."""
     reasoning_shown = answer_shown = False
     for reasoning, answer in stream.parts():

@@ -15,6 +15,9 @@ EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
 EXIT_HUB_TROUBLE = 1  # the network or the hub failed: trying again later may work
 
+# What the rows of each `llamadesk export` format are, in words (`export`, `export --card`).
+EXPORTED = {"trl": "preference pairs", "kto": "rated answers", "arena": "battles"}
+
 
 class Parser(argparse.ArgumentParser):
     """argparse, but its errors are one line: 'llamadesk chat: error: …'."""

@@ -6,7 +6,8 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from llamadesk.cli.common import date, fail
+from llamadesk.cli.common import EXPORTED, date, fail
+from llamadesk.cli.share import add_share_flags, run_share, wants_share
 
 if TYPE_CHECKING:
     from llamadesk.cli.common import Commands
@@ -24,7 +25,9 @@ def add_parsers(commands: Commands) -> None:
         help="trl: preference pairs (DPO, reward models); kto: rated answers; "
         "arena: the compare votes",
     )
-    export.add_argument("--out", type=Path, required=True, metavar="FILE")
+    export.add_argument(
+        "--out", type=Path, required=True, metavar="FILE", help="the file (with --card: a folder)"
+    )
     export.add_argument(
         "--since", type=date, help="only ratings given on or after this date (or time)"
     )
@@ -34,15 +37,15 @@ def add_parsers(commands: Commands) -> None:
         action="store_true",
         help="add reasoning models' reasoning in columns of its own (answers never hold it)",
     )
+    add_share_flags(export)
 
     leaderboard = commands.add_parser("leaderboard", help="rank your models by your compare votes")
     leaderboard.set_defaults(run=show_leaderboard)
 
 
-_EXPORTED = {"trl": "preference pairs", "kto": "rated answers", "arena": "battles"}
-
-
 def export_ratings(args: argparse.Namespace) -> int:
+    if wants_share(args):
+        return run_share(args)
     from llamadesk.core.paths import app_paths
     from llamadesk.core.preferences import ExportError, export
     from llamadesk.core.store import Store, StoreError
@@ -60,7 +63,7 @@ def export_ratings(args: argparse.Namespace) -> int:
             )
     except (StoreError, ExportError) as exc:
         return fail(str(exc))
-    print(f"Wrote {result.count} {_EXPORTED[args.format]} to {result.path}.")
+    print(f"Wrote {result.count} {EXPORTED[args.format]} to {result.path}.")
     if result.count == 0:
         print("No ratings matched, so the file is empty.")
     return 0

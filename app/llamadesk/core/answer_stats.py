@@ -38,6 +38,7 @@ class AnswerStats:
     error: str = ""
     reasoning_ms: float = 0.0
     reasoning_tokens: int = 0
+    server: str = ""  # the base URL of the server that wrote it; "" for this computer
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -174,11 +174,17 @@ class AnswerStream:
         params: SamplingParams,
         cancel: threading.Event | None = None,
         thinking: str = "",
+        prompt: str | None = None,
+        top_logprobs: int | None = None,
     ):
         self._engine = engine
         self._messages = [{"role": m.role, "content": m.content} for m in messages]
         self._params = params
         self._thinking = thinking
+        self._prompt = prompt  # a text to continue as it is, instead of the chat
+        self._top_logprobs = top_logprobs
+        # Each sampled token's log probability and its likeliest alternatives, if asked.
+        self.logprobs: list[dict[str, Any]] | None = None if top_logprobs is None else []
         self._cancelled = cancel or threading.Event()
         self._progress = _Progress()
         self.stats: AnswerStats | None = None
@@ -216,9 +222,7 @@ class AnswerStream:
         reason: StopReason = "length"
         error = ""
         try:
-            for part in self._engine.complete(
-                self._messages, params, seed, self._on_token, self._thinking
-            ):
+            for part in self._pieces(seed):
                 self._record(part)
                 if part.reasoning or part.answer:
                     yield Delta(part.reasoning, part.answer)
@@ -228,10 +232,24 @@ class AnswerStream:
             reason, error = "error", str(exc)
         except (ValueError, RuntimeError) as exc:
             reason, error = "error", f"llama.cpp failed while answering: {exc}"
+        finally:
+            self._engine.on_sample = None
         if self._cancelled.is_set():
             reason = "stopped"
         self._settle_reasoning(reason)
         self.stats = self._finish(started, reason, seed, error)
+
+    def _pieces(self, seed: int) -> Iterator[Piece]:
+        engine, params = self._engine, self._params
+        if self._top_logprobs is not None:
+            from llamadesk.core.logprobs import token_logprobs
+
+            top, found = self._top_logprobs, self.logprobs
+            assert found is not None
+            engine.on_sample = lambda token: found.append(token_logprobs(engine.llama, token, top))
+        if self._prompt is not None:
+            return engine.complete_text(self._prompt, params, seed, self._on_token)
+        return engine.complete(self._messages, params, seed, self._on_token, self._thinking)
 
     def _on_token(self, prompt_tokens: int, sampled: int) -> bool:
         """Called once per sampled token, also for tokens that show no text yet (half a
@@ -377,6 +395,8 @@ class Engine:
         self.reasoning_format = reasoning_format(self._template)
         self.thinking_choices = thinking_choices(self._template)
         self._marker_tokens = self._single_token_markers()
+        # Sees each sampled token before it is decoded (the API server's logprobs).
+        self.on_sample: Callable[[int], None] | None = None
 
     @classmethod
     def load(cls, path: Path | str, settings: LoadSettings | None = None) -> Engine:
@@ -479,7 +499,7 @@ class Engine:
                 "context."
             )
         self.llama.set_seed(seed)
-        tokens = self._generate(prompt.tokens, params)
+        tokens = self._observed(self._generate(prompt.tokens, params))
         fmt = self.reasoning_format
         prompt_end = self._prompt_end(prompt.tokens) if fmt == "tags" else ""
         parser = ReasoningParser(fmt, in_reasoning=opens_in_reasoning(fmt, prompt_end))
@@ -494,6 +514,30 @@ class Engine:
                 rest = parser.close()
                 reasoning, answer = reasoning + rest.reasoning, answer + rest.answer
             yield Piece(reasoning, answer, finish, parser.in_reasoning)
+
+    def complete_text(
+        self, prompt: str, params: SamplingParams, seed: int, on_token: TokenHook
+    ) -> Iterator[Piece]:
+        """Continue `prompt` as it is written, without the chat template (the API's
+        /v1/completions); the model's own stop tokens end it."""
+        tokens = self.llama.tokenize(prompt.encode("utf-8"), add_bos=True, special=False)
+        limit = min(params.max_tokens, self.n_ctx - len(tokens))
+        if limit < 1:
+            raise ContextOverflow(
+                f"This prompt ({len(tokens)} tokens) does not fit the model's context of "
+                f"{self.n_ctx} tokens."
+            )
+        self.llama.set_seed(seed)
+        sampled = self._observed(self._generate(tokens, params))
+        for text, finish in self._decode(sampled, [], len(tokens), limit, on_token):
+            yield Piece("", text, finish, False)
+
+    def _observed(self, tokens: Iterator[int]) -> Iterator[int]:
+        """`tokens`, shown to `on_sample` first where one is set."""
+        observe = self.on_sample
+        if observe is None:
+            return tokens
+        return _tapped(tokens, observe)
 
     def _generate(self, prompt: list[int], params: SamplingParams) -> Iterator[int]:
         """The sampled tokens; tests put a script of tokens here."""
@@ -557,14 +601,26 @@ class Engine:
         params: SamplingParams,
         cancel: threading.Event | None = None,
         thinking: str = "",
+        *,
+        prompt: str | None = None,
+        top_logprobs: int | None = None,
     ) -> AnswerStream:
         """An answer to `messages`; setting `cancel` (from any thread) stops it early.
-        `thinking` is one of `thinking_choices` ("" keeps the template's default)."""
+        `thinking` is one of `thinking_choices` ("" keeps the template's default). With
+        `prompt`, that text is continued instead, without the chat template. With
+        `top_logprobs`, `AnswerStream.logprobs` gets each token's log probability and
+        that many alternatives."""
         params.validate()
-        return AnswerStream(self, messages, params, cancel, thinking)
+        return AnswerStream(self, messages, params, cancel, thinking, prompt, top_logprobs)
 
     def close(self) -> None:
         self.llama.close()
+
+
+def _tapped(tokens: Iterator[int], observe: Callable[[int], None]) -> Iterator[int]:
+    for token in tokens:
+        observe(token)
+        yield token
 
 
 def resolve_context(settings: LoadSettings, info: GGUFInfo) -> int:

@@ -357,7 +357,9 @@ def recommend(
 
     Unquantized levels are recommended only when nothing quantized is offered: Q8_0 is as
     good in practice at half the memory, and twice as fast on a CPU, whose speed is bound by
-    the bytes read per token. Options at a level we do not know are never recommended.
+    the bytes read per token. Options at a level we do not know are never recommended, and
+    a hub level whose quality cost nobody has published (UD-Q4_K_XL) only when no measured
+    level fits: "recommended" should not rest on a guess.
     """
     known = [
         (level, thing, spec)
@@ -367,14 +369,14 @@ def recommend(
     if any(level.quantized for level, _, _ in known):
         known = [entry for entry in known if entry[0].quantized]
     fitting = [
-        (quality_rank(level), thing)
+        (level.added_perplexity is not None, quality_rank(level), thing)
         for level, thing, spec in known
         if judge_fit(estimate_memory(spec, n_ctx, n_gpu_layers=n_gpu_layers), system).level
         is FitLevel.FITS
     ]
     if not fitting:
         return None
-    return max(fitting, key=lambda ranked: ranked[0])[1]
+    return max(fitting, key=lambda ranked: ranked[:2])[2]
 
 
 def format_size(n_bytes: int) -> str:

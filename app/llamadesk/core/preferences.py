@@ -10,6 +10,10 @@
 (``chosen_reasoning``/``rejected_reasoning``, ``completion_reasoning``, ``reasoning_a``/
 ``reasoning_b``; "" where there was none).
 
+With ``provenance``, every row also has a ``metadata`` column: a JSON string saying how
+each answer was made (model file with its sha256, quantization and chat template hash,
+sampling settings, seed, engine). Trainers drop columns they do not know.
+
 TRL decides a file's format from its first row, and the ``datasets`` JSON loader infers
 column types from the early rows, so every row of a file has the same keys with the same
 types, no nulls and no empty lists: dicts of varying shape (generation parameters) and
@@ -22,12 +26,13 @@ import json
 import os
 import secrets
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
 from pathlib import Path
 from typing import Any, Literal, get_args
 
 from llamadesk import __version__
+from llamadesk.core.model_files import ModelFile, engine_version, known_files, no_lookup
 from llamadesk.core.ratings import Comparison, Ranking, Ratings, Strength, Thumbs
 from llamadesk.core.store import Message, Store
 
@@ -44,6 +49,8 @@ REWRITE_MODEL = "(your rewrite)"
 MARGINS: dict[Strength, float] = {"slightly": 1 / 3, "": 2 / 3, "much": 1.0}
 
 Row = dict[str, Any]
+# Provenance, as a JSON string: every row has it, of one type, and trainers drop it.
+METADATA_COLUMN = "metadata"
 REASONING_COLUMNS = frozenset(
     {
         "chosen_reasoning",
@@ -77,10 +84,27 @@ class _Answer:
     model: str
     params: str  # JSON
     reasoning: str = ""
+    # How it was made, for the metadata column (see ``_provenance``).
+    made: dict[str, Any] = field(default_factory=lambda: {"model": REWRITE_MODEL, "by": "user"})
 
 
-def _stored(answer: Message) -> _Answer:
-    return _Answer(answer.content, answer.model, _json(answer.params), answer.reasoning)
+def _stored(answer: Message, label: str = "") -> _Answer:
+    return _Answer(
+        answer.content, label or answer.model, _json(answer.params), answer.reasoning, _made(answer)
+    )
+
+
+def _made(answer: Message) -> dict[str, Any]:
+    """What the stored answer says of how it was made: model file, settings, seed, speed."""
+    seed = answer.seed if answer.seed is not None else answer.stats.get("seed", -1)
+    return {
+        "model": answer.model,
+        "params": answer.params,
+        "seed": seed,
+        "stop_reason": answer.stop_reason,
+        "tokens_per_second": answer.stats.get("tokens_per_second", 0.0),
+        "thinking": bool(answer.reasoning),
+    }
 
 
 def _json(value: Any) -> str:
@@ -104,6 +128,25 @@ class _Source:
         self.store = store
         self.ratings = Ratings(store)
         self._prompts: dict[int, list[ChatTurn]] = {}
+        self._files: dict[str, dict[str, Any]] = {}
+
+    def metadata(self, kind: str, answers: dict[str, dict[str, Any]]) -> dict[str, Any]:
+        """A row's provenance: how each answer was made, with its model file's facts."""
+        return {
+            "rating": kind,
+            "engine": engine_version(),
+            "app": f"LlamaDesk {__version__}",
+            "answers": {side: self._with_file(made) for side, made in answers.items()},
+        }
+
+    def _with_file(self, made: dict[str, Any]) -> dict[str, Any]:
+        return made if "by" in made else made | {"file": self._file(made["model"])}
+
+    def _file(self, name: str) -> dict[str, Any]:
+        if name not in self._files:
+            facts = known_files(self.store, [name], no_lookup).get(name, ModelFile(name))
+            self._files[name] = facts.as_dict()
+        return self._files[name]
 
     def message(self, message_id: int) -> Message:
         return self.store.message(message_id)
@@ -155,14 +198,20 @@ def _timestamp(moment: date) -> float:
 Dated = tuple[float, Row]
 
 
-def _oldest_first(dated: Iterable[Dated], include_reasoning: bool) -> list[Row]:
-    """The rows, oldest first; without their reasoning columns unless asked for."""
+def _oldest_first(
+    dated: Iterable[Dated], include_reasoning: bool, provenance: _Source | None = None
+) -> list[Row]:
+    """The rows, oldest first; without their reasoning columns unless asked for, and with
+    the metadata column only when ``provenance`` gives the model files' facts for it."""
     # A stable sort: rows of one rating stay in the order they were made.
     rows = [row for _, row in sorted(dated, key=lambda item: item[0])]
-    if not include_reasoning:
-        for row in rows:
+    for row in rows:
+        if not include_reasoning:
             for key in REASONING_COLUMNS & row.keys():
                 del row[key]
+        answers = row.pop(METADATA_COLUMN)
+        if provenance is not None:
+            row[METADATA_COLUMN] = _json(provenance.metadata(row["source"], answers))
     return rows
 
 
@@ -199,6 +248,7 @@ def _pair_row(
         "tags": _json(list(tags)),
         "comment": comment,
         "app_version": __version__,
+        METADATA_COLUMN: {"chosen": chosen.made, "rejected": rejected.made},
     }
 
 
@@ -240,8 +290,7 @@ def _comparison_pair(source: _Source, keep: _Filter, vote: Comparison) -> Iterat
     if not keep.keeps(vote.updated, (vote.model_a, vote.model_b)):
         return
     a, b = source.message(vote.answer_a_id), source.message(vote.answer_b_id)
-    chosen = _Answer(a.content, vote.model_a, _json(a.params), a.reasoning)
-    rejected = _Answer(b.content, vote.model_b, _json(b.params), b.reasoning)
+    chosen, rejected = _stored(a, vote.model_a), _stored(b, vote.model_b)
     if vote.winner == "model_b":
         chosen, rejected = rejected, chosen
     assert a.parent_id is not None  # votes are between answers
@@ -262,6 +311,7 @@ def trl_rows(
     since: date | None = None,
     model: str = "",
     include_reasoning: bool = False,
+    provenance: bool = False,
 ) -> list[Row]:
     """Preference pairs from rewrites, picks, rankings and non-tie votes, oldest first.
 
@@ -278,7 +328,7 @@ def trl_rows(
         dated.extend(_ranking_pairs(source, keep, ranking))
     for vote in source.ratings.comparisons():
         dated.extend(_comparison_pair(source, keep, vote))
-    rows = _oldest_first(dated, include_reasoning)
+    rows = _oldest_first(dated, include_reasoning, source if provenance else None)
     if not any(row["strength"] for row in rows):
         for row in rows:
             del row["margin"]
@@ -311,6 +361,7 @@ def _kto_row(
         "tags": _json(list(thumbs.tags) if described else []),
         "comment": thumbs.comment if described else "",
         "app_version": __version__,
+        METADATA_COLUMN: {"completion": completion.made},
     }
 
 
@@ -342,6 +393,7 @@ def kto_rows(
     since: date | None = None,
     model: str = "",
     include_reasoning: bool = False,
+    provenance: bool = False,
 ) -> list[Row]:
     """One row per thumbs rating (label True for up) and one per rewrite (True), oldest first.
 
@@ -351,7 +403,7 @@ def kto_rows(
     dated: list[Dated] = []
     for thumbs in source.ratings.all_thumbs():
         dated.extend(_thumbs_rows(source, keep, thumbs))
-    return _oldest_first(dated, include_reasoning)
+    return _oldest_first(dated, include_reasoning, source if provenance else None)
 
 
 # Arena battle log
@@ -379,6 +431,7 @@ def _battle_row(source: _Source, vote: Comparison) -> Dated:
         "reasoning_b": b.reasoning,
         "tags": "[]",
         "app_version": __version__,
+        METADATA_COLUMN: {"model_a": _made(a), "model_b": _made(b)},
     }
 
 
@@ -388,6 +441,7 @@ def arena_rows(
     since: date | None = None,
     model: str = "",
     include_reasoning: bool = False,
+    provenance: bool = False,
 ) -> list[Row]:
     """Every vote as a battle, ties and both-bad included, oldest first."""
     source, keep = _Source(store), _Filter(since, model)
@@ -396,7 +450,7 @@ def arena_rows(
         for vote in source.ratings.comparisons()
         if keep.keeps(vote.updated, (vote.model_a, vote.model_b))
     )
-    return _oldest_first(battles, include_reasoning)
+    return _oldest_first(battles, include_reasoning, source if provenance else None)
 
 
 # Writing
@@ -413,13 +467,16 @@ def export(
     since: date | None = None,
     model: str = "",
     include_reasoning: bool = False,
+    provenance: bool = False,
 ) -> ExportResult:
     """Write the ``kind`` export of the ratings in ``store`` to ``out`` as JSONL.
 
     No matching ratings give an empty file and a count of 0. ``ExportError`` if the file
     cannot be written; ``out`` is then left as it was.
     """
-    rows = _ROW_MAKERS[kind](store, since=since, model=model, include_reasoning=include_reasoning)
+    rows = _ROW_MAKERS[kind](
+        store, since=since, model=model, include_reasoning=include_reasoning, provenance=provenance
+    )
     path = Path(out)
     write_jsonl(rows, path)
     return ExportResult(kind, path, len(rows))
@@ -427,10 +484,15 @@ def export(
 
 def write_jsonl(rows: Iterable[Row], path: Path) -> None:
     """Write one JSON object per line, atomically: the whole file appears or nothing does."""
+    text = "".join(json.dumps(row, ensure_ascii=False, allow_nan=False) + "\n" for row in rows)
+    # Encoded before the file exists: only the OS can fail from here on.
+    write_atomic(text.encode("utf-8"), path)
+
+
+def write_atomic(data: bytes, path: Path) -> None:
+    """Write ``data`` to ``path``: the whole file appears or nothing does (``ExportError``)."""
     if not path.name:
         raise ExportError(f"Cannot write {path}: it names no file")
-    text = "".join(json.dumps(row, ensure_ascii=False, allow_nan=False) + "\n" for row in rows)
-    data = text.encode("utf-8")  # before the file exists: only the OS can fail from here on
     # A unique name in the same folder, so the final rename never crosses file systems.
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
     try:

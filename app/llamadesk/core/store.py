@@ -206,11 +206,38 @@ def _add_message_reasoning(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE messages ADD COLUMN reasoning TEXT NOT NULL DEFAULT ''")
 
 
+def _add_archive_provenance(db: sqlite3.Connection) -> None:
+    """Where an imported conversation came from, and what is known about model files.
+
+    ``source_id`` names a conversation across exports and imports (``core.chat_archive``),
+    so importing the same file twice adds nothing the second time; "" for one made here.
+    ``model_files`` records a model file's sha256, quantization and chat template hash,
+    keyed by the file name answers store, so exports can say which file wrote an answer.
+    """
+    db.execute("ALTER TABLE conversations ADD COLUMN source_id TEXT NOT NULL DEFAULT ''")
+    db.execute(
+        "CREATE UNIQUE INDEX conversations_by_source ON conversations(source_id)"
+        " WHERE source_id <> ''"
+    )
+    db.execute(
+        """
+        CREATE TABLE model_files (
+            name TEXT PRIMARY KEY,
+            sha256 TEXT NOT NULL DEFAULT '',
+            size INTEGER NOT NULL DEFAULT 0,
+            quantization TEXT NOT NULL DEFAULT '',
+            template_sha256 TEXT NOT NULL DEFAULT ''
+        )
+        """
+    )
+
+
 MIGRATIONS: list[Migration] = [
     _create_chat_tables,
     _create_rating_tables,
     _add_conversation_sampling,
     _add_message_reasoning,
+    _add_archive_provenance,
 ]
 
 

@@ -10,13 +10,16 @@ from llamadesk.core.paths import AppPaths
 from llamadesk.core.rescue import Rescue, open_or_rescue
 from llamadesk.core.store import Store
 from llamadesk.services.chat_session import ChatSession
+from llamadesk.services.chat_transfer import ChatTransferService
 from llamadesk.services.compare import CompareSession
 from llamadesk.services.dataset import DatasetService
 from llamadesk.services.memory_monitor import MemoryMonitor
 from llamadesk.services.model_host import ModelHost
 from llamadesk.services.model_loader import ModelLoader
+from llamadesk.services.network import ApiService, ConnectionsService
 from llamadesk.services.ratings import RatingsService
 from llamadesk.services.settings_service import SettingsService
+from llamadesk.services.share import ShareService
 
 if TYPE_CHECKING:
     from llamadesk.services.downloads import DownloadManager
@@ -40,6 +43,10 @@ class Services:
     compare: CompareSession
     monitor: MemoryMonitor
     dataset: DatasetService
+    chat_transfer: ChatTransferService
+    share: ShareService
+    api: ApiService  # the app's own OpenAI-compatible server over the loaded model
+    connections: ConnectionsService  # the servers whose models the user added
     rescued: Rescue | None = None  # the damaged history this start kept aside, if any
     _downloads: DownloadManager | None = None
 
@@ -53,6 +60,8 @@ class Services:
 
     def stop(self) -> None:
         """Stop all work and join every thread; the store stays open. Safe to repeat."""
+        self.api.stop()  # first: API requests in progress are cancelled, not waited for
+        self.connections.wait_for_all()
         # Stops a streaming answer and joins the model thread; the partial answer is saved
         # through the usual answered signal, delivered before shutdown returns.
         self.host.shutdown()
@@ -60,6 +69,8 @@ class Services:
         self.monitor.stop()
         self.loader.wait_for_all()
         self.dataset.wait_for_all()  # a running export or delete finishes, never half-done
+        self.chat_transfer.wait_for_all()  # an import commits whole or not at all
+        self.share.wait_for_all()  # a push ends (or fails) whole
         if self._downloads is not None:
             self._downloads.shutdown()  # keeps a running download's bytes for next time
 
@@ -83,6 +94,23 @@ def make_services(paths: AppPaths, busy_timeout: float) -> Services:
     monitor = MemoryMonitor()
     dataset = DatasetService(paths.database)
     ratings.changed.connect(dataset.mark_changed)
+    api = ApiService(host, lambda: session.params)
+    connections = ConnectionsService(paths.config)
+    compare.remote_key = connections.key
     return Services(
-        paths, store, host, settings, loader, session, ratings, compare, monitor, dataset, rescued
+        paths,
+        store,
+        host,
+        settings,
+        loader,
+        session,
+        ratings,
+        compare,
+        monitor,
+        dataset,
+        ChatTransferService(paths),
+        ShareService(paths),
+        api,
+        connections,
+        rescued,
     )

@@ -292,7 +292,7 @@ class ChatSession(QObject):
                 answer.prompt_id,
                 result.text,
                 model=result.model_file,
-                params=result.params.as_dict(),
+                params=params_record(result),
                 seed=stats.seed,
                 stats=stats,
                 stop_reason=stats.stop_reason,
@@ -307,3 +307,12 @@ class ChatSession(QObject):
             return
         self._unsaved = None
         self.answer_saved.emit(saved)
+
+
+def params_record(result: AnswerResult) -> dict[str, object]:
+    """The sampling settings stored with an answer, and the server of a remote model (so
+    exports, which carry the settings, name it)."""
+    params: dict[str, object] = result.params.as_dict()
+    if result.stats.server:
+        params["server"] = result.stats.server
+    return params

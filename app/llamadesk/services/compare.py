@@ -10,6 +10,7 @@ moment it is given, so quitting mid-comparison loses nothing already done.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from llamadesk.core.engine import ChatMessage, EngineError, SamplingParams
 from llamadesk.core.ratings import Comparison, Strength, Winner
 from llamadesk.core.store import Message, Store, StoreError
+from llamadesk.services.chat_session import params_record
 from llamadesk.services.model_host import AnswerResult, LoadedModel, ModelHost
 from llamadesk.services.model_loader import ModelLoader
 from llamadesk.services.ratings import RatingsService
@@ -32,6 +34,8 @@ class Contender:
     model: Path
     params: SamplingParams
     label: str  # the name the vote and the leaderboard use
+    # A model on a server: its base URL and id (`model` is then `remote_info(id).path`).
+    remote: tuple[str, str] | None = None
 
 
 class CompareSession(QObject):
@@ -76,6 +80,8 @@ class CompareSession(QObject):
         self._prompt: Message | None = None
         self._history: list[ChatMessage] = []
         self.blind = False
+        # The API key of a server the user added, by its URL (the window sets it).
+        self.remote_key: Callable[[str], str] = lambda _url: ""
         loader.loaded.connect(self._on_loaded)
         loader.failed.connect(self._on_load_failed)
         host.pieces.connect(self._on_pieces)
@@ -161,9 +167,14 @@ class CompareSession(QObject):
         self._side = side
         contender = self._contenders[side]
         loaded = self.host.model
-        if loaded is None or loaded.info.path != contender.model:
+        where = contender.remote[0] if contender.remote else ""
+        if loaded is None or (loaded.info.path, loaded.server) != (contender.model, where):
             self.status.emit(f"Loading the model for answer {side}…")
-            self.loader.load(contender.model, "compare")  # a refusal comes back as `failed`
+            if contender.remote:  # a refusal comes back as `failed`
+                url, model_id = contender.remote
+                self.loader.connect_remote(url, self.remote_key(url), model_id, "compare")
+            else:
+                self.loader.load(contender.model, "compare")
         else:
             self._generate(side)
 
@@ -216,7 +227,7 @@ class CompareSession(QObject):
                 self._prompt.id,
                 result.text,
                 model=result.model_file,
-                params=result.params.as_dict(),
+                params=params_record(result),
                 seed=stats.seed,
                 stats=stats,
                 stop_reason=stats.stop_reason,

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThread, Signal, Slot
 
+from llamadesk.core.api_jobs import ApiJob, Done, run_job
 from llamadesk.core.engine import (
     AnswerStats,
     AnswerStream,
@@ -24,9 +25,11 @@ from llamadesk.core.engine import (
     EngineError,
     LoadSettings,
     SamplingParams,
+    StopReason,
 )
 from llamadesk.core.gguf_info import GGUFError, GGUFInfo
 from llamadesk.core.reasoning import ReasoningFormat, ThinkingChoice
+from llamadesk.core.remote import RemoteError, RemoteModel, RemoteStream
 
 # At most this many text updates a second reach the GUI: one per frame at 60 Hz.
 MAX_UPDATES_PER_SECOND = 60
@@ -47,6 +50,9 @@ class LoadedModel:
     # chat template takes (() if it has no switch).
     reasoning_format: ReasoningFormat = "none"
     thinking_choices: tuple[ThinkingChoice, ...] = ()
+    # The base URL of the server that runs it ("" for this computer); its info.path is then
+    # the remote model id, not a file.
+    server: str = ""
 
 
 @dataclass(frozen=True)
@@ -87,7 +93,7 @@ class _Worker(QObject):
 
     def __init__(self) -> None:
         super().__init__()
-        self._engine: Engine | None = None
+        self._engine: Engine | RemoteModel | None = None
 
     @Slot(object, object, bool)
     def load(self, path: Path, settings: LoadSettings, make_demo: bool) -> None:
@@ -102,6 +108,35 @@ class _Worker(QObject):
             self.load_failed.emit(f"Could not load {path.name}: {_describe(exc)}")
         else:
             self.loaded.emit(model)
+
+    @Slot(str, str, str)
+    def connect_remote(self, base_url: str, api_key: str, model_id: str) -> None:
+        """Use a model on a server in place of a local one; ends in loaded or load_failed."""
+        try:
+            remote = RemoteModel.connect(base_url, api_key, model_id)
+        except RemoteError as exc:
+            self.load_failed.emit(str(exc))
+            return
+        except Exception as exc:  # the contract: a load always ends in loaded or load_failed
+            log.exception("Connecting to %s failed unexpectedly", base_url)
+            self.load_failed.emit(f"Could not use {model_id}: {_describe(exc)}")
+            return
+        if self._engine is not None:
+            self._engine.close()
+        self._engine = remote
+        self.loaded.emit(LoadedModel(remote.info, remote.settings, server=remote.server.base_url))
+
+    @Slot(object)
+    def serve(self, job: ApiJob) -> None:
+        """Answer one API request (core/api_server.py); it always ends in its `Done`."""
+        engine = self._engine
+        if job.cancel.is_set() or not isinstance(engine, Engine):
+            why = "" if job.cancel.is_set() else "No local model is loaded."
+            reason: StopReason = "stopped" if job.cancel.is_set() else "error"
+            stats = AnswerStats(0, 0, 0.0, 0.0, 0.0, reason, job.request.params.seed, why)
+            job.emit(Done("", "", stats))
+            return
+        run_job(engine, job)
 
     def _load(self, path: Path, settings: LoadSettings, make_demo: bool) -> LoadedModel:
         if make_demo and not path.is_file():
@@ -140,7 +175,7 @@ class _Worker(QObject):
 
     def _generate(
         self,
-        engine: Engine,
+        engine: Engine | RemoteModel,
         request_id: int,
         messages: Sequence[ChatMessage],
         params: SamplingParams,
@@ -158,7 +193,7 @@ class _Worker(QObject):
             request_id, stream.text, stream.stats, params, model_file, stream.reasoning
         )
 
-    def _emit_pieces(self, request_id: int, stream: AnswerStream) -> None:
+    def _emit_pieces(self, request_id: int, stream: AnswerStream | RemoteStream) -> None:
         interval = 1.0 / MAX_UPDATES_PER_SECOND
         pending: list[str] = []
         thought: list[str] = []
@@ -233,6 +268,8 @@ class ModelHost(QObject):
     busy_changed = Signal(bool)
 
     _load_requested = Signal(object, object, bool)
+    _connect_requested = Signal(str, str, str)
+    _serve_requested = Signal(object)
     _generate_requested = Signal(int, object, object, object, str)
     _unload_requested = Signal()
 
@@ -244,6 +281,8 @@ class ModelHost(QObject):
         self._worker.moveToThread(self._thread)
         self._thread.finished.connect(self._worker.deleteLater)
         self._load_requested.connect(self._worker.load)
+        self._connect_requested.connect(self._worker.connect_remote)
+        self._serve_requested.connect(self._worker.serve)
         self._generate_requested.connect(self._worker.generate)
         self._unload_requested.connect(self._worker.unload)
         self._worker.loaded.connect(self._on_loaded)
@@ -279,6 +318,21 @@ class ModelHost(QObject):
         self._set_busy(True)
         self.loading.emit(Path(path).name)
         self._load_requested.emit(Path(path), settings, make_demo)
+
+    def connect_remote(self, base_url: str, api_key: str, model_id: str) -> None:
+        """Use `model_id` on the server at `base_url` as the model; the answer comes as
+        `loaded` (its `server` set) or `load_failed`. The key goes to the model thread only."""
+        if self._busy:
+            raise RuntimeError("the model is busy")
+        self._set_busy(True)
+        self.loading.emit(model_id)
+        self._connect_requested.emit(base_url, api_key, model_id)
+
+    def serve(self, job: ApiJob) -> None:
+        """Queue an API request for the model thread; callable from any thread. Qt's queue
+        of calls into that thread is first in, first out: the request waits behind the
+        chat's answer (and a chat sent meanwhile waits behind it)."""
+        self._serve_requested.emit(job)
 
     def generate(
         self, messages: Sequence[ChatMessage], params: SamplingParams, thinking: str = ""

@@ -92,6 +92,16 @@ class ModelLoader(QObject):
         job.failed.connect(lambda _error: self._start(settings))
         return True
 
+    def connect_remote(self, url: str, key: str, model_id: str, purpose: Purpose = "chat") -> bool:
+        """Use `model_id` on the server at `url` (nothing to check: it runs there); False
+        (and `failed`) if the model thread is busy."""
+        if self.busy:
+            self.failed.emit(BUSY, purpose)
+            return False
+        self._request = _Request(Path(model_id), purpose, False)
+        self.host.connect_remote(url, key, model_id)
+        return True
+
     def wait_for_all(self) -> None:
         """Wait for a running memory check (at shutdown)."""
         self.jobs.wait_for_all()

@@ -22,10 +22,11 @@ from PySide6.QtWidgets import (
 from llamadesk.core.engine import SamplingParams
 from llamadesk.core.options import SEED, TEMPERATURE
 from llamadesk.core.ratings import Strength, Winner
+from llamadesk.core.remote import remote_info
 from llamadesk.core.store import Message
 from llamadesk.services.compare import SIDES, CompareSession, Contender
 from llamadesk.ui.chat_view import MessageBubble, describe_stats
-from llamadesk.ui.model_picker import display_name
+from llamadesk.ui.model_picker import REMOTE, RemoteModel, display_name
 from llamadesk.ui.option_widgets import editor_value, make_editor
 
 VOTES: tuple[tuple[str, Winner], ...] = (
@@ -59,12 +60,16 @@ class ContenderForm(QWidget):
         layout.addWidget(self.seed)
         layout.addStretch(1)
 
-    def set_models(self, paths: Sequence[Path], current: Path | None) -> None:
+    def set_models(
+        self, paths: Sequence[Path], current: Path | None, remote: Sequence[RemoteModel] = ()
+    ) -> None:
         # Item data are strings: QVariants holding Python objects do not compare equal.
         chosen = self.model.currentData() or str(current)
         self.model.clear()
         for path in paths:
             self.model.addItem(display_name(path), str(path))
+        for url, model in remote:
+            self.model.addItem(f"{model}  (remote)", f"{REMOTE}{url}\n{model}")
         self.model.setCurrentIndex(max(self.model.findData(chosen), 0))
 
     def select(self, path: Path) -> None:
@@ -74,11 +79,15 @@ class ContenderForm(QWidget):
         data = self.model.currentData()
         if not data:
             return None
-        path = Path(data)
         temperature = editor_value(TEMPERATURE, self.temperature)
         params = SamplingParams(
             temperature=temperature, seed=editor_value(SEED, self.seed), max_tokens=max_tokens
         )
+        if data.startswith(REMOTE):
+            url, model = data.removeprefix(REMOTE).split("\n", 1)
+            label = f"{model} (remote) @ temp {temperature}"
+            return Contender(remote_info(model).path, params, label, remote=(url, model))
+        path = Path(data)
         return Contender(path, params, f"{path.stem} @ temp {temperature}")
 
 
@@ -151,9 +160,11 @@ class CompareView(QWidget):
         layout.addLayout(panes, 1)
         layout.addLayout(votes)
 
-    def set_models(self, paths: Sequence[Path], current: Path | None) -> None:
+    def set_models(
+        self, paths: Sequence[Path], current: Path | None, remote: Sequence[RemoteModel] = ()
+    ) -> None:
         for form in self.forms.values():
-            form.set_models(paths, current)
+            form.set_models(paths, current, remote)
 
     def _run(self) -> None:
         a = self.forms["A"].contender(self.max_tokens)

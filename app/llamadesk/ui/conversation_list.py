@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QInputDialog,
     QLineEdit,
     QListWidget,
@@ -29,6 +30,8 @@ class ConversationList(QWidget):
     rename_requested(int, str): new title for a conversation.
     delete_requested(int): the user confirmed deleting a conversation.
     search_changed(str): the search text changed.
+    export_requested(list): export these conversations ([]: all of them).
+    import_requested(): the user wants to import chats from a file.
     """
 
     selected = Signal(int)
@@ -36,6 +39,8 @@ class ConversationList(QWidget):
     rename_requested = Signal(int, str)
     delete_requested = Signal(int)
     search_changed = Signal(str)
+    export_requested = Signal(list)
+    import_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -54,6 +59,8 @@ class ConversationList(QWidget):
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.list.setUniformItemSizes(True)
+        # Ctrl- or Shift-click picks several chats to export together.
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.customContextMenuRequested.connect(self._show_menu)
         self.list.currentItemChanged.connect(self._on_current_changed)
@@ -99,11 +106,27 @@ class ConversationList(QWidget):
             self.selected.emit(int(current.data(ID_ROLE)))
 
     def _show_menu(self, position: QPoint) -> None:
-        item = self.list.itemAt(position)
-        if item is None:
-            return
-        conversation_id, title = int(item.data(ID_ROLE)), item.text()
-        menu = QMenu(self)
-        menu.addAction("Rename…", lambda: self.ask_rename(conversation_id, title))
-        menu.addAction("Delete…", lambda: self.ask_delete(conversation_id, title))
+        menu = self.menu_for(self.list.itemAt(position))
         menu.exec(self.list.viewport().mapToGlobal(position))
+        menu.deleteLater()
+
+    def menu_for(self, item: QListWidgetItem | None) -> QMenu:
+        """The context menu of ``item`` (None: the empty space below the chats)."""
+        menu = QMenu(self)
+        if item is not None:
+            conversation_id, title = int(item.data(ID_ROLE)), item.text()
+            menu.addAction("Rename…", lambda: self.ask_rename(conversation_id, title))
+            menu.addAction("Delete…", lambda: self.ask_delete(conversation_id, title))
+            menu.addSeparator()
+            chosen = self._chosen_ids(item)
+            label = "Export…" if len(chosen) == 1 else f"Export {len(chosen)} chats…"
+            menu.addAction(label, lambda: self.export_requested.emit(chosen))
+        menu.addAction("Export all chats…", lambda: self.export_requested.emit([]))
+        menu.addAction("Import chats…", self.import_requested.emit)
+        return menu
+
+    def _chosen_ids(self, item: QListWidgetItem) -> list[int]:
+        """The selected chats if ``item`` is among them, else ``item`` alone."""
+        selected = self.list.selectedItems()
+        chosen = selected if item in selected else [item]
+        return [int(entry.data(ID_ROLE)) for entry in chosen]

@@ -44,7 +44,9 @@ from PySide6.QtWidgets import (
 from llamadesk.core.dataset import Dataset, DatasetCounts, PreferencePair, RatingRef
 from llamadesk.core.preferences import ExportFormat, ExportResult
 from llamadesk.services.dataset import DatasetService
+from llamadesk.services.share import ShareService
 from llamadesk.ui import widgets
+from llamadesk.ui.share_dialog import ShareDialog
 
 if TYPE_CHECKING:  # the leaderboard module brings numpy; the page shows rows it is handed
     from llamadesk.core.leaderboard import LeaderboardRow
@@ -325,10 +327,16 @@ class DatasetView(QWidget):
     window can put the same actions into its menu bar.
     """
 
-    def __init__(self, service: DatasetService, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        service: DatasetService,
+        parent: QWidget | None = None,
+        share: ShareService | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("datasetView")
         self.service = service
+        self.share_service = share
         self._stale = True  # read on the first show, not at start-up
         self._export_folder = Path.home()
         self.export_actions = {kind: self._export_action(kind) for kind in EXPORTS}
@@ -384,7 +392,23 @@ class DatasetView(QWidget):
             bar.addWidget(button)
         bar.addWidget(self.include_reasoning)
         bar.addStretch(1)
+        self.share_button = QPushButton("Share…")
+        self.share_button.setObjectName("shareButton")
+        self.share_button.setToolTip(
+            "Save the data set as a folder with its card, or share it on Hugging Face"
+        )
+        self.share_button.clicked.connect(self.open_share)
+        self.share_button.setVisible(self.share_service is not None)
+        bar.addWidget(self.share_button)
         return bar
+
+    def open_share(self) -> ShareDialog:
+        """Open the share dialog (card preview, scrub, save or push)."""
+        assert self.share_service is not None  # the button shows only with one
+        dialog = ShareDialog(self.share_service, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def _pairs_section(self) -> QWidget:
         self.pair_model = PairTableModel(self)

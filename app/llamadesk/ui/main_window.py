@@ -30,11 +30,13 @@ from llamadesk.services.model_loader import Purpose
 from llamadesk.ui import load_warning
 from llamadesk.ui.chat_page import ChatPage
 from llamadesk.ui.chat_settings import ChatSettings
+from llamadesk.ui.chat_transfer import ChatTransfer
 from llamadesk.ui.compare_view import CompareView
 from llamadesk.ui.dataset_view import DatasetView
 from llamadesk.ui.memory_panel import MemoryPanel
 from llamadesk.ui.model_picker import DEMO_SUFFIX, ModelPicker
 from llamadesk.ui.model_status import ModelStatus
+from llamadesk.ui.network_panel import add_network_dock
 
 
 class MainWindow(QMainWindow):
@@ -105,14 +107,18 @@ class MainWindow(QMainWindow):
         self.memory_dock.setMinimumWidth(300)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.memory_dock)
         self.memory_dock.hide()
-        self.dataset_view = DatasetView(self.dataset)
+        self.dataset_view = DatasetView(self.dataset, share=self.services.share)
         self.dataset_page = self.add_mode("Data set", self.dataset_view)
+        self.chat_transfer = ChatTransfer(
+            self.services.chat_transfer, self, self.banner.show_message
+        )
         exports = self.menuBar().addMenu("&Export")
         for action in self.dataset_view.export_actions.values():
             exports.addAction(action)
             # The export's result, or its error, is shown on the data set page.
             action.triggered.connect(lambda _checked: self.show_mode(self.dataset_page))
 
+        self.network = add_network_dock(self)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.session.stop)
         QShortcut(QKeySequence.StandardKey.New, self, self.chat.new_conversation)
 
@@ -121,6 +127,9 @@ class MainWindow(QMainWindow):
         self.memory_action.toggled.connect(self.memory_dock.setVisible)
         self.memory_dock.visibilityChanged.connect(self.memory_action.setChecked)
         self.dataset.changed.connect(self.chat.show_thread)  # a pair deleted there
+        self.conversation_list.export_requested.connect(self.chat_transfer.ask_export)
+        self.conversation_list.import_requested.connect(self.chat_transfer.ask_import)
+        self.chat_transfer.imported.connect(self.chat.refresh_conversations)
         self.model_picker.model_chosen.connect(self.load_model)
         self.model_picker.open_requested.connect(self._ask_open_model)
         self.welcome.open_requested.connect(self._ask_open_model)
@@ -187,10 +196,12 @@ class MainWindow(QMainWindow):
         except OSError:
             found = []
         model = self.session.host.model
-        current = model.info.path if model else None
-        self.model_picker.set_models(found, current)
+        current = model.info.path if model and not model.server else None
+        remote = [(c.url, m) for c in self.services.connections.servers for m in c.models]
+        shown = (model.server, model.info.name) if model and model.server else current
+        self.model_picker.set_models(found, shown, remote)
         self.compare_view.set_models(
-            found if current is None or current in found else [current, *found], current
+            found if current is None or current in found else [current, *found], current, remote
         )
         self.composer.set_can_send(model is not None)
 
@@ -204,7 +215,8 @@ class MainWindow(QMainWindow):
         if purpose != "chat":
             return
         self.banner.hide()
-        self.settings = self.settings.with_changes(last_model=str(model.info.path))
+        if not model.server:  # a remote model's "path" is its id, not a file to reload
+            self.settings = self.settings.with_changes(last_model=str(model.info.path))
         if self.current_conversation is None:
             self.chat.new_conversation()
         self.chat.update_page()

@@ -101,10 +101,12 @@ class MemoryPanel(QWidget):
 
     def show_model(self, model: LoadedModel | None, backend: BackendInfo | None) -> None:
         """The loaded model's parts (or dashes), and the GPU's figures where there is one."""
-        self.monitor.model_path = model.info.path if model else None
-        if model is None:
+        local = model is not None and not model.server
+        self.monitor.model_path = model.info.path if model and local else None
+        if model is None or model.server:
+            note = f"runs remotely, on {model.server}" if model else "no model loaded"
             for key in ("weights", "mapped", "kv", "compute"):
-                self.figures[key].setText("no model loaded")
+                self.figures[key].setText(note)
         else:
             settings = model.settings
             estimate = estimate_memory(

@@ -32,7 +32,9 @@ class ModelStatus:
     def show_model(self, model: LoadedModel) -> None:
         info = model.info
         self.model_status.setText(
-            f"{display_name(info.path)}  ·  {info.quantization}  ·  ctx {model.settings.n_ctx}"
+            f"{info.name}  ·  remote, on {model.server}"
+            if model.server
+            else f"{display_name(info.path)}  ·  {info.quantization}  ·  ctx {model.settings.n_ctx}"
         )
 
     def show_current(self) -> None:

@@ -1,0 +1,98 @@
+"""The servers the user added ("Connections"): their URLs and models, and their API keys.
+
+The list lives in `connections.json` in the config folder. Keys never go there: they go to
+the OS keyring where the `keyring` package finds one, else to `connection-keys.json`, a
+file only its owner may read. Neither is ever logged.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+KEYRING_SERVICE = "LlamaDesk connections"
+
+
+@dataclass(frozen=True)
+class Connection:
+    """A server: its base URL, and what it offered when last probed."""
+
+    url: str
+    models: tuple[str, ...] = ()
+    logprobs: bool = False
+
+
+def normalize_url(url: str) -> str:
+    """The base URL as the API wants it: no trailing slash, /v1 added to a bare host."""
+    url = url.strip().rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        raise ValueError("A server's address starts with http:// or https://.")
+    host_part = url.split("://", 1)[1]
+    return url if "/" in host_part else f"{url}/v1"
+
+
+class Connections:
+    """The saved servers in `folder` (the app's config folder)."""
+
+    def __init__(self, folder: Path) -> None:
+        self._list = folder / "connections.json"
+        self._keys = folder / "connection-keys.json"
+
+    def load(self) -> list[Connection]:
+        try:
+            raw = json.loads(self._list.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return []
+        found = []
+        for item in raw if isinstance(raw, list) else []:
+            if isinstance(item, dict) and isinstance(item.get("url"), str):
+                models = tuple(str(m) for m in item.get("models", []))
+                found.append(Connection(item["url"], models, bool(item.get("logprobs"))))
+        return found
+
+    def save(self, connections: list[Connection]) -> None:
+        data = [asdict(c) for c in connections]
+        self._list.parent.mkdir(parents=True, exist_ok=True)
+        self._list.write_text(json.dumps(data, indent=2), encoding="utf-8")
+
+    def key(self, url: str) -> str:
+        keyring = _keyring()
+        if keyring is not None:
+            return str(keyring.get_password(KEYRING_SERVICE, url) or "")
+        return str(self._read_keys().get(url, ""))
+
+    def set_key(self, url: str, key: str) -> None:
+        keyring = _keyring()
+        if keyring is not None:
+            if key:
+                keyring.set_password(KEYRING_SERVICE, url, key)
+            return
+        keys = self._read_keys()
+        keys.pop(url, None)
+        if key:
+            keys[url] = key
+        self._keys.parent.mkdir(parents=True, exist_ok=True)
+        # Created readable by its owner only, before the key is written into it.
+        fd = os.open(self._keys, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(keys, out)
+
+    def _read_keys(self) -> dict[str, Any]:
+        try:
+            keys = json.loads(self._keys.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return keys if isinstance(keys, dict) else {}
+
+
+def _keyring() -> Any:
+    """The keyring module where it is installed and finds a real backend; else None."""
+    try:
+        import keyring  # type: ignore[import-not-found,unused-ignore]
+        from keyring.backends import fail  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return None
+    return None if isinstance(keyring.get_keyring(), fail.Keyring) else keyring

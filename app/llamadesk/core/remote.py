@@ -1,0 +1,390 @@
+"""Models on someone else's OpenAI-compatible server (llama-server, vLLM, Ollama, …).
+
+httpx2 rather than the `openai` client: huggingface-hub already brings it, so the app gets
+no new dependency, and reading the server-sent events ourselves lets every fault (a server
+that is down, refuses the key, stalls, or sends something else than SSE) end in one sentence
+while the answer written so far is kept. `RemoteStream` has `AnswerStream`'s interface, so
+the chat, the CLI and storage treat a remote answer as a local one.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import httpx2
+
+from llamadesk.core.engine import (
+    AnswerStats,
+    ChatMessage,
+    LoadSettings,
+    SamplingParams,
+    StopReason,
+)
+from llamadesk.core.gguf_info import GGUFInfo
+from llamadesk.core.reasoning import Delta, ReasoningFormat, ThinkingChoice
+
+CONNECT_TIMEOUT_S = 5.0
+# A server that sends nothing for this long while answering is taken to have stalled.
+READ_TIMEOUT_S = 60.0
+
+
+class RemoteError(Exception):
+    """A server that could not be used, in one sentence for the user."""
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a server offers, probed once when it is added."""
+
+    models: tuple[str, ...]
+    logprobs: bool
+
+
+class RemoteServer:
+    """One server: its base URL (ending in /v1, usually) and optional API key. The key is
+    sent in a header only, never logged or put in a message."""
+
+    def __init__(self, base_url: str, api_key: str = "", read_timeout_s: float = READ_TIMEOUT_S):
+        self.base_url = base_url.rstrip("/")
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        timeout = httpx2.Timeout(read_timeout_s, connect=CONNECT_TIMEOUT_S)
+        self._client = httpx2.Client(headers=headers, timeout=timeout)
+
+    def close(self) -> None:
+        self._client.close()
+
+    def models(self) -> list[str]:
+        """The ids of the models the server offers."""
+        body = self._json(self._request("GET", "/models"))
+        data = body.get("data") if isinstance(body, dict) else None
+        if not isinstance(data, list):
+            raise RemoteError(f"{self.base_url}/models did not list models as OpenAI's API does.")
+        return [str(m["id"]) for m in data if isinstance(m, dict) and "id" in m]
+
+    def probe(self) -> Capabilities:
+        """The models, and whether the first one returns log probabilities (a reference
+        for quality measurement needs them)."""
+        models = self.models()
+        if not models:
+            return Capabilities((), False)
+        body = {
+            "model": models[0],
+            "messages": [{"role": "user", "content": "Hi"}],
+            "max_tokens": 1,
+            "logprobs": True,
+            "top_logprobs": 2,
+        }
+        try:
+            answer = self._json(self._request("POST", "/chat/completions", json=body))
+            choice = answer["choices"][0]
+            tokens = (choice.get("logprobs") or {}).get("content") or []
+            logprobs = bool(tokens and tokens[0].get("top_logprobs"))
+        except (RemoteError, KeyError, IndexError, TypeError, AttributeError):
+            logprobs = False
+        return Capabilities(tuple(models), logprobs)
+
+    def stream(
+        self,
+        model: str,
+        messages: Sequence[ChatMessage],
+        params: SamplingParams,
+        cancel: threading.Event | None = None,
+    ) -> RemoteStream:
+        return RemoteStream(self, model, messages, params, cancel)
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> httpx2.Response:
+        try:
+            response = self._client.request(method, self.base_url + path, **kwargs)
+        except httpx2.HTTPError as exc:
+            raise RemoteError(self.describe(exc)) from None
+        self.check(response)
+        return response
+
+    def _json(self, response: httpx2.Response) -> Any:
+        try:
+            return response.json()
+        except ValueError:
+            raise RemoteError(f"{self.base_url} did not answer in JSON.") from None
+
+    def check(self, response: httpx2.Response) -> None:
+        """Raise `RemoteError` for an error status, with the server's own message."""
+        if response.status_code < 400:
+            return
+        if not response.is_closed:
+            response.read()
+        status = response.status_code
+        if status in (401, 403):
+            raise RemoteError(
+                f"The server at {self.base_url} refused the API key ({status}): "
+                "check the key in Connections."
+            )
+        message = _error_message(response)
+        raise RemoteError(f"The server at {self.base_url} answered {status}: {message}")
+
+    def describe(self, exc: httpx2.HTTPError) -> str:
+        """A network failure in one sentence."""
+        if isinstance(exc, httpx2.ConnectError | httpx2.ConnectTimeout):
+            return f"Could not reach the server at {self.base_url}: is it running?"
+        if isinstance(exc, httpx2.ReadTimeout):
+            return f"The server at {self.base_url} stopped sending; the answer so far is kept."
+        if isinstance(exc, httpx2.RemoteProtocolError | httpx2.ReadError):
+            return f"The server at {self.base_url} closed the connection mid-answer."
+        return f"Talking to {self.base_url} failed: {type(exc).__name__}."
+
+    def open_stream(self, body: dict[str, Any]) -> httpx2.Response:
+        request = self._client.build_request("POST", self.base_url + "/chat/completions", json=body)
+        try:
+            response = self._client.send(request, stream=True)
+        except httpx2.HTTPError as exc:
+            raise RemoteError(self.describe(exc)) from None
+        try:
+            self.check(response)
+        except RemoteError:
+            response.close()
+            raise
+        return response
+
+
+def _error_message(response: httpx2.Response) -> str:
+    try:
+        error = response.json().get("error")
+        message = error.get("message") if isinstance(error, dict) else error
+    except (ValueError, AttributeError):
+        message = None
+    return str(message or response.reason_phrase or "no reason given")[:300]
+
+
+class MalformedStream(Exception):
+    """The server sent something that is not OpenAI's server-sent events."""
+
+
+class RemoteStream:
+    """A streamed answer from a server, with `AnswerStream`'s interface: iterate `parts()`,
+    then read `text`, `reasoning` and `stats`. Errors never raise out of `parts()`: they end
+    the answer with `stats.error`, keeping what was written. `cancel()` (any thread) closes
+    the request, which is how a server learns to stop."""
+
+    def __init__(
+        self,
+        server: RemoteServer,
+        model: str,
+        messages: Sequence[ChatMessage],
+        params: SamplingParams,
+        cancel: threading.Event | None = None,
+    ) -> None:
+        self._server = server
+        self._params = params
+        self._cancelled = cancel or threading.Event()
+        self._response: httpx2.Response | None = None
+        self._answer: list[str] = []
+        self._reasoning: list[str] = []
+        self._tokens = 0
+        self._first: float | None = None
+        self._usage: dict[str, Any] = {}
+        self._finish: str | None = None
+        self._body: dict[str, Any] = {
+            "model": model,
+            "messages": [{"role": m.role, "content": m.content} for m in messages],
+            "temperature": params.temperature,
+            "top_p": params.top_p,
+            "max_tokens": params.max_tokens,
+            "stream": True,
+            "stream_options": {"include_usage": True},
+        }
+        if params.seed >= 0:
+            self._body["seed"] = params.seed
+        self.stats: AnswerStats | None = None
+
+    @property
+    def text(self) -> str:
+        return "".join(self._answer)
+
+    @property
+    def reasoning(self) -> str:
+        return "".join(self._reasoning).strip()
+
+    def cancel(self) -> None:
+        self._cancelled.set()
+        response = self._response
+        if response is not None:
+            response.close()  # unblocks a read that waits for a stalled server
+
+    def progress(self) -> tuple[int, float]:
+        first, tokens = self._first, self._tokens
+        if first is None or tokens < 2:
+            return tokens, 0.0
+        elapsed = time.perf_counter() - first
+        return tokens, (tokens - 1) / elapsed if elapsed > 0 else 0.0
+
+    def parts(self) -> Iterator[Delta]:
+        started = time.perf_counter()
+        reason: StopReason = "length"
+        error = ""
+        try:
+            self._response = self._server.open_stream(self._body)
+            if self._cancelled.is_set():
+                self._response.close()
+            yield from self._read(self._response)
+            reason = "length" if self._finish == "length" else "eos"
+        except RemoteError as exc:
+            reason, error = "error", str(exc)
+        except httpx2.HTTPError as exc:
+            reason, error = "error", self._server.describe(exc)
+        except MalformedStream as exc:
+            reason, error = "error", f"The server at {self._server.base_url} {exc}"
+        except Exception:
+            if not self._cancelled.is_set():
+                raise
+            # Stop closed the response under the read: whatever that raised means "stopped".
+        finally:
+            if self._response is not None:
+                self._response.close()
+        if self._cancelled.is_set():
+            reason, error = "stopped", ""
+        elif reason != "error" and self._finish is None:
+            reason = "error"
+            error = f"The server at {self._server.base_url} ended the answer without finishing it."
+        self.stats = self._stats(started, reason, error)
+
+    def _read(self, response: httpx2.Response) -> Iterator[Delta]:
+        for line in response.iter_lines():
+            if self._cancelled.is_set():
+                return
+            if not line or line.startswith(":"):
+                continue  # a keep-alive comment
+            if not line.startswith("data:"):
+                if line.startswith(("event:", "id:", "retry:")):
+                    continue
+                raise MalformedStream(f"sent a line that is not server-sent events: {line[:80]!r}")
+            data = line[5:].strip()
+            if data == "[DONE]":
+                return
+            delta = self._event(data)
+            if delta is not None:
+                yield delta
+
+    def _event(self, data: str) -> Delta | None:
+        try:
+            event = json.loads(data)
+        except ValueError:
+            raise MalformedStream(f"sent an event that is not JSON: {data[:80]!r}") from None
+        if not isinstance(event, dict):
+            raise MalformedStream("sent an event that is not a JSON object.")
+        if "error" in event:
+            error = event["error"]
+            message = error.get("message") if isinstance(error, dict) else error
+            raise RemoteError(f"The server at {self._server.base_url} failed: {message}")
+        if isinstance(event.get("usage"), dict):
+            self._usage = event["usage"]
+        choices = event.get("choices") or []
+        if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
+            return None
+        choice = choices[0]
+        if choice.get("finish_reason"):
+            self._finish = str(choice["finish_reason"])
+        delta = choice.get("delta") or {}
+        if not isinstance(delta, dict):
+            raise MalformedStream("sent a delta that is not a JSON object.")
+        # llama-server and vLLM say reasoning_content; Ollama and some proxies reasoning.
+        reasoning = str(delta.get("reasoning_content") or delta.get("reasoning") or "")
+        answer = str(delta.get("content") or "")
+        if not (reasoning or answer):
+            return None
+        if self._first is None:
+            self._first = time.perf_counter()
+        self._tokens += 1  # one event is one token on llama-server, vLLM and Ollama
+        self._answer.append(answer)
+        self._reasoning.append(reasoning)
+        return Delta(reasoning, answer)
+
+    def _stats(self, started: float, reason: StopReason, error: str) -> AnswerStats:
+        ended = time.perf_counter()
+        first = self._first
+        tokens = int(self._usage.get("completion_tokens") or self._tokens)
+        generating = ended - first if first is not None else 0.0
+        # As the engine measures it: tokens after the first over the time after the first.
+        tps = (self._tokens - 1) / generating if self._tokens > 1 and generating > 0 else 0.0
+        return AnswerStats(
+            prompt_tokens=int(self._usage.get("prompt_tokens") or 0),
+            completion_tokens=tokens,
+            ttft_ms=((first or ended) - started) * 1000.0,
+            total_ms=(ended - started) * 1000.0,
+            tokens_per_second=tps,
+            stop_reason=reason,
+            seed=self._params.seed,
+            error=error,
+            server=self._server.base_url,
+        )
+
+
+class RemoteModel:
+    """A model on a server, standing where an `Engine` stands on the model thread: it
+    streams answers, and `info` describes it (no file: its path is the model id)."""
+
+    reasoning_format: ReasoningFormat = "none"  # the server splits reasoning itself
+    thinking_choices: tuple[ThinkingChoice, ...] = ()
+
+    def __init__(self, server: RemoteServer, model_id: str) -> None:
+        self.server = server
+        self.model_id = model_id
+        self.info = remote_info(model_id)
+        self.settings = LoadSettings()
+
+    @classmethod
+    def connect(cls, base_url: str, api_key: str, model_id: str) -> RemoteModel:
+        """Check that the server offers `model_id`, or raise `RemoteError`."""
+        server = RemoteServer(base_url, api_key)
+        try:
+            offered = server.models()
+        except RemoteError:
+            server.close()
+            raise
+        if model_id not in offered:
+            server.close()
+            raise RemoteError(f"The server at {server.base_url} no longer offers {model_id}.")
+        return cls(server, model_id)
+
+    def stream(
+        self,
+        messages: Sequence[ChatMessage],
+        params: SamplingParams,
+        cancel: threading.Event | None = None,
+        thinking: str = "",
+    ) -> RemoteStream:
+        params.validate()
+        return self.server.stream(self.model_id, messages, params, cancel)
+
+    def close(self) -> None:
+        self.server.close()
+
+
+def remote_info(model_id: str) -> GGUFInfo:
+    """What the app knows of a remote model: its id, as the "file name" answers record
+    (a '/' in an id such as vLLM's 'Qwen/Qwen3-8B' is %-escaped to stay one name)."""
+    return GGUFInfo(
+        path=Path(quote(model_id, safe=":@+ ")),
+        file_size=0,
+        architecture="remote",
+        name=model_id,
+        parameter_count=0,
+        file_type=None,
+        quantization="remote",
+        context_length=0,
+        block_count=0,
+        embedding_length=0,
+        head_count=0,
+        head_count_kv=0,
+        key_length=0,
+        value_length=0,
+        vocab_size=0,
+        chat_template="",
+        kv_layout=None,
+        active_parameter_count=0,
+    )

@@ -1,0 +1,94 @@
+"""Asking where to export chats to, or which file to import, and saying how it went."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from llamadesk.core.chat_archive import ImportResult
+from llamadesk.core.chat_render import ChatExport, ChatFormat
+from llamadesk.services.chat_transfer import ChatTransferService
+
+# The formats offered, by file name suffix, with the file dialog's filter for each.
+FILTERS: dict[ChatFormat, str] = {
+    "md": "Markdown (*.md)",
+    "html": "Web page, one file (*.html)",
+    "json": "LlamaDesk JSON, everything kept (*.json)",
+}
+IMPORT_FILTER = (
+    "Chat exports: LlamaDesk, ChatGPT (conversations.json or its ZIP), Open WebUI "
+    "(*.json *.zip);;All files (*)"
+)
+
+Show = Callable[[str, str], None]  # (message, "info" | "success" | "error")
+
+
+class ChatTransfer(QObject):
+    """The file dialogs for chat export and import, over a ``ChatTransferService``.
+
+    Signals:
+        imported(): conversations were added; the chat list should be read again.
+    """
+
+    imported = Signal()
+
+    def __init__(self, service: ChatTransferService, window: QWidget, show: Show) -> None:
+        super().__init__(window)
+        self.service = service
+        self._window = window
+        self._show = show
+        self._folder = Path.home()
+        service.exported.connect(self._on_exported)
+        service.imported.connect(self._on_imported)
+        service.failed.connect(lambda message: self._show(message, "error"))
+
+    def ask_export(self, ids: list[int]) -> None:
+        """Ask for a file and a format, then export these conversations ([]: all)."""
+        suggested = self._folder / ("llamadesk-chats.md" if not ids else "llamadesk-chat.md")
+        name, chosen = QFileDialog.getSaveFileName(
+            self._window,
+            "Export all chats" if not ids else "Export chats",
+            str(suggested),
+            ";;".join(FILTERS.values()),
+        )
+        if not name:
+            return
+        path, kind = self._path_and_kind(Path(name), chosen)
+        self._folder = path.parent
+        self._show(f"Exporting to {path}…", "info")
+        self.service.export(kind, path, ids or None)
+
+    @staticmethod
+    def _path_and_kind(path: Path, chosen_filter: str) -> tuple[Path, ChatFormat]:
+        """The format named by the file's suffix, else by the filter (whose suffix is added)."""
+        by_suffix = {f".{kind}": kind for kind in FILTERS}
+        if path.suffix.lower() in by_suffix:
+            return path, by_suffix[path.suffix.lower()]
+        kind: ChatFormat = next((k for k, text in FILTERS.items() if text == chosen_filter), "md")
+        return path.with_name(f"{path.name}.{kind}"), kind
+
+    def ask_import(self) -> None:
+        """Ask for a file to import chats from."""
+        name, _filter = QFileDialog.getOpenFileName(
+            self._window, "Import chats", str(self._folder), IMPORT_FILTER
+        )
+        if not name:
+            return
+        path = Path(name)
+        self._folder = path.parent
+        self._show(f"Importing {path.name}…", "info")
+        self.service.import_file(path)
+
+    @Slot(object)
+    def _on_exported(self, result: ChatExport) -> None:
+        chats = "1 chat" if result.conversations == 1 else f"{result.conversations} chats"
+        self._show(f"Exported {chats} ({result.messages} messages) to {result.path}.", "success")
+
+    @Slot(str, object)
+    def _on_imported(self, kind: str, result: ImportResult) -> None:
+        self._show(f"{kind} export: {result.describe()}", "success")
+        if result.conversations:
+            self.imported.emit()

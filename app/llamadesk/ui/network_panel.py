@@ -1,0 +1,250 @@
+"""The Network panel: serve the loaded model over OpenAI's API, and use models on servers."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDockWidget,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from llamadesk.core.api_jobs import LogEntry
+from llamadesk.services.network import ApiService, ConnectionsService
+
+if TYPE_CHECKING:
+    from llamadesk.ui.main_window import MainWindow
+
+DEFAULT_PORT = 8080
+LOG_ROWS = 200  # the request log keeps the latest this many
+
+
+def log_line(entry: LogEntry) -> str:
+    """One request in the log: when, who, what, how it ended, and what it cost."""
+    moment = time.strftime("%H:%M:%S", time.localtime(entry.at))
+    line = f"{moment}  {entry.client}  {entry.path}  {entry.status}"
+    if entry.status == 200 and entry.completion_tokens:
+        line += (
+            f"  ·  {entry.completion_tokens} tokens, waited {entry.queued_ms:.0f} ms, "
+            f"{entry.total_ms / 1000:.1f} s"
+        )
+    elif entry.note:
+        line += f"  ·  {entry.note}"
+    return line
+
+
+class NetworkPanel(QWidget):
+    """Signals:
+    use_remote(str, str, str): the user picked a model on a server (url, key, model id).
+    """
+
+    use_remote = Signal(str, str, str)
+
+    def __init__(
+        self, api: ApiService, connections: ConnectionsService, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.api = api
+        self.connections = connections
+        layout = QVBoxLayout(self)
+        layout.addWidget(self._server_box())
+        layout.addWidget(self._connections_box(), 1)
+        api.logged.connect(self._on_logged)
+        connections.changed.connect(self._show_servers)
+        connections.failed.connect(self._on_add_failed)
+        self._show_servers()
+
+    # The API server ----------------------------------------------------------------------
+
+    def _server_box(self) -> QGroupBox:
+        box = QGroupBox("Serve the loaded model (OpenAI-compatible API)")
+        self.serve_toggle = QPushButton("Start server")
+        self.serve_toggle.setObjectName("serveToggle")
+        self.serve_toggle.setCheckable(True)
+        self.serve_toggle.toggled.connect(self._on_toggled)
+        self.port = QSpinBox()
+        self.port.setRange(0, 65535)
+        self.port.setValue(DEFAULT_PORT)
+        self.port.setToolTip("0 picks any free port")
+        self.others = QCheckBox("Let other computers connect (needs an API key)")
+        self.api_key = QLineEdit()
+        self.api_key.setEchoMode(QLineEdit.EchoMode.Password)
+        self.api_key.setPlaceholderText("optional on this computer")
+        self.address = QLineEdit()
+        self.address.setObjectName("serverAddress")
+        self.address.setReadOnly(True)
+        self.address.setPlaceholderText("not serving")
+        self.copy = QPushButton("Copy")
+        self.copy.setEnabled(False)
+        self.copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.address.text()))
+        address_row = QHBoxLayout()
+        address_row.addWidget(self.address, 1)
+        address_row.addWidget(self.copy)
+        self.server_note = QLabel("")
+        self.server_note.setObjectName("emptyNote")
+        self.server_note.setWordWrap(True)
+        self.log = QListWidget()
+        self.log.setObjectName("requestLog")
+        self.log.setMaximumHeight(140)
+        form = QFormLayout()
+        form.addRow("Port", self.port)
+        form.addRow("API key", self.api_key)
+        form.addRow("", self.others)
+        form.addRow("Address", address_row)
+        column = QVBoxLayout(box)
+        column.addWidget(self.serve_toggle)
+        column.addLayout(form)
+        column.addWidget(self.server_note)
+        column.addWidget(QLabel("Requests"))
+        column.addWidget(self.log)
+        return box
+
+    def _on_toggled(self, on: bool) -> None:
+        for field in (self.port, self.api_key, self.others):
+            field.setEnabled(not on)
+        if not on:
+            self.api.stop()
+            self._show_serving("", "")
+            return
+        host = "0.0.0.0" if self.others.isChecked() else "127.0.0.1"
+        try:
+            url = self.api.start(host, self.port.value(), self.api_key.text().strip())
+        except (OSError, ValueError) as exc:
+            self.serve_toggle.setChecked(False)  # back to off: calls this again
+            self.server_note.setText(str(exc))
+            return
+        note = "Requests wait their turn behind your chat. Point any OpenAI client here."
+        self._show_serving(url, note)
+
+    def _show_serving(self, url: str, note: str) -> None:
+        self.address.setText(url)
+        self.copy.setEnabled(bool(url))
+        self.serve_toggle.setText("Stop server" if url else "Start server")
+        self.server_note.setText(note)
+
+    def _on_logged(self, entry: LogEntry) -> None:
+        self.log.insertItem(0, log_line(entry))
+        while self.log.count() > LOG_ROWS:
+            self.log.takeItem(self.log.count() - 1)
+
+    # Connections ----------------------------------------------------------------------------
+
+    def _connections_box(self) -> QGroupBox:
+        box = QGroupBox("Connections: models on other servers")
+        self.server_url = QLineEdit()
+        self.server_url.setPlaceholderText("http://gpu-box:8080/v1")
+        self.server_key = QLineEdit()
+        self.server_key.setEchoMode(QLineEdit.EchoMode.Password)
+        self.server_key.setPlaceholderText("API key, if the server wants one")
+        self.add_button = QPushButton("Add server")
+        self.add_button.clicked.connect(self._add)
+        self.remote_models = QListWidget()
+        self.remote_models.setObjectName("remoteModels")
+        self.remote_models.setWordWrap(True)
+        self.remote_models.itemActivated.connect(self._use)
+        self.use_button = QPushButton("Chat with this model")
+        self.use_button.clicked.connect(lambda: self._use(self.remote_models.currentItem()))
+        self.remove_button = QPushButton("Remove server")
+        self.remove_button.clicked.connect(self._remove)
+        self.connections_note = QLabel("")
+        self.connections_note.setObjectName("emptyNote")
+        self.connections_note.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("Server", self.server_url)
+        form.addRow("API key", self.server_key)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.use_button)
+        buttons.addWidget(self.remove_button)
+        column = QVBoxLayout(box)
+        column.addLayout(form)
+        column.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignRight)
+        column.addWidget(self.connections_note)
+        column.addWidget(self.remote_models, 1)
+        column.addLayout(buttons)
+        return box
+
+    def _add(self) -> None:
+        self.add_button.setEnabled(False)
+        self.connections_note.setText("Asking the server for its models…")
+        self.connections.add(self.server_url.text(), self.server_key.text().strip())
+
+    def _on_add_failed(self, message: str) -> None:
+        self.add_button.setEnabled(True)
+        self.connections_note.setText(message)
+
+    def _show_servers(self) -> None:
+        self.add_button.setEnabled(True)
+        self.remote_models.clear()
+        for server in self.connections.servers:
+            for model in server.models:
+                item = QListWidgetItem(f"{model}\n    remote · {server.url}")
+                item.setToolTip(f"{model} on {server.url}")
+                item.setData(Qt.ItemDataRole.UserRole, (server.url, model))
+                self.remote_models.addItem(item)
+        count = self.remote_models.count()
+        self.connections_note.setText(
+            f"{count} remote model{'s' if count > 1 else ''}: double-click one to chat with it."
+            if count
+            else "Add a server (llama-server, vLLM, Ollama…) to chat with its models."
+        )
+        self.server_url.clear()
+        self.server_key.clear()
+
+    def _use(self, item: QListWidgetItem | None) -> None:
+        if item is None:
+            return
+        url, model = item.data(Qt.ItemDataRole.UserRole)
+        self.use_remote.emit(url, self.connections.key(url), model)
+
+    def _remove(self) -> None:
+        item = self.remote_models.currentItem()
+        if item is not None:
+            self.connections.remove(item.data(Qt.ItemDataRole.UserRole)[0])
+
+
+def add_network_dock(window: MainWindow) -> NetworkPanel:
+    """The Network panel in a dock of `window`, shown by a toolbar toggle. The services
+    (the API server, the connections) are the app's; `Services.stop()` stops them."""
+    host = window.session.host
+    api = window.services.api
+    panel = NetworkPanel(api, window.services.connections)
+    dock = QDockWidget("Network", window)
+    dock.setObjectName("networkDock")
+    dock.setWidget(panel)
+    dock.setMinimumWidth(340)
+    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    dock.hide()
+    action = window.toolbar.addAction("Network")
+    action.setObjectName("networkAction")
+    action.setCheckable(True)
+    action.setToolTip("Serve the model to other programs; chat with models on other servers")
+    action.toggled.connect(dock.setVisible)
+    dock.visibilityChanged.connect(action.setChecked)
+    api.running_changed.connect(lambda on: action.setText("Network · serving" if on else "Network"))
+
+    def use(url: str, key: str, model: str) -> None:
+        if host.busy or window.loader.busy:
+            window.banner.show_message("The model is busy: wait a moment, then pick it again.")
+            return
+        host.connect_remote(url, key, model)
+
+    panel.use_remote.connect(use)
+    window.model_picker.remote_chosen.connect(
+        lambda url, model: use(url, panel.connections.key(url), model)
+    )
+    panel.connections.changed.connect(window._refresh_models)
+    return panel

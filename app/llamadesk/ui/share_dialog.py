@@ -1,0 +1,289 @@
+"""Share the data set: choose the exports, scrub private details (with a preview), read the
+card, then save it as a folder or upload it to the Hugging Face Hub (private by default)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from llamadesk.core.dataset_card import PreparedDataset
+from llamadesk.core.hub_push import PushResult
+from llamadesk.core.preferences import ExportFormat
+from llamadesk.services.share import ShareService
+from llamadesk.ui import widgets
+
+KINDS: dict[ExportFormat, str] = {
+    "trl": "Preference pairs (trl: DPO, reward models)",
+    "kto": "Rated answers (kto)",
+    "arena": "Arena battles (arena)",
+}
+# Licences the Hub knows by these ids; "other" says: see the card.
+LICENSES = ("other", "cc-by-4.0", "cc-by-sa-4.0", "cc0-1.0", "odc-by", "mit", "apache-2.0")
+TOKEN_PAGE = "https://huggingface.co/settings/tokens"
+
+
+class ShareDialog(QDialog):
+    """The share dialog over a ``ShareService``; it prepares a preview as soon as it opens."""
+
+    def __init__(self, service: ShareService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Share your data set")
+        self.setObjectName("shareDialog")
+        self.resize(900, 640)
+        self.service = service
+        self.prepared: PreparedDataset | None = None
+        self._folder = Path.home()
+        self._pending = 0  # jobs asked for and not yet answered
+        self._build()
+        service.prepared.connect(self._on_prepared)
+        service.saved.connect(self._on_saved)
+        service.pushed.connect(self._on_pushed)
+        service.logged_in.connect(self._on_logged_in)
+        service.failed.connect(self._on_failed)
+        self._start("Checking your Hugging Face login…")
+        self._checking = True  # a missing login is no error until the user shares
+        service.check_login()
+        self.refresh()
+
+    # Assembly ------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.kinds = {kind: QCheckBox(text) for kind, text in KINDS.items()}
+        for box in self.kinds.values():
+            box.setChecked(True)
+            box.toggled.connect(self.refresh)
+        self.scrub = QCheckBox(
+            "Replace emails, phone numbers, paths with user names and API keys (preview below)"
+        )
+        self.scrub.setChecked(True)
+        self.scrub.toggled.connect(self.refresh)
+        self.license = QComboBox()
+        self.license.addItems(LICENSES)
+        self.license.currentTextChanged.connect(self.refresh)
+        self.card = QPlainTextEdit()
+        self.card.setObjectName("cardPreview")
+        self.card.setReadOnly(True)
+        self.card.setPlaceholderText("Choose at least one file to see its card.")
+        self.findings = QListWidget()
+        self.findings.setObjectName("scrubPreview")
+        self.repo = QLineEdit()
+        self.repo.setPlaceholderText("yourname/my-ratings")
+        self.private = QCheckBox("Private (only you can see it)")
+        self.private.setChecked(True)
+        self.login_label = QLabel("")
+        self.login_button = QPushButton("Log in…")
+        self.login_button.clicked.connect(self.ask_login)
+        self.banner = widgets.Banner()
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)  # busy: the upload gives no byte counts for small files
+        self.progress.setTextVisible(False)
+        self.progress.setMaximumHeight(6)
+        self.status = QLabel("")
+        self.status.setObjectName("pageText")
+        self.save_button = QPushButton("Save folder…")
+        self.save_button.clicked.connect(self.ask_save)
+        self.share_button = QPushButton("Share on Hugging Face")
+        self.share_button.setDefault(True)
+        self.share_button.clicked.connect(self.share)
+        close = QPushButton("Close")
+        close.clicked.connect(self.reject)
+
+        options = QFormLayout()
+        exports = QVBoxLayout()
+        for box in self.kinds.values():
+            exports.addWidget(box)
+        options.addRow("Files:", exports)
+        options.addRow("Privacy:", self.scrub)
+        options.addRow("Licence:", self.license)
+        login = QHBoxLayout()
+        login.addWidget(self.login_label, 1)
+        login.addWidget(self.login_button)
+        options.addRow("Repository:", self.repo)
+        options.addRow("", self.private)
+        options.addRow("Account:", login)
+
+        previews = QSplitter(Qt.Orientation.Horizontal)
+        previews.addWidget(_titled("Data set card (README.md)", self.card))
+        previews.addWidget(_titled("What the scrub replaces", self.findings))
+        previews.setStretchFactor(0, 3)
+        previews.setStretchFactor(1, 2)
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.status, 1)
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.share_button)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addLayout(options)
+        layout.addWidget(self.banner)
+        layout.addWidget(previews, 1)
+        layout.addWidget(self.progress)
+        layout.addLayout(buttons)
+
+    # Preparing -----------------------------------------------------------------------
+
+    def chosen_kinds(self) -> list[ExportFormat]:
+        return [kind for kind, box in self.kinds.items() if box.isChecked()]
+
+    @Slot()
+    def refresh(self) -> None:
+        """Prepare the rows and the card again for the options as they are now."""
+        self.prepared = None
+        kinds = self.chosen_kinds()
+        if not kinds:
+            self.card.setPlainText("")
+            self._update_buttons()
+            return
+        self._start("Preparing the data set…")
+        scrub, license = self.scrub.isChecked(), self.license.currentText()
+        self.service.prepare(kinds, scrub=scrub, license=license)
+
+    @Slot(object)
+    def _on_prepared(self, prepared: PreparedDataset) -> None:
+        self._finish("")
+        if list(prepared.requested) != self.chosen_kinds():
+            return  # options changed since: a newer preparation is on its way
+        self.prepared = prepared
+        self.card.setPlainText(prepared.card)
+        self.findings.clear()
+        if prepared.scrub is None:
+            self.findings.addItem("The scrub is off: the text is exported as written.")
+        elif not prepared.scrub.findings:
+            self.findings.addItem("Nothing found to replace.")
+        for finding, times in prepared.scrub.distinct() if prepared.scrub else ():
+            repeated = f" (×{times})" if times > 1 else ""
+            self.findings.addItem(
+                f"{finding.kind}: {finding.found} → {finding.replacement}{repeated}"
+            )
+        counts = ", ".join(f"{count} {kind}" for kind, count in prepared.counts.items())
+        left_out = [kind for kind in prepared.requested if kind not in prepared.rows]
+        if left_out:
+            counts += f" ({', '.join(left_out)}: no rows, left out)"
+        self.status.setText(f"Rows: {counts}.")
+        self._update_buttons()
+
+    # Saving and sharing ----------------------------------------------------------------
+
+    @Slot()
+    def ask_save(self) -> None:
+        if self.prepared is None:
+            return
+        name = QFileDialog.getExistingDirectory(self, "Save the data set in", str(self._folder))
+        if not name:
+            return
+        self._folder = Path(name)
+        self._start(f"Saving to {name}…")
+        self.service.save(self.prepared, Path(name))
+
+    @Slot(object)
+    def _on_saved(self, paths: list[Path]) -> None:
+        names = ", ".join(path.name for path in paths)
+        self._finish("")
+        self.banner.show_message(f"Saved {names} in {paths[0].parent}.", "success")
+
+    @Slot()
+    def share(self) -> None:
+        if self.prepared is None:
+            return
+        repo = self.repo.text().strip()
+        if not repo:
+            self.banner.show_message("Name the repository: yourname/my-ratings.", "warning")
+            self.repo.setFocus()
+            return
+        self._start(f"Uploading to {repo}…")
+        self.service.push(self.prepared, repo, private=self.private.isChecked())
+
+    @Slot(object)
+    def _on_pushed(self, result: PushResult) -> None:
+        self._finish("")
+        visibility = "private" if result.private else "public"
+        self.banner.show_message(
+            f"Shared as {result.repo_id} ({visibility}): {result.url}", "success"
+        )
+
+    # Login ---------------------------------------------------------------------------
+
+    @Slot()
+    def ask_login(self) -> None:
+        token, ok = QInputDialog.getText(
+            self,
+            "Log in to Hugging Face",
+            f"Paste an access token with write access (from {TOKEN_PAGE}):",
+            QLineEdit.EchoMode.Password,
+        )
+        if ok and token.strip():
+            self._start("Logging in…")
+            self.service.log_in(token)
+
+    @Slot(object)
+    def _on_logged_in(self, name: str) -> None:
+        self.login_label.setText(f"Logged in to Hugging Face as {name}")
+        self.login_button.setText("Log in as someone else…")
+        if not self.repo.text():
+            self.repo.setText(f"{name}/llamadesk-ratings")
+        self._checking = False
+        self._finish("")
+
+    @Slot(str, str)
+    def _on_failed(self, reason: str, message: str) -> None:
+        self._finish("")
+        checking, self._checking = self._checking, False
+        if checking and reason != "login":  # offline, most likely: saving still works
+            self.login_label.setText(f"Could not check the Hugging Face login. {message}")
+            return
+        if reason == "login":
+            # Not logged in (or the token was refused): offer the login right here.
+            self.login_label.setText("Not logged in to Hugging Face")
+            self.login_button.setText("Log in…")
+            self.login_button.setFocus()
+            if not checking:
+                self.banner.show_message(f"{message} Use “Log in…” to share.", "warning")
+            return
+        self.banner.show_message(message, "error")
+
+    def _start(self, text: str) -> None:
+        self._pending += 1
+        self.progress.setVisible(True)
+        self.status.setText(text)
+        self._update_buttons()
+
+    def _finish(self, text: str) -> None:
+        self._pending -= 1
+        self.progress.setVisible(self._pending > 0)
+        self.status.setText(text)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        ready = self.prepared is not None and self._pending == 0
+        self.save_button.setEnabled(ready)
+        self.share_button.setEnabled(ready)
+
+
+def _titled(title: str, widget: QWidget) -> QWidget:
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    label = QLabel(title)
+    label.setObjectName("sectionTitle")
+    layout.addWidget(label)
+    layout.addWidget(widget, 1)
+    return box

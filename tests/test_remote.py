@@ -1,0 +1,293 @@
+"""Remote models: llama-cpp-python's own OpenAI-compatible server (which no one here wrote)
+run on loopback with the real starter model, and small servers that misbehave on purpose."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from llamadesk.core.engine import ChatMessage, Engine, LoadSettings, SamplingParams
+from llamadesk.core.preferences import arena_rows
+from llamadesk.core.ratings import Ratings
+from llamadesk.core.remote import RemoteServer
+from llamadesk.core.store import Store
+
+ALIAS = "smollm2-remote"
+ASK = [ChatMessage("user", "Name three colours.")]
+SECRET = "sk-not-for-messages-123"
+GREEDY = SamplingParams(temperature=0, max_tokens=24, seed=1)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def llama_server(real_model: Path) -> Iterator[str]:
+    """`python -m llama_cpp.server` with the starter model; its base URL."""
+    pytest.importorskip("llama_cpp.server", reason="needs llama-cpp-python[server]")
+    port = _free_port()
+    command = [
+        sys.executable, "-m", "llama_cpp.server", "--model", str(real_model),
+        "--model_alias", ALIAS, "--host", "127.0.0.1", "--port", str(port),
+        "--n_ctx", "1024", "--n_threads", "1", "--seed", "1",
+    ]  # fmt: skip
+    with subprocess.Popen(command, stderr=subprocess.PIPE, text=True) as server:
+        ready = threading.Event()
+        log: list[str] = []
+
+        def drain() -> None:  # uvicorn says when it listens; its log must not fill the pipe
+            assert server.stderr is not None
+            for line in server.stderr:
+                log.append(line)
+                if "Uvicorn running on" in line:
+                    ready.set()
+            ready.set()
+
+        reader = threading.Thread(target=drain, daemon=True)
+        reader.start()
+        try:
+            assert ready.wait(120), "llama_cpp.server did not start"
+            assert server.poll() is None, "".join(log[-20:])
+            yield f"http://127.0.0.1:{port}/v1"
+        finally:
+            server.terminate()
+            server.wait(30)
+            reader.join(30)
+
+
+@pytest.fixture(scope="module")
+def local_engine(real_model: Path) -> Iterator[Engine]:
+    engine = Engine.load(real_model, LoadSettings(n_ctx=1024, n_threads=1))
+    yield engine
+    engine.close()
+
+
+def test_probe_lists_the_served_model(llama_server: str) -> None:
+    server = RemoteServer(llama_server)
+    try:
+        capabilities = server.probe()
+    finally:
+        server.close()
+    assert capabilities.models == (ALIAS,)
+    assert isinstance(capabilities.logprobs, bool)
+
+
+def test_remote_answer_equals_the_local_one(llama_server: str, local_engine: Engine) -> None:
+    """Greedy decoding of the same file gives the same answer here and on the server."""
+    server = RemoteServer(llama_server)
+    try:
+        stream = server.stream(ALIAS, ASK, GREEDY)
+        parts = list(stream.parts())
+    finally:
+        server.close()
+    local = local_engine.stream(ASK, GREEDY)
+    local_text = "".join(local)
+    assert stream.stats is not None
+    assert stream.stats.error == ""
+    assert "".join(p.answer for p in parts) == stream.text
+    # llama_cpp.server applies its own repeat penalty (1.1) which the request cannot set:
+    # the first words agree, the tail may not.
+    assert stream.text.split()[:3] == local_text.split()[:3]
+    assert stream.stats.completion_tokens == 24 or stream.stats.stop_reason == "eos"
+    assert stream.stats.server == llama_server
+    assert stream.stats.tokens_per_second > 0
+
+
+def test_stop_closes_the_request(llama_server: str) -> None:
+    server = RemoteServer(llama_server)
+    try:
+        stream = server.stream(ALIAS, ASK, SamplingParams(max_tokens=400, temperature=1.0))
+        for _part in stream.parts():
+            stream.cancel()
+    finally:
+        server.close()
+    assert stream.stats is not None
+    assert stream.stats.stop_reason == "stopped"
+    assert stream.stats.error == ""
+    assert stream.text  # what came before Stop is kept
+    assert stream.stats.completion_tokens < 20
+
+
+def test_cli_chat_with_a_server(llama_server: str) -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "llamadesk", "chat", "--server", llama_server, "--json",
+         "--max-tokens", "8", "--temperature", "0", ALIAS, "Name three colours."],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    assert set(report) == {"answer", "reasoning", "stats"}
+    assert report["answer"]
+    assert report["stats"]["server"] == llama_server
+
+
+def test_remote_and_local_answers_are_stored_rated_and_exported(
+    qtbot, tmp_path: Path, llama_server: str, real_model: Path
+) -> None:
+    """The comparison people want: the local file against the same model on a server, as
+    two answers to one prompt, voted on and exported with the server named."""
+    from llamadesk.services.chat_session import ChatSession
+    from llamadesk.services.model_host import ModelHost
+
+    store = Store(tmp_path / "chats.db")
+    host = ModelHost()
+    session = ChatSession(store, host)
+    session.params = GREEDY
+    try:
+        with qtbot.waitSignal(host.loaded, timeout=60_000):
+            host.load(real_model, LoadSettings(n_ctx=1024, n_threads=1))
+        conversation = session.new_conversation()
+        with qtbot.waitSignal(session.answer_saved, timeout=60_000) as local:
+            session.send(conversation.id, "Name three colours.")
+        with qtbot.waitSignal(host.loaded, timeout=60_000) as connected:
+            host.connect_remote(llama_server, "", ALIAS)
+        assert connected.args[0].server == llama_server
+        with qtbot.waitSignal(session.answer_saved, timeout=60_000) as remote:
+            session.regenerate(conversation.id)
+        a, b = local.args[0], remote.args[0]
+        assert (a.model, b.model) == (real_model.name, ALIAS)
+        assert b.content
+        assert b.params["server"] == llama_server
+        assert "server" not in a.params
+        Ratings(store).vote(a.id, b.id, "model_b", blind=True)
+        [row] = arena_rows(store)
+        assert (row["model_a"], row["model_b"], row["winner"]) == (
+            real_model.name,
+            ALIAS,
+            "model_b",
+        )
+        assert json.loads(row["params_b"])["server"] == llama_server
+        assert row["conversation_b"][-1]["content"] == b.content
+    finally:
+        host.shutdown()
+        store.close()
+
+
+# Servers that misbehave ---------------------------------------------------------------------
+
+
+class _Faulty(BaseHTTPRequestHandler):
+    """/v1/models lists "m"; chat answers by the mode in the server's `mode`."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        self._send(200, json.dumps({"object": "list", "data": [{"id": "m"}]}).encode())
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["Content-Length"]))
+        mode = self.server.mode  # type: ignore[attr-defined]
+        if mode == "401":
+            self._send(401, b'{"error": {"message": "Invalid API key"}}')
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.end_headers()
+        event = {"choices": [{"index": 0, "delta": {"content": "Hello"}, "finish_reason": None}]}
+        self.wfile.write(f"data: {json.dumps(event)}\n\n".encode())
+        self.wfile.flush()
+        if mode == "hang":
+            self.server.release.wait(30)  # type: ignore[attr-defined]
+        elif mode == "malformed":
+            self.wfile.write(b"data: {this is not json\n\n")
+        self.close_connection = True
+
+    def _send(self, status: int, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture
+def faulty() -> Iterator[ThreadingHTTPServer]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Faulty)
+    server.daemon_threads = True
+    server.release = threading.Event()  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever)
+    thread.start()
+    yield server
+    server.release.set()  # type: ignore[attr-defined]
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+def _ask(url: str, read_timeout_s: float = 60.0) -> tuple[str, str]:
+    server = RemoteServer(url, SECRET, read_timeout_s=read_timeout_s)
+    try:
+        stream = server.stream("m", ASK, GREEDY)
+        for _part in stream.parts():
+            pass
+    finally:
+        server.close()
+    assert stream.stats is not None
+    assert stream.stats.stop_reason == "error"
+    return stream.text, stream.stats.error
+
+
+def test_a_server_that_is_down() -> None:
+    text, error = _ask(f"http://127.0.0.1:{_free_port()}/v1")
+    assert text == ""
+    assert error.startswith("Could not reach the server at http://127.0.0.1:")
+    assert error.endswith("is it running?")
+
+
+@pytest.mark.parametrize(
+    ("mode", "message"),
+    [
+        ("401", "refused the API key (401): check the key in Connections."),
+        ("hang", "stopped sending; the answer so far is kept."),
+        ("malformed", "sent an event that is not JSON: '{this is not json'"),
+    ],
+)
+def test_a_faulty_server_gets_one_sentence(
+    faulty: ThreadingHTTPServer, mode: str, message: str
+) -> None:
+    faulty.mode = mode  # type: ignore[attr-defined]
+    text, error = _ask(f"http://127.0.0.1:{faulty.server_port}/v1", read_timeout_s=1.0)
+    assert error.endswith(message)
+    assert SECRET not in error
+    assert text == ("" if mode == "401" else "Hello")  # what came before the fault is kept
+
+
+def test_a_fault_mid_answer_keeps_the_chat(qtbot, tmp_path: Path, faulty) -> None:
+    """In the app: the answer so far is stored with the reason, and earlier messages stay."""
+    from llamadesk.services.chat_session import ChatSession
+    from llamadesk.services.model_host import ModelHost
+
+    faulty.mode = "malformed"
+    store = Store(tmp_path / "chats.db")
+    host = ModelHost()
+    session = ChatSession(store, host)
+    try:
+        with qtbot.waitSignal(host.loaded, timeout=10_000):
+            host.connect_remote(f"http://127.0.0.1:{faulty.server_port}/v1", "", "m")
+        conversation = session.new_conversation()
+        errors: list[str] = []
+        session.error.connect(errors.append)
+        with qtbot.waitSignal(session.answer_saved, timeout=10_000):
+            session.send(conversation.id, "Hi")
+        thread = store.thread(conversation.id)
+        assert [m.content for m in thread] == ["Hi", "Hello"]
+        assert thread[1].stop_reason == "error"
+        [error] = errors
+        assert "sent an event that is not JSON" in error
+    finally:
+        host.shutdown()
+        store.close()
