@@ -125,9 +125,13 @@ def test_without_a_verdict_it_says_how_many_more_duels():
 
 def test_when_every_level_is_told_apart_keep_the_reference():
     found = recommend(points((Q2, TOLD), (Q4, TOLD), (Q8, None)))
-    assert (found.level, found.text) == (Q8, "You told every smaller level apart from Q8_0: keep Q8_0.")
+    assert (found.level, found.text) == (
+        Q8,
+        "You told every smaller level apart from Q8_0: keep Q8_0.",
+    )
     alone = recommend(points((Q8, None)))
-    assert alone.level is None and "only level" in alone.text
+    assert alone.level is None
+    assert "only level" in alone.text
 
 
 def test_the_curve_counts_only_duels_against_the_reference():
@@ -140,8 +144,10 @@ def test_the_curve_counts_only_duels_against_the_reference():
     curve = quality_curve([Q8, Q4, Q2], votes, [], resamples=100)
     assert [p.level for p in curve] == [Q2, Q4, Q8], "smallest first"
     q2, q4, q8 = (p.preference for p in curve)
-    assert q2 is not None and (q2.duels, q2.share) == (3, pytest.approx(2.5 / 3))
-    assert q4 is not None and q4.duels == 0
+    assert q2 is not None
+    assert (q2.duels, q2.share) == (3, pytest.approx(2.5 / 3))
+    assert q4 is not None
+    assert q4.duels == 0
     assert q8 is None, "the reference is not measured against itself"
 
 
