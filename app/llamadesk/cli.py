@@ -137,6 +137,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("leaderboard", help="rank your models by your compare votes")
     _add_models_parser(commands)
     _add_eval_parser(commands)
+    from llamadesk.cli_arena import add_rescore_parser
+
+    add_rescore_parser(commands)
     return parser
 
 
@@ -246,6 +249,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _eval(args)
         if args.command == "bench":
             return _bench(args)
+        if args.command == "rescore":
+            from llamadesk.cli_arena import run_rescore
+
+            return run_rescore(args)
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     raise AssertionError(f"unhandled command {args.command}")
