@@ -30,11 +30,13 @@ import numpy as np
 
 from llamadesk.core.evaluate import QualityReport, SavedReport
 from llamadesk.core.gguf_info import GGUFInfo
+from llamadesk.core.memory import COMFORT_SHARE, estimate_memory
 from llamadesk.core.quantize import model_stem, read_lineage
 from llamadesk.core.ratings import Comparison, Winner
 from llamadesk.core.store import Store
 
 DUELS_TO_JUDGE = 20
+PLAN_CONTEXT = 4096  # the context the memory figures assume
 SAME_MARGIN = 0.2
 RESAMPLES = 2000
 _Z95 = 1.96
@@ -61,6 +63,7 @@ class ArenaLevel:
     file_size: int
     bits_per_weight: float  # measured: the file's bits over the model's weights
     requantized_from: str = ""
+    memory_needed: int = 0  # bytes to run it at `PLAN_CONTEXT` (core.memory's estimate)
 
     @property
     def label(self) -> str:
@@ -99,6 +102,21 @@ def arena_level(info: GGUFInfo) -> ArenaLevel:
         file_size=info.file_size,
         bits_per_weight=info.file_size * 8 / max(info.parameter_count, 1),
         requantized_from=requantized,
+        memory_needed=estimate_memory(info, min(info.context_length, PLAN_CONTEXT)).needed,
+    )
+
+
+def run_plan(a: ArenaLevel, b: ArenaLevel, available_ram: int) -> str:
+    """How a duel between ``a`` and ``b`` runs, in a sentence: the model thread holds one
+    model at a time, so the levels always answer one after the other, and the sentence says
+    whether they would fit in memory together."""
+    together = a.memory_needed + b.memory_needed
+    free = f"{together / 1e9:.1f} GB together, {available_ram / 1e9:.1f} GB free"
+    if together <= COMFORT_SHARE * available_ram:
+        return f"The two levels answer one after the other, each loaded in turn ({free})."
+    return (
+        f"The two levels are too big to hold in memory together ({free}): they answer one "
+        "after the other, each loaded in turn."
     )
 
 
