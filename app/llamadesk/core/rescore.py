@@ -243,8 +243,9 @@ def _scores(
     return scores
 
 
-def rescores_folder() -> Path:
-    return app_paths().data / "rescores"
+def rescores_folder(data: Path | None = None) -> Path:
+    """Where re-scorings are kept, in the app's data folder (or ``data``)."""
+    return (data or app_paths().data) / "rescores"
 
 
 def rescore_path(answer_id: int, model: Path, reference: Path, folder: Path | None = None) -> Path:

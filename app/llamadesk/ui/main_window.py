@@ -23,9 +23,11 @@ from PySide6.QtWidgets import (
 
 from llamadesk.core.backend import backend_info
 from llamadesk.core.paths import AppPaths
+from llamadesk.core.rescore import rescores_folder
 from llamadesk.core.settings import Settings
 from llamadesk.core.store import Message
 from llamadesk.services.chat_session import ChatSession
+from llamadesk.services.arena import ArenaReader, ArenaSession
 from llamadesk.services.compare import CompareSession
 from llamadesk.services.dataset import DatasetService
 from llamadesk.services.memory_monitor import MemoryMonitor
@@ -35,6 +37,7 @@ from llamadesk.services.ratings import RatingsService
 from llamadesk.services.settings_service import SettingsService
 from llamadesk.ui import load_warning
 from llamadesk.ui.chat_view import ChatView
+from llamadesk.ui.arena_view import ArenaView
 from llamadesk.ui.compare_view import CompareView
 from llamadesk.ui.composer import Composer
 from llamadesk.ui.conversation_list import ConversationList
@@ -151,6 +154,12 @@ class MainWindow(QMainWindow):
         self.dataset = DatasetService(self.paths.database, self)
         self.dataset_view = DatasetView(self.dataset)
         self.dataset_page = self.add_mode("Data set", self.dataset_view)
+        self.arena_view = ArenaView(
+            ArenaSession.beside(self.compare, self),
+            ArenaReader(self.paths.models, self.paths.database, self),
+            rescores_folder(self.paths.data),
+        )
+        self.arena_page = self.add_mode("Arena", self.arena_view)
         exports = self.menuBar().addMenu("&Export")
         for action in self.dataset_view.export_actions.values():
             exports.addAction(action)
@@ -259,6 +268,7 @@ class MainWindow(QMainWindow):
             found if current is None or current in found else [current, *found], current
         )
         self.composer.set_can_send(model is not None)
+        self.arena_view.refresh()
 
     def _on_loading(self, name: str) -> None:
         self.model_status.setText(f"Loading {name}…")
@@ -484,4 +494,5 @@ class MainWindow(QMainWindow):
         self.memory_panel.wait_for_all()
         self.loader.wait_for_all()
         self.dataset.wait_for_all()  # a running export or delete finishes, never half-done
+        self.arena_view.shutdown()
         event.accept()
