@@ -26,8 +26,8 @@ from llamadesk.core.paths import AppPaths
 from llamadesk.core.rescore import rescores_folder
 from llamadesk.core.settings import Settings
 from llamadesk.core.store import Message
-from llamadesk.services.chat_session import ChatSession
 from llamadesk.services.arena import ArenaReader, ArenaSession
+from llamadesk.services.chat_session import ChatSession
 from llamadesk.services.compare import CompareSession
 from llamadesk.services.dataset import DatasetService
 from llamadesk.services.memory_monitor import MemoryMonitor
@@ -36,8 +36,8 @@ from llamadesk.services.model_loader import ModelLoader, Purpose
 from llamadesk.services.ratings import RatingsService
 from llamadesk.services.settings_service import SettingsService
 from llamadesk.ui import load_warning
-from llamadesk.ui.chat_view import ChatView
 from llamadesk.ui.arena_view import ArenaView
+from llamadesk.ui.chat_view import ChatView
 from llamadesk.ui.compare_view import CompareView
 from llamadesk.ui.composer import Composer
 from llamadesk.ui.conversation_list import ConversationList
