@@ -131,7 +131,14 @@ def test_when_every_level_is_told_apart_keep_the_reference():
     )
     alone = recommend(points((Q8, None)))
     assert alone.level is None
-    assert "only level" in alone.text
+    assert alone.text == "Q8_0 is the smallest level: make a smaller one to duel."
+
+
+def test_a_level_larger_than_the_reference_is_never_recommended():
+    # Requantized from Q8_0's source, a K-quant of a small model can come out larger.
+    larger = level("Q4_K_S", 9.0, 900_000_000, requantized_from="Q4_1")
+    found = recommend(points((Q2, TOLD), (Q8, None), (larger, SAME)))
+    assert found.text == "You told every smaller level apart from Q8_0: keep Q8_0."
 
 
 def test_the_curve_counts_only_duels_against_the_reference():

@@ -257,9 +257,15 @@ def recommend(points: Sequence[CurvePoint]) -> Recommendation:
     missing before one can be named. ``points`` as `quality_curve` gives them."""
     (reference,) = [p.level for p in points if p.preference is None]
     ref = reference.short
-    judged = [(p.level, p.preference) for p in points if p.preference is not None]
+    # A level made from a smaller file can come out larger (small models keep some tensors
+    # at high precision): it is on the curve but never recommended over the reference.
+    judged = [
+        (p.level, p.preference)
+        for p in points
+        if p.preference is not None and p.level.file_size < reference.file_size
+    ]
     if not judged:
-        return Recommendation(f"{ref} is the only level: make a smaller one to duel with.", None)
+        return Recommendation(f"{ref} is the smallest level: make a smaller one to duel.", None)
     same = [(level, pref) for level, pref in judged if pref.verdict == "same"]
     if same:
         level, pref = same[0]  # smallest first

@@ -47,6 +47,7 @@ MAX_TOKENS = 256  # an answer per side: long enough to judge, short enough to du
 KL_COLOUR_TOP = 1.0  # nats: a token this far off (or more) is coloured fully
 _PREFERENCE_COLOUR = ACCENT
 _KL_COLOUR = "#e8590c"
+_LABEL_TOP = 1.3  # the preference chart's top, where the levels are named
 
 
 def _mb(size: int) -> str:
@@ -291,8 +292,13 @@ class CurvePanel(QWidget):
             plot.setLabel("left", label)
             plot.setMouseEnabled(x=False, y=False)
             plot.hideButtons()
+            plot.getAxis("left").enableAutoSIPrefix(False)
+            plot.getAxis("left").setWidth(56)
         self.kl_plot.setLabel("bottom", "Bits per weight (file sizes marked)")
-        self.preference_plot.setYRange(0, 1.05, padding=0)
+        # Room above 100% for the levels' names and sizes.
+        self.preference_plot.setYRange(0, _LABEL_TOP, padding=0.02)
+        ticks = [(share, f"{share:.0%}") for share in (0, 0.25, 0.5, 0.75, 1)]
+        self.preference_plot.getAxis("left").setTicks([ticks])
 
     def show_curve(self, points: list[CurvePoint], recommendation: str) -> None:
         self.points = points
@@ -319,7 +325,7 @@ class CurvePanel(QWidget):
                     y=np.array(share),
                     top=np.array(upper),
                     bottom=np.array(lower),
-                    beam=0.08,
+                    beam=0.03,
                     pen=colour,
                 )
             )
@@ -333,10 +339,13 @@ class CurvePanel(QWidget):
                 symbol="s",
                 symbolBrush=_KL_COLOUR,
             )
-        for point in points:
-            self._mark(point)
+        for index, point in enumerate(points):
+            self._mark(point, _LABEL_TOP - 0.1 * (index % 2))  # staggered: levels sit close
+        bits = [p.level.bits_per_weight for p in points]
+        if bits:
+            self.preference_plot.setXRange(min(bits) - 0.15, max(bits) + 0.15, padding=0)
 
-    def _mark(self, point: CurvePoint) -> None:
+    def _mark(self, point: CurvePoint, height: float) -> None:
         """A dashed line at the level's bits per weight, named with its file size."""
         level = point.level
         line = pg.InfiniteLine(
@@ -347,7 +356,7 @@ class CurvePanel(QWidget):
         if point.preference is None:
             name += " (reference)"
         text = pg.TextItem(name, color="#495057", anchor=(0.5, 0))
-        text.setPos(level.bits_per_weight, 1.05)
+        text.setPos(level.bits_per_weight, height)
         self.preference_plot.addItem(text)
 
     def _fill_table(self, points: list[CurvePoint]) -> None:
@@ -404,11 +413,13 @@ class TokenView(QTextBrowser):
         tip = f"KL {kl:.3f} nats\nThe reference's top 5:\n{tip}"
         if first:
             tip = "The first token where the greedy choices differ.\n" + tip
+        if first:  # the marker after the token's leading space, next to its word
+            word = text.lstrip()
+            text = text[: len(text) - len(word)] + "▸" + word
         shown = html.escape(text).replace("\n", "<br>")
         style = f"background-color: {colour};"
         if first:
-            style += " border-bottom: 2px solid #c92a2a; font-weight: 700;"
-            shown = "▸" + shown
+            style += " font-weight: 700;"
         return f"<span title='{html.escape(tip, quote=True)}' style='{style}'>{shown}</span>"
 
 
