@@ -162,3 +162,34 @@ def test_an_answer_is_rescored_off_the_gui_thread_and_kept(qtbot, parts, levels)
     with qtbot.waitSignal(panel.job.finished, timeout=10_000) as again:
         panel.run_button.click()
     assert again.args[0] == result, "kept: read back, not run again"
+
+
+def test_kl_on_your_conversations_is_measured_from_the_curve(qtbot, parts, levels):
+    for path in levels.values():
+        (parts.paths.models / path.name).symlink_to(path)
+    conversation = parts.store.create_conversation()
+    prompt = parts.store.add_user_message(conversation.id, "Explain the water cycle.")
+    parts.store.add_answer(
+        conversation.id,
+        prompt.id,
+        ANSWER.read_text(encoding="utf-8"),
+        model=levels["Q4_1"].name,
+        params={},
+        seed=1,
+        stats={},
+        stop_reason="eos",
+    )
+    view = parts.window.arena_view
+    with qtbot.waitSignal(view.reader.read, timeout=30_000):
+        view.refresh()
+    table = view.curve.table
+    assert table.item(0, 6).text() == "", "not measured yet"
+    table.selectRow(0)  # Q2_K
+    with qtbot.waitSignals([view.evaluation.finished, view.reader.read], timeout=120_000):
+        view.curve.measure_button.click()
+    assert "your conversations" in view.curve.measure_status.text()
+    kl = float(table.item(0, 6).text())
+    (point,) = [p for p in view.state.curves["SmolLM2-135M-Instruct"] if p.level.level == "Q2_K"]
+    assert point.quality is not None
+    assert kl == pytest.approx(point.quality.kl_divergence, abs=1e-4)
+    assert kl > 0
