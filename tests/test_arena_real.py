@@ -38,6 +38,13 @@ def levels(real_model: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[s
     return made
 
 
+def duels_of(view, level: str) -> int:
+    """The duels the arena page's last read counts between ``level`` and the reference."""
+    points = view.state.curves["SmolLM2-135M-Instruct"]
+    (point,) = [p for p in points if p.level.level == level]
+    return point.preference.duels
+
+
 def rescored(model: Path, reference: Path) -> dict:
     result = run_cli(
         "rescore",
@@ -83,9 +90,8 @@ def test_a_blind_duel_is_voted_exported_and_counted_on_the_curve(
             shutil.copyfile(lineage, parts.paths.models / lineage.name)
     window = parts.window
     view = window.arena_view
-    with qtbot.waitSignal(view.reader.read, timeout=30_000):
-        view.refresh()
-    window.show_mode(window.arena_page)
+    window.show_mode(window.arena_page)  # showing the page reads the folder again
+    qtbot.waitUntil(lambda: bool(view.state and view.state.models), timeout=30_000)
     assert view.model.currentText() == "SmolLM2-135M-Instruct"
     shorts = [view.duel.second.itemText(i) for i in range(view.duel.second.count())]
     assert shorts == ["Q4_1", "Q3_K_M (requantized from Q4_1)", "Q2_K (requantized from Q4_1)"]
@@ -106,8 +112,8 @@ def test_a_blind_duel_is_voted_exported_and_counted_on_the_curve(
 
     reference_side = next(side for side, level in sides.items() if level.level == "Q4_1")
     winner = "model_a" if reference_side == "A" else "model_b"
-    with qtbot.waitSignal(view.reader.read, timeout=30_000):
-        qtbot.mouseClick(view.duel.vote_buttons[winner], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(view.duel.vote_buttons[winner], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: duels_of(view, "Q2_K") == 1, timeout=30_000)
 
     (vote,) = Ratings(parts.store).comparisons()
     assert {vote.model_a, vote.model_b} == {
@@ -133,8 +139,6 @@ def test_a_blind_duel_is_voted_exported_and_counted_on_the_curve(
 
 
 def test_an_answer_is_rescored_off_the_gui_thread_and_kept(qtbot, parts, levels):
-    for path in levels.values():
-        (parts.paths.models / path.name).symlink_to(path)
     conversation = parts.store.create_conversation()
     prompt = parts.store.add_user_message(conversation.id, "Explain the water cycle.")
     parts.store.add_answer(
@@ -147,16 +151,26 @@ def test_an_answer_is_rescored_off_the_gui_thread_and_kept(qtbot, parts, levels)
         stats={},
         stop_reason="eos",
     )
+    # The files last: a read that finds the levels finds the answer too.
+    for path in levels.values():
+        (parts.paths.models / path.name).symlink_to(path)
     view = parts.window.arena_view
-    with qtbot.waitSignal(view.reader.read, timeout=30_000):
-        view.refresh()
+    parts.window.show_mode(parts.window.arena_page)
+    qtbot.waitUntil(lambda: bool(view.state and view.state.models), timeout=30_000)
     panel = view.rescore
     panel.level.setCurrentIndex(panel.level.findText("Q2_K", Qt.MatchFlag.MatchStartsWith))
     with qtbot.waitSignal(panel.job.finished, timeout=120_000) as finished:
         panel.run_button.click()
     result: Rescore = finished.args[0]
     assert "damaged" in panel.summary.text()
-    assert panel.tokens.toPlainText().replace("▸", "") in ANSWER.read_text(encoding="utf-8")
+    shown = panel.tokens.toPlainText()
+    assert shown.replace("▸", "") in ANSWER.read_text(encoding="utf-8")
+    assert ("▸" in shown) == (result.first_divergence is not None)
+    first = panel.tokens.document().firstBlock().begin().fragment()
+    tip = first.charFormat().toolTip()  # what hovering the first token shows
+    assert f"KL {result.tokens[0].kl:.3f} nats" in tip
+    assert "The reference's top 5:" in tip
+    assert len(tip.splitlines()) >= 2 + 5
     kept = list((parts.paths.data / "rescores").glob("answer-*.json"))
     assert len(kept) == 1
     with qtbot.waitSignal(panel.job.finished, timeout=10_000) as again:
@@ -165,8 +179,6 @@ def test_an_answer_is_rescored_off_the_gui_thread_and_kept(qtbot, parts, levels)
 
 
 def test_kl_on_your_conversations_is_measured_from_the_curve(qtbot, parts, levels):
-    for path in levels.values():
-        (parts.paths.models / path.name).symlink_to(path)
     conversation = parts.store.create_conversation()
     prompt = parts.store.add_user_message(conversation.id, "Explain the water cycle.")
     parts.store.add_answer(
@@ -179,14 +191,16 @@ def test_kl_on_your_conversations_is_measured_from_the_curve(qtbot, parts, level
         stats={},
         stop_reason="eos",
     )
+    for path in levels.values():
+        (parts.paths.models / path.name).symlink_to(path)
     view = parts.window.arena_view
-    with qtbot.waitSignal(view.reader.read, timeout=30_000):
-        view.refresh()
+    parts.window.show_mode(parts.window.arena_page)
+    qtbot.waitUntil(lambda: bool(view.state and view.state.models), timeout=30_000)
     table = view.curve.table
     assert table.item(0, 6).text() == "", "not measured yet"
     table.selectRow(0)  # Q2_K
-    with qtbot.waitSignals([view.evaluation.finished, view.reader.read], timeout=120_000):
-        view.curve.measure_button.click()
+    view.curve.measure_button.click()
+    qtbot.waitUntil(lambda: table.item(0, 6).text() != "", timeout=120_000)
     assert "your conversations" in view.curve.measure_status.text()
     kl = float(table.item(0, 6).text())
     (point,) = [p for p in view.state.curves["SmolLM2-135M-Instruct"] if p.level.level == "Q2_K"]

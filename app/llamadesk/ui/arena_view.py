@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -31,6 +31,7 @@ from llamadesk.core.engine import SamplingParams
 from llamadesk.core.evaluate import SavedReport
 from llamadesk.core.memory import SystemMemory
 from llamadesk.core.options import SEED, TEMPERATURE
+from llamadesk.core.ratings import Winner
 from llamadesk.core.rescore import DAMAGED_KL, Rescore
 from llamadesk.core.store import Message
 from llamadesk.services.arena import AnswerRef, ArenaReader, ArenaSession, ArenaState, RescoreJob
@@ -87,7 +88,7 @@ class DuelPanel(QWidget):
         self.plan.setObjectName("bubbleFooter")
         self.plan.setWordWrap(True)
         self.panes = {side: MessageBubble("assistant", f"Answer {side}") for side in SIDES}
-        self.vote_buttons: dict[str, QPushButton] = {}
+        self.vote_buttons: dict[Winner, QPushButton] = {}
         self.strength = QComboBox()
         for label, value in STRENGTHS:
             self.strength.addItem(label, value)
@@ -201,9 +202,9 @@ class DuelPanel(QWidget):
         if running:
             self._set_voting(False)
 
-    def _vote(self, winner: str) -> None:
+    def _vote(self, winner: Winner) -> None:
         strength = self.strength.currentData() if winner in ("model_a", "model_b") else ""
-        self.arena.vote(winner, strength)  # type: ignore[arg-type]  # one of VOTES
+        self.arena.vote(winner, strength)
         for name, button in self.vote_buttons.items():
             button.setChecked(name == winner)
         for side, level in self.arena.levels.items():
@@ -420,7 +421,9 @@ class TokenView(QTextBrowser):
         style = f"background-color: {colour};"
         if first:
             style += " font-weight: 700;"
-        return f"<span title='{html.escape(tip, quote=True)}' style='{style}'>{shown}</span>"
+        # Qt's HTML reader knows &quot; in an attribute but not &#x27;: quote with ".
+        title = html.escape(tip, quote=False).replace('"', "&quot;")
+        return f'<span title="{title}" style="{style}">{shown}</span>'
 
 
 class RescorePanel(QWidget):
@@ -573,6 +576,11 @@ class ArenaView(QWidget):
     def refresh(self) -> None:
         """Read the levels, votes and measurements again (off the GUI thread)."""
         self.reader.refresh()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        # New chats, votes on other pages or new files since the last read.
+        super().showEvent(event)
+        self.refresh()
 
     def levels(self) -> list[ArenaLevel]:
         if self.state is None:
