@@ -193,7 +193,9 @@ class ArenaSession(QObject):
         self.plan.emit(run_plan(first, second, available_ram))
         return True
 
-    def vote(self, winner: Winner, strength: Strength = "") -> Comparison:
+    def vote(self, winner: Winner, strength: Strength = "") -> Comparison | None:
+        """Record (or change) the vote; None where the store refused it (compare mode's
+        `failed` then says why)."""
         return self.compare.vote(winner, strength)
 
 

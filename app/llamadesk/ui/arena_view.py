@@ -204,7 +204,8 @@ class DuelPanel(QWidget):
 
     def _vote(self, winner: Winner) -> None:
         strength = self.strength.currentData() if winner in ("model_a", "model_b") else ""
-        self.arena.vote(winner, strength)
+        if self.arena.vote(winner, strength) is None:
+            return  # not stored: the status line says why
         for name, button in self.vote_buttons.items():
             button.setChecked(name == winner)
         for side, level in self.arena.levels.items():
