@@ -207,3 +207,18 @@ def test_kl_on_your_conversations_is_measured_from_the_curve(qtbot, parts, level
     assert point.quality is not None
     assert kl == pytest.approx(point.quality.kl_divergence, abs=1e-4)
     assert kl > 0
+
+
+def test_an_answer_is_scored_after_its_prompt_as_the_chat_template_wrote_it(real_model):
+    from llama_cpp import Llama
+
+    from llamadesk.core.rescore import _chat_context
+
+    llama = Llama(model_path=str(real_model), n_ctx=256, verbose=False)
+    try:
+        tokens = _chat_context(llama, "Name a colour.")
+        text = llama.detokenize(tokens, special=True).decode("utf-8")
+    finally:
+        llama.close()
+    assert "<|im_start|>user\nName a colour.<|im_end|>" in text
+    assert text.endswith("<|im_start|>assistant\n"), "the answer's first token comes next"

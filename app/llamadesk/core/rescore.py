@@ -1,7 +1,8 @@
 """Where a smaller model's answer goes wrong: a text scored token by token under two levels.
 
-Both models read the same tokens (after an optional context, such as the prompt the answer
-replied to, which is read but not scored). At each token we compare their predictions of
+Both models read the same tokens, after an optional context that is read but not scored:
+plain text, or the prompt an answer replied to, written by the model's chat template as the
+chat wrote it when the model answered. At each token we compare their predictions of
 that token, as `core.evaluate` does on average:
 
 - ``kl``: KL(reference || model) of the two next-token distributions there, in nats;
@@ -51,6 +52,7 @@ TOP_ALTERNATIVES = 5
 MAX_TOKENS = 1024  # context and text together: the oldest context goes first, then the text's end
 _ROWS_PER_BLOCK = 64
 _CONTEXT_ROUNDING = 64
+_TEMPLATE_ROOM = 256  # tokens a chat template adds around a prompt, at most
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,7 @@ def rescore(
     text: str,
     *,
     context: str = "",
+    chat_prompt: str | None = None,
     n_threads: int = 0,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
@@ -139,12 +142,17 @@ def rescore(
     report = progress or (lambda _fraction: None)
     stop = cancel or threading.Event()
     model_info, reference_info = _read_info(model), _read_info(reference)
-    # Tokens are never more than bytes (plus BOS): a context that surely holds the text.
-    needed = len(context.encode("utf-8")) + len(text.encode("utf-8")) + 2
+    # Tokens are never more than bytes (plus BOS and a chat template's own text): a context
+    # that surely holds the text.
+    before = context if chat_prompt is None else chat_prompt
+    needed = len(before.encode("utf-8")) + len(text.encode("utf-8")) + _TEMPLATE_ROOM
     n_ctx = min(-(-needed // _CONTEXT_ROUNDING) * _CONTEXT_ROUNDING, MAX_TOKENS)
     with _loaded(reference_info, n_ctx, n_threads) as ref:
         prefix, tokens = _common_tokens(ref, ref, text, reference_info, reference_info)
-        context_tokens = list(ref.tokenize(context.encode("utf-8"), add_bos=False))
+        if chat_prompt is None:
+            context_tokens = list(ref.tokenize(context.encode("utf-8"), add_bos=False))
+        else:  # the template's prompt holds BOS where the model wants one
+            prefix, context_tokens = [], _chat_context(ref, chat_prompt)
         window, scored_from = _window(prefix, context_tokens, tokens)
         texts = _Texts(ref)
         pieces = texts.pieces(window[scored_from:])
@@ -176,6 +184,18 @@ def _check_vocabulary(
             f"{info.path.name} does not share the reference's vocabulary, so their "
             "predictions cannot be compared; pick a quantization of the same model."
         )
+
+
+def _chat_context(llama: Llama, prompt: str) -> list[int]:
+    """The tokens up to where the answer to ``prompt`` begins, as the chat engine writes them."""
+    from llamadesk.core.engine import _chat_formatter
+
+    try:
+        result = _chat_formatter(llama)(messages=[{"role": "user", "content": prompt}])
+    except Exception as error:  # a template is a program: anything can fail inside it
+        raise EvaluationError(f"The model's chat template failed: {error}") from error
+    text = result.prompt.encode("utf-8")
+    return list(llama.tokenize(text, add_bos=not result.added_special, special=True))
 
 
 def _window(prefix: list[int], context: list[int], tokens: list[int]) -> tuple[list[int], int]:

@@ -219,7 +219,7 @@ class RescoreJob(CancellableJob):
                 model,
                 reference,
                 answer.text,
-                context=answer.prompt + "\n\n",
+                chat_prompt=answer.prompt,
                 progress=self._report,
                 cancel=self._cancel,
             )
