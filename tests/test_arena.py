@@ -184,3 +184,69 @@ def test_history_prompts_are_the_users_own_each_once(tmp_path):
         compare = store.create_conversation(kind="compare")
         store.add_user_message(compare.id, "Not a chat")
         assert sorted(history_prompts(store)) == ["Explain rain", "Name three rivers"]
+
+
+def test_the_curve_is_read_from_stored_votes_and_saved_measurements(tmp_path, quantized):
+    from llamadesk.core.evaluate import QualityReport, save_report
+    from llamadesk.core.ratings import Ratings
+    from llamadesk.services.arena import read_state
+
+    folder = quantized["Q8_0"].result.path.parent  # tiny-f32, tiny-Q8_0, tiny-Q4_K_M
+    low = quantized["Q4_K_M"].result.path
+    reference = folder / "tiny-f32.gguf"
+    # Reference won 3, tied 2 (one "both bad"), lost 1: (3 + 2 x 0.5) / 6 = 2/3.
+    outcomes: list[tuple[Winner, bool]] = [
+        ("model_a", True),
+        ("model_b", False),
+        ("model_a", True),
+        ("tie", True),
+        ("tie (bothbad)", False),
+        ("model_b", True),  # the level won, sitting on B
+    ]
+    with Store(tmp_path / "chats.db") as store:
+        for winner, reference_on_a in outcomes:
+            conversation = store.create_conversation(kind="compare")
+            prompt = store.add_user_message(conversation.id, "p")
+            a, b = (
+                store.add_answer(
+                    conversation.id,
+                    prompt.id,
+                    text,
+                    model="",
+                    params={},
+                    seed=1,
+                    stats={},
+                    stop_reason="eos",
+                )
+                for text in ("x", "y")
+            )
+            labels = ("tiny · F32", "tiny · Q4_K_M")
+            first, second = labels if reference_on_a else labels[::-1]
+            Ratings(store).vote(a.id, b.id, winner, model_a=first, model_b=second)
+    reports = tmp_path / "quality.json"
+    measured = QualityReport(
+        str(low.resolve()),
+        str(reference.resolve()),
+        "Q4_K_M",
+        "F32",
+        2.0,
+        1.9,
+        0.25,
+        0.8,
+        100,
+        512,
+        1.0,
+    )
+    save_report(measured, "your conversations", reports)
+
+    state = read_state(folder, tmp_path / "chats.db", reports)
+    curve = {p.level.level: p for p in state.curves["tiny"]}
+    q4 = curve["Q4_K_M"]
+    assert q4.preference is not None
+    assert (q4.preference.duels, q4.preference.share) == (6, pytest.approx(4 / 6))
+    assert q4.quality == measured
+    assert curve["Q8_0"].preference is not None
+    assert curve["Q8_0"].preference.duels == 0
+    assert curve["Q8_0"].quality is None
+    assert curve["F32"].preference is None, "the reference"
+    assert state.recommendations["tiny"].text.startswith("Not enough duels yet: about")
