@@ -22,12 +22,15 @@ from PySide6.QtWidgets import (
 )
 
 from llamadesk.core.backend import backend_info
+from llamadesk.core.rescore import rescores_folder
 from llamadesk.core.settings import Settings
 from llamadesk.core.starter import starter_model_path
 from llamadesk.services.app_services import Services
+from llamadesk.services.arena import ArenaReader, ArenaSession
 from llamadesk.services.model_host import LoadedModel
 from llamadesk.services.model_loader import Purpose
 from llamadesk.ui import load_warning
+from llamadesk.ui.arena_view import ArenaView
 from llamadesk.ui.chat_page import ChatPage
 from llamadesk.ui.chat_settings import ChatSettings
 from llamadesk.ui.chat_transfer import ChatTransfer
@@ -112,6 +115,12 @@ class MainWindow(QMainWindow):
         self.chat_transfer = ChatTransfer(
             self.services.chat_transfer, self, self.banner.show_message
         )
+        self.arena_view = ArenaView(
+            ArenaSession.beside(self.compare, self),
+            ArenaReader(self.paths.models, self.paths.database, self),
+            rescores_folder(self.paths.data),
+        )
+        self.arena_page = self.add_mode("Arena", self.arena_view)
         exports = self.menuBar().addMenu("&Export")
         for action in self.dataset_view.export_actions.values():
             exports.addAction(action)
@@ -204,6 +213,7 @@ class MainWindow(QMainWindow):
             found if current is None or current in found else [current, *found], current, remote
         )
         self.composer.set_can_send(model is not None)
+        self.arena_view.refresh()
 
     def _on_loaded(self, model: LoadedModel, purpose: Purpose) -> None:
         # Whoever loaded it, this is the model the chat now answers with: its figures and its
@@ -265,4 +275,5 @@ class MainWindow(QMainWindow):
         # saved, every thread joined. The store stays open until AppParts.close().
         self.services.stop()
         self.memory_panel.wait_for_all()
+        self.arena_view.shutdown()
         event.accept()
