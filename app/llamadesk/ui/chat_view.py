@@ -6,11 +6,24 @@ the whole conversation: long chats stay as quick as short ones.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QEvent, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QGuiApplication, QTextCursor, QTextDocument, QTextFormat
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QColor,
+    QFont,
+    QGuiApplication,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QResizeEvent,
+    QTextCursor,
+    QTextDocument,
+    QTextFormat,
+)
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -162,6 +175,63 @@ class MessageText(QLabel):
         self._hints.clear()
 
 
+class StreamingTail(QWidget):
+    """The paragraph of a streaming answer still being written, as plain text.
+
+    A label asks its parents for a new layout on every new text, though most updates add a
+    few words to the line being written: in a shown window that layout was most of what an
+    update cost. This widget asks for one only when its height changes (a new line), and
+    otherwise repaints itself alone. Its paragraph becomes Markdown once it is complete.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("bubbleBody")  # the style sheet's text colour
+        self._document = QTextDocument(self)
+        self._document.setDocumentMargin(0)  # as a label's
+        self._document.setDefaultFont(body_font())
+        self._height = 0
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+
+    def text(self) -> str:
+        return self._document.toPlainText()
+
+    def set_text(self, text: str) -> None:
+        self._document.setPlainText(text)
+        height = self.heightForWidth(max(self.width(), 1))
+        if height != self._height:
+            self._height = height
+            self.updateGeometry()
+        self.update()
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        self._document.setTextWidth(width)
+        return math.ceil(self._document.size().height())
+
+    def sizeHint(self) -> QSize:
+        return QSize(math.ceil(self._document.idealWidth()), self._height)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, self._height)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._height = self.heightForWidth(event.size().width())
+        super().resizeEvent(event)
+
+    def paintEvent(self, _event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        self._document.setTextWidth(self.width())
+        context = QAbstractTextDocumentLayout.PaintContext()
+        context.palette.setColor(QPalette.ColorRole.Text, self.palette().windowText().color())
+        self._document.documentLayout().draw(painter, context)
+        painter.end()
+
+
 REASONING_MAX_HEIGHT = 240  # pixels; longer reasoning scrolls inside its section
 
 
@@ -242,8 +312,9 @@ class MessageBubble(QFrame):
     """One message: who said it, the text as Markdown, and its actions.
 
     While an answer streams in (`append`), its complete paragraphs and code blocks become
-    text labels of their own, rendered once; only the paragraph being written is rendered
-    again on each update, so an update costs the same in a long answer as in a short one.
+    text labels of their own, rendered once as Markdown; the paragraph being written shows
+    as plain text (`StreamingTail`), so an update costs the same in a long answer as in a
+    short one, and lays nothing out again unless a line was added.
     """
 
     def __init__(self, role: str, author: str, text: str = "", parent: QWidget | None = None):
@@ -255,7 +326,8 @@ class MessageBubble(QFrame):
         self._blocks: list[MessageText] = []
         self.author = QLabel(author)
         self.author.setObjectName("bubbleAuthor")
-        self.body = MessageText()  # all the text, or while streaming what is not settled
+        self.body = MessageText()  # all the text, unless it streams in
+        self.tail: StreamingTail | None = None  # while streaming: the text not settled
         # Spacing 0: split into labels, paragraphs stand as far apart as in one label.
         self._text_column = QVBoxLayout()
         self._text_column.setSpacing(0)
@@ -292,13 +364,15 @@ class MessageBubble(QFrame):
         if settled:
             self._add_block(self._text[self._settled : self._settled + settled])
             self._settled += settled
-        self._render()
+        self._streaming_tail().set_text(self._text[self._settled :])
 
     def set_text(self, text: str) -> None:
-        for block in self._blocks:
+        for block in [*self._blocks, *([self.tail] if self.tail else [])]:
             block.hide()  # deleteLater waits for the event loop; don't show ghosts
             block.deleteLater()
         self._blocks.clear()
+        self.tail = None
+        self.body.show()
         self._settled = 0
         self._text = text
         self._render()
@@ -350,6 +424,15 @@ class MessageBubble(QFrame):
     def copy(self) -> None:
         QGuiApplication.clipboard().setText(self._text)
 
+    def _streaming_tail(self) -> StreamingTail:
+        """The plain-text widget that shows the paragraph being written, in place of the
+        label (which showed "…" until the first text)."""
+        if self.tail is None:
+            self.tail = StreamingTail()
+            self._text_column.addWidget(self.tail)
+            self.body.hide()
+        return self.tail
+
     def _add_block(self, text: str) -> None:
         block = MessageText()
         block.setText(render_markdown(text, body_font()))
@@ -357,9 +440,8 @@ class MessageBubble(QFrame):
         self._blocks.append(block)
 
     def _render(self) -> None:
-        rest = self._text[self._settled :]
         # An empty label collapses to nothing; show an ellipsis while waiting.
-        self.body.setText(render_markdown(rest, body_font()) if self._text else "…")
+        self.body.setText(render_markdown(self._text, body_font()) if self._text else "…")
 
 
 class AnswerRating(QWidget):
