@@ -5,7 +5,11 @@
 - ``engine``: the app's `Engine.stream`, which decodes the tokens of ``Llama.generate`` itself
   instead of using llama-cpp-python's streaming code (engine.py says why);
 - ``gui``: the whole app: main window, model thread, signals, chat view (``ui/bench.py``; this
-  module has no Qt, so the GUI path is handed in).
+  module has no Qt, so the GUI path is handed in);
+- ``cpp``: llama.cpp's own ``llama-bench`` (token generation, ``-p 0 -n N``), built from the
+  llama.cpp that llama-cpp-python vendors by ``benchmarks/cpp_bench.py`` (not by the app); where
+  it has not been built, the row is null. No Python at all, and no sampling: the floor against
+  which the other paths' overhead per token is reported, in milliseconds.
 
 Every path loads the model once with the same context length and threads, answers the same
 prompt greedily once to warm up (discarded), then ``runs`` times; figures are medians. The paths
@@ -44,6 +48,8 @@ T = TypeVar("T")
 
 BENCH_PROMPT = "Write a short story about a llama who learns to program computers."
 PATH_NAMES = ("raw", "engine", "gui")
+LLAMA_BENCH_ENV = "LLAMADESK_LLAMA_BENCH"  # a llama-bench binary to use instead of the cache
+CPP_TIMEOUT_S = 600
 
 
 class BenchError(Exception):
@@ -143,11 +149,43 @@ class PathResult:
 
 
 @dataclass(frozen=True)
+class CppResult:
+    """llama-bench's token generation: tokens per second of each repetition, and the load."""
+
+    samples: Sequence[float]
+    binary: str
+    load_before: float | None
+    load_after: float | None
+
+    @property
+    def tokens_per_second(self) -> float:
+        return statistics.median(self.samples)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "tokens_per_second": self.tokens_per_second,
+            "samples": list(self.samples),
+            "binary": self.binary,
+            "load_average_1m": [self.load_before, self.load_after],
+        }
+
+
+@dataclass(frozen=True)
 class BenchReport:
-    """The three paths' results; `config` holds the settings every path actually used."""
+    """The three paths' results, and llama-bench's where it was built; `config` holds the
+    settings every path actually used."""
 
     config: BenchConfig
     results: Mapping[str, PathResult]
+    cpp: CppResult | None = None
+
+    def overhead_ms(self, path: str) -> float | None:
+        """Milliseconds per token the path spends beyond llama.cpp's own C++ (None without
+        llama-bench's figure)."""
+        tps = self.results[path].median("tokens_per_second")
+        if self.cpp is None or tps <= 0 or self.cpp.tokens_per_second <= 0:
+            return None
+        return 1000.0 / tps - 1000.0 / self.cpp.tokens_per_second
 
     def ratio(self, path: str) -> float:
         """The path's tokens per second over the plain loop's."""
@@ -178,6 +216,8 @@ class BenchReport:
             "ratios": {name: self.ratio(name) for name in PATH_NAMES[1:]},
             "ttft_delta_ms": {name: self.ttft_delta_ms(name) for name in PATH_NAMES[1:]},
             "same_answer": self.same_answer(),
+            "cpp": self.cpp.as_dict() if self.cpp is not None else None,
+            "overhead_ms_per_token": {name: self.overhead_ms(name) for name in PATH_NAMES},
         }
 
 
@@ -208,7 +248,58 @@ def run_bench(config: BenchConfig, gui: BenchPath, progress: Progress | None = N
             config = replace(config, n_ctx=settings.n_ctx, n_threads=settings.n_threads)
         _check_same_settings(name, settings, config)
         results[name] = PathResult(runs, load_before, _load_average())
-    return BenchReport(config, results)
+    return BenchReport(config, results, cpp_bench(config, say))
+
+
+def cpp_bench_binary(version: str) -> Path:
+    """Where `benchmarks/cpp_bench.py` keeps the llama-bench it built for this version of
+    llama-cpp-python."""
+    from llamadesk.core.paths import app_paths
+
+    name = "llama-bench.exe" if os.name == "nt" else "llama-bench"
+    return app_paths().cache / "llama-bench" / version / name
+
+
+def _llama_bench() -> Path | None:
+    """The llama-bench binary to run: LLAMADESK_LLAMA_BENCH, else the cached build."""
+    chosen = os.environ.get(LLAMA_BENCH_ENV)
+    if chosen:
+        return Path(chosen)
+    import importlib.metadata
+
+    try:
+        binary = cpp_bench_binary(importlib.metadata.version("llama-cpp-python"))
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    return binary if binary.is_file() else None
+
+
+def cpp_bench(config: BenchConfig, say: Progress) -> CppResult | None:
+    """llama-bench's token generation on the same model, tokens and threads (a warm-up
+    repetition, then ``runs``); None where it has not been built.
+
+    Raises:
+        BenchError: llama-bench failed or printed no figure.
+    """
+    import json
+    import subprocess
+
+    binary = _llama_bench()
+    if binary is None:
+        say("cpp: llama-bench not built (python benchmarks/cpp_bench.py builds it); skipped")
+        return None
+    say(f"cpp: {binary}")
+    command = [str(binary), "-m", str(config.model), "-p", "0", "-n", str(config.max_tokens)]
+    command += ["-t", str(config.n_threads), "-r", str(config.runs), "-o", "json"]
+    load_before = _load_average()
+    try:
+        done = subprocess.run(
+            command, capture_output=True, text=True, timeout=CPP_TIMEOUT_S, check=True
+        )
+        samples = [float(value) for value in json.loads(done.stdout)[0]["samples_ts"]]
+    except (OSError, subprocess.SubprocessError, ValueError, LookupError, TypeError) as exc:
+        raise BenchError(f"llama-bench ({binary}) failed: {exc}") from exc
+    return CppResult(samples, str(binary), load_before, _load_average())
 
 
 def _load_and_measure(
@@ -375,6 +466,13 @@ def format_report(report: BenchReport) -> str:
             f"{name:<8}{result.median('tokens_per_second'):>10.1f}{report.ratio(name):>9.1%}"
             f"{result.median('ttft_ms'):>10.1f}{report.ttft_delta_ms(name):>+9.1f}{stalls}"
         )
+    if report.cpp is not None:
+        cpp = report.cpp.tokens_per_second
+        lines.append(f"{'cpp':<8}{cpp:>10.1f}   (llama-bench, no sampling)")
+        overheads = ", ".join(
+            f"{name} {report.overhead_ms(name) or 0.0:+.2f}" for name in PATH_NAMES
+        )
+        lines.append(f"Overhead per token against llama.cpp's C++, ms: {overheads}")
     if not report.same_answer():
         lines.append("Warning: the paths wrote different answers, so they did different work.")
     return "\n".join(lines)
