@@ -53,6 +53,7 @@ def test_bench_json_reports_every_figure_for_every_path(tiny_model: Path, tmp_pa
         assert report[path]["tokens"] == 16, path
         assert report[path]["tokens_per_second"] > 0, path
         assert report[path]["ttft_ms"] > 0, path
+        assert report[path]["cpu_ms_per_token"] > 0, path
         assert len(report[path]["runs"]) == 1
     assert report["gui"]["stall_p99_ms"] >= 0
     assert report["gui"]["stall_max_ms"] >= report["gui"]["stall_p99_ms"]

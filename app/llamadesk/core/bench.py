@@ -98,7 +98,8 @@ class Run:
         tokens: tokens generated.
         ttft_ms: milliseconds from the request to the first text.
         tokens_per_second: tokens after the first over the time after the first text.
-        extra: figures only this path has (the GUI's event-loop stalls).
+        extra: further figures: CPU time per token (every path), the GUI's event-loop
+            stalls.
     """
 
     text: str
@@ -361,6 +362,16 @@ def decode_rate(tokens: int, first: float, ended: float) -> float:
     return (tokens - 1) / decoding if tokens > 1 and decoding > 0 else 0.0
 
 
+def cpu_ms_per_token(cpu_started: float, tokens: int) -> float:
+    """The process's CPU time since `cpu_started` (all its threads), per token.
+
+    Other programs change it far less than wall-clock time: with one llama.cpp thread (whose
+    OpenMP pool then never spins) a path's excess over the plain loop's is what the path
+    itself costs per token, even on a busy machine.
+    """
+    return (time.process_time() - cpu_started) * 1000.0 / max(tokens, 1)
+
+
 def percentile(values: Sequence[float], share: float) -> float:
     """The nearest-rank percentile (``share`` from 0 to 1) of ``values``; 0 when empty."""
     if not values:
@@ -398,6 +409,7 @@ def _raw_answer(llama: Llama, prompt: list[int], params: SamplingParams) -> Run:
     pieces: list[str] = []
     first: float | None = None
     finish = "length"
+    cpu_started = time.process_time()
     started = time.perf_counter()
     chunks = llama.create_completion(
         prompt,
@@ -421,11 +433,11 @@ def _raw_answer(llama: Llama, prompt: list[int], params: SamplingParams) -> Run:
     ended = time.perf_counter()
     # The end-of-answer token is sampled but is not part of the answer, as in AnswerStats.
     tokens = sampled - 1 - (finish == "stop")
+    cpu = {"cpu_ms_per_token": cpu_ms_per_token(cpu_started, tokens)}
     if first is None:
-        return Run("", tokens, (ended - started) * 1000.0, 0.0)
-    return Run(
-        "".join(pieces), tokens, (first - started) * 1000.0, decode_rate(tokens, first, ended)
-    )
+        return Run("", tokens, (ended - started) * 1000.0, 0.0, cpu)
+    rate = decode_rate(tokens, first, ended)
+    return Run("".join(pieces), tokens, (first - started) * 1000.0, rate, cpu)
 
 
 @contextmanager
@@ -439,13 +451,15 @@ def engine_path(config: BenchConfig) -> Iterator[LoadedPath]:
 
 
 def _engine_answer(engine: Engine, config: BenchConfig) -> Run:
+    cpu_started = time.process_time()
     stream = engine.stream(config.messages(), config.sampling())
     text = "".join(stream)
     stats = stream.stats
     assert stats is not None
     if stats.error:
         raise BenchError(stats.error)
-    return Run(text, stats.completion_tokens, stats.ttft_ms, stats.tokens_per_second)
+    cpu = {"cpu_ms_per_token": cpu_ms_per_token(cpu_started, stats.completion_tokens)}
+    return Run(text, stats.completion_tokens, stats.ttft_ms, stats.tokens_per_second, cpu)
 
 
 def format_report(report: BenchReport) -> str:
