@@ -10,7 +10,7 @@ import math
 import time
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
     QColor,
@@ -175,6 +175,30 @@ class MessageText(QLabel):
         self._hints.clear()
 
 
+def fill_background(widget: QWidget, painter: QPainter, rect: QRect) -> None:
+    """Fill `rect` with the widget's background (the style sheet puts its colour in the
+    palette; a plain fill costs a fraction of drawing the style sheet's background)."""
+    painter.fillRect(rect, widget.palette().window())
+
+
+class OpaqueWidget(QWidget):
+    """A widget that paints its whole rectangle with its style sheet's background.
+
+    Qt then paints nothing beneath it: without this, every repaint of the transcript also
+    filled the same pixels for each of the seven widgets it sits in (main window, splitter,
+    pages, scroll area...), most of the time a streaming update cost.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        fill_background(self, painter, event.rect())
+        painter.end()
+
+
 class StreamingTail(QWidget):
     """The paragraph of a streaming answer still being written, as plain text.
 
@@ -190,16 +214,29 @@ class StreamingTail(QWidget):
         self._document = QTextDocument(self)
         self._document.setDocumentMargin(0)  # as a label's
         self._document.setDefaultFont(body_font())
+        self._text = ""
         self._height = 0
+        self._heights: dict[int, int] = {}  # height by width, for the current text
+        # It paints its whole rectangle (its style sheet's background, as the bubble's), so
+        # an update repaints it alone, not the bubble and window behind it.
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
 
     def text(self) -> str:
-        return self._document.toPlainText()
+        return self._text
 
     def set_text(self, text: str) -> None:
-        self._document.setPlainText(text)
+        if text.startswith(self._text) and self._text:
+            # More of the same paragraph: only its last line is laid out again.
+            cursor = QTextCursor(self._document)
+            cursor.movePosition(QTextCursor.MoveOperation.End)
+            cursor.insertText(text[len(self._text) :])
+        else:
+            self._document.setPlainText(text)
+        self._text = text
+        self._heights.clear()
         height = self.heightForWidth(max(self.width(), 1))
         if height != self._height:
             self._height = height
@@ -210,8 +247,10 @@ class StreamingTail(QWidget):
         return True
 
     def heightForWidth(self, width: int) -> int:
-        self._document.setTextWidth(width)
-        return math.ceil(self._document.size().height())
+        if width not in self._heights:
+            self._document.setTextWidth(width)
+            self._heights[width] = math.ceil(self._document.size().height())
+        return self._heights[width]
 
     def sizeHint(self) -> QSize:
         return QSize(math.ceil(self._document.idealWidth()), self._height)
@@ -223,10 +262,12 @@ class StreamingTail(QWidget):
         self._height = self.heightForWidth(event.size().width())
         super().resizeEvent(event)
 
-    def paintEvent(self, _event: QPaintEvent) -> None:
+    def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
+        fill_background(self, painter, event.rect())
         self._document.setTextWidth(self.width())
         context = QAbstractTextDocumentLayout.PaintContext()
+        context.clip = QRectF(event.rect())
         context.palette.setColor(QPalette.ColorRole.Text, self.palette().windowText().color())
         self._document.documentLayout().draw(painter, context)
         painter.end()
@@ -549,7 +590,7 @@ class ChatView(QScrollArea):
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        content = QWidget()
+        content = OpaqueWidget()
         content.setObjectName("chatContent")
         outer = QVBoxLayout(content)
         outer.setContentsMargins(24, 16, 24, 16)
