@@ -67,6 +67,7 @@ class BenchConfig:
         n_ctx: context length; 0 takes the app's default for the model.
         runs: measured answers per path, after one warm-up answer.
         prompt: the user message, the same for every answer.
+        n_gpu_layers: layers offloaded to a GPU backend (-1 all; CPU builds ignore it).
     """
 
     model: Path
@@ -75,9 +76,12 @@ class BenchConfig:
     n_ctx: int = 0
     runs: int = 3
     prompt: str = BENCH_PROMPT
+    n_gpu_layers: int = 0
 
     def load_settings(self) -> LoadSettings:
-        return LoadSettings(n_ctx=self.n_ctx, n_threads=self.n_threads)
+        return LoadSettings(
+            n_ctx=self.n_ctx, n_threads=self.n_threads, n_gpu_layers=self.n_gpu_layers
+        )
 
     def sampling(self) -> SamplingParams:
         """Greedy and without penalties, so every path computes exactly the same tokens."""
@@ -210,6 +214,7 @@ class BenchReport:
                 "n_threads": config.n_threads,
                 "n_ctx": config.n_ctx,
                 "runs": config.runs,
+                "n_gpu_layers": config.n_gpu_layers,
                 "prompt": config.prompt,
                 "cpu_count": os.cpu_count(),
             },
@@ -292,6 +297,8 @@ def cpp_bench(config: BenchConfig, say: Progress) -> CppResult | None:
     say(f"cpp: {binary}")
     command = [str(binary), "-m", str(config.model), "-p", "0", "-n", str(config.max_tokens)]
     command += ["-t", str(config.n_threads), "-r", str(config.runs), "-o", "json"]
+    # llama-bench has no "all" or "auto": 999 layers is all of any model's.
+    command += ["-ngl", str(config.n_gpu_layers if config.n_gpu_layers >= 0 else 999)]
     load_before = _load_average()
     try:
         done = subprocess.run(
