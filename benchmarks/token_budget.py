@@ -124,6 +124,39 @@ def generation(model: Path, tokens: int, rounds: int) -> dict[str, Any]:
         engine.close()
 
 
+def python_path(model: Path, tokens: int) -> dict[str, float]:
+    """The three loops again with llama_decode replaced by a function that does nothing:
+    what remains per token is each loop's Python and the sampler's C (the same in all
+    three), measured best-of-7 in microseconds, with no model computation to drown it."""
+    import llama_cpp
+    import llama_cpp.llama_cpp as bindings  # what llama-cpp-python's own classes call
+
+    engine = Engine.load(model, LoadSettings(n_threads=1, n_ctx=2048))
+    decode = llama_cpp.llama_decode
+    try:
+        prompt = engine.format_prompt([{"role": "user", "content": PROMPT}]).tokens
+        for loop in (_c_floor, _generate_loop, _token_loop):
+            engine.llama.n_tokens = 0
+            loop(engine, prompt, 2)  # the prompt evaluated for real, once
+        llama_cpp.llama_decode = bindings.llama_decode = lambda _ctx, _batch: 0
+        figures = {}
+        for name, loop in (
+            ("c_floor_us", _c_floor),
+            ("generate_us", _generate_loop),
+            ("token_loop_us", _token_loop),
+        ):
+
+            def run(loop: Callable[[Engine, list[int], int], int] = loop) -> int:
+                engine.llama.n_tokens = len(prompt)  # cached: no prompt evaluation
+                return loop(engine, prompt, tokens)
+
+            figures[name] = _best_us(run)
+        return figures
+    finally:
+        llama_cpp.llama_decode = bindings.llama_decode = decode
+        engine.close()
+
+
 def _best_us(work: Callable[[], int], repeats: int = 7) -> float:
     """Best of `repeats` of `work` (which returns how many tokens it handled), per token."""
     best = float("inf")
@@ -134,9 +167,10 @@ def _best_us(work: Callable[[], int], repeats: int = 7) -> float:
 
 def stages(model: Path) -> dict[str, float]:
     """Microseconds per token of each Python stage, on the model's tokens for a long text."""
-    engine = Engine.load(model, LoadSettings(n_threads=1, n_ctx=512))
+    engine = Engine.load(model, LoadSettings(n_threads=1, n_ctx=8192))
     try:
-        text = Path(__file__).read_text(encoding="utf-8")
+        # This file's text, less the stop word it names (which would end the answer).
+        text = Path(__file__).read_text(encoding="utf-8").replace("<|im_end|>", "")
         tokens = engine.llama.tokenize(text.encode("utf-8"), add_bos=False, special=False)
         reader = PieceReader(engine.llama)
         pieces = [reader.piece(token, False) for token in tokens]
@@ -161,8 +195,12 @@ def stages(model: Path) -> dict[str, float]:
         def engine_path() -> int:
             engine._generate = lambda _prompt, _params: iter(tokens)  # type: ignore[method-assign]
             params = SamplingParams(temperature=0.0, max_tokens=len(tokens) + 1)
-            for _ in engine.stream([ChatMessage("user", "x")], params).parts():
+            stream = engine.stream([ChatMessage("user", "x")], params)
+            for _ in stream.parts():
                 pass
+            assert stream.stats is not None
+            # The script ends without an end token: the engine counts one less, as for one.
+            assert stream.stats.completion_tokens == len(tokens) - 1
             return len(tokens)
 
         figures = {
@@ -242,6 +280,7 @@ def main() -> None:
     def measure() -> None:  # llama.cpp's OpenMP pool belongs to the calling thread
         result["generation"] = generation(args.model, args.tokens, args.rounds)
         result["stages"] = stages(args.model)
+        result["python_path"] = python_path(args.model, args.tokens)
 
     thread = threading.Thread(target=measure)
     thread.start()
