@@ -53,6 +53,7 @@ def test_bench_json_reports_every_figure_for_every_path(tiny_model: Path, tmp_pa
         assert report[path]["tokens"] == 16, path
         assert report[path]["tokens_per_second"] > 0, path
         assert report[path]["ttft_ms"] > 0, path
+        assert report[path]["cpu_ms_per_token"] > 0, path
         assert len(report[path]["runs"]) == 1
     assert report["gui"]["stall_p99_ms"] >= 0
     assert report["gui"]["stall_max_ms"] >= report["gui"]["stall_p99_ms"]
@@ -161,3 +162,66 @@ def test_an_error_on_the_bench_thread_reaches_the_caller(
 def gui_path_never_reached(_config: BenchConfig) -> Iterator[LoadedPath]:
     raise AssertionError("the bench went on after a failed path")
     yield
+
+
+FAKE_LLAMA_BENCH = """#!{python}
+import json, sys
+args = sys.argv[1:]
+assert args[args.index("-p") + 1] == "0", args
+json.dump([{{"n_gen": int(args[args.index("-n") + 1]), "samples_ts": {samples}}}], sys.stdout)
+"""
+
+
+def _fake_llama_bench(folder: Path, samples: str) -> Path:
+    import sys
+
+    binary = folder / "llama-bench"
+    binary.write_text(FAKE_LLAMA_BENCH.format(python=sys.executable, samples=samples))
+    binary.chmod(0o755)
+    return binary
+
+
+def test_cpp_row_is_llama_bench_median_and_gives_the_overhead_per_token(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(bench.LLAMA_BENCH_ENV, str(_fake_llama_bench(tmp_path, "[125, 80, 100]")))
+    config = BenchConfig(Path("m.gguf"), max_tokens=8, n_threads=2, n_ctx=512, runs=3)
+    said: list[str] = []
+
+    cpp = bench.cpp_bench(config, said.append)
+
+    assert cpp is not None
+    assert cpp.tokens_per_second == 100.0
+    results = {
+        "raw": PathResult([Run("a", 8, 20.0, 80.0)], 0.5, 0.6),
+        "engine": PathResult([Run("a", 8, 21.0, 80.0)], 0.6, 0.6),
+        "gui": PathResult([Run("a", 8, 25.0, 50.0)], 0.6, 0.7),
+    }
+    report = BenchReport(config, results, cpp)
+    figures = report.as_dict()
+    assert figures["cpp"]["samples"] == [125.0, 80.0, 100.0]
+    # 12.5 ms per token against llama.cpp's 10 ms; 20 ms through the GUI.
+    assert figures["overhead_ms_per_token"]["engine"] == pytest.approx(2.5)
+    assert figures["overhead_ms_per_token"]["gui"] == pytest.approx(10.0)
+    assert "Overhead per token against llama.cpp's C++, ms: raw +2.50" in format_report(report)
+
+
+def test_cpp_row_is_null_until_llama_bench_is_built(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(bench.LLAMA_BENCH_ENV, raising=False)
+    monkeypatch.setenv("LLAMADESK_HOME", str(tmp_path))
+    config = BenchConfig(Path("m.gguf"))
+    said: list[str] = []
+
+    assert bench.cpp_bench(config, said.append) is None
+    assert "benchmarks/cpp_bench.py" in said[0]
+
+
+def test_a_failing_llama_bench_is_one_sentence(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(bench.LLAMA_BENCH_ENV, str(_fake_llama_bench(tmp_path, "'not a list'")))
+
+    with pytest.raises(BenchError, match=r"llama-bench .* failed"):
+        bench.cpp_bench(BenchConfig(Path("m.gguf")), lambda _line: None)

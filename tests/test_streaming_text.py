@@ -41,12 +41,15 @@ def test_streamed_bubble_settles_paragraphs_and_keeps_the_text(qtbot) -> None:
     assert bubble.text == ANSWER
     blocks = bubble.findChildren(MessageText)
     assert len(blocks) >= 4  # the settled parts, and the paragraph being written
-    assert "That is all." in bubble.body.text()
-    assert "Pick a level" not in bubble.body.text()
+    assert bubble.tail is not None  # the paragraph being written, as plain text
+    assert bubble.tail.text() == "That is all."
+    assert not bubble.body.isVisibleTo(bubble)
 
     bubble.set_text("Replaced.")
     qtbot.waitUntil(lambda: len(bubble.findChildren(MessageText)) == 1)
     assert bubble.text == "Replaced."
+    assert bubble.tail is None
+    assert bubble.body.isVisibleTo(bubble)
 
 
 def test_streamed_bubble_is_as_tall_as_the_same_text_rendered_whole(qtbot) -> None:

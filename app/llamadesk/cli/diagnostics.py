@@ -60,6 +60,7 @@ def _add_bench_parser(commands: Commands) -> None:
     bench.add_argument("model", type=Path, metavar="MODEL.gguf")
     bench.add_argument("--tokens", type=positive_int, default=128, help="tokens per answer")
     option_flag(bench, "--threads", "n_threads")
+    option_flag(bench, "--gpu-layers", "n_gpu_layers")
     bench.add_argument("--runs", type=positive_int, default=3, help="answers after the warm-up")
     bench.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -120,7 +121,13 @@ def bench_command(args: argparse.Namespace) -> int:
     from llamadesk.core.gguf_info import GGUFError
     from llamadesk.ui.bench import gui_path
 
-    config = BenchConfig(args.model, args.tokens, n_threads=args.threads, runs=args.runs)
+    config = BenchConfig(
+        args.model,
+        args.tokens,
+        n_threads=args.threads,
+        runs=args.runs,
+        n_gpu_layers=args.gpu_layers,
+    )
     try:
         report = run_bench(config, gui_path, lambda line: print(line, file=sys.stderr))
     except (BenchError, EngineError, GGUFError) as exc:

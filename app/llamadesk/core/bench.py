@@ -5,7 +5,11 @@
 - ``engine``: the app's `Engine.stream`, which decodes the tokens of ``Llama.generate`` itself
   instead of using llama-cpp-python's streaming code (engine.py says why);
 - ``gui``: the whole app: main window, model thread, signals, chat view (``ui/bench.py``; this
-  module has no Qt, so the GUI path is handed in).
+  module has no Qt, so the GUI path is handed in);
+- ``cpp``: llama.cpp's own ``llama-bench`` (token generation, ``-p 0 -n N``), built from the
+  llama.cpp that llama-cpp-python vendors by ``benchmarks/cpp_bench.py`` (not by the app); where
+  it has not been built, the row is null. No Python at all, and no sampling: the floor against
+  which the other paths' overhead per token is reported, in milliseconds.
 
 Every path loads the model once with the same context length and threads, answers the same
 prompt greedily once to warm up (discarded), then ``runs`` times; figures are medians. The paths
@@ -44,6 +48,8 @@ T = TypeVar("T")
 
 BENCH_PROMPT = "Write a short story about a llama who learns to program computers."
 PATH_NAMES = ("raw", "engine", "gui")
+LLAMA_BENCH_ENV = "LLAMADESK_LLAMA_BENCH"  # a llama-bench binary to use instead of the cache
+CPP_TIMEOUT_S = 600
 
 
 class BenchError(Exception):
@@ -61,6 +67,7 @@ class BenchConfig:
         n_ctx: context length; 0 takes the app's default for the model.
         runs: measured answers per path, after one warm-up answer.
         prompt: the user message, the same for every answer.
+        n_gpu_layers: layers offloaded to a GPU backend (-1 all; CPU builds ignore it).
     """
 
     model: Path
@@ -69,9 +76,12 @@ class BenchConfig:
     n_ctx: int = 0
     runs: int = 3
     prompt: str = BENCH_PROMPT
+    n_gpu_layers: int = 0
 
     def load_settings(self) -> LoadSettings:
-        return LoadSettings(n_ctx=self.n_ctx, n_threads=self.n_threads)
+        return LoadSettings(
+            n_ctx=self.n_ctx, n_threads=self.n_threads, n_gpu_layers=self.n_gpu_layers
+        )
 
     def sampling(self) -> SamplingParams:
         """Greedy and without penalties, so every path computes exactly the same tokens."""
@@ -92,7 +102,8 @@ class Run:
         tokens: tokens generated.
         ttft_ms: milliseconds from the request to the first text.
         tokens_per_second: tokens after the first over the time after the first text.
-        extra: figures only this path has (the GUI's event-loop stalls).
+        extra: further figures: CPU time per token (every path), the GUI's event-loop
+            stalls.
     """
 
     text: str
@@ -143,11 +154,43 @@ class PathResult:
 
 
 @dataclass(frozen=True)
+class CppResult:
+    """llama-bench's token generation: tokens per second of each repetition, and the load."""
+
+    samples: Sequence[float]
+    binary: str
+    load_before: float | None
+    load_after: float | None
+
+    @property
+    def tokens_per_second(self) -> float:
+        return statistics.median(self.samples)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "tokens_per_second": self.tokens_per_second,
+            "samples": list(self.samples),
+            "binary": self.binary,
+            "load_average_1m": [self.load_before, self.load_after],
+        }
+
+
+@dataclass(frozen=True)
 class BenchReport:
-    """The three paths' results; `config` holds the settings every path actually used."""
+    """The three paths' results, and llama-bench's where it was built; `config` holds the
+    settings every path actually used."""
 
     config: BenchConfig
     results: Mapping[str, PathResult]
+    cpp: CppResult | None = None
+
+    def overhead_ms(self, path: str) -> float | None:
+        """Milliseconds per token the path spends beyond llama.cpp's own C++ (None without
+        llama-bench's figure)."""
+        tps = self.results[path].median("tokens_per_second")
+        if self.cpp is None or tps <= 0 or self.cpp.tokens_per_second <= 0:
+            return None
+        return 1000.0 / tps - 1000.0 / self.cpp.tokens_per_second
 
     def ratio(self, path: str) -> float:
         """The path's tokens per second over the plain loop's."""
@@ -171,6 +214,7 @@ class BenchReport:
                 "n_threads": config.n_threads,
                 "n_ctx": config.n_ctx,
                 "runs": config.runs,
+                "n_gpu_layers": config.n_gpu_layers,
                 "prompt": config.prompt,
                 "cpu_count": os.cpu_count(),
             },
@@ -178,6 +222,8 @@ class BenchReport:
             "ratios": {name: self.ratio(name) for name in PATH_NAMES[1:]},
             "ttft_delta_ms": {name: self.ttft_delta_ms(name) for name in PATH_NAMES[1:]},
             "same_answer": self.same_answer(),
+            "cpp": self.cpp.as_dict() if self.cpp is not None else None,
+            "overhead_ms_per_token": {name: self.overhead_ms(name) for name in PATH_NAMES},
         }
 
 
@@ -208,7 +254,60 @@ def run_bench(config: BenchConfig, gui: BenchPath, progress: Progress | None = N
             config = replace(config, n_ctx=settings.n_ctx, n_threads=settings.n_threads)
         _check_same_settings(name, settings, config)
         results[name] = PathResult(runs, load_before, _load_average())
-    return BenchReport(config, results)
+    return BenchReport(config, results, cpp_bench(config, say))
+
+
+def cpp_bench_binary(version: str) -> Path:
+    """Where `benchmarks/cpp_bench.py` keeps the llama-bench it built for this version of
+    llama-cpp-python."""
+    from llamadesk.core.paths import app_paths
+
+    name = "llama-bench.exe" if os.name == "nt" else "llama-bench"
+    return app_paths().cache / "llama-bench" / version / name
+
+
+def _llama_bench() -> Path | None:
+    """The llama-bench binary to run: LLAMADESK_LLAMA_BENCH, else the cached build."""
+    chosen = os.environ.get(LLAMA_BENCH_ENV)
+    if chosen:
+        return Path(chosen)
+    import importlib.metadata
+
+    try:
+        binary = cpp_bench_binary(importlib.metadata.version("llama-cpp-python"))
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    return binary if binary.is_file() else None
+
+
+def cpp_bench(config: BenchConfig, say: Progress) -> CppResult | None:
+    """llama-bench's token generation on the same model, tokens and threads (a warm-up
+    repetition, then ``runs``); None where it has not been built.
+
+    Raises:
+        BenchError: llama-bench failed or printed no figure.
+    """
+    import json
+    import subprocess
+
+    binary = _llama_bench()
+    if binary is None:
+        say("cpp: llama-bench not built (python benchmarks/cpp_bench.py builds it); skipped")
+        return None
+    say(f"cpp: {binary}")
+    command = [str(binary), "-m", str(config.model), "-p", "0", "-n", str(config.max_tokens)]
+    command += ["-t", str(config.n_threads), "-r", str(config.runs), "-o", "json"]
+    # llama-bench has no "all" or "auto": 999 layers is all of any model's.
+    command += ["-ngl", str(config.n_gpu_layers if config.n_gpu_layers >= 0 else 999)]
+    load_before = _load_average()
+    try:
+        done = subprocess.run(
+            command, capture_output=True, text=True, timeout=CPP_TIMEOUT_S, check=True
+        )
+        samples = [float(value) for value in json.loads(done.stdout)[0]["samples_ts"]]
+    except (OSError, subprocess.SubprocessError, ValueError, LookupError, TypeError) as exc:
+        raise BenchError(f"llama-bench ({binary}) failed: {exc}") from exc
+    return CppResult(samples, str(binary), load_before, _load_average())
 
 
 def _load_and_measure(
@@ -270,6 +369,16 @@ def decode_rate(tokens: int, first: float, ended: float) -> float:
     return (tokens - 1) / decoding if tokens > 1 and decoding > 0 else 0.0
 
 
+def cpu_ms_per_token(cpu_started: float, tokens: int) -> float:
+    """The process's CPU time since `cpu_started` (all its threads), per token.
+
+    Other programs change it far less than wall-clock time: with one llama.cpp thread (whose
+    OpenMP pool then never spins) a path's excess over the plain loop's is what the path
+    itself costs per token, even on a busy machine.
+    """
+    return (time.process_time() - cpu_started) * 1000.0 / max(tokens, 1)
+
+
 def percentile(values: Sequence[float], share: float) -> float:
     """The nearest-rank percentile (``share`` from 0 to 1) of ``values``; 0 when empty."""
     if not values:
@@ -307,6 +416,7 @@ def _raw_answer(llama: Llama, prompt: list[int], params: SamplingParams) -> Run:
     pieces: list[str] = []
     first: float | None = None
     finish = "length"
+    cpu_started = time.process_time()
     started = time.perf_counter()
     chunks = llama.create_completion(
         prompt,
@@ -330,11 +440,11 @@ def _raw_answer(llama: Llama, prompt: list[int], params: SamplingParams) -> Run:
     ended = time.perf_counter()
     # The end-of-answer token is sampled but is not part of the answer, as in AnswerStats.
     tokens = sampled - 1 - (finish == "stop")
+    cpu = {"cpu_ms_per_token": cpu_ms_per_token(cpu_started, tokens)}
     if first is None:
-        return Run("", tokens, (ended - started) * 1000.0, 0.0)
-    return Run(
-        "".join(pieces), tokens, (first - started) * 1000.0, decode_rate(tokens, first, ended)
-    )
+        return Run("", tokens, (ended - started) * 1000.0, 0.0, cpu)
+    rate = decode_rate(tokens, first, ended)
+    return Run("".join(pieces), tokens, (first - started) * 1000.0, rate, cpu)
 
 
 @contextmanager
@@ -348,13 +458,15 @@ def engine_path(config: BenchConfig) -> Iterator[LoadedPath]:
 
 
 def _engine_answer(engine: Engine, config: BenchConfig) -> Run:
+    cpu_started = time.process_time()
     stream = engine.stream(config.messages(), config.sampling())
     text = "".join(stream)
     stats = stream.stats
     assert stats is not None
     if stats.error:
         raise BenchError(stats.error)
-    return Run(text, stats.completion_tokens, stats.ttft_ms, stats.tokens_per_second)
+    cpu = {"cpu_ms_per_token": cpu_ms_per_token(cpu_started, stats.completion_tokens)}
+    return Run(text, stats.completion_tokens, stats.ttft_ms, stats.tokens_per_second, cpu)
 
 
 def format_report(report: BenchReport) -> str:
@@ -375,6 +487,13 @@ def format_report(report: BenchReport) -> str:
             f"{name:<8}{result.median('tokens_per_second'):>10.1f}{report.ratio(name):>9.1%}"
             f"{result.median('ttft_ms'):>10.1f}{report.ttft_delta_ms(name):>+9.1f}{stalls}"
         )
+    if report.cpp is not None:
+        cpp = report.cpp.tokens_per_second
+        lines.append(f"{'cpp':<8}{cpp:>10.1f}   (llama-bench, no sampling)")
+        overheads = ", ".join(
+            f"{name} {report.overhead_ms(name) or 0.0:+.2f}" for name in PATH_NAMES
+        )
+        lines.append(f"Overhead per token against llama.cpp's C++, ms: {overheads}")
     if not report.same_answer():
         lines.append("Warning: the paths wrote different answers, so they did different work.")
     return "\n".join(lines)

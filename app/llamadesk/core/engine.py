@@ -54,6 +54,7 @@ from llamadesk.core.reasoning import (
     template_arguments,
     thinking_choices,
 )
+from llamadesk.core.token_loop import PieceReader, sample_tokens
 
 if TYPE_CHECKING:  # llama_cpp is heavy to import: the app imports it when a model loads.
     from llama_cpp import Llama
@@ -397,6 +398,7 @@ class Engine:
         self._marker_tokens = self._single_token_markers()
         # Sees each sampled token before it is decoded (the API server's logprobs).
         self.on_sample: Callable[[int], None] | None = None
+        self._pieces = PieceReader(llama)
 
     @classmethod
     def load(cls, path: Path | str, settings: LoadSettings | None = None) -> Engine:
@@ -540,8 +542,10 @@ class Engine:
         return _tapped(tokens, observe)
 
     def _generate(self, prompt: list[int], params: SamplingParams) -> Iterator[int]:
-        """The sampled tokens; tests put a script of tokens here."""
-        return self.llama.generate(
+        """The sampled tokens (`Llama.generate`'s, by a cheaper loop); tests put a script
+        of tokens here."""
+        return sample_tokens(
+            self.llama,
             prompt,
             top_k=params.top_k,
             top_p=params.top_p,
@@ -561,12 +565,13 @@ class Engine:
         """Yield (text, finish reason or None) pieces of the sampled tokens; the last piece
         carries the reason. The reasoning format's markers keep their text: llama.cpp drops
         the text of control tokens, and gpt-oss's and Gemma 4's markers are control tokens."""
-        detokenize, markers = self.llama.detokenize, self._marker_tokens
+        reader, markers = self._pieces, self._marker_tokens
+        piece_of, is_end = reader.piece, reader.is_end_of_generation
         text = _StreamingText(stop_words)
         for count, token in enumerate(tokens, start=1):
-            if on_token(n_prompt, count) or self.is_end_of_generation(token):
+            if on_token(n_prompt, count) or is_end(token):
                 break
-            piece, stopped = text.add(detokenize([token], special=token in markers))
+            piece, stopped = text.add(piece_of(token, token in markers))
             if stopped:
                 yield piece, "stop"
                 return
@@ -591,9 +596,7 @@ class Engine:
         return frozenset(ids)
 
     def is_end_of_generation(self, token: int) -> bool:
-        from llama_cpp import llama_vocab_is_eog
-
-        return bool(llama_vocab_is_eog(self.llama._model.vocab, token))
+        return self._pieces.is_end_of_generation(token)
 
     def stream(
         self,

@@ -32,6 +32,7 @@ from llamadesk.core.bench import (
     BenchError,
     LoadedPath,
     Run,
+    cpu_ms_per_token,
     decode_rate,
     percentile,
 )
@@ -132,6 +133,7 @@ def _answer(parts: AppParts, prompt: str, probe: StallProbe | None = None) -> Ru
 
     # Connected after the window's own slot, so it runs once the chat view has the text.
     session.answer_text.connect(on_text)
+    cpu_started = time.process_time()
     started = time.perf_counter()
     if probe is not None:
         probe.start()
@@ -160,6 +162,7 @@ def _answer(parts: AppParts, prompt: str, probe: StallProbe | None = None) -> Ru
         # slower decode (the GUI thread taking a core) from a slower delivery.
         "worker_tokens_per_second": float(stats["tokens_per_second"]),
         "updates": len(shown),
+        "cpu_ms_per_token": cpu_ms_per_token(cpu_started, tokens),
     }
     return Run(
         text=message.content,

@@ -6,11 +6,24 @@ the whole conversation: long chats stay as quick as short ones.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QEvent, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QGuiApplication, QTextCursor, QTextDocument, QTextFormat
+from PySide6.QtCore import QEvent, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QColor,
+    QFont,
+    QGuiApplication,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QResizeEvent,
+    QTextCursor,
+    QTextDocument,
+    QTextFormat,
+)
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -159,6 +172,104 @@ class MessageText(QLabel):
         self._hints.clear()
 
 
+def fill_background(widget: QWidget, painter: QPainter, rect: QRect) -> None:
+    """Fill `rect` with the widget's background (the style sheet puts its colour in the
+    palette; a plain fill costs a fraction of drawing the style sheet's background)."""
+    painter.fillRect(rect, widget.palette().window())
+
+
+class OpaqueWidget(QWidget):
+    """A widget that paints its whole rectangle with its style sheet's background.
+
+    Qt then paints nothing beneath it: without this, every repaint of the transcript also
+    filled the same pixels for each of the seven widgets it sits in (main window, splitter,
+    pages, scroll area...), most of the time a streaming update cost.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        fill_background(self, painter, event.rect())
+        painter.end()
+
+
+class StreamingTail(QWidget):
+    """The paragraph of a streaming answer still being written, as plain text.
+
+    A label asks its parents for a new layout on every new text, though most updates add a
+    few words to the line being written: in a shown window that layout was most of what an
+    update cost. This widget asks for one only when its height changes (a new line), and
+    otherwise repaints itself alone. Its paragraph becomes Markdown once it is complete.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("bubbleBody")  # the style sheet's text colour
+        self._document = QTextDocument(self)
+        self._document.setDocumentMargin(0)  # as a label's
+        self._document.setDefaultFont(body_font())
+        self._text = ""
+        self._height = 0
+        self._heights: dict[int, int] = {}  # height by width, for the current text
+        # It paints its whole rectangle (its style sheet's background, as the bubble's), so
+        # an update repaints it alone, not the bubble and window behind it.
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+
+    def text(self) -> str:
+        return self._text
+
+    def set_text(self, text: str) -> None:
+        if text.startswith(self._text) and self._text:
+            # More of the same paragraph: only its last line is laid out again.
+            cursor = QTextCursor(self._document)
+            cursor.movePosition(QTextCursor.MoveOperation.End)
+            cursor.insertText(text[len(self._text) :])
+        else:
+            self._document.setPlainText(text)
+        self._text = text
+        self._heights.clear()
+        height = self.heightForWidth(max(self.width(), 1))
+        if height != self._height:
+            self._height = height
+            self.updateGeometry()
+        self.update()
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        if width not in self._heights:
+            self._document.setTextWidth(width)
+            self._heights[width] = math.ceil(self._document.size().height())
+        return self._heights[width]
+
+    def sizeHint(self) -> QSize:
+        return QSize(math.ceil(self._document.idealWidth()), self._height)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, self._height)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._height = self.heightForWidth(event.size().width())
+        super().resizeEvent(event)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        fill_background(self, painter, event.rect())
+        self._document.setTextWidth(self.width())
+        context = QAbstractTextDocumentLayout.PaintContext()
+        context.clip = QRectF(event.rect())
+        context.palette.setColor(QPalette.ColorRole.Text, self.palette().windowText().color())
+        self._document.documentLayout().draw(painter, context)
+        painter.end()
+
+
 REASONING_MAX_HEIGHT = 240  # pixels; longer reasoning scrolls inside its section
 
 
@@ -239,8 +350,9 @@ class MessageBubble(QFrame):
     """One message: who said it, the text as Markdown, and its actions.
 
     While an answer streams in (`append`), its complete paragraphs and code blocks become
-    text labels of their own, rendered once; only the paragraph being written is rendered
-    again on each update, so an update costs the same in a long answer as in a short one.
+    text labels of their own, rendered once as Markdown; the paragraph being written shows
+    as plain text (`StreamingTail`), so an update costs the same in a long answer as in a
+    short one, and lays nothing out again unless a line was added.
     """
 
     def __init__(self, role: str, author: str, text: str = "", parent: QWidget | None = None):
@@ -252,7 +364,8 @@ class MessageBubble(QFrame):
         self._blocks: list[MessageText] = []
         self.author = QLabel(author)
         self.author.setObjectName("bubbleAuthor")
-        self.body = MessageText()  # all the text, or while streaming what is not settled
+        self.body = MessageText()  # all the text, unless it streams in
+        self.tail: StreamingTail | None = None  # while streaming: the text not settled
         # Spacing 0: split into labels, paragraphs stand as far apart as in one label.
         self._text_column = QVBoxLayout()
         self._text_column.setSpacing(0)
@@ -289,13 +402,15 @@ class MessageBubble(QFrame):
         if settled:
             self._add_block(self._text[self._settled : self._settled + settled])
             self._settled += settled
-        self._render()
+        self._streaming_tail().set_text(self._text[self._settled :])
 
     def set_text(self, text: str) -> None:
-        for block in self._blocks:
+        for block in [*self._blocks, *([self.tail] if self.tail else [])]:
             block.hide()  # deleteLater waits for the event loop; don't show ghosts
             block.deleteLater()
         self._blocks.clear()
+        self.tail = None
+        self.body.show()
         self._settled = 0
         self._text = text
         self._render()
@@ -334,7 +449,9 @@ class MessageBubble(QFrame):
     def _reasoning_section(self) -> ReasoningSection:
         if self.reasoning is None:
             self.reasoning = ReasoningSection()
-            self.layout().insertWidget(1, self.reasoning)  # under the author, above the text
+            column = self.layout()
+            assert isinstance(column, QVBoxLayout)  # a bubble is one column
+            column.insertWidget(1, self.reasoning)  # under the author, above the text
         return self.reasoning
 
     def _end_thinking(self) -> None:
@@ -346,6 +463,15 @@ class MessageBubble(QFrame):
     def copy(self) -> None:
         QGuiApplication.clipboard().setText(self._text)
 
+    def _streaming_tail(self) -> StreamingTail:
+        """The plain-text widget that shows the paragraph being written, in place of the
+        label (which showed "…" until the first text)."""
+        if self.tail is None:
+            self.tail = StreamingTail()
+            self._text_column.addWidget(self.tail)
+            self.body.hide()
+        return self.tail
+
     def _add_block(self, text: str) -> None:
         block = MessageText()
         block.setText(render_markdown(text, body_font()))
@@ -353,9 +479,8 @@ class MessageBubble(QFrame):
         self._blocks.append(block)
 
     def _render(self) -> None:
-        rest = self._text[self._settled :]
         # An empty label collapses to nothing; show an ellipsis while waiting.
-        self.body.setText(render_markdown(rest, body_font()) if self._text else "…")
+        self.body.setText(render_markdown(self._text, body_font()) if self._text else "…")
 
 
 class AnswerRating(QWidget):
@@ -468,7 +593,7 @@ class ChatView(QScrollArea):
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        content = QWidget()
+        content = OpaqueWidget()
         content.setObjectName("chatContent")
         outer = QVBoxLayout(content)
         outer.setContentsMargins(24, 16, 24, 16)
@@ -620,7 +745,9 @@ class ChatView(QScrollArea):
         rating.best.connect(self.best_requested)
         rating.rank.connect(self.rank_requested)
         bubble.rating = rating
-        bubble.layout().addWidget(rating)
+        column = bubble.layout()
+        assert column is not None
+        column.addWidget(rating)
 
     def _place_regenerate(self) -> None:
         last = self._rows[-1][2] if self._rows else None
@@ -679,7 +806,8 @@ def _history_widget() -> tuple[QWidget, QVBoxLayout]:
 def _discard_row(column: QVBoxLayout, row: QHBoxLayout) -> None:
     column.removeItem(row)
     while row.count():
-        widget = row.takeAt(0).widget()
+        item = row.takeAt(0)
+        widget = item.widget() if item is not None else None
         if widget is not None:
             widget.hide()  # deleteLater waits for the event loop; don't show ghosts
             widget.deleteLater()

@@ -25,6 +25,7 @@ QToolBar#toolbar {{
 #assistantBubble {{ background: #ffffff; border: 1px solid #ececf0; border-radius: 12px; }}
 #bubbleAuthor {{ color: #6b6b76; font-size: 11px; font-weight: 600; }}
 #bubbleBody {{ color: #1d1d22; }}  /* size: chat_view.BODY_PIXEL_SIZE */
+StreamingTail {{ background: #ffffff; }}  /* opaque: its updates repaint nothing under it */
 #bubbleFooter {{ color: #8a8a94; font-size: 11px; }}
 #reasoningBody {{
     color: #55555f; background: #f6f6f9; border-left: 3px solid #dcdce4; font-size: 13px;
