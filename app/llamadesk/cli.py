@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from llamadesk import __version__
+from llamadesk.cli_train import add_train_parser, run_train
 from llamadesk.core.logs import ExceptHooks, close_logging, describe, setup_logging
 
 if TYPE_CHECKING:
@@ -93,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     _option_flag(chat, "--seed", "seed")
     _option_flag(chat, "--threads", "n_threads")
     _option_flag(chat, "--ctx", "n_ctx")
+    chat.add_argument("--lora", type=Path, metavar="ADAPTER.gguf", help="apply a LoRA adapter")
     chat.add_argument("--stats", action="store_true", help="print speed figures to stderr")
     chat.add_argument(
         "--no-memory-check",
@@ -111,6 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
         default="",
         help="a reasoning model's thinking: on/off, or gpt-oss's effort low/medium/high",
     )
+
+    add_train_parser(commands)
 
     test_model = commands.add_parser(
         "make-test-model", help="write a GGUF model with random weights (for trying things)"
@@ -263,6 +267,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from llamadesk.cli_models import run_library_command
 
             return run_library_command(args)
+        if args.command == "train":
+            return run_train(args)
         if args.command == "eval":
             return _eval(args)
         if args.command == "bench":
@@ -315,7 +321,7 @@ def _chat(args: argparse.Namespace) -> int:
         refusal = "" if args.no_memory_check else memory_refusal(check_load(args.model, settings))
         if refusal:
             return _fail(refusal)
-        engine = Engine.load(args.model, settings)
+        engine = Engine.load(args.model, settings, lora=args.lora)
     except (EngineError, GGUFError) as exc:
         return _fail(str(exc))
     if args.thinking and args.thinking not in engine.thinking_choices:

@@ -401,8 +401,14 @@ class Engine:
         self._marker_tokens = self._single_token_markers()
 
     @classmethod
-    def load(cls, path: Path | str, settings: LoadSettings | None = None) -> Engine:
-        """Load a model, or raise `EngineError` / `GGUFError` with a message for the user."""
+    def load(
+        cls, path: Path | str, settings: LoadSettings | None = None, *, lora: Path | None = None
+    ) -> Engine:
+        """Load a model, or raise `EngineError` / `GGUFError` with a message for the user.
+
+        ``lora``: a GGUF LoRA adapter to apply (what `training` writes). It belongs to what
+        is loaded, not to the settings a model keeps.
+        """
         settings = settings or LoadSettings()
         settings.validate()
         info = read_gguf_info(path)  # bad files fail here with a clear message, cheaply
@@ -425,6 +431,7 @@ class Engine:
                 n_gpu_layers=n_gpu_layers,
                 verbose=False,
                 **settings.llama_kwargs(),
+                lora_path=str(lora) if lora is not None else None,
             )
         except jinja2.TemplateError as exc:
             raise EngineError(f"The chat template in {info.path.name} is broken: {exc}") from exc

@@ -149,8 +149,12 @@ def evaluate(
     n_threads: int = 0,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
+    model_lora: Path | None = None,
 ) -> QualityReport:
     """Measure ``model`` against ``reference`` on ``text``.
+
+    With ``model_lora`` (a GGUF LoRA adapter), ``model`` is measured with it applied: with
+    the base as both, how far training moved the model.
 
     Both models are loaded at once (their memory adds up) and read the text window by window,
     so only one window's logits are ever held. Blocks: call it from a worker thread.
@@ -175,7 +179,7 @@ def evaluate(
     model_info, reference_info = _read_info(model), _read_info(reference)
     with (
         _loaded(reference_info, n_ctx, n_threads) as ref,
-        _loaded(model_info, n_ctx, n_threads) as candidate,
+        _loaded(model_info, n_ctx, n_threads, model_lora) as candidate,
     ):
         prefix, tokens = _common_tokens(ref, candidate, text, model_info, reference_info)
         if max_tokens is not None:
@@ -209,8 +213,10 @@ def _read_info(path: Path | str) -> GGUFInfo:
 
 
 @contextlib.contextmanager
-def _loaded(info: GGUFInfo, n_ctx: int, n_threads: int) -> Iterator[Llama]:
-    """The model loaded to keep the logits of every position of a window."""
+def _loaded(
+    info: GGUFInfo, n_ctx: int, n_threads: int, lora: Path | None = None
+) -> Iterator[Llama]:
+    """The model (with the adapter ``lora``) loaded to keep every position's logits."""
     from llama_cpp import Llama
 
     threads = n_threads or default_threads(info.parameter_count)
@@ -224,6 +230,7 @@ def _loaded(info: GGUFInfo, n_ctx: int, n_threads: int) -> Iterator[Llama]:
             n_threads_batch=threads,
             logits_all=True,
             verbose=False,
+            lora_path=str(lora) if lora is not None else None,
         )
     except (ValueError, RuntimeError, OSError) as error:
         raise EvaluationError(f"llama.cpp could not load {info.path.name}: {error}") from error

@@ -1,0 +1,191 @@
+"""Tests for teaching a model the user's preferences (core/training.py, `llamadesk train`)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from llamadesk.cli import main
+from llamadesk.core import training
+from llamadesk.core.ratings import Ratings
+from llamadesk.core.store import Store
+from llamadesk.core.training import (
+    TrainData,
+    TrainError,
+    TrainSettings,
+    check_data,
+    missing_stack,
+    training_data,
+)
+
+# Six questions, each with a short plain answer the user picked over a rambling one.
+QUESTIONS = [
+    ("What is the capital of France?", "Paris.", "Well, there are many cities in France..."),
+    ("What is 2 + 2?", "4.", "Numbers are a fascinating subject with a long history..."),
+    ("Name a primary colour.", "Red.", "Colour theory has been debated by painters..."),
+    ("What do bees make?", "Honey.", "Bees are insects of the order Hymenoptera..."),
+    ("What is H2O?", "Water.", "Chemistry is the study of matter and its changes..."),
+    ("Which planet is red?", "Mars.", "The solar system contains eight planets..."),
+]
+
+needs_stack = pytest.mark.skipif(
+    importlib.util.find_spec("trl") is None, reason='needs the training stack (".[train]")'
+)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    with Store(tmp_path / "llamadesk.sqlite3") as opened:
+        yield opened
+
+
+def rate_picks(store: Store, model_name: str, count: int) -> None:
+    """``count`` questions, each with two answers by ``model_name`` and the short one picked."""
+    ratings = Ratings(store)
+    for question, good, bad in QUESTIONS[:count]:
+        chat = store.create_conversation(question)
+        prompt = store.add_user_message(chat.id, question)
+        answers = [
+            store.add_answer(
+                chat.id,
+                prompt.id,
+                text,
+                model=model_name,
+                params={},
+                seed=1,
+                stats={},
+                stop_reason="eos",
+            )
+            for text in (bad, good)
+        ]
+        ratings.pick_best(answers[1].id)
+
+
+def test_too_few_pairs_are_refused_with_the_number_needed(store: Store) -> None:
+    rate_picks(store, "SmolLM2-135M-Instruct.Q4_1.gguf", 3)
+    data = training_data(store, Path("/models/SmolLM2-135M-Instruct.Q4_1.gguf"), "dpo")
+    with pytest.raises(TrainError, match=r"at least 4 preference pairs; there are 2"):
+        check_data(data)  # 3 prompts: one held out for the duel, 2 left to train on
+
+
+def test_ratings_of_other_models_are_not_used(store: Store) -> None:
+    rate_picks(store, "Qwen3-0.6B.Q8_0.gguf", 6)
+    data = training_data(store, Path("SmolLM2-135M-Instruct.Q4_1.gguf"), "dpo")
+    assert data.rows == []
+
+
+def test_held_out_prompts_are_never_trained_on(store: Store) -> None:
+    # A sibling quantization's ratings count: the family is the name before the level.
+    rate_picks(store, "SmolLM2-135M-Instruct.Q8_0.gguf", 6)
+    data = training_data(store, Path("SmolLM2-135M-Instruct.Q4_1.gguf"), "dpo")
+    assert len(data.held_out) == 1  # one prompt in five, rounded
+    trained = [row["prompt"] for row in data.rows]
+    assert len(data.rows) == 5
+    assert data.held_out[0] not in trained
+    # The same prompts are held out on a second call: a retrain keeps the duel fair.
+    assert training_data(store, Path("SmolLM2-135M-Instruct.gguf"), "dpo") == data
+
+
+def test_kto_needs_both_thumbs() -> None:
+    rows = [
+        {"prompt": [{"role": "user", "content": f"q{i}"}], "completion": [], "label": True}
+        for i in range(6)
+    ]
+    with pytest.raises(TrainError, match="both thumbs up and thumbs down"):
+        check_data(TrainData("kto", rows))
+
+
+def test_without_the_stack_training_says_how_to_get_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    installed = {"torch", "transformers"}
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *_: object() if name in installed else None
+    )
+    message = missing_stack()
+    assert "(missing: TRL, PEFT)" in message
+    assert 'pip install "llamadesk[train]"' in message
+    installed.update(("trl", "peft"))
+    assert missing_stack() == ""
+
+
+def test_cli_refuses_too_few_pairs_from_a_file(
+    tmp_path: Path, real_model: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "pairs.jsonl"
+    rows = [_pair(question, good, bad) for question, good, bad in QUESTIONS[:2]]
+    data.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    code = main(["train", str(real_model), "--data", str(data)])
+    assert code == 2
+    assert "Training needs at least 4 preference pairs; there are 1" in capsys.readouterr().err
+
+
+def _pair(question: str, good: str, bad: str) -> dict[str, object]:
+    return {
+        "prompt": [{"role": "user", "content": question}],
+        "chosen": [{"role": "assistant", "content": good}],
+        "rejected": [{"role": "assistant", "content": bad}],
+    }
+
+
+@needs_stack
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_dpo_trains_converts_and_the_adapter_moves_the_model(
+    store: Store, real_model: Path, tmp_path: Path
+) -> None:
+    """Rate, train a few DPO steps, convert, load with the adapter: the answers change."""
+    from llamadesk.core.engine import ChatMessage, Engine, SamplingParams
+    from llamadesk.core.evaluate import evaluate
+
+    model = tmp_path / real_model.name  # a copy, so that the adapter can lie beside it
+    shutil.copyfile(real_model, model)
+    rate_picks(store, model.name, 6)
+    data = training_data(store, model, "dpo")
+    steps: list[training.TrainProgress] = []
+    phases: list[str] = []
+    settings = TrainSettings(steps=3, max_length=64, learning_rate=5e-3)
+    out = tmp_path / "tuned.gguf"
+    result = training.train(model, data, settings, out, progress=steps.append, status=phases.append)
+
+    assert result.path == out
+    assert out.stat().st_size == result.size > 0
+    assert [step.step for step in steps] == [1, 2, 3]
+    assert all(math.isfinite(step.loss) for step in steps)
+    assert phases[0] == "Loading the model"
+    assert "Converting the adapter" in phases
+    lineage = training.read_adapter_lineage(out)
+    assert lineage is not None
+    assert lineage.base == str(model.resolve())
+    assert lineage.examples == data.ids
+    assert lineage.held_out == data.held_out
+    assert lineage.settings["steps"] == 3
+    assert lineage.label().startswith("SmolLM2-135M-Instruct.Q4_1 + your preferences (")
+    assert training.adapters_for(model) == [(out, lineage)]
+
+    # The adapter moves the next-token distribution: KL(base || tuned) > 0 on text where
+    # the base against itself gives 0.
+    text = "The capital of France is Paris. Bees make honey. Mars is the red planet. " * 4
+    tuned = evaluate(model, model, text, n_ctx=64, model_lora=out)
+    same = evaluate(model, model, text, n_ctx=64)
+    assert same.kl_divergence < 1e-6
+    assert tuned.kl_divergence > 1e-4
+
+    # And chat answers change, through the engine the app uses.
+    question = [ChatMessage("user", QUESTIONS[0][0])]
+    greedy = SamplingParams(temperature=0.0, max_tokens=24, seed=1)
+    answers = []
+    for lora in (None, out):
+        engine = Engine.load(model, lora=lora)
+        try:
+            stream = engine.stream(question, greedy)
+            for _part in stream.parts():
+                pass
+            answers.append(stream.text)
+        finally:
+            engine.close()
+    assert answers[0] != answers[1]
