@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from llamadesk.cli import main
-from llamadesk.core import training
+from llamadesk.core import adapters, training
 from llamadesk.core.ratings import Ratings
 from llamadesk.core.store import Store
 from llamadesk.core.training import (
@@ -158,14 +158,14 @@ def test_dpo_trains_converts_and_the_adapter_moves_the_model(
     assert all(math.isfinite(step.loss) for step in steps)
     assert phases[0] == "Loading the model"
     assert "Converting the adapter" in phases
-    lineage = training.read_adapter_lineage(out)
+    lineage = adapters.read_adapter_lineage(out)
     assert lineage is not None
     assert lineage.base == str(model.resolve())
     assert lineage.examples == data.ids
     assert lineage.held_out == data.held_out
     assert lineage.settings["steps"] == 3
     assert lineage.label().startswith("SmolLM2-135M-Instruct.Q4_1 + your preferences (")
-    assert training.adapters_for(model) == [(out, lineage)]
+    assert adapters.adapters_for(model) == [(out, lineage)]
 
     # The adapter moves the next-token distribution: KL(base || tuned) > 0 on text where
     # the base against itself gives 0.

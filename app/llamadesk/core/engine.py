@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
+from llamadesk.core.adapters import resolve_adapter
 from llamadesk.core.backend import auto_gpu_layers, backend_info, free_vram_bytes
 from llamadesk.core.gguf_info import GGUFInfo, read_gguf_info
 from llamadesk.core.options import (
@@ -411,6 +412,8 @@ class Engine:
         """
         settings = settings or LoadSettings()
         settings.validate()
+        if lora is None:  # an adapter we trained loads as its base with it applied
+            path, lora = resolve_adapter(path)
         info = read_gguf_info(path)  # bad files fail here with a clear message, cheaply
         n_ctx = resolve_context(settings, info)
         n_threads = settings.n_threads or default_threads(info.parameter_count)
@@ -438,6 +441,8 @@ class Engine:
         except (ValueError, RuntimeError, OSError) as exc:
             raise EngineError(f"llama.cpp could not load {info.path.name}: {exc}") from exc
         resolved = replace(settings, n_ctx=n_ctx, n_threads=n_threads, n_gpu_layers=n_gpu_layers)
+        if lora is not None:  # answers and votes name the tuned model, not its base
+            info = replace(info, path=lora)
         return cls(llama, info, resolved)
 
     @property

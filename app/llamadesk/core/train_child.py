@@ -27,6 +27,7 @@ import signal
 import subprocess
 import sys
 import time
+import traceback
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -83,6 +84,10 @@ def run(conn: Connection, job: ChildJob) -> None:
         except MemoryError:
             conn.send(("failed", "Training ran out of memory; try a shorter maximum length."))
             return
+        except Exception as error:  # the stack's own refusals; the traceback goes to stderr
+            traceback.print_exc()
+            conn.send(("failed", f"Training failed: {type(error).__name__}: {error}"))
+            return
         conn.send(("done", None))
 
 
@@ -96,7 +101,9 @@ def _train_and_convert(conn: Connection, job: ChildJob) -> None:
     conn.send(("status", "Loading the model"))
     model, tokenizer = _load(job.model)
     work = Path(job.work_dir)
-    model.config.save_pretrained(work / "base")  # all the converter needs of the base
+    # All the converter needs of the base: its config, which names the architecture it maps.
+    model.config.architectures = [type(model).__name__]
+    model.config.save_pretrained(work / "base")
     conn.send(("status", "Training"))
     trainer = _trainer(conn, job, model, tokenizer)
     trainer.train()
@@ -120,12 +127,19 @@ def _load(model_path: str) -> tuple[Any, Any]:
         )
     except (ValueError, RuntimeError, OSError) as error:
         raise ChildFailure(f"transformers cannot read {path.name}: {error}") from error
+    # transformers marks a model read from GGUF as quantized (and so untrainable), though it
+    # holds plain float32 weights: the GGUF blocks were dequantized as they were read.
+    model.hf_quantizer = None
+    model.is_quantized = False
+    if hasattr(model.config, "quantization_config"):
+        del model.config.quantization_config
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     return model, tokenizer
 
 
 def _trainer(conn: Connection, job: ChildJob, model: Any, tokenizer: Any) -> Any:
+    import torch
     from datasets import Dataset
     from peft import LoraConfig
 
@@ -150,6 +164,9 @@ def _trainer(conn: Connection, job: ChildJob, model: Any, tokenizer: Any) -> Any
         "seed": settings["seed"],
         "disable_tqdm": True,
         "dataloader_num_workers": 0,
+        # float32 throughout: CPUs (and the checks in TRL) refuse bf16 by default.
+        "bf16": False,
+        "use_cpu": not torch.cuda.is_available(),
     }
     dataset = Dataset.from_list(job.rows)
     if settings["method"] == "dpo":

@@ -23,17 +23,18 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Literal, get_args
 
 from llamadesk import __version__
 from llamadesk.core import train_child
+from llamadesk.core.adapters import AdapterLineage, adapter_lineage_path
 from llamadesk.core.gguf_info import GGUFError, read_gguf_info
-from llamadesk.core.jsonfile import read_json, write_json_atomic
+from llamadesk.core.jsonfile import write_json_atomic
 from llamadesk.core.preferences import Row, kto_rows, trl_rows
 from llamadesk.core.store import Store
 
@@ -51,7 +52,6 @@ INSTALL_HINT = 'pip install "llamadesk[train]"'
 # transformers dequantizes GGUF files of these architectures (general.architecture) into its
 # own models; llama.cpp's converter maps the adapter back. Others are refused up front.
 TRAINABLE_ARCHITECTURES = frozenset({"llama", "mistral", "qwen2", "qwen3"})
-ADAPTER_LINEAGE_SUFFIX = ".lineage.json"
 
 _POLL_SECONDS = 0.1
 _KILL_WAIT_SECONDS = 10.0
@@ -116,32 +116,6 @@ class TrainData:
     @property
     def ids(self) -> list[str]:
         return [str(row.get("id", "")) for row in self.rows]
-
-
-@dataclass(frozen=True)
-class AdapterLineage:
-    """Where an adapter came from; stored beside it in ``<name>.gguf.lineage.json``."""
-
-    base: str  # the base model's absolute path at the time
-    base_size: int
-    base_mtime: float
-    method: str
-    settings: dict[str, Any]
-    examples: list[str]  # the ids of the trained examples (preferences.py's row ids)
-    held_out: list[list[dict[str, str]]]  # prompts kept back for the duel
-    losses: list[float]  # the training loss at each logged step
-    seconds: float
-    created: str  # ISO 8601, UTC
-    llamadesk_version: str
-
-    @property
-    def base_name(self) -> str:
-        return Path(self.base).name
-
-    def label(self) -> str:
-        """How the model picker names base + adapter: "MODEL + your preferences (date)"."""
-        day = self.created[:10]
-        return f"{Path(self.base).stem} + your preferences ({day})"
 
 
 @dataclass(frozen=True)
@@ -417,36 +391,3 @@ def _install(partial: Path, dest: Path, lineage: AdapterLineage) -> None:
     except OSError as error:
         lineage_file.unlink(missing_ok=True)
         raise TrainError(f"Cannot write {dest}: {error.strerror or error}") from error
-
-
-def adapter_lineage_path(adapter: Path) -> Path:
-    return adapter.with_name(adapter.name + ADAPTER_LINEAGE_SUFFIX)
-
-
-def read_adapter_lineage(adapter: Path | str) -> AdapterLineage | None:
-    """The lineage of the adapter at ``adapter``, or None (not an adapter of ours, unreadable).
-
-    A quantization's lineage has the same suffix; it lacks these fields, so it reads as None.
-    """
-    data = read_json(adapter_lineage_path(Path(adapter)))
-    if not isinstance(data, dict):
-        return None
-    try:
-        lineage = AdapterLineage(**{spec.name: data[spec.name] for spec in fields(AdapterLineage)})
-    except KeyError:
-        return None
-    scalars_ok = isinstance(lineage.base, str) and isinstance(lineage.created, str)
-    lists = (lineage.examples, lineage.held_out, lineage.losses)
-    lists_ok = all(isinstance(value, list) for value in lists)
-    return lineage if scalars_ok and lists_ok and isinstance(lineage.settings, dict) else None
-
-
-def adapters_for(model: Path) -> list[tuple[Path, AdapterLineage]]:
-    """The adapters trained on ``model`` that lie beside it, newest first."""
-    found = []
-    for lineage_file in model.parent.glob(f"*.gguf{ADAPTER_LINEAGE_SUFFIX}"):
-        adapter = lineage_file.with_name(lineage_file.name.removesuffix(ADAPTER_LINEAGE_SUFFIX))
-        lineage = read_adapter_lineage(adapter)
-        if lineage is not None and adapter.is_file() and Path(lineage.base) == model.resolve():
-            found.append((adapter, lineage))
-    return sorted(found, key=lambda item: item[1].created, reverse=True)
