@@ -7,12 +7,21 @@ import json
 import math
 import shutil
 from collections.abc import Iterator
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
 
 from llamadesk.cli import main
 from llamadesk.core import adapters, training
+from llamadesk.core.adapters import (
+    AdapterLineage,
+    adapter_lineage_path,
+    read_adapter_lineage,
+    resolve_adapter,
+)
+from llamadesk.core.duel import duel_result, summarize
+from llamadesk.core.jsonfile import write_json_atomic
 from llamadesk.core.ratings import Ratings
 from llamadesk.core.store import Store
 from llamadesk.core.training import (
@@ -189,3 +198,82 @@ def test_dpo_trains_converts_and_the_adapter_moves_the_model(
         finally:
             engine.close()
     assert answers[0] != answers[1]
+
+
+def _lineage(base: Path, held_out: list[str]) -> AdapterLineage:
+    return AdapterLineage(
+        base=str(base),
+        base_size=1,
+        base_mtime=0.0,
+        method="dpo",
+        settings={},
+        examples=[],
+        held_out=[[{"role": "user", "content": text}] for text in held_out],
+        losses=[],
+        seconds=1.0,
+        created="2026-12-01T15:00:00+00:00",
+        llamadesk_version="0",
+    )
+
+
+def test_duel_counts_blind_votes_on_held_out_prompts_only(store: Store, tmp_path: Path) -> None:
+    base, tuned = "m.Q4_1.gguf", "m.Q4_1.lora-1.gguf"
+    lineage = _lineage(tmp_path / base, ["held 1", "held 2", "held 3"])
+    ratings = Ratings(store)
+    outcomes = [("held 1", "tuned"), ("held 2", "tuned"), ("held 3", "tie"), ("trained", "base")]
+    for text, winner in outcomes:
+        chat = store.create_conversation(text)
+        prompt = store.add_user_message(chat.id, text)
+        a, b = (
+            store.add_answer(
+                chat.id,
+                prompt.id,
+                text,
+                model=model,
+                params={},
+                seed=1,
+                stats={},
+                stop_reason="eos",
+            )
+            for model in (base, tuned)  # the tuned model is B
+        )
+        verdict = {"tuned": "model_b", "base": "model_a", "tie": "tie"}[winner]
+        ratings.vote(a.id, b.id, verdict, blind=True)  # type: ignore[arg-type]
+
+    result = duel_result(store, tmp_path / tuned, lineage)
+
+    # The vote on a trained prompt is left out: it would flatter (or here, wrong) the tuning.
+    assert (result.wins, result.losses, result.ties) == (2, 0, 1)
+    assert result.win_rate == pytest.approx(2.5 / 3)
+    assert 0.5 <= result.low <= result.win_rate <= result.high == 1.0
+    assert "won 83% of 3 blind votes" in result.describe()
+
+
+def test_bootstrap_interval_narrows_with_more_votes() -> None:
+    few, many = summarize([1.0, 0.0] * 5), summarize([1.0, 0.0] * 200)
+    assert few.win_rate == many.win_rate == 0.5
+    assert few.high - few.low > 3 * (many.high - many.low)
+    assert many.low < 0.5 < many.high
+    assert math.isnan(summarize([]).win_rate)
+
+
+def test_an_adapter_loads_as_its_base_with_it_applied(tmp_path: Path) -> None:
+    base = tmp_path / "m.Q4_1.gguf"
+    adapter = tmp_path / "m.Q4_1.lora-1.gguf"
+    adapter.write_bytes(b"GGUF")
+    assert resolve_adapter(adapter) == (adapter, None)  # no lineage: an ordinary file
+    write_json_atomic(adapter_lineage_path(adapter), asdict(_lineage(base, [])))
+    assert resolve_adapter(adapter) == (base, adapter)
+    assert read_adapter_lineage(adapter).label() == "m.Q4_1 + your preferences (2026-12-01)"
+    # A quantization's lineage shares the suffix but is no adapter's.
+    write_json_atomic(adapter_lineage_path(base), {"source": "x", "level": "Q4_1"})
+    assert read_adapter_lineage(base) is None
+
+
+def test_the_model_picker_names_an_adapter_by_its_base_and_date(tmp_path: Path) -> None:
+    from llamadesk.ui.model_picker import display_name
+
+    adapter = tmp_path / "m.Q4_1.lora-20261201-150000.gguf"
+    assert display_name(adapter) == "m.Q4_1.lora-20261201-150000"  # no lineage (yet)
+    write_json_atomic(adapter_lineage_path(adapter), asdict(_lineage(tmp_path / "m.Q4_1.gguf", [])))
+    assert display_name(adapter) == "m.Q4_1 + your preferences (2026-12-01)"

@@ -15,6 +15,7 @@ from typing import Any
 from llamadesk.core.jsonfile import read_json
 
 ADAPTER_LINEAGE_SUFFIX = ".lineage.json"
+ADAPTER_MARK = ".lora-"  # in the name of every adapter `training` writes by default
 
 
 @dataclass(frozen=True)

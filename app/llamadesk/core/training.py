@@ -32,7 +32,7 @@ from typing import Literal, get_args
 
 from llamadesk import __version__
 from llamadesk.core import train_child
-from llamadesk.core.adapters import AdapterLineage, adapter_lineage_path
+from llamadesk.core.adapters import ADAPTER_MARK, AdapterLineage, adapter_lineage_path
 from llamadesk.core.gguf_info import GGUFError, read_gguf_info
 from llamadesk.core.jsonfile import write_json_atomic
 from llamadesk.core.preferences import Row, kto_rows, trl_rows
@@ -232,7 +232,7 @@ def check_model(model: Path) -> str:
 def default_adapter_path(model: Path) -> Path:
     """Beside the model: "<stem>.lora-<UTC time>.gguf", never over an earlier adapter."""
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
-    return model.with_name(f"{model.name.removesuffix('.gguf')}.lora-{stamp}.gguf")
+    return model.with_name(f"{model.name.removesuffix('.gguf')}{ADAPTER_MARK}{stamp}.gguf")
 
 
 def train(

@@ -1,4 +1,4 @@
-""""Teach this model": train a LoRA adapter on the ratings given on a model.
+""" "Teach this model": train a LoRA adapter on the ratings given on a model.
 
 The page shows what training would use (how many pairs or thumbs, which prompts, which are
 held back for the duel) before anything runs, then the run itself: a progress bar, the loss
@@ -12,7 +12,7 @@ import math
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtCore import QPointF, Signal
 from PySide6.QtGui import QCloseEvent, QPainter, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import (
     QComboBox,
