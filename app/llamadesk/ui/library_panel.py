@@ -221,7 +221,7 @@ class LibraryPanel(QWidget):
 
     Signals:
         chat_requested(Path), import_requested(), delete_requested(LibraryModel),
-        quantize_requested(Path), measure_requested(Path).
+        quantize_requested(Path), measure_requested(Path), train_requested(Path).
     """
 
     chat_requested = Signal(object)
@@ -229,6 +229,7 @@ class LibraryPanel(QWidget):
     delete_requested = Signal(object)
     quantize_requested = Signal(object)
     measure_requested = Signal(object)
+    train_requested = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -250,6 +251,9 @@ class LibraryPanel(QWidget):
         self.delete_button.clicked.connect(self._delete)
         self.quantize_button.clicked.connect(lambda: self._emit_path(self.quantize_requested))
         self.measure_button.clicked.connect(lambda: self._emit_path(self.measure_requested))
+        self.train_button = QPushButton("Teach…")
+        self.train_button.setToolTip("Teach this model your preferences from your ratings")
+        self.train_button.clicked.connect(lambda: self._emit_path(self.train_requested))
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.table.doubleClicked.connect(lambda _index: self._chat())
         buttons = QHBoxLayout()
@@ -257,6 +261,7 @@ class LibraryPanel(QWidget):
         buttons.addWidget(self.import_button)
         buttons.addWidget(self.quantize_button)
         buttons.addWidget(self.measure_button)
+        buttons.addWidget(self.train_button)
         buttons.addWidget(self.delete_button)
         buttons.addWidget(self.status, 1, Qt.AlignmentFlag.AlignRight)
         layout = QVBoxLayout(self)
@@ -278,6 +283,7 @@ class LibraryPanel(QWidget):
         self.chat_button.setEnabled(readable)
         self.quantize_button.setEnabled(readable)
         self.measure_button.setEnabled(readable)
+        self.train_button.setEnabled(readable)
         self.delete_button.setEnabled(model is not None and model.removable)
 
     def _chat(self) -> None:
