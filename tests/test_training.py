@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import math
+import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import asdict
@@ -43,8 +44,11 @@ QUESTIONS = [
     ("Which planet is red?", "Mars.", "The solar system contains eight planets..."),
 ]
 
+# CI installs the training stack and sets LLAMADESK_REQUIRE_TRAIN (.ci/run): there, a missing
+# stack fails the test instead of skipping it.
 needs_stack = pytest.mark.skipif(
-    importlib.util.find_spec("trl") is None, reason='needs the training stack (".[train]")'
+    importlib.util.find_spec("trl") is None and not os.environ.get("LLAMADESK_REQUIRE_TRAIN"),
+    reason='needs the training stack (".[train]")',
 )
 
 
