@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import math
 import multiprocessing
 import os
 import signal
@@ -333,7 +334,8 @@ def _follow(
             status(str(value))
         elif kind == "step":
             step, total, loss, elapsed = value
-            losses.append(float(loss))
+            if math.isfinite(loss):  # the lineage is JSON, which has no NaN
+                losses.append(float(loss))
             progress(TrainProgress(int(step), int(total), float(loss), float(elapsed)))
         elif kind == "done":
             return losses
