@@ -149,7 +149,7 @@ def _pair(question: str, good: str, bad: str) -> dict[str, object]:
 @pytest.mark.slow
 @pytest.mark.timeout(600)
 def test_dpo_trains_converts_and_the_adapter_moves_the_model(
-    store: Store, real_model: Path, tmp_path: Path
+    store: Store, real_model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Rate, train a few DPO steps, convert, load with the adapter: the answers change."""
     from llamadesk.core.engine import ChatMessage, Engine, SamplingParams
@@ -184,10 +184,11 @@ def test_dpo_trains_converts_and_the_adapter_moves_the_model(
     # The adapter moves the next-token distribution: KL(base || tuned) > 0 on text where
     # the base against itself gives 0.
     text = "The capital of France is Paris. Bees make honey. Mars is the red planet. " * 4
-    tuned = evaluate(model, model, text, n_ctx=64, model_lora=out)
+    tuned = evaluate(out, model, text, n_ctx=64)  # the adapter brings its base along
     same = evaluate(model, model, text, n_ctx=64)
     assert same.kl_divergence < 1e-6
     assert tuned.kl_divergence > 1e-4
+    assert tuned.model == str(out.resolve())  # the report names the tuned model
 
     # And chat answers change, through the engine the app uses.
     question = [ChatMessage("user", QUESTIONS[0][0])]
@@ -203,6 +204,12 @@ def test_dpo_trains_converts_and_the_adapter_moves_the_model(
         finally:
             engine.close()
     assert answers[0] != answers[1]
+
+    # The command line applies it too: `chat --lora` answers as the tuned engine did.
+    capsys.readouterr()
+    chat = ["chat", str(model), "--temperature", "0", "--max-tokens", "24", "--seed", "1"]
+    assert main([*chat, "--lora", str(out), QUESTIONS[0][0]]) == 0
+    assert capsys.readouterr().out.strip() == answers[1].strip()
 
 
 def _lineage(base: Path, held_out: list[str]) -> AdapterLineage:

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from llamadesk.core.adapters import resolve_adapter
 from llamadesk.core.engine import default_threads
 from llamadesk.core.gguf_info import GGUFError, GGUFInfo, read_gguf_info
 from llamadesk.core.jsonfile import dataclass_from_json, read_json, write_json_atomic
@@ -154,7 +155,8 @@ def evaluate(
     """Measure ``model`` against ``reference`` on ``text``.
 
     With ``model_lora`` (a GGUF LoRA adapter), ``model`` is measured with it applied: with
-    the base as both, how far training moved the model.
+    the base as both, how far training moved the model. An adapter of ours given as
+    ``model`` brings its base along the same way.
 
     Both models are loaded at once (their memory adds up) and read the text window by window,
     so only one window's logits are ever held. Blocks: call it from a worker thread.
@@ -174,6 +176,8 @@ def evaluate(
     if not text.strip():
         raise EvaluationError("The text is empty: there is nothing to measure.")
     started = time.perf_counter()
+    if model_lora is None:  # an adapter we trained is measured as its base with it applied
+        model, model_lora = resolve_adapter(model)
     report = progress or (lambda _fraction: None)
     stop = cancel or threading.Event()
     model_info, reference_info = _read_info(model), _read_info(reference)
@@ -190,7 +194,7 @@ def evaluate(
             "A model computed invalid numbers (NaN or infinity); its file may be damaged."
         )
     return QualityReport(
-        model=str(model_info.path.resolve()),
+        model=str((model_lora or model_info.path).resolve()),
         reference=str(reference_info.path.resolve()),
         level=model_info.quantization,
         reference_level=reference_info.quantization,
