@@ -5,8 +5,10 @@ from __future__ import annotations
 import importlib.util
 import json
 import math
+import multiprocessing
 import os
 import shutil
+import threading
 from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
@@ -14,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from llamadesk.cli import main
-from llamadesk.core import adapters, training
+from llamadesk.core import adapters, train_child, training
 from llamadesk.core.adapters import (
     AdapterLineage,
     adapter_lineage_path,
@@ -26,11 +28,13 @@ from llamadesk.core.jsonfile import write_json_atomic
 from llamadesk.core.ratings import Ratings
 from llamadesk.core.store import Store
 from llamadesk.core.training import (
+    TrainCancelled,
     TrainData,
     TrainError,
     TrainSettings,
     check_data,
     missing_stack,
+    split_held_out,
     training_data,
 )
 
@@ -143,6 +147,38 @@ def _pair(question: str, good: str, bad: str) -> dict[str, object]:
         "chosen": [{"role": "assistant", "content": good}],
         "rejected": [{"role": "assistant", "content": bad}],
     }
+
+
+def _six_pairs() -> TrainData:
+    return split_held_out("dpo", [_pair(q, good, bad) for q, good, bad in QUESTIONS])
+
+
+@needs_stack
+def test_cancel_kills_the_child_and_leaves_nothing(real_model: Path, tmp_path: Path) -> None:
+    cancel = threading.Event()
+    out = tmp_path / "tuned.gguf"
+    with pytest.raises(TrainCancelled, match="was cancelled"):
+        # Cancelled as soon as the child says it is loading the model.
+        training.train(
+            real_model,
+            _six_pairs(),
+            TrainSettings(),
+            out,
+            status=lambda _s: cancel.set(),
+            cancel=cancel,
+        )
+    assert multiprocessing.active_children() == []
+    assert list(tmp_path.iterdir()) == []
+
+
+@needs_stack
+def test_a_crash_in_the_child_is_one_sentence(
+    real_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(train_child.ABORT_FOR_TEST_ENV, "1")
+    with pytest.raises(TrainError, match=r"Training crashed \(SIGABRT\).*nothing was kept"):
+        training.train(real_model, _six_pairs(), TrainSettings(), tmp_path / "tuned.gguf")
+    assert list(tmp_path.iterdir()) == []
 
 
 @needs_stack

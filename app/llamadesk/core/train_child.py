@@ -34,7 +34,7 @@ from typing import Any
 
 # llama.cpp's converter, vendored unchanged (see its SOURCE.md).
 CONVERTER = Path(__file__).parent.parent / "vendor" / "llama_cpp_convert"
-# Test hook: when set, the child aborts (SIGABRT) at the first step, as a crashing PyTorch
+# Test hook: when set, the child aborts (SIGABRT) as it starts loading, as a crashing PyTorch
 # would. tests/test_training.py sets it; nothing else should.
 ABORT_FOR_TEST_ENV = "LLAMADESK_TEST_TRAIN_ABORT"
 # The attention projections: what LoRA adapts by default (Hu et al. 2021), and what
@@ -98,6 +98,8 @@ def _redirect_stderr(path: str) -> None:
 
 def _train_and_convert(conn: Connection, job: ChildJob) -> None:
     conn.send(("status", "Loading the model"))
+    if os.environ.get(ABORT_FOR_TEST_ENV):
+        os.abort()
     model, tokenizer = _load(job.model)
     work = Path(job.work_dir)
     # All the converter needs of the base: its config, which names the architecture it maps.
@@ -199,8 +201,6 @@ def _progress_callback(conn: Connection, job: ChildJob) -> Any:
             self.started = time.perf_counter()
 
         def on_step_end(self, _args: Any, _state: Any, _control: Any, **_kwargs: Any) -> None:
-            if os.environ.get(ABORT_FOR_TEST_ENV):
-                os.abort()
             parent = multiprocessing.parent_process()
             if parent is not None and not parent.is_alive():
                 os._exit(1)  # the app died without stopping us

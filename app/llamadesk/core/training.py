@@ -351,10 +351,18 @@ def _crash_error(child: BaseProcess, job: train_child.ChildJob) -> TrainError:
     detail = f": {said}" if said else ""
     if code is not None and code < 0:
         hint = " (the computer may have run out of memory)" if -code == signal.SIGKILL else ""
-        return TrainError(f"Training crashed (signal {-code}){hint}{detail}; nothing was kept.")
+        crashed = f"Training crashed ({_signal_name(-code)}){hint}{detail}"
+        return TrainError(f"{crashed}; nothing was kept.")
     return TrainError(
         f"Training stopped unexpectedly (exit code {code}){detail}; nothing was kept."
     )
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
 
 
 def _lineage(
