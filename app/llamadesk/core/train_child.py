@@ -155,7 +155,11 @@ def _trainer(conn: Connection, job: ChildJob, model: Any, tokenizer: Any) -> Any
     common: dict[str, Any] = {
         "output_dir": str(Path(job.work_dir) / "trainer"),
         "max_steps": job.steps,
-        "per_device_train_batch_size": settings["batch_size"],
+        # KTO's KL estimate pairs each answer with another example's prompt: TRL refuses a
+        # batch of one.
+        "per_device_train_batch_size": max(
+            settings["batch_size"], 2 if settings["method"] == "kto" else 1
+        ),
         "learning_rate": settings["learning_rate"],
         "beta": settings["beta"],
         "max_length": settings["max_length"],
