@@ -248,7 +248,7 @@ def test_dpo_trains_converts_and_the_adapter_moves_the_model(
     assert capsys.readouterr().out.strip() == answers[1].strip()
 
 
-def _lineage(base: Path, held_out: list[str]) -> AdapterLineage:
+def make_lineage(base: Path, held_out: list[str]) -> AdapterLineage:
     return AdapterLineage(
         base=str(base),
         base_size=1,
@@ -266,7 +266,7 @@ def _lineage(base: Path, held_out: list[str]) -> AdapterLineage:
 
 def test_duel_counts_blind_votes_on_held_out_prompts_only(store: Store, tmp_path: Path) -> None:
     base, tuned = "m.Q4_1.gguf", "m.Q4_1.lora-1.gguf"
-    lineage = _lineage(tmp_path / base, ["held 1", "held 2", "held 3"])
+    lineage = make_lineage(tmp_path / base, ["held 1", "held 2", "held 3"])
     ratings = Ratings(store)
     outcomes = [("held 1", "tuned"), ("held 2", "tuned"), ("held 3", "tie"), ("trained", "base")]
     for text, winner in outcomes:
@@ -310,7 +310,7 @@ def test_an_adapter_loads_as_its_base_with_it_applied(tmp_path: Path) -> None:
     adapter = tmp_path / "m.Q4_1.lora-1.gguf"
     adapter.write_bytes(b"GGUF")
     assert resolve_adapter(adapter) == (adapter, None)  # no lineage: an ordinary file
-    write_json_atomic(adapter_lineage_path(adapter), asdict(_lineage(base, [])))
+    write_json_atomic(adapter_lineage_path(adapter), asdict(make_lineage(base, [])))
     assert resolve_adapter(adapter) == (base, adapter)
     assert read_adapter_lineage(adapter).label() == "m.Q4_1 + your preferences (2026-12-01)"
     # A quantization's lineage shares the suffix but is no adapter's.
@@ -323,5 +323,7 @@ def test_the_model_picker_names_an_adapter_by_its_base_and_date(tmp_path: Path) 
 
     adapter = tmp_path / "m.Q4_1.lora-20261201-150000.gguf"
     assert display_name(adapter) == "m.Q4_1.lora-20261201-150000"  # no lineage (yet)
-    write_json_atomic(adapter_lineage_path(adapter), asdict(_lineage(tmp_path / "m.Q4_1.gguf", [])))
+    write_json_atomic(
+        adapter_lineage_path(adapter), asdict(make_lineage(tmp_path / "m.Q4_1.gguf", []))
+    )
     assert display_name(adapter) == "m.Q4_1 + your preferences (2026-12-01)"

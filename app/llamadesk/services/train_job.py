@@ -7,10 +7,13 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from llamadesk.core.adapters import adapters_for
+from llamadesk.core.duel import DuelResult, duel_result
 from llamadesk.core.store import Store, StoreError
 from llamadesk.core.training import (
     Method,
@@ -23,6 +26,27 @@ from llamadesk.core.training import (
     training_data,
 )
 from llamadesk.services.background import Job, JobRunner, unexpected_failure
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What training would use, and how the adapters already trained fare in the duel."""
+
+    data: TrainData
+    duels: list[tuple[str, DuelResult]]  # each adapter's label, newest first
+
+
+def read_preview(database: Path, model: Path, method: Method) -> Preview:
+    """`Preview` from the store at ``database``, opened on the calling (worker) thread."""
+    try:
+        with Store(database) as store:
+            duels = [
+                (lineage.label(), duel_result(store, adapter, lineage))
+                for adapter, lineage in adapters_for(model)
+            ]
+            return Preview(training_data(store, model, method), duels)
+    except StoreError as error:
+        raise TrainError(f"Your ratings cannot be read: {error}") from error
 
 
 def read_training_data(database: Path, model: Path, method: Method) -> TrainData:
@@ -38,7 +62,7 @@ class TrainJob(QObject):
     """Preview and training on a worker thread; one at a time.
 
     Signals:
-        previewed(object): the `TrainData` a preview found.
+        previewed(object): the `Preview` a preview found.
         status(str): what training does now ("Loading the model", ...).
         step(object): a `TrainProgress`, after each step.
         finished(object): the `TrainResult`.
@@ -73,8 +97,9 @@ class TrainJob(QObject):
         return self._job is not None
 
     def preview(self, model: Path, method: Method) -> None:
-        """Read the examples rated on ``model``; ``previewed`` carries them."""
-        self._start(lambda: read_training_data(self._database, model, method), preview=True)
+        """Read the examples rated on ``model`` and its adapters' duels; ``previewed`` carries
+        them."""
+        self._start(lambda: read_preview(self._database, model, method), preview=True)
 
     def start(self, model: Path, settings: TrainSettings, out: Path | None = None) -> None:
         """Read the examples again (the user may have rated more), then train."""
@@ -133,4 +158,4 @@ class TrainJob(QObject):
         self.done.emit()
 
 
-__all__ = ["TrainJob", "TrainProgress", "read_training_data"]
+__all__ = ["Preview", "TrainJob", "TrainProgress", "read_preview", "read_training_data"]

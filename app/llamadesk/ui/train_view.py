@@ -41,7 +41,7 @@ from llamadesk.core.training import (
     missing_stack,
 )
 from llamadesk.services.background import JobRunner
-from llamadesk.services.train_job import TrainJob
+from llamadesk.services.train_job import Preview, TrainJob
 
 METHOD_LABELS: dict[Method, str] = {
     "dpo": "Preference pairs (DPO): answers you picked over others",
@@ -147,6 +147,8 @@ class TrainDialog(QDialog):
         self.summary = QLabel("Reading your ratings…")
         self.summary.setWordWrap(True)
         self.prompts = QListWidget()
+        self.duels = QLabel()  # how earlier adapters of this model fared against it
+        self.duels.setWordWrap(True)
         self.steps = QSpinBox()
         self.steps.setRange(0, 10_000)
         self.steps.setSpecialValueText("Automatic (two passes)")
@@ -185,6 +187,7 @@ class TrainDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.summary)
         layout.addWidget(self.prompts, 1)
+        layout.addWidget(self.duels)
         layout.addWidget(self.bar)
         layout.addWidget(self.curve)
         layout.addLayout(buttons)
@@ -203,12 +206,16 @@ class TrainDialog(QDialog):
         self.job.preview(self.model, self._method())
         self._update_buttons()
 
-    def _on_previewed(self, data: TrainData) -> None:
+    def _on_previewed(self, preview: Preview) -> None:
+        data = preview.data
         if data.method != self._method():  # the method changed while reading: read again
             self._preview()
             return
         self.data = data
         self.summary.setText(describe_data(data))
+        self.duels.setText(
+            "<br>".join(f"<b>{label}</b>: {result.describe()}" for label, result in preview.duels)
+        )
         self.prompts.clear()
         for row in data.rows[:_PREVIEWED]:
             self.prompts.addItem(row["prompt"][-1]["content"])
