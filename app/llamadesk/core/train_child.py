@@ -73,7 +73,7 @@ class ChildFailure(Exception):
 def run(conn: Connection, job: ChildJob) -> None:
     """The child's entry point: load, train, save, convert, check; say how it went."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent owns Ctrl-C and kills us
-    _redirect_stderr(job.stderr_path)
+    _redirect_output(job.stderr_path)
     with conn:
         try:
             _train_and_convert(conn, job)
@@ -90,8 +90,11 @@ def run(conn: Connection, job: ChildJob) -> None:
         conn.send(("done", None))
 
 
-def _redirect_stderr(path: str) -> None:
+def _redirect_output(path: str) -> None:
+    """Both standard streams to the log: the trainer prints its log lines to stdout, which a
+    script reading `llamadesk train`'s output (the adapter's path) must not see."""
     descriptor = os.open(path, os.O_WRONLY | os.O_APPEND)
+    os.dup2(descriptor, 1)
     os.dup2(descriptor, 2)
     os.close(descriptor)
 
