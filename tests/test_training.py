@@ -109,6 +109,20 @@ def test_held_out_prompts_are_never_trained_on(store: Store) -> None:
     assert training_data(store, Path("SmolLM2-135M-Instruct.gguf"), "dpo") == data
 
 
+@pytest.mark.parametrize(
+    ("file", "family"),
+    [
+        ("SmolLM2-135M-Instruct.Q4_1.gguf", "SmolLM2-135M-Instruct"),
+        ("Qwen2.5-0.5B-Instruct-Q4_K_M.gguf", "Qwen2.5-0.5B-Instruct"),
+        ("gemma-3-1b-it-IQ2_XS.gguf", "gemma-3-1b-it"),
+        ("Llama-3.2-1B-Instruct.f16.gguf", "Llama-3.2-1B-Instruct"),
+        ("my-model.gguf", "my-model"),
+    ],
+)
+def test_a_models_family_is_its_name_without_the_level(file: str, family: str) -> None:
+    assert training._family(Path(file)) == family
+
+
 def test_kto_needs_both_thumbs() -> None:
     rows = [
         {"prompt": [{"role": "user", "content": f"q{i}"}], "completion": [], "label": True}

@@ -19,6 +19,7 @@ import importlib.util
 import math
 import multiprocessing
 import os
+import re
 import signal
 import tempfile
 import threading
@@ -45,6 +46,8 @@ METHODS: tuple[str, ...] = get_args(Method)
 # Fewer examples than this teach nothing but noise; the page and the command say how many
 # more are needed.
 MIN_EXAMPLES: dict[Method, int] = {"dpo": 4, "kto": 4}
+# A quantization level at the end of a file name: ".Q4_1", "-Q4_K_M", "_IQ2_XS", ".f16".
+_QUANT_SUFFIX = re.compile(r"[.\-_](?:I?Q\d\w*|B?F16|F32)$", re.IGNORECASE)
 # One prompt in five (at least one) is kept out of training for the duel against the base.
 HELD_OUT_SHARE = 0.2
 # The Python packages training imports, by the name the user knows them by.
@@ -169,8 +172,9 @@ def training_data(store: Store, model: Path, method: Method) -> TrainData:
 
 def _family(model: Path) -> str:
     """The part of a model's file name that its quantizations share: "SmolLM2-135M-Instruct"
-    for "SmolLM2-135M-Instruct.Q4_1.gguf" (the store names models by file name)."""
-    return model.name.split(".")[0]
+    for "SmolLM2-135M-Instruct.Q4_1.gguf" or "-Q4_K_M.gguf" (the store names models by file
+    name, and the filter matches a part of it)."""
+    return _QUANT_SUFFIX.sub("", model.name.removesuffix(".gguf"))
 
 
 def split_held_out(method: Method, rows: Sequence[Row]) -> TrainData:
