@@ -25,6 +25,7 @@ from llamadesk.core.adapters import (
 )
 from llamadesk.core.duel import duel_result, summarize
 from llamadesk.core.jsonfile import write_json_atomic
+from llamadesk.core.paths import AppPaths
 from llamadesk.core.ratings import Ratings
 from llamadesk.core.store import Store
 from llamadesk.core.training import (
@@ -341,3 +342,9 @@ def test_the_model_picker_names_an_adapter_by_its_base_and_date(tmp_path: Path) 
         adapter_lineage_path(adapter), asdict(make_lineage(tmp_path / "m.Q4_1.gguf", []))
     )
     assert display_name(adapter) == "m.Q4_1 + your preferences (2026-12-01)"
+
+
+def test_adapters_go_to_the_models_folder_by_default(home: AppPaths) -> None:
+    path = training.default_adapter_path(Path("/read-only/site-packages/m.Q4_1.gguf"))
+    assert path.parent == home.models
+    assert path.name.startswith("m.Q4_1.lora-")

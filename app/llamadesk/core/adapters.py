@@ -1,13 +1,15 @@
 """Adapters trained by `training`: their lineage, and how the app finds and loads them.
 
-An adapter GGUF lies beside its base model, with ``<name>.gguf.lineage.json``: the base file,
-the examples, the settings. The model picker lists it as a model of its own ("MODEL + your
-preferences (date)"); `resolve_adapter` turns it back into base + adapter for loading.
-Kept apart from `training` so that the engine can read it without the training code.
+An adapter GGUF lies in the app's models folder (or where the user put it), with
+``<name>.gguf.lineage.json`` beside it: the base file, the examples, the settings. The model
+picker lists it as a model of its own ("MODEL + your preferences (date)"); `resolve_adapter`
+turns it back into base + adapter for loading. Kept apart from `training` so that the engine
+can read it without the training code.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -76,12 +78,13 @@ def resolve_adapter(path: Path | str) -> tuple[Path, Path | None]:
     return Path(lineage.base), Path(path)
 
 
-def adapters_for(model: Path) -> list[tuple[Path, AdapterLineage]]:
-    """The adapters trained on ``model`` that lie beside it, newest first."""
-    found = []
-    for lineage_file in model.parent.glob(f"*.gguf{ADAPTER_LINEAGE_SUFFIX}"):
-        adapter = lineage_file.with_name(lineage_file.name.removesuffix(ADAPTER_LINEAGE_SUFFIX))
-        lineage = read_adapter_lineage(adapter)
-        if lineage is not None and adapter.is_file() and Path(lineage.base) == model.resolve():
-            found.append((adapter, lineage))
-    return sorted(found, key=lambda item: item[1].created, reverse=True)
+def adapters_for(model: Path, folders: Sequence[Path] = ()) -> list[tuple[Path, AdapterLineage]]:
+    """The adapters trained on ``model`` that lie beside it or in ``folders``, newest first."""
+    found: dict[Path, AdapterLineage] = {}
+    for folder in (model.parent, *folders):
+        for lineage_file in folder.glob(f"*.gguf{ADAPTER_LINEAGE_SUFFIX}"):
+            adapter = lineage_file.with_name(lineage_file.name.removesuffix(ADAPTER_LINEAGE_SUFFIX))
+            lineage = read_adapter_lineage(adapter)
+            if lineage is not None and adapter.is_file() and Path(lineage.base) == model.resolve():
+                found[adapter] = lineage
+    return sorted(found.items(), key=lambda item: item[1].created, reverse=True)

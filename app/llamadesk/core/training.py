@@ -37,6 +37,7 @@ from llamadesk.core import train_child
 from llamadesk.core.adapters import ADAPTER_MARK, AdapterLineage, adapter_lineage_path
 from llamadesk.core.gguf_info import GGUFError, read_gguf_info
 from llamadesk.core.jsonfile import write_json_atomic
+from llamadesk.core.paths import app_paths
 from llamadesk.core.preferences import Row, kto_rows, trl_rows
 from llamadesk.core.store import Store
 
@@ -235,9 +236,12 @@ def check_model(model: Path) -> str:
 
 
 def default_adapter_path(model: Path) -> Path:
-    """Beside the model: "<stem>.lora-<UTC time>.gguf", never over an earlier adapter."""
+    """In the app's models folder, where the model menu lists it (the model itself may lie
+    where nothing should be written, as the starter does in site-packages):
+    "<name>.lora-<UTC time>.gguf", never over an earlier adapter."""
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
-    return model.with_name(f"{model.name.removesuffix('.gguf')}{ADAPTER_MARK}{stamp}.gguf")
+    name = f"{model.name.removesuffix('.gguf')}{ADAPTER_MARK}{stamp}.gguf"
+    return app_paths().ensure().models / name
 
 
 def train(

@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from llamadesk.core.adapters import adapters_for
 from llamadesk.core.duel import DuelResult, duel_result
+from llamadesk.core.paths import app_paths
 from llamadesk.core.store import Store, StoreError
 from llamadesk.core.training import (
     Method,
@@ -42,7 +43,7 @@ def read_preview(database: Path, model: Path, method: Method) -> Preview:
         with Store(database) as store:
             duels = [
                 (lineage.label(), duel_result(store, adapter, lineage))
-                for adapter, lineage in adapters_for(model)
+                for adapter, lineage in adapters_for(model, [app_paths().models])
             ]
             return Preview(training_data(store, model, method), duels)
     except StoreError as error:

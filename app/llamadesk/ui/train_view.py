@@ -109,7 +109,7 @@ class TrainDialog(QDialog):
     """Teach one model the ratings given on it.
 
     Signals:
-        trained(Path): an adapter was written beside the model.
+        trained(Path): an adapter was written (in the models folder).
     """
 
     trained = Signal(object)
