@@ -68,6 +68,11 @@ def read_adapter_lineage(adapter: Path | str) -> AdapterLineage | None:
     return lineage if scalars_ok and lists_ok and isinstance(lineage.settings, dict) else None
 
 
+def is_adapter(path: Path) -> bool:
+    """Whether ``path`` is an adapter we trained (only such names have a lineage read)."""
+    return ADAPTER_MARK in path.name and read_adapter_lineage(path) is not None
+
+
 def resolve_adapter(path: Path | str) -> tuple[Path, Path | None]:
     """The file to load and the adapter to apply: (base, adapter) for an adapter of ours,
     (path, None) for anything else. The model picker lists adapters as models of their own;

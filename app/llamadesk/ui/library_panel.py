@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from llamadesk.core.adapters import is_adapter
 from llamadesk.core.library import LibraryModel, format_parameters
 from llamadesk.core.memory import format_size
 from llamadesk.services.downloads import DownloadManager, DownloadState, DownloadStatus
@@ -280,10 +281,12 @@ class LibraryPanel(QWidget):
     def _update_buttons(self) -> None:
         model = self.table.selected_model()
         readable = model is not None and model.info is not None
+        # An adapter chats and is measured as its base with it applied; it is not a base.
+        base = readable and model is not None and not is_adapter(model.path)
         self.chat_button.setEnabled(readable)
-        self.quantize_button.setEnabled(readable)
+        self.quantize_button.setEnabled(base)
         self.measure_button.setEnabled(readable)
-        self.train_button.setEnabled(readable)
+        self.train_button.setEnabled(base)
         self.delete_button.setEnabled(model is not None and model.removable)
 
     def _chat(self) -> None:
