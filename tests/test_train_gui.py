@@ -35,7 +35,7 @@ def test_preview_lists_the_pairs_and_the_prompts_held_back(
     dialog = open_dialog(qtbot, tmp_path, 6)
     qtbot.waitUntil(lambda: dialog.data is not None)
     assert dialog.summary.text().startswith("5 preference pairs rated on this model")
-    assert "1 prompts held back for the duel" in dialog.summary.text()
+    assert "; 1 prompt held back for the duel." in dialog.summary.text()
     items = [dialog.prompts.item(i).text() for i in range(dialog.prompts.count())]
     assert len(items) == 6
     assert sum(item.startswith("(held back for the duel)") for item in items) == 1

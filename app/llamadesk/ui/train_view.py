@@ -82,7 +82,8 @@ def describe_data(data: TrainData) -> str:
     """What training would use, in a sentence."""
     noun = "preference pairs" if data.method == "dpo" else "rated answers"
     needed = MIN_EXAMPLES[data.method]
-    held = f"; {len(data.held_out)} prompts held back for the duel" if data.held_out else ""
+    count = len(data.held_out)
+    held = f"; {count} prompt{'s' if count > 1 else ''} held back for the duel" if count else ""
     short = (
         f" At least {needed} are needed: rate {needed - len(data.rows)} more."
         if len(data.rows) < needed
@@ -271,7 +272,8 @@ class TrainDialog(QDialog):
         ready = self.data is not None and len(self.data.rows) >= MIN_EXAMPLES[self.data.method]
         self.start_button.setEnabled(ready and not running and not missing_stack())
         self.cancel_button.setEnabled(running)
-        self.method.setEnabled(not running)
+        for setting in (self.method, self.steps, self.learning_rate, self.max_length):
+            setting.setEnabled(not running)
 
     def reject(self) -> None:
         """Close; while training runs, cancel it first and close once it has stopped."""
