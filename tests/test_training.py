@@ -348,3 +348,12 @@ def test_adapters_go_to_the_models_folder_by_default(home: AppPaths) -> None:
     path = training.default_adapter_path(Path("/read-only/site-packages/m.Q4_1.gguf"))
     assert path.parent == home.models
     assert path.name.startswith("m.Q4_1.lora-")
+
+
+def test_an_unwritable_destination_is_refused_before_training(
+    real_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(training, "missing_stack", lambda: "")
+    out = tmp_path / "no-such-folder" / "tuned.gguf"
+    with pytest.raises(TrainError, match=r"Cannot write tuned\.gguf in .*no-such-folder"):
+        training.train(real_model, _six_pairs(), TrainSettings(), out)
