@@ -274,8 +274,8 @@ def train(
         raise TrainError(missing)
     dest = out or default_adapter_path(model)
     if not os.access(dest.parent, os.W_OK):  # found out now, not after minutes of training
-        missing = "is missing or read-only"
-        raise TrainError(f"Cannot write {dest.name} in {dest.parent}: the folder {missing}.")
+        why = "the folder is missing or read-only"
+        raise TrainError(f"Cannot write {dest.name} in {dest.parent}: {why}.")
     steps = settings.resolved_steps(len(data.rows))
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="llamadesk-train-") as work:
