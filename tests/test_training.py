@@ -281,10 +281,16 @@ def make_lineage(base: Path, held_out: list[str]) -> AdapterLineage:
 
 def test_duel_counts_blind_votes_on_held_out_prompts_only(store: Store, tmp_path: Path) -> None:
     base, tuned = "m.Q4_1.gguf", "m.Q4_1.lora-1.gguf"
-    lineage = make_lineage(tmp_path / base, ["held 1", "held 2", "held 3"])
+    lineage = make_lineage(tmp_path / base, ["held 1", "held 2", "held 3", "held 4"])
     ratings = Ratings(store)
-    outcomes = [("held 1", "tuned"), ("held 2", "tuned"), ("held 3", "tie"), ("trained", "base")]
-    for text, winner in outcomes:
+    outcomes = [
+        ("held 1", "tuned", True),
+        ("held 2", "tuned", True),
+        ("held 3", "tie", True),
+        ("held 4", "base", False),  # not blind: left out
+        ("trained", "base", True),  # a prompt trained on: left out
+    ]
+    for text, winner, blind in outcomes:
         chat = store.create_conversation(text)
         prompt = store.add_user_message(chat.id, text)
         a, b = (
@@ -301,11 +307,12 @@ def test_duel_counts_blind_votes_on_held_out_prompts_only(store: Store, tmp_path
             for model in (base, tuned)  # the tuned model is B
         )
         verdict = {"tuned": "model_b", "base": "model_a", "tie": "tie"}[winner]
-        ratings.vote(a.id, b.id, verdict, blind=True)  # type: ignore[arg-type]
+        ratings.vote(a.id, b.id, verdict, blind=blind)  # type: ignore[arg-type]
 
     result = duel_result(store, tmp_path / tuned, lineage)
 
-    # The vote on a trained prompt is left out: it would flatter (or here, wrong) the tuning.
+    # Votes on a trained prompt or not given blind are left out: they would flatter (or
+    # here, wrong) the tuning.
     assert (result.wins, result.losses, result.ties) == (2, 0, 1)
     assert result.win_rate == pytest.approx(2.5 / 3)
     assert 0.5 <= result.low <= result.win_rate <= result.high == 1.0

@@ -52,13 +52,15 @@ class DuelResult:
 def duel_result(
     store: Store, adapter: Path, lineage: AdapterLineage, *, seed: int = 0
 ) -> DuelResult:
-    """The votes in ``store`` between the adapter's model and its base, on held-out prompts."""
+    """The blind votes in ``store`` between the adapter's model and its base, on held-out
+    prompts."""
     tuned, base = adapter.name, lineage.base_name
     held = {prompt[-1]["content"] for prompt in lineage.held_out if prompt}
     scores = [
         score
         for vote in Ratings(store).comparisons()
-        if {vote.model_a, vote.model_b} == {tuned, base}
+        if vote.blind  # a vote that knew which side was tuned says less
+        and {vote.model_a, vote.model_b} == {tuned, base}
         and _prompt_text(store, vote) in held
         and (score := _tuned_score(vote, tuned)) is not None
     ]
