@@ -18,12 +18,22 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from llamadesk import __version__
-from llamadesk.cli import arena, chat, chats, diagnostics, evaluate, feedback, models, serve
+from llamadesk.cli import (
+    arena,
+    chat,
+    chats,
+    diagnostics,
+    evaluate,
+    feedback,
+    models,
+    serve,
+    train,
+)
 from llamadesk.cli.common import EXIT_INTERRUPTED, Parser
 from llamadesk.core.logs import ExceptHooks, close_logging, describe, setup_logging
 
 # In the order `llamadesk --help` lists them.
-COMMAND_GROUPS = (chat, diagnostics, feedback, models, evaluate, arena, chats, serve)
+COMMAND_GROUPS = (chat, train, diagnostics, feedback, models, evaluate, arena, chats, serve)
 
 
 class _VersionAction(argparse.Action):

@@ -32,6 +32,7 @@ def add_parsers(commands: Commands) -> None:
     option_flag(chat, "--seed", "seed")
     option_flag(chat, "--threads", "n_threads")
     option_flag(chat, "--ctx", "n_ctx")
+    chat.add_argument("--lora", type=Path, metavar="ADAPTER.gguf", help="apply a LoRA adapter")
     chat.add_argument("--stats", action="store_true", help="print speed figures to stderr")
     chat.add_argument(
         "--no-memory-check",
@@ -70,7 +71,7 @@ def run_chat(args: argparse.Namespace) -> int:
         refusal = "" if args.no_memory_check else memory_refusal(check_load(model, settings))
         if refusal:
             return fail(refusal)
-        engine = Engine.load(model, settings)
+        engine = Engine.load(model, settings, lora=args.lora)
     except (EngineError, GGUFError) as exc:
         return fail(str(exc))
     if args.thinking and args.thinking not in engine.thinking_choices:

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
+from llamadesk.core.adapters import resolve_adapter
 from llamadesk.core.answer_stats import AnswerStats as AnswerStats  # re-exported
 from llamadesk.core.answer_stats import StopReason as StopReason
 from llamadesk.core.backend import auto_gpu_layers, backend_info, free_vram_bytes
@@ -401,10 +402,18 @@ class Engine:
         self._pieces = PieceReader(llama)
 
     @classmethod
-    def load(cls, path: Path | str, settings: LoadSettings | None = None) -> Engine:
-        """Load a model, or raise `EngineError` / `GGUFError` with a message for the user."""
+    def load(
+        cls, path: Path | str, settings: LoadSettings | None = None, *, lora: Path | None = None
+    ) -> Engine:
+        """Load a model, or raise `EngineError` / `GGUFError` with a message for the user.
+
+        ``lora``: a GGUF LoRA adapter to apply (what `training` writes). It belongs to what
+        is loaded, not to the settings a model keeps.
+        """
         settings = settings or LoadSettings()
         settings.validate()
+        if lora is None:  # an adapter we trained loads as its base with it applied
+            path, lora = resolve_adapter(path)
         info = read_gguf_info(path)  # bad files fail here with a clear message, cheaply
         n_ctx = resolve_context(settings, info)
         n_threads = settings.n_threads or default_threads(info.parameter_count)
@@ -425,12 +434,15 @@ class Engine:
                 n_gpu_layers=n_gpu_layers,
                 verbose=False,
                 **settings.llama_kwargs(),
+                lora_path=str(lora) if lora is not None else None,
             )
         except jinja2.TemplateError as exc:
             raise EngineError(f"The chat template in {info.path.name} is broken: {exc}") from exc
         except (ValueError, RuntimeError, OSError) as exc:
             raise EngineError(f"llama.cpp could not load {info.path.name}: {exc}") from exc
         resolved = replace(settings, n_ctx=n_ctx, n_threads=n_threads, n_gpu_layers=n_gpu_layers)
+        if lora is not None:  # answers and votes name the tuned model, not its base
+            info = replace(info, path=lora)
         return cls(llama, info, resolved)
 
     @property

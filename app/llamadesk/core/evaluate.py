@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from llamadesk.core.adapters import resolve_adapter
 from llamadesk.core.engine import default_threads
 from llamadesk.core.gguf_info import GGUFError, GGUFInfo, read_gguf_info
 from llamadesk.core.jsonfile import dataclass_from_json, read_json, write_json_atomic
@@ -149,8 +150,13 @@ def evaluate(
     n_threads: int = 0,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
+    model_lora: Path | None = None,
 ) -> QualityReport:
     """Measure ``model`` against ``reference`` on ``text``.
+
+    With ``model_lora`` (a GGUF LoRA adapter), ``model`` is measured with it applied: with
+    the base as both, how far training moved the model. An adapter of ours given as
+    ``model`` brings its base along the same way.
 
     Both models are loaded at once (their memory adds up) and read the text window by window,
     so only one window's logits are ever held. Blocks: call it from a worker thread.
@@ -170,12 +176,14 @@ def evaluate(
     if not text.strip():
         raise EvaluationError("The text is empty: there is nothing to measure.")
     started = time.perf_counter()
+    if model_lora is None:  # an adapter we trained is measured as its base with it applied
+        model, model_lora = resolve_adapter(model)
     report = progress or (lambda _fraction: None)
     stop = cancel or threading.Event()
     model_info, reference_info = _read_info(model), _read_info(reference)
     with (
         _loaded(reference_info, n_ctx, n_threads) as ref,
-        _loaded(model_info, n_ctx, n_threads) as candidate,
+        _loaded(model_info, n_ctx, n_threads, model_lora) as candidate,
     ):
         prefix, tokens = _common_tokens(ref, candidate, text, model_info, reference_info)
         if max_tokens is not None:
@@ -186,7 +194,7 @@ def evaluate(
             "A model computed invalid numbers (NaN or infinity); its file may be damaged."
         )
     return QualityReport(
-        model=str(model_info.path.resolve()),
+        model=str((model_lora or model_info.path).resolve()),
         reference=str(reference_info.path.resolve()),
         level=model_info.quantization,
         reference_level=reference_info.quantization,
@@ -209,8 +217,10 @@ def _read_info(path: Path | str) -> GGUFInfo:
 
 
 @contextlib.contextmanager
-def _loaded(info: GGUFInfo, n_ctx: int, n_threads: int) -> Iterator[Llama]:
-    """The model loaded to keep the logits of every position of a window."""
+def _loaded(
+    info: GGUFInfo, n_ctx: int, n_threads: int, lora: Path | None = None
+) -> Iterator[Llama]:
+    """The model (with the adapter ``lora``) loaded to keep every position's logits."""
     from llama_cpp import Llama
 
     threads = n_threads or default_threads(info.parameter_count)
@@ -224,6 +234,7 @@ def _loaded(info: GGUFInfo, n_ctx: int, n_threads: int) -> Iterator[Llama]:
             n_threads_batch=threads,
             logits_all=True,
             verbose=False,
+            lora_path=str(lora) if lora is not None else None,
         )
     except (ValueError, RuntimeError, OSError) as error:
         raise EvaluationError(f"llama.cpp could not load {info.path.name}: {error}") from error

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from llamadesk.core.adapters import resolve_adapter
 from llamadesk.core.engine import KV_BYTES_PER_ELEMENT, LoadSettings, resolve_context
 from llamadesk.core.gguf_info import GGUFInfo, read_gguf_info
 from llamadesk.core.memory import FitLevel, FitVerdict, SystemMemory, estimate_memory, judge_fit
@@ -35,7 +36,8 @@ class LoadCheck:
 def check_load(path: Path, settings: LoadSettings, system: SystemMemory | None = None) -> LoadCheck:
     """Judge loading `path` with `settings` on this computer (reads the header: off the GUI
     thread). Raises `GGUFError` for a file that cannot be loaded at all."""
-    info = read_gguf_info(path)
+    # An adapter is judged by its base: it adds a few MB to it.
+    info = read_gguf_info(resolve_adapter(path)[0])
     system = system or SystemMemory.probe()
     verdict = _verdict(info, settings, resolve_context(settings, info), system)
     return LoadCheck(info, verdict, _fitting_context(info, settings, system))

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from llamadesk.core.adapters import is_adapter
 from llamadesk.core.library import LibraryModel, format_parameters
 from llamadesk.core.memory import format_size
 from llamadesk.services.downloads import DownloadManager, DownloadState, DownloadStatus
@@ -221,7 +222,7 @@ class LibraryPanel(QWidget):
 
     Signals:
         chat_requested(Path), import_requested(), delete_requested(LibraryModel),
-        quantize_requested(Path), measure_requested(Path).
+        quantize_requested(Path), measure_requested(Path), train_requested(Path).
     """
 
     chat_requested = Signal(object)
@@ -229,6 +230,7 @@ class LibraryPanel(QWidget):
     delete_requested = Signal(object)
     quantize_requested = Signal(object)
     measure_requested = Signal(object)
+    train_requested = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -250,6 +252,9 @@ class LibraryPanel(QWidget):
         self.delete_button.clicked.connect(self._delete)
         self.quantize_button.clicked.connect(lambda: self._emit_path(self.quantize_requested))
         self.measure_button.clicked.connect(lambda: self._emit_path(self.measure_requested))
+        self.train_button = QPushButton("Teach…")
+        self.train_button.setToolTip("Teach this model your preferences from your ratings")
+        self.train_button.clicked.connect(lambda: self._emit_path(self.train_requested))
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.table.doubleClicked.connect(lambda _index: self._chat())
         buttons = QHBoxLayout()
@@ -257,6 +262,7 @@ class LibraryPanel(QWidget):
         buttons.addWidget(self.import_button)
         buttons.addWidget(self.quantize_button)
         buttons.addWidget(self.measure_button)
+        buttons.addWidget(self.train_button)
         buttons.addWidget(self.delete_button)
         buttons.addWidget(self.status, 1, Qt.AlignmentFlag.AlignRight)
         layout = QVBoxLayout(self)
@@ -275,9 +281,12 @@ class LibraryPanel(QWidget):
     def _update_buttons(self) -> None:
         model = self.table.selected_model()
         readable = model is not None and model.info is not None
+        # An adapter chats and is measured as its base with it applied; it is not a base.
+        base = readable and model is not None and not is_adapter(model.path)
         self.chat_button.setEnabled(readable)
-        self.quantize_button.setEnabled(readable)
+        self.quantize_button.setEnabled(base)
         self.measure_button.setEnabled(readable)
+        self.train_button.setEnabled(base)
         self.delete_button.setEnabled(model is not None and model.removable)
 
     def _chat(self) -> None:

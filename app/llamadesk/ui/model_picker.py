@@ -8,6 +8,8 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QWidget
 
+from llamadesk.core.adapters import ADAPTER_MARK, read_adapter_lineage
+
 OPEN_FILE = "\0open"  # item data are path strings; this can never be one
 REMOTE = "\0remote\n"  # nor this: the start of a remote model's data, "<REMOTE>url\nid"
 RemoteModel = tuple[str, str]  # a server's base URL and a model id on it
@@ -17,7 +19,9 @@ DEMO_SUFFIX = "demo-random-weights.gguf"
 def display_name(path: Path) -> str:
     if path.name == DEMO_SUFFIX:
         return "Demo model (random weights: it babbles)"
-    return path.stem
+    # Only a file named as training names adapters has its (small) lineage read.
+    lineage = read_adapter_lineage(path) if ADAPTER_MARK in path.name else None
+    return lineage.label() if lineage is not None else path.stem
 
 
 class ModelPicker(QComboBox):

@@ -74,6 +74,7 @@ from llamadesk.services.quantize_job import CancellableJob
 from llamadesk.ui.library_panel import DownloadsPanel, LibraryPanel
 from llamadesk.ui.quality_dialog import QualityDialog
 from llamadesk.ui.quantize_dialog import QuantizeDialog
+from llamadesk.ui.train_view import TrainDialog
 from llamadesk.ui.widgets import Banner, confirm
 
 CONTEXT_CHOICES = (2048, 4096, 8192, 16384, 32768, 131072)
@@ -418,6 +419,7 @@ class ModelsView(QWidget):
         self.library.delete_requested.connect(self._delete)
         self.library.quantize_requested.connect(self.open_quantize)
         self.library.measure_requested.connect(self.open_quality)
+        self.library.train_requested.connect(self.open_train)
         self.downloads.finished.connect(self._on_download_finished)
         self.downloads.failed.connect(self._on_download_failed)
         self.downloads.job_added.connect(
@@ -706,6 +708,14 @@ class ModelsView(QWidget):
         """Open the dialog that measures ``model`` against a reference."""
         database = self.database or app_paths().database
         dialog = QualityDialog(model, self.library.table.models, database, self.long_runner, self)
+        return self._show_dialog(dialog)
+
+    def open_train(self, model: Path) -> TrainDialog:
+        """Open "Teach this model": train an adapter on the ratings given on ``model``."""
+        database = self.database or app_paths().database
+        dialog = TrainDialog(model, self.long_runner, database, self)
+        dialog.trained.connect(lambda _path: self.refresh_library())
+        dialog.trained.connect(lambda _path: self.models_changed.emit())
         return self._show_dialog(dialog)
 
     def _show_dialog(self, dialog: DialogT) -> DialogT:

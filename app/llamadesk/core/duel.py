@@ -1,0 +1,99 @@
+"""How a tuned model fares against its base, from the user's own blind votes.
+
+The duel uses the same arena as everything else: the tuned model is a model of its own (its
+adapter's file name, see `adapters`), and a vote between it and its base is an ordinary
+comparison. `duel_result` counts those votes on the prompts training never saw (the lineage's
+held-out prompts), so the figure is not flattered by answers the model was trained toward.
+
+A tie counts half a win to each, as in the arena's own leaderboards; the interval is a
+percentile bootstrap over the votes, which is honest about how little a dozen votes say.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from llamadesk.core.adapters import AdapterLineage
+from llamadesk.core.ratings import Comparison, Ratings
+from llamadesk.core.store import Store
+
+BOOTSTRAP_SAMPLES = 2000
+CONFIDENCE = 0.95
+
+
+@dataclass(frozen=True)
+class DuelResult:
+    """Votes of tuned against base on held-out prompts; scores from the tuned side."""
+
+    wins: int
+    losses: int
+    ties: int
+    win_rate: float  # (wins + ties / 2) / votes; NaN with no votes
+    low: float  # the bootstrap interval's ends
+    high: float
+
+    @property
+    def votes(self) -> int:
+        return self.wins + self.losses + self.ties
+
+    def describe(self) -> str:
+        if not self.votes:
+            return "No blind votes between the tuned model and its base on held-out prompts yet."
+        return (
+            f"The tuned model won {self.win_rate:.0%} of {self.votes} blind votes on held-out "
+            f"prompts ({CONFIDENCE:.0%} interval {self.low:.0%} to {self.high:.0%}; "
+            f"{self.wins} wins, {self.losses} losses, {self.ties} ties)."
+        )
+
+
+def duel_result(
+    store: Store, adapter: Path, lineage: AdapterLineage, *, seed: int = 0
+) -> DuelResult:
+    """The blind votes in ``store`` between the adapter's model and its base, on held-out
+    prompts."""
+    tuned, base = adapter.name, lineage.base_name
+    held = {prompt[-1]["content"] for prompt in lineage.held_out if prompt}
+    scores = [
+        score
+        for vote in Ratings(store).comparisons()
+        if vote.blind  # a vote that knew which side was tuned says less
+        and {vote.model_a, vote.model_b} == {tuned, base}
+        and _prompt_text(store, vote) in held
+        and (score := _tuned_score(vote, tuned)) is not None
+    ]
+    return summarize(scores, seed=seed)
+
+
+def _prompt_text(store: Store, vote: Comparison) -> str:
+    parent = store.message(vote.answer_a_id).parent_id
+    return store.message(parent).content if parent is not None else ""
+
+
+def _tuned_score(vote: Comparison, tuned: str) -> float | None:
+    """1 for a tuned win, 0 for a loss, 0.5 for a tie of either kind."""
+    if vote.winner in ("tie", "tie (bothbad)"):
+        return 0.5
+    winner = vote.model_a if vote.winner == "model_a" else vote.model_b
+    return 1.0 if winner == tuned else 0.0
+
+
+def summarize(scores: Sequence[float], *, seed: int = 0) -> DuelResult:
+    """Win rate of per-vote scores (1, 0.5, 0) with a percentile bootstrap interval."""
+    wins = sum(1 for score in scores if score == 1.0)
+    losses = sum(1 for score in scores if score == 0.0)
+    ties = len(scores) - wins - losses
+    if not scores:
+        nan = float("nan")
+        return DuelResult(0, 0, 0, nan, nan, nan)
+    rate = sum(scores) / len(scores)
+    rng = random.Random(seed)
+    means = sorted(
+        sum(rng.choices(scores, k=len(scores))) / len(scores) for _ in range(BOOTSTRAP_SAMPLES)
+    )
+    tail = (1 - CONFIDENCE) / 2
+    low = means[int(tail * BOOTSTRAP_SAMPLES)]
+    high = means[min(int((1 - tail) * BOOTSTRAP_SAMPLES), BOOTSTRAP_SAMPLES - 1)]
+    return DuelResult(wins, losses, ties, rate, low, high)
