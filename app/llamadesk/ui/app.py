@@ -28,7 +28,7 @@ from llamadesk.services.settings_service import SettingsService
 from llamadesk.services.single_instance import SingleInstance, instance_key
 from llamadesk.ui.error_report import ErrorReporter, log_qt_messages
 from llamadesk.ui.main_window import MainWindow
-from llamadesk.ui.style import STYLESHEET
+from llamadesk.ui.theme import Theme, add_theme_menu, theme_of
 from llamadesk.ui.widgets import LazyPage
 
 # How long a write on the GUI thread waits for another program's lock on the chat history:
@@ -50,7 +50,7 @@ def application() -> QApplication:
     app.setOrganizationName("LlamaDesk")
     app.setDesktopFileName("llamadesk")
     app.setWindowIcon(_app_icon())
-    app.setStyleSheet(STYLESHEET)
+    Theme(app)  # as the system is set, until the settings say otherwise
     return app
 
 
@@ -141,6 +141,9 @@ def build(paths: AppPaths) -> AppParts:
     window = MainWindow(session, ratings, compare, paths, settings, loader)
     parts = AppParts(store, host, session, ratings, compare, window, paths, rescued=rescued)
     parts.models_page = window.add_mode("Models", LazyPage(lambda: parts.models))
+    theme = theme_of(application())
+    theme.set_choice(settings.current.theme)
+    add_theme_menu(window, settings, theme, window.banner.show_message)
     if rescued is not None:
         window.banner.show_message(rescued.message(), "warning")
     window.welcome.catalog_requested.connect(parts.show_catalog)

@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 
 from llamadesk.core.store import Message
 from llamadesk.services.ratings import ShownAnswer
+from llamadesk.ui.palette import current
 
-CODE_BACKGROUND = QColor("#f3f4f8")
 INITIAL_WINDOW = 24  # messages shown when a conversation opens; more on request
 BODY_PIXEL_SIZE = 14
 
@@ -79,7 +79,7 @@ def render_markdown(text: str, font: QFont) -> str:
             block_format.nonBreakableLines()
         ):
             cursor = QTextCursor(block)
-            block_format.setBackground(CODE_BACKGROUND)
+            block_format.setBackground(QColor(current().code_background))
             cursor.setBlockFormat(block_format)
         block = block.next()
     return document.toHtml()

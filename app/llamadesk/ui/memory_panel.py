@@ -14,9 +14,7 @@ from llamadesk.core.memory import estimate_memory, format_size
 from llamadesk.services.background import JobRunner, unexpected_failure
 from llamadesk.services.memory_monitor import MemoryMonitor, MemorySample
 from llamadesk.services.model_host import LoadedModel
-
-PROCESS_COLOUR = QColor("#3b5bdb")
-SYSTEM_COLOUR = QColor("#adb5bd")
+from llamadesk.ui.palette import current
 
 
 class MemoryChart(QWidget):
@@ -35,19 +33,20 @@ class MemoryChart(QWidget):
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         frame = QRectF(self.rect()).adjusted(1, 1, -1, -1)
-        painter.setPen(QPen(QColor("#e6e6e9")))
+        colours = current()
+        painter.setPen(QPen(QColor(colours.border)))
         painter.drawRect(frame)
         if len(self.samples) < 2:
             return
         # Scaled to what was used, not to all memory: the app's line would hug the floor.
         top = int(max(max(s.system_used, s.process_rss) for s in self.samples) * 1.15) or 1
         for colour, values in (
-            (SYSTEM_COLOUR, [s.system_used for s in self.samples]),
-            (PROCESS_COLOUR, [s.process_rss for s in self.samples]),
+            (QColor(colours.chart_system), [s.system_used for s in self.samples]),
+            (QColor(colours.chart_process), [s.process_rss for s in self.samples]),
         ):
             painter.setPen(QPen(colour, 2))
             painter.drawPolyline(_line(values, top, frame))
-        painter.setPen(QPen(QColor("#8a8a94")))
+        painter.setPen(QPen(QColor(colours.text_subtle)))
         painter.drawText(frame.adjusted(4, 2, -4, -2), format_size(top))
         painter.end()
 
@@ -83,8 +82,8 @@ class MemoryPanel(QWidget):
         form.addRow("GPU", self.figures["gpu"])
         self.chart = MemoryChart()
         legend = QLabel(
-            f"<span style='color:{PROCESS_COLOUR.name()}'>■</span> this app   "
-            f"<span style='color:{SYSTEM_COLOUR.name()}'>■</span> whole system "
+            f"<span style='color:{current().chart_process}'>■</span> this app   "
+            f"<span style='color:{current().chart_system}'>■</span> whole system "
             "(last 5 minutes)"
         )
         legend.setObjectName("emptyNote")
