@@ -26,7 +26,10 @@ from PySide6.QtWidgets import (
 from llamadesk.core.store import Message
 from llamadesk.services.ratings import ShownAnswer
 from llamadesk.ui.palette import current
+from llamadesk.ui.shortcuts import with_keys
 
+GOOD_TIP = "This answer is good (click again to undo)"
+BAD_TIP = "This answer is bad (click again to undo)"
 INITIAL_WINDOW = 24  # messages shown when a conversation opens; more on request
 BODY_PIXEL_SIZE = 14
 
@@ -390,8 +393,8 @@ class AnswerRating(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 2, 0, 0)
         layout.setSpacing(6)
-        self.good = self._pill("Good", value > 0, "This answer is good (click again to undo)")
-        self.bad = self._pill("Bad", value < 0, "This answer is bad (click again to undo)")
+        self.good = self._pill("Good", value > 0, with_keys(GOOD_TIP, "rate_good"))
+        self.bad = self._pill("Bad", value < 0, with_keys(BAD_TIP, "rate_bad"))
         self.good.clicked.connect(lambda: self.thumbs.emit(answer_id, 1))
         self.bad.clicked.connect(lambda: self.thumbs.emit(answer_id, -1))
         self.why = _link_button("Why…" if value >= 0 else "Why… / better answer")
@@ -503,6 +506,7 @@ class ChatView(QScrollArea):
         self.save_again_button: QPushButton | None = None  # on an answer not saved
         self._regenerate = _link_button("↻ Regenerate")
         self._regenerate.clicked.connect(self.regenerate_requested)
+        self._regenerate.setToolTip(with_keys("Write another answer", "regenerate"))
         self._stick_to_bottom = True
         bar = self.verticalScrollBar()
         bar.rangeChanged.connect(self._on_range_changed)

@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDockWidget,
@@ -49,6 +49,7 @@ from llamadesk.ui.model_picker import DEMO_SUFFIX, ModelPicker, display_name
 from llamadesk.ui.network_panel import add_network_dock
 from llamadesk.ui.rating_dialogs import FeedbackDialog, RankDialog
 from llamadesk.ui.settings_dialog import SettingsDialog
+from llamadesk.ui.shortcuts import install_shortcuts
 from llamadesk.ui.welcome import WelcomeScreen
 from llamadesk.ui.widgets import Banner
 
@@ -90,6 +91,7 @@ class MainWindow(QMainWindow):
         self.resize(1180, 780)
         self._build()
         self._connect()
+        install_shortcuts(self)
         self._refresh_models()
         self._refresh_conversations(select_first=True)
         self._update_page()
@@ -177,8 +179,6 @@ class MainWindow(QMainWindow):
         self.speed_status = QLabel("")
         self.statusBar().addPermanentWidget(self.speed_status)
         self.statusBar().addPermanentWidget(self.model_status)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.session.stop)
-        QShortcut(QKeySequence.StandardKey.New, self, self._new_conversation)
 
     def _connect(self) -> None:
         session, host = self.session, self.session.host
