@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from llamadesk.core.store import Message
 from llamadesk.services.ratings import ShownAnswer
+from llamadesk.ui.code_blocks import decorate_code_blocks
 from llamadesk.ui.palette import current
 from llamadesk.ui.shortcuts import with_keys
 
@@ -85,6 +86,7 @@ def render_markdown(text: str, font: QFont) -> str:
             block_format.setBackground(QColor(current().code_background))
             cursor.setBlockFormat(block_format)
         block = block.next()
+    decorate_code_blocks(document, text, current())
     return document.toHtml()
 
 
