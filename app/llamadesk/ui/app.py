@@ -30,6 +30,7 @@ from llamadesk.ui.error_report import ErrorReporter, log_qt_messages
 from llamadesk.ui.main_window import MainWindow
 from llamadesk.ui.theme import Theme, add_theme_menu, theme_of
 from llamadesk.ui.widgets import LazyPage
+from llamadesk.ui.window_layout import WINDOW_FILE, keep_pages_readable, remember_window
 
 # How long a write on the GUI thread waits for another program's lock on the chat history:
 # about a frame. Past that the user is told the database is busy, and keeps what they wrote.
@@ -144,6 +145,8 @@ def build(paths: AppPaths) -> AppParts:
     theme = theme_of(application())
     theme.set_choice(settings.current.theme)
     add_theme_menu(window, settings, theme, window.banner.show_message)
+    keep_pages_readable(window)
+    remember_window(window, paths.settings_file.with_name(WINDOW_FILE))
     if rescued is not None:
         window.banner.show_message(rescued.message(), "warning")
     window.welcome.catalog_requested.connect(parts.show_catalog)
