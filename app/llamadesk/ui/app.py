@@ -26,6 +26,7 @@ from llamadesk.services.model_loader import ModelLoader
 from llamadesk.services.ratings import RatingsService
 from llamadesk.services.settings_service import SettingsService
 from llamadesk.services.single_instance import SingleInstance, instance_key
+from llamadesk.ui.accessibility import install_accessibility
 from llamadesk.ui.error_report import ErrorReporter, log_qt_messages
 from llamadesk.ui.main_window import MainWindow
 from llamadesk.ui.theme import Theme, add_theme_menu, theme_of
@@ -146,6 +147,7 @@ def build(paths: AppPaths) -> AppParts:
     theme.set_choice(settings.current.theme)
     add_theme_menu(window, settings, theme, window.banner.show_message)
     keep_pages_readable(window)
+    install_accessibility(window)
     remember_window(window, paths.settings_file.with_name(WINDOW_FILE))
     if rescued is not None:
         window.banner.show_message(rescued.message(), "warning")

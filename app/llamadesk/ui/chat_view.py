@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from llamadesk.core.store import Message
 from llamadesk.services.ratings import ShownAnswer
+from llamadesk.ui.accessibility import describe_message, describe_streaming
 from llamadesk.ui.code_blocks import decorate_code_blocks
 from llamadesk.ui.palette import current
 from llamadesk.ui.shortcuts import with_keys
@@ -192,6 +193,7 @@ class ReasoningSection(QWidget):
         self.toggle.toggled.connect(self._on_toggled)
         self.body = QTextEdit()
         self.body.setObjectName("reasoningBody")
+        self.body.setAccessibleName("Reasoning")
         self.body.setReadOnly(True)
         self.body.setAcceptRichText(False)
         self.body.setFrameShape(QFrame.Shape.NoFrame)
@@ -415,11 +417,13 @@ class AnswerRating(QWidget):
             position = shown.position
             self.previous = _link_button("‹")
             self.previous.setEnabled(position > 0)
+            self.previous.setAccessibleName("Previous answer")
             self.previous.clicked.connect(lambda: self.step.emit(answer_id, -1))
             self.counter = QLabel(f"{position + 1} / {count}")
             self.counter.setObjectName("bubbleFooter")
             self.next = _link_button("›")
             self.next.setEnabled(position < count - 1)
+            self.next.setAccessibleName("Next answer")
             self.next.clicked.connect(lambda: self.step.emit(answer_id, 1))
             self.best_button = self._pill(
                 "★ Best", shown.is_best, "The best of the answers to this prompt"
@@ -568,6 +572,7 @@ class ChatView(QScrollArea):
 
     def _add_message(self, message: Message, shown: ShownAnswer | None, key: object) -> None:
         bubble = self._add_bubble(message.role, _author(message), message.content)
+        describe_message(bubble, message)
         bubble.show_stored_reasoning(message)
         if message.role == "assistant":
             bubble.set_footer(describe_stats(message.stats, message.stop_reason))
@@ -580,6 +585,7 @@ class ChatView(QScrollArea):
         self._regenerate.setParent(None)
         self._streaming = self._add_bubble("assistant", author, "", self._streaming_column)
         self._streaming.set_footer("writing…")
+        describe_streaming(self._streaming)
         self._streaming_row = self._rows.pop()[1]
 
     def show_unsaved(self, author: str, text: str) -> None:
