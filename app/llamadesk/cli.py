@@ -139,6 +139,8 @@ def build_parser() -> argparse.ArgumentParser:
         "self-test", help="open the window, chat with a tiny model, check it was stored"
     )
     self_test.add_argument("--out", type=Path, help="folder for the screenshot and report")
+    self_test.add_argument("--theme", choices=("light", "dark"), help="run in this theme")
+    self_test.add_argument("--lang", metavar="CODE", help="run in this language (de, en, …)")
 
     export = commands.add_parser("export", help="write your ratings as a training data set (JSONL)")
     export.add_argument(
@@ -276,7 +278,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "self-test":
             from llamadesk.ui.selftest import run_self_test
 
-            return run_self_test(args.out)
+            return run_self_test(args.out, theme=args.theme, lang=args.lang)
         if args.command == "export":
             return _export(args)
         if args.command == "leaderboard":

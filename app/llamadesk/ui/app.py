@@ -30,6 +30,7 @@ from llamadesk.ui.accessibility import install_accessibility
 from llamadesk.ui.error_report import ErrorReporter, log_qt_messages
 from llamadesk.ui.main_window import MainWindow
 from llamadesk.ui.theme import Theme, add_theme_menu, theme_of
+from llamadesk.ui.translations import install_language, translate
 from llamadesk.ui.widgets import LazyPage
 from llamadesk.ui.window_layout import WINDOW_FILE, keep_pages_readable, remember_window
 
@@ -53,6 +54,7 @@ def application() -> QApplication:
     app.setDesktopFileName("llamadesk")
     app.setWindowIcon(_app_icon())
     Theme(app)  # as the system is set, until the settings say otherwise
+    install_language(app)  # the system's
     return app
 
 
@@ -142,7 +144,9 @@ def build(paths: AppPaths) -> AppParts:
     compare = CompareSession(store, host, ratings, loader)
     window = MainWindow(session, ratings, compare, paths, settings, loader)
     parts = AppParts(store, host, session, ratings, compare, window, paths, rescued=rescued)
-    parts.models_page = window.add_mode("Models", LazyPage(lambda: parts.models))
+    parts.models_page = window.add_mode(
+        translate("MainWindow", "Models"), LazyPage(lambda: parts.models)
+    )
     theme = theme_of(application())
     theme.set_choice(settings.current.theme)
     add_theme_menu(window, settings, theme, window.banner.show_message)

@@ -50,6 +50,7 @@ from llamadesk.ui.network_panel import add_network_dock
 from llamadesk.ui.rating_dialogs import FeedbackDialog, RankDialog
 from llamadesk.ui.settings_dialog import SettingsDialog
 from llamadesk.ui.shortcuts import install_shortcuts
+from llamadesk.ui.translations import translate
 from llamadesk.ui.welcome import WelcomeScreen
 from llamadesk.ui.widgets import Banner
 
@@ -106,18 +107,18 @@ class MainWindow(QMainWindow):
         self.busy.setFixedWidth(90)
         self.busy.setTextVisible(False)
         self.busy.hide()
-        toolbar = QToolBar("Model")
+        toolbar = QToolBar(translate("MainWindow", "Model"))
         toolbar.setObjectName("toolbar")
         toolbar.setMovable(False)
         self.mode_actions = QActionGroup(self)
         self._mode_anchor = toolbar.addSeparator()  # mode buttons go before this
         self.toolbar = toolbar
-        toolbar.addWidget(QLabel("  Model  "))
+        toolbar.addWidget(QLabel("  " + translate("MainWindow", "Model") + "  "))
         toolbar.addWidget(self.model_picker)
         toolbar.addWidget(self.busy)
-        self.settings_action = toolbar.addAction("Settings…")
+        self.settings_action = toolbar.addAction(translate("MainWindow", "Settings…"))
         self.settings_action.triggered.connect(self.open_settings)
-        self.memory_action = toolbar.addAction("Memory")
+        self.memory_action = toolbar.addAction(translate("MainWindow", "Memory"))
         self.memory_action.setCheckable(True)
         self.addToolBar(toolbar)
 
@@ -152,11 +153,11 @@ class MainWindow(QMainWindow):
         self.compare_view = CompareView(self.compare)
         self.modes = QStackedWidget()
         self.setCentralWidget(self.modes)
-        self.add_mode("Chat", splitter)
-        self.add_mode("Compare", self.compare_view)
+        self.add_mode(translate("MainWindow", "Chat"), splitter)
+        self.add_mode(translate("MainWindow", "Compare"), self.compare_view)
         self.monitor = MemoryMonitor(self)
         self.memory_panel = MemoryPanel(self.monitor)
-        self.memory_dock = QDockWidget("Memory", self)
+        self.memory_dock = QDockWidget(translate("MainWindow", "Memory"), self)
         self.memory_dock.setObjectName("memoryDock")
         self.memory_dock.setWidget(self.memory_panel)
         self.memory_dock.setMinimumWidth(300)
@@ -164,10 +165,10 @@ class MainWindow(QMainWindow):
         self.memory_dock.hide()
         self.dataset = DatasetService(self.paths.database, self)
         self.dataset_view = DatasetView(self.dataset, share=ShareService(self.paths, self))
-        self.dataset_page = self.add_mode("Data set", self.dataset_view)
+        self.dataset_page = self.add_mode(translate("MainWindow", "Data set"), self.dataset_view)
         chats = ChatTransferService(self.paths, self)
         self.chat_transfer = ChatTransfer(chats, self, self.banner.show_message)
-        exports = self.menuBar().addMenu("&Export")
+        exports = self.menuBar().addMenu(translate("MainWindow", "&Export"))
         for action in self.dataset_view.export_actions.values():
             exports.addAction(action)
             # The export's result, or its error, is shown on the data set page.
@@ -175,7 +176,7 @@ class MainWindow(QMainWindow):
 
         self.network = add_network_dock(self)
 
-        self.model_status = QLabel("No model loaded")
+        self.model_status = QLabel(translate("MainWindow", "No model loaded"))
         self.speed_status = QLabel("")
         self.statusBar().addPermanentWidget(self.speed_status)
         self.statusBar().addPermanentWidget(self.model_status)

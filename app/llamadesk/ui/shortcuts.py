@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from llamadesk.ui.translations import translate
 
 if TYPE_CHECKING:
     from llamadesk.ui.main_window import MainWindow
@@ -58,30 +60,125 @@ class Shortcut:
         return sequences[0].toString(QKeySequence.SequenceFormat.NativeText) if sequences else ""
 
 
-PAGES = ("Chat", "Compare", "Data set", "Models")
+PAGE_COUNT = 4  # Chat, Compare, Data set, Models
 
 SHORTCUTS: tuple[Shortcut, ...] = (
-    Shortcut("new_chat", "New chat", "Everywhere", (QKeySequence.StandardKey.New,)),
-    Shortcut("search_chats", "Search chats", "Everywhere", (QKeySequence.StandardKey.Find,)),
-    Shortcut("focus_composer", "Write a message", "Everywhere", ("Ctrl+L",)),
-    Shortcut("send", "Send the message", "Message box", ("Return",), installed=False),
-    Shortcut("new_line", "New line", "Message box", ("Shift+Return",), installed=False),
-    Shortcut("stop", "Stop the answer", "Chat", ("Esc",)),
-    Shortcut("regenerate", "Regenerate the last answer", "Chat", ("Ctrl+R",)),
-    Shortcut("copy_answer", "Copy the last answer", "Chat", ("Ctrl+Shift+C",)),
-    Shortcut("rate_good", "Rate the last answer good", "Chat", ("Ctrl+Shift+G",)),
-    Shortcut("rate_bad", "Rate the last answer bad", "Chat", ("Ctrl+Shift+B",)),
-    Shortcut("vote_a", "Vote: A is better", "Compare", ("Alt+A",)),
-    Shortcut("vote_b", "Vote: B is better", "Compare", ("Alt+B",)),
-    Shortcut("vote_tie", "Vote: tie", "Compare", ("Alt+T",)),
-    *(
-        Shortcut(f"page_{index}", f"Go to {page}", "Everywhere", (f"Ctrl+{index + 1}",))
-        for index, page in enumerate(PAGES)
+    Shortcut(
+        "new_chat",
+        QT_TRANSLATE_NOOP("Shortcuts", "New chat"),
+        QT_TRANSLATE_NOOP("Shortcuts", "Everywhere"),
+        (QKeySequence.StandardKey.New,),
     ),
     Shortcut(
-        "settings", "Settings", "Everywhere", (QKeySequence.StandardKey.Preferences, "Ctrl+,")
+        "search_chats",
+        QT_TRANSLATE_NOOP("Shortcuts", "Search chats"),
+        QT_TRANSLATE_NOOP("Shortcuts", "Everywhere"),
+        (QKeySequence.StandardKey.Find,),
     ),
-    Shortcut("shortcuts", "Keyboard shortcuts", "Everywhere", ("Ctrl+/",)),
+    Shortcut(
+        "focus_composer",
+        QT_TRANSLATE_NOOP("Shortcuts", "Write a message"),
+        QT_TRANSLATE_NOOP("Shortcuts", "Everywhere"),
+        ("Ctrl+L",),
+    ),
+    Shortcut(
+        "send",
+        QT_TRANSLATE_NOOP("Shortcuts", "Send the message"),
+        QT_TRANSLATE_NOOP("Shortcuts", "Message box"),
+        ("Return",),
+        installed=False,
+    ),
+    Shortcut(
+        "new_line",
+        QT_TRANSLATE_NOOP("Shortcuts", "New line"),
+        QT_TRANSLATE_NOOP("Shortcuts", "Message box"),
+        ("Shift+Return",),
+        installed=False,
+    ),
+    Shortcut(
+        "stop",
+        QT_TRANSLATE_NOOP("Shortcuts", "Stop the answer"),
+        QT_TRANSLATE_NOOP("Shortcuts", "Chat"),
+        ("Esc",),
+    ),
+    Shortcut(
+        "regenerate",
+        QT_TRANSLATE_NOOP("Shortcuts", "Regenerate the last answer"),
+        QT_TRANSLATE_NOOP("Shortcuts", "Chat"),
+        ("Ctrl+R",),
+    ),
+    Shortcut(
+        "copy_answer",
+        QT_TRANSLATE_NOOP("Shortcuts", "Copy the last answer"),
+        QT_TRANSLATE_NOOP("Shortcuts", "Chat"),
+        ("Ctrl+Shift+C",),
+    ),
+    Shortcut(
+        "rate_good",
+        QT_TRANSLATE_NOOP("Shortcuts", "Rate the last answer good"),
+        QT_TRANSLATE_NOOP("Shortcuts", "Chat"),
+        ("Ctrl+Shift+G",),
+    ),
+    Shortcut(
+        "rate_bad",
+        QT_TRANSLATE_NOOP("Shortcuts", "Rate the last answer bad"),
+        QT_TRANSLATE_NOOP("Shortcuts", "Chat"),
+        ("Ctrl+Shift+B",),
+    ),
+    Shortcut(
+        "vote_a",
+        QT_TRANSLATE_NOOP("Shortcuts", "Vote: A is better"),
+        QT_TRANSLATE_NOOP("Shortcuts", "Compare"),
+        ("Alt+A",),
+    ),
+    Shortcut(
+        "vote_b",
+        QT_TRANSLATE_NOOP("Shortcuts", "Vote: B is better"),
+        QT_TRANSLATE_NOOP("Shortcuts", "Compare"),
+        ("Alt+B",),
+    ),
+    Shortcut(
+        "vote_tie",
+        QT_TRANSLATE_NOOP("Shortcuts", "Vote: tie"),
+        QT_TRANSLATE_NOOP("Shortcuts", "Compare"),
+        ("Alt+T",),
+    ),
+    Shortcut(
+        "page_0",
+        QT_TRANSLATE_NOOP("Shortcuts", "Go to Chat"),
+        QT_TRANSLATE_NOOP("Shortcuts", "Everywhere"),
+        ("Ctrl+1",),
+    ),
+    Shortcut(
+        "page_1",
+        QT_TRANSLATE_NOOP("Shortcuts", "Go to Compare"),
+        QT_TRANSLATE_NOOP("Shortcuts", "Everywhere"),
+        ("Ctrl+2",),
+    ),
+    Shortcut(
+        "page_2",
+        QT_TRANSLATE_NOOP("Shortcuts", "Go to Data set"),
+        QT_TRANSLATE_NOOP("Shortcuts", "Everywhere"),
+        ("Ctrl+3",),
+    ),
+    Shortcut(
+        "page_3",
+        QT_TRANSLATE_NOOP("Shortcuts", "Go to Models"),
+        QT_TRANSLATE_NOOP("Shortcuts", "Everywhere"),
+        ("Ctrl+4",),
+    ),
+    Shortcut(
+        "settings",
+        QT_TRANSLATE_NOOP("Shortcuts", "Settings"),
+        QT_TRANSLATE_NOOP("Shortcuts", "Everywhere"),
+        (QKeySequence.StandardKey.Preferences, "Ctrl+,"),
+    ),
+    Shortcut(
+        "shortcuts",
+        QT_TRANSLATE_NOOP("Shortcuts", "Keyboard shortcuts"),
+        QT_TRANSLATE_NOOP("Shortcuts", "Everywhere"),
+        ("Ctrl+/",),
+    ),
 )
 BY_NAME = {shortcut.name: shortcut for shortcut in SHORTCUTS}
 
@@ -100,7 +197,7 @@ def install_shortcuts(window: MainWindow) -> dict[str, QAction]:
     for shortcut in SHORTCUTS:
         if not shortcut.installed:
             continue
-        action = QAction(shortcut.label, window)
+        action = QAction(translate("Shortcuts", shortcut.label), window)
         # A standard key and the fallback may be the same keys: set each once.
         unique = {sequence.toString(): sequence for sequence in shortcut.sequences()}
         action.setShortcuts(list(unique.values()))
@@ -108,7 +205,7 @@ def install_shortcuts(window: MainWindow) -> dict[str, QAction]:
         action.triggered.connect(handlers[shortcut.name])
         window.addAction(action)
         actions[shortcut.name] = action
-    help_menu = window.menuBar().addMenu("&Help")
+    help_menu = window.menuBar().addMenu(translate("Shortcuts", "&Help"))
     help_menu.addAction(actions["shortcuts"])
     _add_tooltips(window)
     return actions
@@ -154,7 +251,7 @@ def _handlers(window: MainWindow) -> dict[str, Callable[[], object]]:
         "settings": window.open_settings,
         "shortcuts": lambda: ShortcutsWindow(window).exec(),
     }
-    for index in range(len(PAGES)):
+    for index in range(PAGE_COUNT):
         handlers[f"page_{index}"] = _page_handler(window, index)
     return handlers
 
@@ -174,7 +271,7 @@ def _add_tooltips(window: MainWindow) -> None:
     window.composer.editor.setToolTip(with_keys("Write a message", "focus_composer"))
     window.composer.button.setToolTip(with_keys("Send, or stop the answer", "stop"))
     window.settings_action.setToolTip(with_keys("Settings", "settings"))
-    for index, action in enumerate(window.mode_actions.actions()[: len(PAGES)]):
+    for index, action in enumerate(window.mode_actions.actions()[:PAGE_COUNT]):
         action.setToolTip(with_keys(action.text(), f"page_{index}"))
     votes = window.compare_view.vote_buttons
     for winner, name in (("model_a", "vote_a"), ("model_b", "vote_b"), ("tie", "vote_tie")):
@@ -186,18 +283,26 @@ class ShortcutsWindow(QDialog):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Keyboard shortcuts")
-        self.setAccessibleName("Keyboard shortcuts")
+        self.setWindowTitle(translate("Shortcuts", "Keyboard shortcuts"))
         rows = [shortcut for shortcut in SHORTCUTS if shortcut.text()]
         self.table = QTableWidget(len(rows), 3)
         self.table.setObjectName("shortcutsTable")
-        self.table.setAccessibleName("Keyboard shortcuts")
-        self.table.setHorizontalHeaderLabels(["Action", "Keys", "Where"])
+        self.table.setAccessibleName(self.windowTitle())
+        self.table.setHorizontalHeaderLabels(
+            [
+                translate("Shortcuts", "Action"),
+                translate("Shortcuts", "Keys"),
+                translate("Shortcuts", "Where"),
+            ]
+        )
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         for row, shortcut in enumerate(rows):
-            for column, text in enumerate((shortcut.label, shortcut.text(), shortcut.where)):
+            label, where = (
+                translate("Shortcuts", text) for text in (shortcut.label, shortcut.where)
+            )
+            for column, text in enumerate((label, shortcut.text(), where)):
                 self.table.setItem(row, column, QTableWidgetItem(text))
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)

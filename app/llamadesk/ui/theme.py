@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, Qt, Signal
 from PySide6.QtGui import QActionGroup, QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QMainWindow, QMenu
 
@@ -16,6 +16,7 @@ from llamadesk.services.settings_service import SettingsService
 from llamadesk.ui import palette
 from llamadesk.ui.palette import DARK, LIGHT, THEMES, Palette
 from llamadesk.ui.style import stylesheet
+from llamadesk.ui.translations import translate
 
 
 def resolve(choice: str, scheme: Qt.ColorScheme) -> Palette:
@@ -101,10 +102,11 @@ def add_theme_menu(
 ) -> QMenu:
     """View → Theme: system, light or dark, applied at once and kept in the settings;
     `report` shows why the choice could not be saved."""
-    menu = window.menuBar().addMenu("&View").addMenu("&Theme")
+    view = window.menuBar().addMenu(translate("Theme", "&View"))
+    menu = view.addMenu(translate("Theme", "&Theme"))
     group = QActionGroup(menu)
     for choice, label in THEME_LABELS.items():
-        action = menu.addAction(label)
+        action = menu.addAction(translate("Theme", label))
         action.setCheckable(True)
         action.setChecked(choice == theme.choice)
         action.setData(choice)
@@ -113,7 +115,11 @@ def add_theme_menu(
     return menu
 
 
-THEME_LABELS = {"system": "As the system", "light": "Light", "dark": "Dark"}
+THEME_LABELS = {
+    "system": QT_TRANSLATE_NOOP("Theme", "As the system"),
+    "light": QT_TRANSLATE_NOOP("Theme", "Light"),
+    "dark": QT_TRANSLATE_NOOP("Theme", "Dark"),
+}
 
 
 def _choose(
