@@ -110,3 +110,21 @@ def test_a_bad_theme_in_the_file_falls_back_with_a_note(tmp_path: Path) -> None:
     settings = load_settings(path)
     assert settings.theme == "system"
     assert any("Theme" in note for note in settings.notes)
+
+
+def test_messages_on_view_take_the_new_theme(parts, restore_light) -> None:
+    store, window = parts.store, parts.window
+    conversation = store.create_conversation("Code")
+    prompt = store.add_user_message(conversation.id, "Show me code")
+    code = "```python\nimport json\n```\n\nThat is all."
+    store.add_answer(
+        conversation.id, prompt.id, code, model="m.gguf", params={}, seed=None, stats={},
+        stop_reason="eos",
+    )  # fmt: skip
+    window.conversation_list.selected.emit(conversation.id)
+    answer = window.chat_view.bubbles[-1]
+    assert LIGHT.code_background in answer.body.text()
+    theme_of(QApplication.instance()).set_choice("dark")
+    answer = window.chat_view.bubbles[-1]
+    assert DARK.code_background in answer.body.text()
+    assert LIGHT.code_background not in answer.body.text()

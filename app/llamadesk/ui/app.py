@@ -149,6 +149,7 @@ def build(paths: AppPaths) -> AppParts:
     )
     theme = theme_of(application())
     theme.set_choice(settings.current.theme)
+    theme.changed.connect(lambda: _render_messages_again(window))
     add_theme_menu(window, settings, theme, window.banner.show_message)
     keep_pages_readable(window)
     install_accessibility(window)
@@ -158,6 +159,15 @@ def build(paths: AppPaths) -> AppParts:
     window.welcome.catalog_requested.connect(parts.show_catalog)
     window.welcome.starter_download_requested.connect(parts.show_starter_download)
     return parts
+
+
+def _render_messages_again(window: MainWindow) -> None:
+    """Messages are rendered in the theme's colours (code above all): render them anew."""
+    bubbles = [*window.chat_view.bubbles, *window.compare_view.panes.values()]
+    if window.chat_view.streaming_bubble is not None:
+        bubbles.append(window.chat_view.streaming_bubble)
+    for bubble in bubbles:
+        bubble.set_text(bubble.text)
 
 
 def _chat_with(window: MainWindow, path: Path) -> None:

@@ -298,6 +298,9 @@ class ShortcutsWindow(QDialog):
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         for row, shortcut in enumerate(rows):
             label, where = (
                 translate("Shortcuts", text) for text in (shortcut.label, shortcut.where)
@@ -313,4 +316,8 @@ class ShortcutsWindow(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
         layout.addWidget(buttons)
-        self.resize(520, 560)
+        # Tall enough for the whole table: a list of keys to scroll is a list half read.
+        self.table.resizeRowsToContents()
+        rows_height = sum(self.table.rowHeight(row) for row in range(len(rows)))
+        header = self.table.horizontalHeader().sizeHint().height()
+        self.resize(560, rows_height + header + buttons.sizeHint().height() + 40)
