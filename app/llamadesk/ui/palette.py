@@ -8,7 +8,7 @@ colour sits on which background: tests hold each pair to WCAG AA contrast.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -217,8 +217,3 @@ def _luminance(colour: str) -> float:
     channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
     linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-
-def colour_fields() -> list[str]:
-    """The names of a palette's colours (every field but `dark` and `pygments_style`)."""
-    return [f.name for f in fields(Palette) if f.name not in ("dark", "pygments_style")]
