@@ -59,14 +59,14 @@ def main() -> None:
 
     # Alternate between two long chats, so every open builds its bubbles anew.
     opened = [
-        timed(lambda number=number: window._open_conversation(conversations[number % 2].id))
+        timed(lambda number=number: window.chat._open_conversation(conversations[number % 2].id))
         for number in range(args.runs + 1)
     ]
-    window._open_conversation(conversation.id)
+    window.chat._open_conversation(conversation.id)
     appended = []
     for number in range(args.runs):
         store.add_user_message(conversation.id, f"One more, {number}")
-        appended.append(timed(window._show_thread))
+        appended.append(timed(window.chat.show_thread))
     print(
         json.dumps(
             {

@@ -29,7 +29,7 @@ DIST = ROOT / "dist"
 PROMPT = "Hello! What can you tell me about quantization?"  # what self-test sends
 WINDOW_SHOWN = "ok  window shown"  # self-test's first step line
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-RUN_TIMEOUT_S = 180
+RUN_TIMEOUT_S = 480
 LAUNCH_RUNS = 3
 
 

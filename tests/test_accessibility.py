@@ -3,7 +3,7 @@ reader can say, and each message says who wrote it, when, and what."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QTabWidget, QWidget
 
 from llamadesk.core.engine import SamplingParams
 from llamadesk.ui.accessibility import needs_name, readable_name
@@ -37,6 +37,10 @@ def test_every_control_on_every_page_has_a_name(qtbot, loaded) -> None:
         window.show_mode(page)
         qtbot.waitUntil(window.modes.currentWidget().isVisible)
         missing |= unnamed(window)
+        for tabs in window.modes.currentWidget().findChildren(QTabWidget):  # the arena's
+            for tab in range(tabs.count()):
+                tabs.setCurrentIndex(tab)
+                missing |= unnamed(window)
     assert not missing
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from llamadesk.cli import TEST_MODEL_SHAPES
+from llamadesk.cli.diagnostics import TEST_MODEL_SHAPES
 from llamadesk.core import bench
 from llamadesk.core.bench import (
     BenchConfig,

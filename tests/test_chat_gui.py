@@ -239,3 +239,18 @@ def test_the_last_model_loads_again_at_start(qtbot, loaded, make_parts, tiny_mod
     with qtbot.waitSignal(second.host.loaded, timeout=60_000) as reloaded:
         second.window.start()
     assert reloaded.args[0].info.path == Path(tiny_model)
+
+
+def test_the_chat_keeps_qts_own_thread_actions_and_connect(qtbot, parts: AppParts):
+    from PySide6.QtCore import QObject, QThread
+
+    from llamadesk.services import model_host, model_loader
+    from llamadesk.ui.chat_view import MessageBubble
+
+    # A Qt method hidden by an attribute of the same name breaks Qt's own use of it.
+    assert isinstance(parts.session.thread(), QThread)
+    bubble = MessageBubble("assistant", "Model", "Hi")
+    qtbot.addWidget(bubble)
+    assert bubble.actions() == []
+    for cls in (model_host.ModelHost, model_host._Worker, model_loader.ModelLoader):
+        assert cls.connect is QObject.connect, cls  # a remote model is connect_remote()

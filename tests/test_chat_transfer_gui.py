@@ -18,7 +18,7 @@ def add_chats(parts, *titles: str) -> dict[str, int]:
         conversation = parts.store.create_conversation(title)
         parts.store.add_user_message(conversation.id, f"Hello from {title}")
         made[title] = conversation.id
-    parts.window._refresh_conversations()
+    parts.window.chat.refresh_conversations()
     return made
 
 

@@ -163,13 +163,14 @@ def test_a_seed_drawn_from_32_bits_can_be_given_back(tiny_model):
 
 def test_a_bug_in_a_command_is_one_line_and_a_logged_traceback(tmp_path, monkeypatch, capsys):
     from llamadesk import cli
+    from llamadesk.cli import feedback
 
-    def broken() -> int:
+    def broken(_args: object) -> int:
         raise RuntimeError("the leaderboard broke")
 
     home = tmp_path / "home"
     monkeypatch.setenv("LLAMADESK_HOME", str(home))
-    monkeypatch.setattr(cli, "_leaderboard", broken)
+    monkeypatch.setattr(feedback, "show_leaderboard", broken)
     hooks_before = (sys.excepthook, threading.excepthook)
 
     assert cli.main(["leaderboard"]) == 1

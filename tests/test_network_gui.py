@@ -47,7 +47,7 @@ def test_serving_the_loaded_model_while_chatting(qtbot, loaded, tiny_model: Path
 
     client = threading.Thread(target=ask)
     with qtbot.waitSignal(loaded.session.answer_saved, timeout=60_000):
-        window._send("Hello")
+        window.composer.send_requested.emit("Hello")
         client.start()
     client.join(60)
     assert len(replies) == 1, "the API request was lost"
@@ -56,7 +56,7 @@ def test_serving_the_loaded_model_while_chatting(qtbot, loaded, tiny_model: Path
     assert "/v1/chat/completions  200" in line
     assert "tokens, waited" in line
     conversation = window.current_conversation
-    assert [m.role for m in loaded.session.thread(conversation)] == ["user", "assistant"]
+    assert [m.role for m in loaded.session.messages_of(conversation)] == ["user", "assistant"]
     panel.serve_toggle.setChecked(False)
     assert panel.address.text() == ""
     with pytest.raises(openai.APIConnectionError):
@@ -112,7 +112,7 @@ def test_chatting_with_a_remote_model(qtbot, parts, other_server: str, home) -> 
     assert "remote, on" in window.model_status.text()
     assert window.memory_panel.figures["weights"].text() == f"runs remotely, on {other_server}"
     with qtbot.waitSignal(parts.session.answer_saved, timeout=60_000) as saved_answer:
-        window._send("Hello")
+        window.composer.send_requested.emit("Hello")
     answer = saved_answer.args[0]
     assert answer.model == "tiny-f32"
     assert answer.params["server"] == other_server

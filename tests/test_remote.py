@@ -151,7 +151,7 @@ def test_remote_and_local_answers_are_stored_rated_and_exported(
         with qtbot.waitSignal(session.answer_saved, timeout=60_000) as local:
             session.send(conversation.id, "Name three colours.")
         with qtbot.waitSignal(host.loaded, timeout=60_000) as connected:
-            host.connect(llama_server, "", ALIAS)
+            host.connect_remote(llama_server, "", ALIAS)
         assert connected.args[0].server == llama_server
         with qtbot.waitSignal(session.answer_saved, timeout=60_000) as remote:
             session.regenerate(conversation.id)
@@ -277,7 +277,7 @@ def test_a_fault_mid_answer_keeps_the_chat(qtbot, tmp_path: Path, faulty) -> Non
     session = ChatSession(store, host)
     try:
         with qtbot.waitSignal(host.loaded, timeout=10_000):
-            host.connect(f"http://127.0.0.1:{faulty.server_port}/v1", "", "m")
+            host.connect_remote(f"http://127.0.0.1:{faulty.server_port}/v1", "", "m")
         conversation = session.new_conversation()
         errors: list[str] = []
         session.error.connect(errors.append)

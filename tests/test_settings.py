@@ -195,3 +195,22 @@ def test_a_context_below_256_keeps_the_dialog_open_with_the_range(qtbot):
     dialog.accept()
     assert dialog.result() == QDialog.DialogCode.Rejected.value
     assert "between 256 and 1048576 tokens, not 100" in dialog.error.text()
+
+
+def test_the_chat_follows_the_loaded_models_settings_as_they_change(qtbot, loaded, tiny_model):
+    window, session = loaded.window, loaded.session
+    own = ModelDefaults(
+        sampling=SamplingParams(temperature=0.3, max_tokens=7, seed=5), system_prompt="Be brief."
+    )
+    with qtbot.waitSignal(window.settings_service.changed) as changed:
+        window.settings = window.settings.with_model_defaults(tiny_model.name, own)
+
+    assert changed.args[0].for_model(tiny_model.name) == own
+    assert session.params == own.sampling
+    assert session.default_system_prompt == "Be brief."
+
+    # Another model's settings, or the last model's name, leave the chat's own alone.
+    session.params = SamplingParams(temperature=0.0, max_tokens=3)
+    window.settings = window.settings.with_model_defaults("other.gguf", ModelDefaults())
+    window.settings = window.settings.with_changes(last_model="elsewhere.gguf")
+    assert session.params.max_tokens == 3

@@ -6,7 +6,7 @@ from PySide6.QtGui import QGuiApplication, QKeySequence
 
 from llamadesk.core.engine import SamplingParams
 from llamadesk.core.ratings import Ratings
-from llamadesk.ui.shortcuts import BY_NAME, SHORTCUTS, ShortcutsWindow
+from llamadesk.ui.shortcuts import BY_NAME, PAGE_COUNT, SHORTCUTS, ShortcutsWindow
 
 REQUIRED = {
     "new_chat", "search_chats", "focus_composer", "stop", "regenerate", "copy_answer",
@@ -38,6 +38,13 @@ def test_the_table_has_every_action_with_keys_and_no_two_share_keys(parts) -> No
     assert new.matches(QKeySequence(QKeySequence.StandardKey.New)) == (
         QKeySequence.SequenceMatch.ExactMatch
     )
+
+
+def test_each_page_key_goes_to_the_page_it_names(parts) -> None:
+    pages = [action.text() for action in parts.window.mode_actions.actions()]
+    assert len(pages) == PAGE_COUNT
+    for index, page in enumerate(pages):
+        assert BY_NAME[f"page_{index}"].label == f"Go to {page}"
 
 
 def test_keys_work_on_the_window(qtbot, parts) -> None:

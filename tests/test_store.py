@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -319,6 +320,65 @@ def test_answer_must_reply_to_a_user_message_of_the_conversation(store: Store) -
     with pytest.raises(NotFound):
         store.add_answer(conversation.id, 999, "x", **_generation())
     assert store.siblings(prompt.id) == [reply]
+
+
+def test_answer_stats_go_in_as_a_dataclass_and_come_back_as_one(
+    store: Store, db_path: Path
+) -> None:
+    from llamadesk.core.answer_stats import AnswerStats
+
+    stats = AnswerStats(12, 5, 81.5, 240.0, 20.8, "length", 42, reasoning_ms=30.0)
+    prompt = store.add_user_message(store.create_conversation().id, "Count to three")
+    reply = answer(store, prompt, "1 2 3", stats=stats, stop_reason="length")
+
+    assert reply.answer_stats == stats
+    assert store.message(prompt.id).answer_stats is None, "a user message has none"
+    # The column holds the same JSON as before the dataclass: scripts and old rows read alike.
+    ((stored,),) = raw_query(db_path, f"SELECT stats FROM messages WHERE id = {reply.id}")
+    assert json.loads(stored) == stats.as_dict()
+
+
+@pytest.mark.parametrize(
+    ("stored", "expected"),
+    [
+        ({}, None),
+        ({"completion_tokens": 3}, None),  # figures missing
+        (
+            {
+                "prompt_tokens": 1,
+                "completion_tokens": "3",  # of the wrong kind
+                "ttft_ms": 1,
+                "total_ms": 2,
+                "tokens_per_second": 3,
+                "stop_reason": "eos",
+                "seed": 1,
+            },
+            None,
+        ),
+        (
+            {  # an older record: no reasoning figures, and a key no longer written
+                "prompt_tokens": 1,
+                "completion_tokens": 3,
+                "ttft_ms": 1,
+                "total_ms": 2,
+                "tokens_per_second": 3,
+                "stop_reason": "eos",
+                "seed": 1,
+                "retired": True,
+            },
+            "ok",
+        ),
+    ],
+)
+def test_stored_stats_read_back_only_when_whole(stored: dict[str, Any], expected: Any) -> None:
+    from llamadesk.core.answer_stats import AnswerStats
+
+    stats = AnswerStats.from_dict(stored)
+    if expected is None:
+        assert stats is None
+    else:
+        assert stats == AnswerStats(1, 3, 1, 2, 3, "eos", 1)
+        assert stats.reasoning_ms == 0.0
 
 
 def _generation(**overrides: Any) -> dict[str, Any]:

@@ -128,3 +128,19 @@ def test_messages_on_view_take_the_new_theme(parts, restore_light) -> None:
     answer = window.chat_view.bubbles[-1]
     assert DARK.code_background in answer.body.text()
     assert LIGHT.code_background not in answer.body.text()
+
+
+def test_charts_take_the_new_theme(parts, restore_light) -> None:
+    """pyqtgraph paints with its own pens: the memory chart and the arena's curve are
+    restyled from the palette when the theme changes."""
+    window = parts.window
+    memory, curve = window.memory_panel.chart, window.arena_view.curve
+    theme_of(QApplication.instance()).set_choice("dark")
+    for view in (memory, curve.chart):
+        assert view.backgroundBrush().color().name() == DARK.window
+    for plot in (memory.getPlotItem(), curve.preference_plot, curve.kl_plot):
+        assert plot.getAxis("left").textPen().color().name() == DARK.text_muted
+    assert memory._lines["process"].opts["pen"].color().name() == DARK.chart_process
+    assert DARK.chart_process in memory.legend.text()
+    theme_of(QApplication.instance()).set_choice("light")
+    assert memory.backgroundBrush().color().name() == LIGHT.window

@@ -17,7 +17,7 @@ from llamadesk.core.settings import load_settings, save_settings
 from llamadesk.core.starter import STARTER_REPO
 from llamadesk.ui import main_window
 from llamadesk.ui.app import AppParts
-from llamadesk.ui.main_window import CHAT_PAGE, WELCOME_PAGE
+from llamadesk.ui.chat_page import CHAT_PAGE, WELCOME_PAGE
 from llamadesk.ui.models_view import DEFAULT_CONTEXT, RECOMMENDED
 
 GB = 10**9

@@ -23,9 +23,10 @@ from datetime import datetime, timezone
 from typing import Any, get_args
 
 from llamadesk import __version__
+from llamadesk.core.answer_stats import StopReason
 from llamadesk.core.model_files import ModelFile, ModelLookup, known_files, no_lookup, remember
 from llamadesk.core.ratings import REASON_TAGS, Ratings
-from llamadesk.core.store import ConversationKind, Message, StopReason, Store
+from llamadesk.core.store import ConversationKind, Message, Store
 
 FORMAT = "llamadesk.chats"
 VERSION = 1

@@ -15,6 +15,8 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
+from llamadesk.core.answer_stats import AnswerStats as AnswerStats  # re-exported
+from llamadesk.core.answer_stats import StopReason as StopReason
 from llamadesk.core.backend import auto_gpu_layers, backend_info, free_vram_bytes
 from llamadesk.core.gguf_info import GGUFInfo, read_gguf_info
 from llamadesk.core.options import (
@@ -57,7 +59,6 @@ if TYPE_CHECKING:  # llama_cpp is heavy to import: the app imports it when a mod
     from llama_cpp import Llama
 
 Role = Literal["system", "user", "assistant"]
-StopReason = Literal["eos", "length", "stopped", "error"]
 
 DEFAULT_CONTEXT = 4096
 KvCacheType = Literal["f16", "q8_0", "q4_0"]
@@ -139,30 +140,6 @@ class SamplingParams:
         problem = first_problem(self, SAMPLING_OPTIONS)
         if problem:
             raise EngineError(problem)
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass(frozen=True)
-class AnswerStats:
-    """What one answer cost. Times are wall-clock milliseconds.
-
-    ``reasoning_ms`` is how long the model thought: from its first token of reasoning to the
-    end of the reasoning (0 without any); ``reasoning_tokens`` the tokens sampled until then.
-    """
-
-    prompt_tokens: int
-    completion_tokens: int
-    ttft_ms: float
-    total_ms: float
-    tokens_per_second: float
-    stop_reason: StopReason
-    seed: int
-    error: str = ""
-    reasoning_ms: float = 0.0
-    reasoning_tokens: int = 0
-    server: str = ""  # the base URL of the server that wrote it; "" for this computer
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -37,7 +37,7 @@ from llamadesk.core.ratings import Comparison, Ranking, Ratings, Strength, Thumb
 from llamadesk.core.store import Message, Store
 
 ExportFormat = Literal["trl", "kto", "arena"]
-EXPORT_FORMATS: tuple[str, ...] = get_args(ExportFormat)
+EXPORT_FORMATS: tuple[ExportFormat, ...] = get_args(ExportFormat)
 
 # The model name written for a better answer the user typed in.
 REWRITE_MODEL = "(your rewrite)"

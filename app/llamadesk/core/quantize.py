@@ -123,13 +123,17 @@ class QuantizeResult:
 
 def default_dest(source: Path, level: QuantLevel) -> Path:
     """``model-F16.gguf`` at Q4_K_M becomes ``model-Q4_K_M.gguf``, in the source's folder."""
-    stem = source.name.removesuffix(".gguf")
+    return source.with_name(f"{model_stem(source)}-{level.name}.gguf")
+
+
+def model_stem(path: Path) -> str:
+    """The file's name without ``.gguf`` and its level: ``model_q8_0.gguf`` gives ``model``."""
+    stem = path.name.removesuffix(".gguf")
     # Drop a trailing level name ("-F16", "_q8_0", ".fp16"): the first cut whose rest is one.
     for cut, char in enumerate(stem):
         if char in "-._ " and cut > 0 and quant_level(stem[cut + 1 :]) is not None:
-            stem = stem[:cut]
-            break
-    return source.with_name(f"{stem}-{level.name}.gguf")
+            return stem[:cut]
+    return stem
 
 
 def plan_quantize(src: Path | str, level: str, dest: Path | None = None) -> QuantizePlan:

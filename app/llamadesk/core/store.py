@@ -14,17 +14,17 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, get_args
 
+from llamadesk.core.answer_stats import AnswerStats, StopReason
 from llamadesk.core.db import DEFAULT_BUSY_TIMEOUT, Database, Migration
 from llamadesk.core.db import StoreError as StoreError  # re-exported: callers import it here
 
 Role = Literal["user", "assistant"]
-StopReason = Literal["eos", "length", "stopped", "error"]
 # "compare" conversations hold the prompts and answers of compare mode; they stay out of the
 # chat list so side-by-side tests do not bury the user's chats.
 ConversationKind = Literal["chat", "compare"]
@@ -73,6 +73,12 @@ class Message:
     selected: bool
     # A reasoning model's reasoning, kept apart from the answer in ``content`` ("" if none).
     reasoning: str = ""
+
+    @property
+    def answer_stats(self) -> AnswerStats | None:
+        """`stats` as the engine measured them; None for a user message (or a record
+        without them)."""
+        return AnswerStats.from_dict(self.stats)
 
 
 def _create_chat_tables(db: sqlite3.Connection) -> None:
@@ -276,7 +282,7 @@ def auto_title(text: str) -> str:
     return line[: AUTO_TITLE_LENGTH - 1].rstrip() + "…"
 
 
-def _to_json(value: dict[str, Any], field: str) -> str:
+def _to_json(value: Mapping[str, Any], field: str) -> str:
     try:
         # Strict JSON (no NaN): the column should be readable by any JSON tool.
         return json.dumps(value, allow_nan=False)
@@ -481,7 +487,7 @@ class Store:
         model: str,
         params: dict[str, Any],
         seed: int | None,
-        stats: dict[str, Any],
+        stats: AnswerStats | Mapping[str, Any],
         stop_reason: StopReason,
         reasoning: str = "",
     ) -> Message:
@@ -490,7 +496,7 @@ class Store:
         if stop_reason not in get_args(StopReason):
             raise ValueError(f"Unknown stop reason {stop_reason!r}")
         params_json = _to_json(params, "params")
-        stats_json = _to_json(stats, "stats")
+        stats_json = _to_json(stats.as_dict() if isinstance(stats, AnswerStats) else stats, "stats")
         now = self.clock()
         with self.db.transaction():
             parent = self.message(parent_id)

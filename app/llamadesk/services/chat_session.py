@@ -139,7 +139,8 @@ class ChatSession(QObject):
             self._unsaved = None
         self.conversations_changed.emit()
 
-    def thread(self, conversation_id: int) -> list[Message]:
+    def messages_of(self, conversation_id: int) -> list[Message]:
+        """The conversation's messages shown, in order (named so as not to hide QObject.thread)."""
         return self.store.thread(conversation_id)
 
     def show_sibling(self, answer_id: int, step: int) -> None:
@@ -293,7 +294,7 @@ class ChatSession(QObject):
                 model=result.model_file,
                 params=params_record(result),
                 seed=stats.seed,
-                stats=stats.as_dict(),
+                stats=stats,
                 stop_reason=stats.stop_reason,
                 reasoning=result.reasoning,
             )

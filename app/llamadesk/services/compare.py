@@ -172,7 +172,7 @@ class CompareSession(QObject):
             self.status.emit(f"Loading the model for answer {side}…")
             if contender.remote:  # a refusal comes back as `failed`
                 url, model_id = contender.remote
-                self.loader.connect(url, self.remote_key(url), model_id, "compare")
+                self.loader.connect_remote(url, self.remote_key(url), model_id, "compare")
             else:
                 self.loader.load(contender.model, "compare")
         else:
@@ -229,7 +229,7 @@ class CompareSession(QObject):
                 model=result.model_file,
                 params=params_record(result),
                 seed=stats.seed,
-                stats=stats.as_dict(),
+                stats=stats,
                 stop_reason=stats.stop_reason,
                 reasoning=result.reasoning,
             )

@@ -25,6 +25,7 @@ from llamadesk.core.engine import (
     EngineError,
     LoadSettings,
     SamplingParams,
+    StopReason,
 )
 from llamadesk.core.gguf_info import GGUFError, GGUFInfo
 from llamadesk.core.reasoning import ReasoningFormat, ThinkingChoice
@@ -109,7 +110,7 @@ class _Worker(QObject):
             self.loaded.emit(model)
 
     @Slot(str, str, str)
-    def connect(self, base_url: str, api_key: str, model_id: str) -> None:
+    def connect_remote(self, base_url: str, api_key: str, model_id: str) -> None:
         """Use a model on a server in place of a local one; ends in loaded or load_failed."""
         try:
             remote = RemoteModel.connect(base_url, api_key, model_id)
@@ -131,7 +132,7 @@ class _Worker(QObject):
         engine = self._engine
         if job.cancel.is_set() or not isinstance(engine, Engine):
             why = "" if job.cancel.is_set() else "No local model is loaded."
-            reason = "stopped" if job.cancel.is_set() else "error"
+            reason: StopReason = "stopped" if job.cancel.is_set() else "error"
             stats = AnswerStats(0, 0, 0.0, 0.0, 0.0, reason, job.request.params.seed, why)
             job.emit(Done("", "", stats))
             return
@@ -280,7 +281,7 @@ class ModelHost(QObject):
         self._worker.moveToThread(self._thread)
         self._thread.finished.connect(self._worker.deleteLater)
         self._load_requested.connect(self._worker.load)
-        self._connect_requested.connect(self._worker.connect)
+        self._connect_requested.connect(self._worker.connect_remote)
         self._serve_requested.connect(self._worker.serve)
         self._generate_requested.connect(self._worker.generate)
         self._unload_requested.connect(self._worker.unload)
@@ -318,7 +319,7 @@ class ModelHost(QObject):
         self.loading.emit(Path(path).name)
         self._load_requested.emit(Path(path), settings, make_demo)
 
-    def connect(self, base_url: str, api_key: str, model_id: str) -> None:
+    def connect_remote(self, base_url: str, api_key: str, model_id: str) -> None:
         """Use `model_id` on the server at `base_url` as the model; the answer comes as
         `loaded` (its `server` set) or `load_failed`. The key goes to the model thread only."""
         if self._busy:

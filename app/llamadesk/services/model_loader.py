@@ -92,14 +92,14 @@ class ModelLoader(QObject):
         job.failed.connect(lambda _error: self._start(settings))
         return True
 
-    def connect(self, url: str, key: str, model_id: str, purpose: Purpose = "chat") -> bool:
+    def connect_remote(self, url: str, key: str, model_id: str, purpose: Purpose = "chat") -> bool:
         """Use `model_id` on the server at `url` (nothing to check: it runs there); False
         (and `failed`) if the model thread is busy."""
         if self.busy:
             self.failed.emit(BUSY, purpose)
             return False
         self._request = _Request(Path(model_id), purpose, False)
-        self.host.connect(url, key, model_id)
+        self.host.connect_remote(url, key, model_id)
         return True
 
     def wait_for_all(self) -> None:

@@ -118,7 +118,8 @@ def _label_beside(widget: QWidget) -> str:
     if layout is not None:
         index = layout.indexOf(widget)
         for before in range(index - 1, -1, -1):
-            item = layout.itemAt(before).widget()
+            entry = layout.itemAt(before)
+            item = entry.widget() if entry is not None else None
             if isinstance(item, QLabel) and item.text().strip():
                 return item.text()
             if item is not None:
@@ -132,8 +133,8 @@ def _layout_holding(layout: QLayout | None, widget: QWidget) -> QLayout | None:
     if layout.indexOf(widget) >= 0:
         return layout
     for index in range(layout.count()):
-        child = layout.itemAt(index).layout()
-        found = _layout_holding(child, widget)
+        entry = layout.itemAt(index)
+        found = _layout_holding(entry.layout() if entry is not None else None, widget)
         if found is not None:
             return found
     return None
@@ -160,4 +161,10 @@ def describe_streaming(bubble: MessageBubble) -> None:
 def install_accessibility(window: MainWindow) -> None:
     """Name the window's controls now, and each page's when it is first shown."""
     name_controls(window)
-    window.modes.currentChanged.connect(lambda index: name_controls(window.modes.widget(index)))
+    window.modes.currentChanged.connect(lambda _index: _name_page(window))
+
+
+def _name_page(window: MainWindow) -> None:
+    page = window.modes.currentWidget()
+    if page is not None:
+        name_controls(page)

@@ -16,15 +16,9 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from llamadesk.core.data_folder import DataFolderError, prepare_folders
 from llamadesk.core.logs import log_folder
 from llamadesk.core.paths import AppPaths, app_paths
-from llamadesk.core.rescue import Rescue, open_or_rescue
 from llamadesk.core.starter import STARTER_REPO
-from llamadesk.core.store import Store, StoreError
-from llamadesk.services.chat_session import ChatSession
-from llamadesk.services.compare import CompareSession
-from llamadesk.services.model_host import ModelHost
-from llamadesk.services.model_loader import ModelLoader
-from llamadesk.services.ratings import RatingsService
-from llamadesk.services.settings_service import SettingsService
+from llamadesk.core.store import StoreError
+from llamadesk.services.app_services import Services, make_services
 from llamadesk.services.single_instance import SingleInstance, instance_key
 from llamadesk.ui.accessibility import install_accessibility
 from llamadesk.ui.error_report import ErrorReporter, log_qt_messages
@@ -39,7 +33,13 @@ from llamadesk.ui.window_layout import WINDOW_FILE, keep_pages_readable, remembe
 GUI_BUSY_TIMEOUT = 0.02
 
 if TYPE_CHECKING:
+    from llamadesk.core.rescue import Rescue
+    from llamadesk.core.store import Store
+    from llamadesk.services.chat_session import ChatSession
+    from llamadesk.services.compare import CompareSession
     from llamadesk.services.downloads import DownloadManager
+    from llamadesk.services.model_host import ModelHost
+    from llamadesk.services.ratings import RatingsService
     from llamadesk.ui.models_view import ModelsView
 
 
@@ -61,39 +61,56 @@ def application() -> QApplication:
 def _app_icon() -> QIcon:
     """The app's icon in every size the package holds (resources/icons, also in the bundle)."""
     icon = QIcon()
-    for png in resources.files("llamadesk").joinpath("resources", "icons").iterdir():
+    for png in (resources.files("llamadesk") / "resources" / "icons").iterdir():
         icon.addFile(str(png))
     return icon
 
 
 @dataclass
 class AppParts:
-    """Everything a running window needs; `close()` releases it in the right order.
+    """The services and the window over them; `close()` releases it all in the right order.
 
-    The Models page and its download queue are made the first time they are wanted: they
-    bring in the Hugging Face client, which costs half a second at start for a page many
-    sessions never open.
+    The Models page is made the first time it is wanted: it brings in the Hugging Face
+    client, which costs half a second at start for a page many sessions never open.
     """
 
-    store: Store
-    host: ModelHost
-    session: ChatSession
-    ratings: RatingsService
-    compare: CompareSession
+    services: Services
     window: MainWindow
-    paths: AppPaths
     models_page: int = -1
-    rescued: Rescue | None = None  # the damaged history this start kept aside, if any
-    _downloads: DownloadManager | None = None
     _models: ModelsView | None = None
+
+    # The services by the names the tests and the self-test know them.
+    @property
+    def store(self) -> Store:
+        return self.services.store
+
+    @property
+    def host(self) -> ModelHost:
+        return self.services.host
+
+    @property
+    def session(self) -> ChatSession:
+        return self.services.session
+
+    @property
+    def ratings(self) -> RatingsService:
+        return self.services.ratings
+
+    @property
+    def compare(self) -> CompareSession:
+        return self.services.compare
+
+    @property
+    def paths(self) -> AppPaths:
+        return self.services.paths
+
+    @property
+    def rescued(self) -> Rescue | None:
+        return self.services.rescued
 
     @property
     def downloads(self) -> DownloadManager:
-        if self._downloads is None:
-            from llamadesk.services.downloads import DownloadManager
-
-            self._downloads = DownloadManager(self.paths.models)
-        return self._downloads
+        return self.services.downloads
 
     @property
     def models(self) -> ModelsView:
@@ -101,8 +118,9 @@ class AppParts:
             from llamadesk.core.catalog import load_catalog
             from llamadesk.ui.models_view import ModelsView
 
-            view = ModelsView(load_catalog(), self.downloads, self.paths.models, self.paths.cache)
-            view.database = self.paths.database
+            paths = self.services.paths
+            view = ModelsView(load_catalog(), self.services.downloads, paths.models, paths.cache)
+            view.database = paths.database
             view.chat_requested.connect(lambda path: _chat_with(self.window, path))
             view.models_changed.connect(self.window._refresh_models)
             self._models = view
@@ -119,43 +137,35 @@ class AppParts:
         self.models.open_repo(STARTER_REPO)
 
     def close(self) -> None:
-        self.window.close()  # stops a streaming answer and joins the model thread
-        self.host.shutdown()
-        if self._downloads is not None:
-            self._downloads.shutdown()  # keeps a running download's bytes for next time
+        """The one shutdown: the window, the pages' own jobs, then every service's threads
+        and the store."""
+        self.window.close()
         if self._models is not None:
             self._models.shutdown()  # cancels a quantization or measurement and joins it
-        self.store.close()
+        self.services.close()
 
 
 def build(paths: AppPaths) -> AppParts:
-    """Open the store in `paths` and assemble a main window over it (not yet shown).
+    """Make each service once over `paths` and assemble a main window on them (not yet shown).
 
     A damaged store is kept aside and what can be read of it recovered; the window says so.
     """
     application()
-    paths.ensure()
-    store, rescued = open_or_rescue(paths.database, busy_timeout=GUI_BUSY_TIMEOUT)
-    host = ModelHost()
-    settings = SettingsService(paths.settings_file)
-    loader = ModelLoader(host, settings)
-    session = ChatSession(store, host)
-    ratings = RatingsService(store)
-    compare = CompareSession(store, host, ratings, loader)
-    window = MainWindow(session, ratings, compare, paths, settings, loader)
-    parts = AppParts(store, host, session, ratings, compare, window, paths, rescued=rescued)
+    services = make_services(paths, GUI_BUSY_TIMEOUT)
+    window = MainWindow(services)
+    parts = AppParts(services, window)
     parts.models_page = window.add_mode(
         translate("MainWindow", "Models"), LazyPage(lambda: parts.models)
     )
     theme = theme_of(application())
-    theme.set_choice(settings.current.theme)
+    theme.set_choice(services.settings.current.theme)
     theme.changed.connect(lambda: _render_messages_again(window))
-    add_theme_menu(window, settings, theme, window.banner.show_message)
+    add_theme_menu(window, services.settings, theme, window.banner.show_message)
     keep_pages_readable(window)
     install_accessibility(window)
     remember_window(window, paths.settings_file.with_name(WINDOW_FILE))
-    if rescued is not None:
-        window.banner.show_message(rescued.message(), "warning")
+    if services.rescued is not None:
+        window.banner.show_message(services.rescued.message(), "warning")
     window.welcome.catalog_requested.connect(parts.show_catalog)
     window.welcome.starter_download_requested.connect(parts.show_starter_download)
     return parts

@@ -67,7 +67,7 @@ class ChatTransfer(QObject):
         by_suffix = {f".{kind}": kind for kind in FILTERS}
         if path.suffix.lower() in by_suffix:
             return path, by_suffix[path.suffix.lower()]
-        kind = next((k for k, text in FILTERS.items() if text == chosen_filter), "md")
+        kind: ChatFormat = next((k for k, text in FILTERS.items() if text == chosen_filter), "md")
         return path.with_name(f"{path.name}.{kind}"), kind
 
     def ask_import(self) -> None:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from llamadesk.core.answer_stats import AnswerStats
 from llamadesk.core.store import Message
 from llamadesk.services.ratings import ShownAnswer
 from llamadesk.ui.accessibility import describe_message, describe_streaming
@@ -51,18 +52,14 @@ STOP_REASON_WORDS = {
 }
 
 
-def describe_stats(stats: dict[str, object], stop_reason: str) -> str:
+def describe_stats(stats: AnswerStats | None, stop_reason: str) -> str:
     """One line under an answer: speed, latency, tokens, why it ended."""
     parts: list[str] = []
-    tps = stats.get("tokens_per_second")
-    if isinstance(tps, (int, float)) and tps > 0:
-        parts.append(f"{tps:.1f} tokens/s")
-    ttft = stats.get("ttft_ms")
-    if isinstance(ttft, (int, float)):
-        parts.append(f"{ttft:.0f} ms to first token")
-    tokens_in, tokens_out = stats.get("prompt_tokens"), stats.get("completion_tokens")
-    if isinstance(tokens_in, int) and isinstance(tokens_out, int):
-        parts.append(f"{tokens_in} in / {tokens_out} out")
+    if stats is not None:
+        if stats.tokens_per_second > 0:
+            parts.append(f"{stats.tokens_per_second:.1f} tokens/s")
+        parts.append(f"{stats.ttft_ms:.0f} ms to first token")
+        parts.append(f"{stats.prompt_tokens} in / {stats.completion_tokens} out")
     if stop_reason:
         parts.append(STOP_REASON_WORDS.get(stop_reason, stop_reason))
     return "  ·  ".join(parts)
@@ -275,7 +272,7 @@ class MessageBubble(QFrame):
         actions.setContentsMargins(0, 0, 0, 0)
         actions.addWidget(self.footer, 1)
         actions.addWidget(self.copy_button)
-        self.actions = actions
+        self.action_bar = actions
         self.rating: AnswerRating | None = None
         self.reasoning: ReasoningSection | None = None
         self._thinking_since: float | None = None  # while reasoning streams in
@@ -331,9 +328,8 @@ class MessageBubble(QFrame):
         if not message.reasoning:
             self.clear_reasoning()
             return
-        thought_ms = message.stats.get("reasoning_ms")
-        seconds = thought_ms / 1000 if isinstance(thought_ms, (int, float)) else 0.0
-        self.set_reasoning(message.reasoning, seconds)
+        stats = message.answer_stats
+        self.set_reasoning(message.reasoning, stats.reasoning_ms / 1000 if stats else 0.0)
 
     def clear_reasoning(self) -> None:
         """Drop the reasoning section, for a bubble that shows a new answer."""
@@ -575,7 +571,7 @@ class ChatView(QScrollArea):
         describe_message(bubble, message)
         bubble.show_stored_reasoning(message)
         if message.role == "assistant":
-            bubble.set_footer(describe_stats(message.stats, message.stop_reason))
+            bubble.set_footer(describe_stats(message.answer_stats, message.stop_reason))
             if shown is not None:
                 self._add_rating(bubble, shown)
         self._rows[-1] = (key, self._rows[-1][1], bubble)
@@ -596,7 +592,7 @@ class ChatView(QScrollArea):
         self._streaming.set_footer("not saved")
         button = _link_button("Save again")
         button.clicked.connect(self.save_again_requested)
-        self._streaming.actions.insertWidget(1, button)
+        self._streaming.action_bar.insertWidget(1, button)
         self.save_again_button = button
 
     def append_answer(self, text: str) -> None:
@@ -641,7 +637,7 @@ class ChatView(QScrollArea):
     def _place_regenerate(self) -> None:
         last = self._rows[-1][2] if self._rows else None
         if last is not None and last.role == "assistant":
-            last.actions.insertWidget(1, self._regenerate)
+            last.action_bar.insertWidget(1, self._regenerate)
         else:
             self._regenerate.setParent(None)
 

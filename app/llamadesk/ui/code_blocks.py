@@ -183,4 +183,5 @@ def install_copy_handler() -> None:
     global _handler
     if _handler is None:
         _handler = _CopyHandler(QGuiApplication.instance())
-        QDesktopServices.setUrlHandler(COPY_SCHEME, _handler, "copy")
+        # The slot's name as str: PySide6 refuses the bytes its stubs ask for.
+        QDesktopServices.setUrlHandler(COPY_SCHEME, _handler, "copy")  # type: ignore[arg-type]

@@ -185,7 +185,7 @@ class CompareView(QWidget):
 
     def _on_answer_saved(self, side: str, message: Message) -> None:
         pane = self.panes[side]
-        pane.set_footer(describe_stats(message.stats, message.stop_reason))
+        pane.set_footer(describe_stats(message.answer_stats, message.stop_reason))
         pane.show_stored_reasoning(message)
         if pane.text != message.content:  # reasoning that turned out to be the answer
             pane.set_text(message.content)
@@ -205,7 +205,7 @@ class CompareView(QWidget):
             self._set_voting(False)
 
     def _vote(self, winner: Winner) -> None:
-        strength = self.strength.currentData() if winner in ("model_a", "model_b") else ""
+        strength: Strength = self.strength.currentData() if winner in ("model_a", "model_b") else ""
         if self.session.vote(winner, strength) is None:
             return  # `failed` said why
         for name, button in self.vote_buttons.items():

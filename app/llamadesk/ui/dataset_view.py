@@ -269,9 +269,9 @@ class LeaderboardTable(QTableWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setObjectName("leaderboard")
         self.setHorizontalHeaderLabels(self.HEADERS)
-        self.horizontalHeaderItem(0).setTextAlignment(
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-        )
+        first = self.horizontalHeaderItem(0)
+        assert first is not None  # made by setHorizontalHeaderLabels
+        first.setTextAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.verticalHeader().hide()
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
@@ -312,7 +312,8 @@ class LeaderboardTable(QTableWidget):
 
     def models(self) -> list[str]:
         """The model names shown, top first."""
-        return [self.item(row, 0).toolTip() for row in range(self.rowCount())]
+        items = (self.item(row, 0) for row in range(self.rowCount()))
+        return [item.toolTip() for item in items if item is not None]
 
 
 class DatasetView(QWidget):

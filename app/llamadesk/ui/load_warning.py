@@ -31,8 +31,8 @@ def ask_about_memory(parent: QWidget, check: LoadCheck) -> MemoryChoice:
             QMessageBox.ButtonRole.AcceptRole,
         )
     anyway = box.addButton("Load anyway", QMessageBox.ButtonRole.DestructiveRole)
-    box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(shorter or box.button(QMessageBox.StandardButton.Cancel))
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(shorter or cancel)
     box.exec()
     clicked = box.clickedButton()
     if shorter is not None and clicked is shorter:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QPointF, QRectF
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QPolygonF
+import pyqtgraph as pg
 from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from llamadesk.core.backend import BackendInfo, free_vram_bytes
@@ -14,51 +13,55 @@ from llamadesk.core.memory import estimate_memory, format_size
 from llamadesk.services.background import JobRunner, unexpected_failure
 from llamadesk.services.memory_monitor import MemoryMonitor, MemorySample
 from llamadesk.services.model_host import LoadedModel
+from llamadesk.ui.chart_theme import follow_theme, style_plot
 from llamadesk.ui.palette import current
 
 
-class MemoryChart(QWidget):
-    """Process and system memory over time; the top of the chart is labelled."""
+class MemoryChart(pg.PlotWidget):  # type: ignore[misc]  # pyqtgraph ships no types
+    """Process and system memory over the last minutes, in GB (pyqtgraph, as the arena's
+    curve: Qt's own QGraphicsView underneath, so no QtCharts is needed)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setMinimumHeight(110)
+        self.setMinimumHeight(130)
+        self.setMaximumHeight(260)
         self.samples: Sequence[MemorySample] = ()
+        plot = self.getPlotItem()
+        plot.setMouseEnabled(x=False, y=False)
+        plot.hideButtons()
+        plot.showGrid(x=False, y=True, alpha=0.15)
+        plot.setLabel("bottom", "seconds ago")
+        plot.getAxis("left").enableAutoSIPrefix(False)
+        plot.getAxis("left").setLabel("GB")
+        self._lines = {"system": plot.plot(), "process": plot.plot()}
+        self.legend = QLabel()
+        self.legend.setObjectName("emptyNote")
+        follow_theme(self.restyle)
+
+    def restyle(self) -> None:
+        """The background, axes, lines and legend in the palette in use."""
+        colours = current()
+        self.setBackground(colours.window)
+        style_plot(self.getPlotItem(), colours)
+        self._lines["system"].setPen(pg.mkPen(colours.chart_system, width=2))
+        self._lines["process"].setPen(pg.mkPen(colours.chart_process, width=2))
+        self.legend.setText(
+            f"<span style='color:{colours.chart_process}'>■</span> this app   "
+            f"<span style='color:{colours.chart_system}'>■</span> whole system "
+            "(last 5 minutes)"
+        )
 
     def show_samples(self, samples: Sequence[MemorySample]) -> None:
         self.samples = samples
-        self.update()
-
-    def paintEvent(self, _event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        frame = QRectF(self.rect()).adjusted(1, 1, -1, -1)
-        colours = current()
-        painter.setPen(QPen(QColor(colours.border)))
-        painter.drawRect(frame)
-        if len(self.samples) < 2:
+        if not samples:
             return
+        now = samples[-1].time
+        ago = [sample.time - now for sample in samples]
+        self._lines["system"].setData(ago, [s.system_used / 1e9 for s in samples])
+        self._lines["process"].setData(ago, [s.process_rss / 1e9 for s in samples])
         # Scaled to what was used, not to all memory: the app's line would hug the floor.
-        top = int(max(max(s.system_used, s.process_rss) for s in self.samples) * 1.15) or 1
-        for colour, values in (
-            (QColor(colours.chart_system), [s.system_used for s in self.samples]),
-            (QColor(colours.chart_process), [s.process_rss for s in self.samples]),
-        ):
-            painter.setPen(QPen(colour, 2))
-            painter.drawPolyline(_line(values, top, frame))
-        painter.setPen(QPen(QColor(colours.text_subtle)))
-        painter.drawText(frame.adjusted(4, 2, -4, -2), format_size(top))
-        painter.end()
-
-
-def _line(values: Sequence[int], top: int, frame: QRectF) -> QPolygonF:
-    step = frame.width() / max(len(values) - 1, 1)
-    return QPolygonF(
-        [
-            QPointF(frame.left() + i * step, frame.bottom() - frame.height() * v / top)
-            for i, v in enumerate(values)
-        ]
-    )
+        top = max(max(s.system_used, s.process_rss) for s in samples) * 1.15 / 1e9
+        self.getPlotItem().setYRange(0, top, padding=0)
 
 
 class MemoryPanel(QWidget):
@@ -81,16 +84,10 @@ class MemoryPanel(QWidget):
         form.addRow("System", self.figures["system"])
         form.addRow("GPU", self.figures["gpu"])
         self.chart = MemoryChart()
-        legend = QLabel(
-            f"<span style='color:{current().chart_process}'>■</span> this app   "
-            f"<span style='color:{current().chart_system}'>■</span> whole system "
-            "(last 5 minutes)"
-        )
-        legend.setObjectName("emptyNote")
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.chart)
-        layout.addWidget(legend)
+        layout.addWidget(self.chart.legend)
         layout.addStretch(1)
         self._jobs = JobRunner(parent=self)
         monitor.sampled.connect(self._on_sample)

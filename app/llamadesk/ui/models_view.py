@@ -142,10 +142,10 @@ class CatalogPane(QWidget):
         self.family.addItem("All families", None)
         for family in families(entries):
             self.family.addItem(family, family)
-        self.size = QComboBox()
-        self.size.addItem("All sizes", None)
+        self.size_filter = QComboBox()
+        self.size_filter.addItem("All sizes", None)
         for label, low, high in SIZE_RANGES:
-            self.size.addItem(label, (low, high))
+            self.size_filter.addItem(label, (low, high))
         self.list = QListWidget()
         self.list.setObjectName("conversationList")
         self.repo = QLineEdit()
@@ -153,13 +153,13 @@ class CatalogPane(QWidget):
         open_button = QPushButton("Open")
         self.search.textChanged.connect(lambda _text: self.refresh())
         self.family.currentIndexChanged.connect(lambda _index: self.refresh())
-        self.size.currentIndexChanged.connect(lambda _index: self.refresh())
+        self.size_filter.currentIndexChanged.connect(lambda _index: self.refresh())
         self.list.currentItemChanged.connect(self._on_current)
         self.repo.returnPressed.connect(self._open_repo)
         open_button.clicked.connect(self._open_repo)
         filters = QHBoxLayout()
         filters.addWidget(self.family)
-        filters.addWidget(self.size)
+        filters.addWidget(self.size_filter)
         repo_row = QHBoxLayout()
         repo_row.addWidget(self.repo, 1)
         repo_row.addWidget(open_button)
@@ -175,7 +175,7 @@ class CatalogPane(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        size = self.size.currentData()
+        size = self.size_filter.currentData()
         low, high = size if size else (0, None)
         shown = search_catalog(
             self.entries,
@@ -267,16 +267,16 @@ class VariantsTable(QTableWidget):
             speed,
             RECOMMENDED if recommended else "",
         )
-        for column, text in enumerate(cells):
-            item = QTableWidgetItem(text)
+        items = [QTableWidgetItem(text) for text in cells]
+        for column, item in enumerate(items):
             item.setToolTip(verdict.explain())
             self.setItem(row, column, item)
-        fit = self.item(row, _FIT_COLUMN)
+        fit = items[_FIT_COLUMN]
         background, text = _fit_colours(verdict.level)
         fit.setBackground(QBrush(QColor(background)))
         fit.setForeground(QBrush(QColor(text)))
         if recommended:
-            mark = self.item(row, _MARK_COLUMN)
+            mark = items[_MARK_COLUMN]
             font = QFont(mark.font())
             font.setBold(True)
             mark.setFont(font)
@@ -472,7 +472,7 @@ class ModelsView(QWidget):
             return
         self.catalog.search.clear()
         self.catalog.family.setCurrentIndex(0)
-        self.catalog.size.setCurrentIndex(0)
+        self.catalog.size_filter.setCurrentIndex(0)
         self.catalog.select(recommended.id)
 
     def open_repo(self, repo: str) -> None:

@@ -216,18 +216,13 @@ class NetworkPanel(QWidget):
         if item is not None:
             self.connections.remove(item.data(Qt.ItemDataRole.UserRole)[0])
 
-    def shutdown(self) -> None:
-        """Stop serving (open requests are cancelled) and finish any probe."""
-        self.api.stop()
-        self.connections.wait_for_all()
-
 
 def add_network_dock(window: MainWindow) -> NetworkPanel:
-    """The Network panel in a dock of `window`, shown by a toolbar toggle."""
-    session = window.session
-    host = session.host
-    api = ApiService(host, lambda: session.params, parent=window)
-    panel = NetworkPanel(api, ConnectionsService(window.paths.config, window))
+    """The Network panel in a dock of `window`, shown by a toolbar toggle. The services
+    (the API server, the connections) are the app's; `Services.stop()` stops them."""
+    host = window.session.host
+    api = window.services.api
+    panel = NetworkPanel(api, window.services.connections)
     dock = QDockWidget(translate("MainWindow", "Network"), window)
     dock.setObjectName("networkDock")
     dock.setWidget(panel)
@@ -247,12 +242,11 @@ def add_network_dock(window: MainWindow) -> NetworkPanel:
         if host.busy or window.loader.busy:
             window.banner.show_message("The model is busy: wait a moment, then pick it again.")
             return
-        host.connect(url, key, model)
+        host.connect_remote(url, key, model)
 
     panel.use_remote.connect(use)
     window.model_picker.remote_chosen.connect(
         lambda url, model: use(url, panel.connections.key(url), model)
     )
     panel.connections.changed.connect(window._refresh_models)
-    window.compare.remote_key = panel.connections.key
     return panel

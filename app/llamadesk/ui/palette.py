@@ -56,6 +56,11 @@ class Palette:
     fit_too_big: str
     chart_process: str
     chart_system: str
+    chart_preference: str  # the arena's preference curve
+    chart_kl: str  # the arena's KL curve
+    chart_guide: str  # a reference line on a chart (50% preferred)
+    chart_marker: str  # lines that mark a position (a level's bits per weight)
+    kl_hot: str  # a token's background at the most KL; no KL is the window's colour
     scroll_handle: str
     scroll_handle_hover: str
     pygments_style: str  # the Pygments style code blocks are highlighted with
@@ -103,6 +108,11 @@ LIGHT = Palette(
     fit_too_big="#fde2e1",
     chart_process="#3b5bdb",
     chart_system="#adb5bd",
+    chart_preference="#3b5bdb",
+    chart_kl="#e8590c",
+    chart_guide="#adb5bd",
+    chart_marker="#ced4da",
+    kl_hot="#ff4026",
     scroll_handle="#c4c4cc",
     scroll_handle_hover="#9d9da8",
     pygments_style="default",
@@ -150,6 +160,11 @@ DARK = Palette(
     fit_too_big="#3f1d1d",
     chart_process="#748ffc",
     chart_system="#868e96",
+    chart_preference="#748ffc",
+    chart_kl="#ff922b",
+    chart_guide="#6b6b76",
+    chart_marker="#45454f",
+    kl_hot="#b3261e",
     scroll_handle="#4a4a55",
     scroll_handle_hover="#6b6b76",
     pygments_style="github-dark",
@@ -202,9 +217,19 @@ def text_pairs(palette: Palette) -> list[tuple[str, str, str]]:
         ("error banner", p.banner_error_text, p.banner_error),
         ("success banner", p.banner_success_text, p.banner_success),
         ("info banner", p.banner_info_text, p.banner_info),
+        ("token of the most KL", p.text, p.kl_hot),
     ]
     pairs += [(f"fit verdict {name}", text, back) for name, (back, text) in fit_colours(p).items()]
     return pairs
+
+
+def blend(start: str, end: str, share: float) -> str:
+    """The colour `share` (0 to 1) of the way from `start` to `end`."""
+    mixed = (
+        round(int(start[i : i + 2], 16) * (1 - share) + int(end[i : i + 2], 16) * share)
+        for i in (1, 3, 5)
+    )
+    return "#" + "".join(f"{channel:02x}" for channel in mixed)
 
 
 def contrast_ratio(foreground: str, background: str) -> float:

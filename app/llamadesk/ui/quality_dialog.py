@@ -3,6 +3,7 @@ a reference (usually its source) and show, and keep, the result."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import Signal
@@ -93,7 +94,7 @@ def _table(columns: tuple[str, ...]) -> QTableWidget:
     return table
 
 
-def _fill(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
+def _fill(table: QTableWidget, rows: Sequence[tuple[str, ...]]) -> None:
     table.setRowCount(len(rows))
     for row, cells in enumerate(rows):
         for column, text in enumerate(cells):
@@ -114,6 +115,8 @@ class QualityDialog(JobDialog):
     """
 
     measured = Signal(object)
+
+    job: EvaluationJob
 
     def __init__(
         self,

@@ -131,6 +131,8 @@ class QuantizeDialog(JobDialog):
 
     quantized = Signal(object)
 
+    job: QuantizeJob
+
     def __init__(
         self,
         source: Path,
@@ -240,8 +242,12 @@ class QuantizeDialog(JobDialog):
     def select_level(self, name: str) -> None:
         """Pick the level called ``name`` in the table."""
         for row in range(self.levels.rowCount()):
-            if self.levels.item(row, 0).text() == name:
+            if self._level_name(row) == name:
                 self.levels.selectRow(row)
+
+    def _level_name(self, row: int) -> str:
+        item = self.levels.item(row, 0)
+        return item.text() if item is not None else ""
 
     def _on_level(self) -> None:
         rows = self.levels.selectionModel().selectedRows()
@@ -249,7 +255,7 @@ class QuantizeDialog(JobDialog):
         self.error.clear()
         if rows:
             try:
-                self.plan = plan_quantize(self.source, self.levels.item(rows[0].row(), 0).text())
+                self.plan = plan_quantize(self.source, self._level_name(rows[0].row()))
             except QuantizeError as error:
                 self.error.setText(str(error))
         plan = self.plan

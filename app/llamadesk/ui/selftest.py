@@ -31,7 +31,7 @@ from llamadesk.ui.palette import current
 from llamadesk.ui.theme import theme_of
 from llamadesk.ui.translations import install_language, language_in_use
 
-STEP_TIMEOUT_MS = 60_000
+STEP_TIMEOUT_MS = 180_000  # the real starter model on a busy 2-core machine: ~2 tokens/s
 PROMPT = "Hello! What can you tell me about quantization?"
 
 

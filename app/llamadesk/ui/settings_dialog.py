@@ -71,7 +71,9 @@ class LoadForm(QWidget):
     ):
         super().__init__(parent)
         self.trained = info.context_length if info else 0
-        self.n_ctx = make_editor(N_CTX, values.n_ctx)
+        n_ctx = make_editor(N_CTX, values.n_ctx)
+        assert isinstance(n_ctx, QSpinBox)  # a whole number's editor
+        self.n_ctx = n_ctx
         self.n_ctx.valueChanged.connect(self._check_context)
         self.context_warning = QLabel()
         self.context_warning.setObjectName("warningText")

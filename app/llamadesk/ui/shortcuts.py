@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from llamadesk.ui.translations import translate
+from llamadesk.ui.translations import QT_TRANSLATE_NOOP, translate
 
 if TYPE_CHECKING:
     from llamadesk.ui.main_window import MainWindow
@@ -60,7 +60,7 @@ class Shortcut:
         return sequences[0].toString(QKeySequence.SequenceFormat.NativeText) if sequences else ""
 
 
-PAGE_COUNT = 4  # Chat, Compare, Data set, Models
+PAGE_COUNT = 5  # Chat, Compare, Data set, Arena, Models: the order MainWindow adds them
 
 SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut(
@@ -163,9 +163,15 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     ),
     Shortcut(
         "page_3",
-        QT_TRANSLATE_NOOP("Shortcuts", "Go to Models"),
+        QT_TRANSLATE_NOOP("Shortcuts", "Go to Arena"),
         QT_TRANSLATE_NOOP("Shortcuts", "Everywhere"),
         ("Ctrl+4",),
+    ),
+    Shortcut(
+        "page_4",
+        QT_TRANSLATE_NOOP("Shortcuts", "Go to Models"),
+        QT_TRANSLATE_NOOP("Shortcuts", "Everywhere"),
+        ("Ctrl+5",),
     ),
     Shortcut(
         "settings",
@@ -319,5 +325,5 @@ class ShortcutsWindow(QDialog):
         # Tall enough for the whole table: a list of keys to scroll is a list half read.
         self.table.resizeRowsToContents()
         rows_height = sum(self.table.rowHeight(row) for row in range(len(rows)))
-        header = self.table.horizontalHeader().sizeHint().height()
-        self.resize(560, rows_height + header + buttons.sizeHint().height() + 40)
+        header_height = self.table.horizontalHeader().sizeHint().height()
+        self.resize(560, rows_height + header_height + buttons.sizeHint().height() + 40)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QActionGroup, QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QMainWindow, QMenu
 
@@ -16,7 +16,7 @@ from llamadesk.services.settings_service import SettingsService
 from llamadesk.ui import palette
 from llamadesk.ui.palette import DARK, LIGHT, THEMES, Palette
 from llamadesk.ui.style import stylesheet
-from llamadesk.ui.translations import translate
+from llamadesk.ui.translations import QT_TRANSLATE_NOOP, translate
 
 
 def resolve(choice: str, scheme: Qt.ColorScheme) -> Palette:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
-FOLDER = Path(str(resources.files("llamadesk").joinpath("resources", "translations")))
+FOLDER = Path(str(resources.files("llamadesk") / "resources" / "translations"))
 _installed: list[QTranslator] = []
 _language = "en"
 
@@ -24,6 +24,12 @@ _language = "en"
 def translate(context: str, text: str) -> str:
     """`text` in the language in use (as itself where there is no translation)."""
     return QCoreApplication.translate(context, text)
+
+
+def QT_TRANSLATE_NOOP(context: str, text: str) -> str:
+    """Mark `text` for pyside6-lupdate (it looks for this name) and keep it as it is: it is
+    translated where it is shown. Qt's own is typed as returning `object`."""
+    return text
 
 
 def install_language(app: QCoreApplication, code: str | None = None) -> bool:

@@ -47,8 +47,8 @@ def keep_pages_readable(window: MainWindow) -> None:
     """The chat, its message box, the welcome page and compare keep READABLE_WIDTH."""
     content = window.chat_view.widget()
     for widget in (content, window.composer, window.compare_view, window.welcome):
-        layout = widget.layout()
-        if layout is not None:
+        layout = widget.layout() if widget is not None else None
+        if widget is not None and layout is not None:
             # Compare shows two answers side by side: each gets the readable width.
             wide = widget is window.compare_view
             ReadableWidth(widget, layout, READABLE_WIDTH * (2 if wide else 1))

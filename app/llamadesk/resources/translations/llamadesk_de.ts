@@ -47,6 +47,10 @@
         <translation>Datensatz</translation>
     </message>
     <message>
+        <source>Arena</source>
+        <translation>Arena</translation>
+    </message>
+    <message>
         <source>&amp;Export</source>
         <translation>&amp;Exportieren</translation>
     </message>
@@ -144,6 +148,10 @@
     <message>
         <source>Go to Data set</source>
         <translation>Zum Datensatz</translation>
+    </message>
+    <message>
+        <source>Go to Arena</source>
+        <translation>Zur Arena</translation>
     </message>
     <message>
         <source>Go to Models</source>

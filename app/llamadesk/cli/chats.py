@@ -7,21 +7,26 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from llamadesk.cli import _fail, _Parser
+from llamadesk.cli.common import Parser, fail
+
+if TYPE_CHECKING:
+    from llamadesk.cli.common import Commands
 
 CHAT_FORMATS = ("md", "json", "html")  # core.chat_render.CHAT_FORMATS, without importing it
 
 
-def add_chats_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parsers(commands: Commands) -> None:
     """`llamadesk chats COMMAND`."""
     chats = commands.add_parser("chats", help="export and import conversations")
     chat_commands = chats.add_subparsers(
-        dest="chats_command", metavar="COMMAND", parser_class=_Parser, required=True
+        dest="chats_command", metavar="COMMAND", parser_class=Parser, required=True
     )
     export = chat_commands.add_parser(
         "export", help="write conversations as Markdown, lossless JSON or one HTML page"
     )
+    export.set_defaults(run=_export)
     export.add_argument("--format", choices=CHAT_FORMATS, required=True)
     export.add_argument("--out", type=Path, required=True, metavar="PATH")
     export.add_argument(
@@ -37,12 +42,8 @@ def add_chats_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
         help="import LlamaDesk's JSON, ChatGPT's conversations.json (or its ZIP) "
         "or Open WebUI's export",
     )
+    imported.set_defaults(run=_import)
     imported.add_argument("path", type=Path, metavar="FILE")
-
-
-def run_chats_command(args: argparse.Namespace) -> int:
-    """Run the `chats` subcommand in ``args.chats_command``."""
-    return _export(args) if args.chats_command == "export" else _import(args)
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -59,7 +60,7 @@ def _export(args: argparse.Namespace) -> int:
                 store, args.format, args.out, args.ids, library_lookup(paths.models)
             )
     except (StoreError, ExportError) as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     print(
         f"Wrote {result.conversations} conversation{'s' * (result.conversations != 1)} "
         f"({result.messages} messages) to {result.path}."
@@ -77,6 +78,6 @@ def _import(args: argparse.Namespace) -> int:
         with Store(app_paths().database) as store:
             kind, result = import_file(store, args.path)
     except (StoreError, ArchiveError) as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     print(f"{kind} export: {result.describe()}")
     return 0

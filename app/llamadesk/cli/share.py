@@ -12,9 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from llamadesk.cli import _EXPORTED, _fail
-
-EXIT_HUB_TROUBLE = 1  # the network or the hub failed: trying again later may work
+from llamadesk.cli.common import EXIT_HUB_TROUBLE, EXIT_USER_ERROR, EXPORTED, fail
 
 
 def add_share_flags(export: argparse.ArgumentParser) -> None:
@@ -74,7 +72,7 @@ def run_share(args: argparse.Namespace) -> int:
                 license=args.license,
                 lookup=library_lookup(paths.models),
             )
-        what = f"{prepared.counts[args.format]} {_EXPORTED[args.format]}"
+        what = f"{prepared.counts[args.format]} {EXPORTED[args.format]}"
         if args.card or args.push:
             written = write_dataset(prepared, args.out)
             print(f"Wrote {what} to {written[0]} and a data set card to {written[-1]}.")
@@ -82,7 +80,7 @@ def run_share(args: argparse.Namespace) -> int:
             write_jsonl(prepared.rows[args.format], args.out)
             print(f"Wrote {what} to {args.out}.")
     except (StoreError, ExportError, PushError) as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     if prepared.scrub is not None:
         print(f"Scrub: replaced {prepared.scrub.describe()}.")
     if args.push:
@@ -99,6 +97,6 @@ def _push(folder: Path, repo_id: str, *, private: bool) -> int:
         result = push_folder(folder, repo_id, private=private)
     except PushError as exc:
         print(f"llamadesk: {exc}", file=sys.stderr)
-        return EXIT_HUB_TROUBLE if exc.reason in ("network", "other") else 2
+        return EXIT_HUB_TROUBLE if exc.reason in ("network", "other") else EXIT_USER_ERROR
     print(f"Pushed to {result.url} (commit {result.commit[:12]}).")
     return 0

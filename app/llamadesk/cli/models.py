@@ -1,5 +1,5 @@
-"""`llamadesk models list/search/download/import/rm/catalog/predict`: the library, the hub and
-the catalog from a shell.
+"""`llamadesk models quantize/list/search/download/import/rm/catalog/predict`: model files,
+the library, the hub and the catalog from a shell.
 
 The hub's address comes from HF_ENDPOINT (huggingface.co when unset). Heavy modules are
 imported inside the commands, so `llamadesk --help` stays quick.
@@ -10,42 +10,79 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from llamadesk.cli import EXIT_INTERRUPTED, _fail
+from llamadesk.cli.common import (
+    EXIT_HUB_TROUBLE,
+    EXIT_INTERRUPTED,
+    EXIT_USER_ERROR,
+    Parser,
+    ProgressLine,
+    fail,
+)
 
 if TYPE_CHECKING:
+    from llamadesk.cli.common import Commands
     from llamadesk.core.catalog import CatalogEntry
     from llamadesk.core.downloads import DownloadProgress
 
-EXIT_HUB_TROUBLE = 1  # the network or the hub failed: trying again later may work
+
+def add_parsers(commands: Commands) -> None:
+    """`llamadesk models COMMAND`: work on model files."""
+    models = commands.add_parser("models", help="work on model files")
+    model_commands = models.add_subparsers(
+        dest="models_command", metavar="COMMAND", parser_class=Parser, required=True
+    )
+    quantize = model_commands.add_parser(
+        "quantize", help="make a smaller quantization of a model with llama.cpp"
+    )
+    quantize.set_defaults(run=_quantize)
+    quantize.add_argument("src", type=Path, metavar="SRC.gguf")
+    quantize.add_argument("level", metavar="LEVEL", help="target level, e.g. Q4_K_M or Q8_0")
+    quantize.add_argument(
+        "--out", type=Path, metavar="OUT.gguf", help="default: beside SRC, named after LEVEL"
+    )
+    quantize.add_argument(
+        "--allow-requantize",
+        action="store_true",
+        help="quantize a file that is already quantized (quality losses compound)",
+    )
+    _add_library_commands(model_commands)
 
 
-def add_library_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add list, search, download, import and rm to the `models` group."""
-    commands.add_parser("list", help="the models on disk, with what their headers say")
+def _add_library_commands(commands: Commands) -> None:
+    """Add list, search, download, import, rm, catalog and predict to the `models` group."""
+    listing = commands.add_parser("list", help="the models on disk, with what their headers say")
+    listing.set_defaults(run=_list)
     search = commands.add_parser(
         "search", help="a hub repository's GGUF variants: size, quality cost, fit here"
     )
+    search.set_defaults(run=_search)
     search.add_argument("repo", metavar="OWNER/REPO")
     search.add_argument("--ctx", type=int, default=4096, help="context length for the fit")
     download = commands.add_parser(
         "download", help="download one GGUF file from the hub, verified by its sha256"
     )
+    download.set_defaults(run=_download)
     download.add_argument("repo", metavar="OWNER/REPO")
     download.add_argument("filename", metavar="FILENAME")
     imported = commands.add_parser("import", help="copy (or link) a GGUF file into the library")
+    imported.set_defaults(run=_import)
     imported.add_argument("path", type=Path, metavar="PATH.gguf")
     imported.add_argument("--link", action="store_true", help="link to it instead of copying")
     remove = commands.add_parser("rm", help="delete a model from the library")
+    remove.set_defaults(run=_remove)
     remove.add_argument("name", metavar="NAME")
     remove.add_argument("--yes", action="store_true", help="do not ask")
     catalog = commands.add_parser("catalog", help="the curated catalog of current models")
+    catalog.set_defaults(run=_catalog)
     catalog.add_argument("--json", action="store_true", help="one JSON object per entry, a list")
     predict = commands.add_parser(
         "predict", help="predicted decoding speed of a GGUF model on this computer"
     )
+    predict.set_defaults(run=_predict)
     predict.add_argument("path", type=Path, metavar="MODEL.gguf")
     predict.add_argument(
         "--threads", type=int, default=0, help="CPU threads (default: as the app picks)"
@@ -53,18 +90,30 @@ def add_library_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
     predict.add_argument("--json", action="store_true", help="print one JSON object")
 
 
-def run_library_command(args: argparse.Namespace) -> int:
-    """Run the `models` subcommand in ``args.models_command``."""
-    commands = {
-        "list": _list,
-        "search": _search,
-        "download": _download,
-        "import": _import,
-        "rm": _remove,
-        "catalog": _catalog,
-        "predict": _predict,
-    }
-    return commands[args.models_command](args)
+def _quantize(args: argparse.Namespace) -> int:
+    from llamadesk.core.quantize import QuantizeError, RequantizeRequired, quantize
+
+    line = ProgressLine(f"Quantizing {args.src.name} to {args.level.upper()}")
+    try:
+        result = quantize(
+            args.src,
+            args.level,
+            args.out,
+            progress=line,
+            allow_requantize=args.allow_requantize,
+        )
+    except RequantizeRequired as exc:
+        return fail(f"{exc} Add --allow-requantize to go ahead anyway.")
+    except QuantizeError as exc:
+        line.end()
+        return fail(str(exc))
+    except KeyboardInterrupt:
+        line.end()
+        print("Cancelled; no file was written.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    line.end()
+    print(f"Wrote {result.path} ({result.size / 1e6:.1f} MB) in {result.seconds:.1f} s.")
+    return 0
 
 
 def _endpoint() -> str | None:
@@ -117,7 +166,7 @@ def _search(args: argparse.Namespace) -> int:
     try:
         listing = fetch_listing(args.repo, app_paths().ensure().cache, endpoint=_endpoint())
     except DownloadError as error:
-        return _fail(listing_failure(error, entry))
+        return fail(listing_failure(error, entry))
     if listing.offline:
         print(f"{listing.describe_age()} ({listing.offline_reason})", file=sys.stderr)
     if not listing.variants:
@@ -150,13 +199,13 @@ def _download(args: argparse.Namespace) -> int:
             args.repo, args.filename, _models_dir(), endpoint=_endpoint(), on_progress=progress
         )
     except DownloadError as error:
-        return _fail(str(error))
+        return fail(str(error))
     try:
         path = job.run()
     except DownloadError as error:
         progress.end()
         print(f"llamadesk: {error}", file=sys.stderr)
-        return EXIT_HUB_TROUBLE if error.resumable else 2
+        return EXIT_HUB_TROUBLE if error.resumable else EXIT_USER_ERROR
     except (DownloadCancelled, KeyboardInterrupt):
         job.cancel()
         progress.end()
@@ -199,7 +248,7 @@ def _import(args: argparse.Namespace) -> int:
     try:
         path = import_model(args.path, _models_dir(), link=args.link)
     except LibraryError as error:
-        return _fail(str(error))
+        return fail(str(error))
     print(f"{'Linked' if args.link else 'Copied'} {args.path} as {path}.")
     return 0
 
@@ -209,17 +258,17 @@ def _remove(args: argparse.Namespace) -> int:
 
     path = find_model(_models_dir(), args.name)
     if path is None:
-        return _fail(f"no model named {args.name!r} in the library (see `llamadesk models list`)")
+        return fail(f"no model named {args.name!r} in the library (see `llamadesk models list`)")
     if not args.yes:
         if not sys.stdin.isatty():
-            return _fail(f"add --yes to delete {path.name} without a prompt")
+            return fail(f"add --yes to delete {path.name} without a prompt")
         if input(f"Delete {path.name}? This cannot be undone. [y/N] ").strip().lower() != "y":
             print("Nothing deleted.")
             return 0
     try:
         delete_model(path)
     except LibraryError as error:
-        return _fail(str(error))
+        return fail(str(error))
     print(f"Deleted {path.name}.")
     return 0
 
@@ -297,9 +346,9 @@ def _predict(args: argparse.Namespace) -> int:
     try:
         info = read_gguf_info(args.path)
     except GGUFError as error:
-        return _fail(str(error))
+        return fail(str(error))
     if args.threads < 0:
-        return _fail("--threads must be 0 (as the app picks) or more")
+        return fail("--threads must be 0 (as the app picks) or more")
     threads = args.threads or default_threads(info.parameter_count)
     paths = app_paths().ensure()
     folders = [info.path.parent, paths.models]
@@ -340,7 +389,7 @@ def _predict(args: argparse.Namespace) -> int:
     return 0
 
 
-def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+def _table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> None:
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
         print(
