@@ -184,3 +184,21 @@ def test_a_bug_in_a_command_is_one_line_and_a_logged_traceback(tmp_path, monkeyp
     assert "Traceback" in text
     assert "RuntimeError: the leaderboard broke" in text
     assert (sys.excepthook, threading.excepthook) == hooks_before, "the hooks were put back"
+
+
+def test_self_test_runs_in_the_theme_and_language_asked(tmp_path):
+    out = tmp_path / "out"
+    result = run_cli(
+        "self-test",
+        "--out",
+        str(out),
+        "--theme",
+        "dark",
+        "--lang",
+        "de",
+        env={"LLAMADESK_HOME": str(tmp_path / "home"), "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads((out / "self-test.json").read_text())
+    assert (report["theme"], report["language"]) == ("dark", "de")
+    assert run_cli("self-test", "--theme", "purple").returncode == 2

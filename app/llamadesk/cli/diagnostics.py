@@ -49,6 +49,8 @@ def add_parsers(commands: Commands) -> None:
     )
     self_test.set_defaults(run=self_test_command)
     self_test.add_argument("--out", type=Path, help="folder for the screenshot and report")
+    self_test.add_argument("--theme", choices=("light", "dark"), help="run in this theme")
+    self_test.add_argument("--lang", metavar="CODE", help="run in this language (de, en, …)")
 
 
 def _add_bench_parser(commands: Commands) -> None:
@@ -68,7 +70,7 @@ def _add_bench_parser(commands: Commands) -> None:
 def self_test_command(args: argparse.Namespace) -> int:
     from llamadesk.ui.selftest import run_self_test
 
-    return run_self_test(args.out)
+    return run_self_test(args.out, theme=args.theme, lang=args.lang)
 
 
 def make_test_model(args: argparse.Namespace) -> int:

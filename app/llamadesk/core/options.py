@@ -207,6 +207,18 @@ SAMPLING_OPTIONS: tuple[Option[Any], ...] = (
     SEED,
 )
 
+# The app itself ---------------------------------------------------------------------------
+
+THEME = Option(
+    "theme",
+    "Theme",
+    "system",
+    "Light, dark, or as the system is set (it follows the system's changes live).",
+    choices=("system", "light", "dark"),
+)
+# App-level settings: fields of `Settings` itself, not of a model's settings.
+APP_OPTIONS: dict[str, Option[Any]] = {THEME.name: THEME}
+
 # How a model is loaded ----------------------------------------------------------------------
 
 N_CTX = Option(

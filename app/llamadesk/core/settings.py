@@ -18,7 +18,13 @@ from typing import Any, TypeVar
 
 from llamadesk.core.engine import LoadSettings, SamplingParams
 from llamadesk.core.jsonfile import read_json, write_json_atomic
-from llamadesk.core.options import OPTIONS, QUANTIZED_KV_NEEDS_FLASH, format_number
+from llamadesk.core.options import (
+    APP_OPTIONS,
+    OPTIONS,
+    QUANTIZED_KV_NEEDS_FLASH,
+    THEME,
+    format_number,
+)
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -49,9 +55,11 @@ class Settings:
     per_model: inference settings of particular model files, by file name.
     notes: what was wrong in the file these settings were read from, one sentence per
         value replaced by its default (not saved).
+    theme: "system", "light" or "dark".
     """
 
     last_model: str = ""
+    theme: str = THEME.default
     defaults: ModelDefaults = field(default_factory=ModelDefaults)
     per_model: dict[str, ModelDefaults] = field(default_factory=dict)
     notes: tuple[str, ...] = field(default=(), compare=False)
@@ -131,7 +139,7 @@ def _from_dict(cls: type[T], raw: dict[str, Any], notes: list[str], where: str) 
 
 
 def _problem(name: str, default: object, value: object) -> str | None:
-    option = OPTIONS.get(name)
+    option = OPTIONS.get(name) or APP_OPTIONS.get(name)
     if option is not None:
         return option.problem(option.coerce(value))
     if type(value) is not type(default):

@@ -20,10 +20,13 @@ from llamadesk.core.starter import STARTER_REPO
 from llamadesk.core.store import StoreError
 from llamadesk.services.app_services import Services, make_services
 from llamadesk.services.single_instance import SingleInstance, instance_key
+from llamadesk.ui.accessibility import install_accessibility
 from llamadesk.ui.error_report import ErrorReporter, log_qt_messages
 from llamadesk.ui.main_window import MainWindow
-from llamadesk.ui.style import STYLESHEET
+from llamadesk.ui.theme import Theme, add_theme_menu, theme_of
+from llamadesk.ui.translations import install_language, translate
 from llamadesk.ui.widgets import LazyPage
+from llamadesk.ui.window_layout import WINDOW_FILE, keep_pages_readable, remember_window
 
 # How long a write on the GUI thread waits for another program's lock on the chat history:
 # about a frame. Past that the user is told the database is busy, and keeps what they wrote.
@@ -50,7 +53,8 @@ def application() -> QApplication:
     app.setOrganizationName("LlamaDesk")
     app.setDesktopFileName("llamadesk")
     app.setWindowIcon(_app_icon())
-    app.setStyleSheet(STYLESHEET)
+    Theme(app)  # as the system is set, until the settings say otherwise
+    install_language(app)  # the system's
     return app
 
 
@@ -150,12 +154,30 @@ def build(paths: AppPaths) -> AppParts:
     services = make_services(paths, GUI_BUSY_TIMEOUT)
     window = MainWindow(services)
     parts = AppParts(services, window)
-    parts.models_page = window.add_mode("Models", LazyPage(lambda: parts.models))
+    parts.models_page = window.add_mode(
+        translate("MainWindow", "Models"), LazyPage(lambda: parts.models)
+    )
+    theme = theme_of(application())
+    theme.set_choice(services.settings.current.theme)
+    theme.changed.connect(lambda: _render_messages_again(window))
+    add_theme_menu(window, services.settings, theme, window.banner.show_message)
+    keep_pages_readable(window)
+    install_accessibility(window)
+    remember_window(window, paths.settings_file.with_name(WINDOW_FILE))
     if services.rescued is not None:
         window.banner.show_message(services.rescued.message(), "warning")
     window.welcome.catalog_requested.connect(parts.show_catalog)
     window.welcome.starter_download_requested.connect(parts.show_starter_download)
     return parts
+
+
+def _render_messages_again(window: MainWindow) -> None:
+    """Messages are rendered in the theme's colours (code above all): render them anew."""
+    bubbles = [*window.chat_view.bubbles, *window.compare_view.panes.values()]
+    if window.chat_view.streaming_bubble is not None:
+        bubbles.append(window.chat_view.streaming_bubble)
+    for bubble in bubbles:
+        bubble.set_text(bubble.text)
 
 
 def _chat_with(window: MainWindow, path: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QShowEvent
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -39,16 +39,15 @@ from llamadesk.services.arena import AnswerRef, ArenaReader, ArenaSession, Arena
 from llamadesk.services.background import JobRunner
 from llamadesk.services.compare import SIDES
 from llamadesk.services.quantize_job import EvaluationJob, stored_conversations
+from llamadesk.ui.chart_theme import follow_theme, style_plot
 from llamadesk.ui.chat_view import MessageBubble, describe_stats
 from llamadesk.ui.compare_view import STRENGTHS, VOTES
 from llamadesk.ui.option_widgets import editor_value, make_editor
+from llamadesk.ui.palette import blend, current
 from llamadesk.ui.quantize_dialog import QuantizeDialog
-from llamadesk.ui.style import ACCENT
 
 MAX_TOKENS = 256  # an answer per side: long enough to judge, short enough to duel often
 KL_COLOUR_TOP = 1.0  # nats: a token this far off (or more) is coloured fully
-_PREFERENCE_COLOUR = ACCENT
-_KL_COLOUR = "#e8590c"
 _LABEL_TOP = 1.3  # the preference chart's top, where the levels are named
 
 
@@ -68,7 +67,9 @@ class DuelPanel(QWidget):
         self.available_ram = 0
         self.max_tokens = MAX_TOKENS
         self.first = QComboBox()
+        self.first.setToolTip("The first level of the duel (the reference, to start with)")
         self.second = QComboBox()
+        self.second.setToolTip("The level it duels against")
         self.temperature = make_editor(TEMPERATURE, TEMPERATURE.default)
         self.seed = make_editor(SEED, 1)
         self.history = QComboBox()
@@ -255,13 +256,14 @@ class CurvePanel(QWidget):
         self.recommendation.setWordWrap(True)
         self.recommendation.setStyleSheet("font-size: 14px; font-weight: 600;")
         self.chart = pg.GraphicsLayoutWidget()
-        self.chart.setBackground("w")
         self.chart.setMinimumHeight(300)
         self.preference_plot = self.chart.addPlot(row=0, col=0)
         self.kl_plot = self.chart.addPlot(row=1, col=0)
         self.kl_plot.setXLink(self.preference_plot)
         self._style_plots()
+        follow_theme(self.restyle)
         self.table = QTableWidget(0, len(CURVE_COLUMNS))
+        self.table.setAccessibleName("The levels: duels, preference and KL")
         self.table.setHorizontalHeaderLabels(CURVE_COLUMNS)
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -305,6 +307,14 @@ class CurvePanel(QWidget):
         ticks = [(share, f"{share:.0%}") for share in (0, 0.25, 0.5, 0.75, 1)]
         self.preference_plot.getAxis("left").setTicks([ticks])
 
+    def restyle(self) -> None:
+        """The chart in the palette in use: its background, axes, and the curves drawn anew."""
+        colours = current()
+        self.chart.setBackground(colours.window)
+        for plot in (self.preference_plot, self.kl_plot):
+            style_plot(plot, colours)
+        self._draw(self.points)
+
     def show_curve(self, points: list[CurvePoint], recommendation: str) -> None:
         self.points = points
         self.recommendation.setText(recommendation)
@@ -314,7 +324,8 @@ class CurvePanel(QWidget):
     def _draw(self, points: list[CurvePoint]) -> None:
         self.preference_plot.clear()
         self.kl_plot.clear()
-        grey = pg.mkPen("#adb5bd", style=Qt.PenStyle.DashLine)
+        colours = current()
+        grey = pg.mkPen(colours.chart_guide, style=Qt.PenStyle.DashLine)
         # 0.5: you could not tell them apart.
         self.preference_plot.addItem(pg.InfiniteLine(0.5, angle=0, pen=grey))
         judged = [p for p in points if p.preference is not None and p.preference.duels]
@@ -323,7 +334,7 @@ class CurvePanel(QWidget):
             share = [p.preference.share for p in judged if p.preference]
             lower = [p.preference.share - p.preference.lower for p in judged if p.preference]
             upper = [p.preference.upper - p.preference.share for p in judged if p.preference]
-            colour = pg.mkPen(_PREFERENCE_COLOUR, width=2)
+            colour = pg.mkPen(colours.chart_preference, width=2)
             self.preference_plot.addItem(
                 pg.ErrorBarItem(
                     x=np.array(x),
@@ -334,15 +345,17 @@ class CurvePanel(QWidget):
                     pen=colour,
                 )
             )
-            self.preference_plot.plot(x, share, pen=colour, symbol="o", symbolBrush=ACCENT)
+            self.preference_plot.plot(
+                x, share, pen=colour, symbol="o", symbolBrush=colours.chart_preference
+            )
         measured = [p for p in points if p.quality is not None]
         if measured:
             self.kl_plot.plot(
                 [p.level.bits_per_weight for p in measured],
                 [p.quality.kl_divergence for p in measured if p.quality],
-                pen=pg.mkPen(_KL_COLOUR, width=2),
+                pen=pg.mkPen(colours.chart_kl, width=2),
                 symbol="s",
-                symbolBrush=_KL_COLOUR,
+                symbolBrush=colours.chart_kl,
             )
         for index, point in enumerate(points):
             self._mark(point, _LABEL_TOP - 0.1 * (index % 2))  # staggered: levels sit close
@@ -352,15 +365,17 @@ class CurvePanel(QWidget):
 
     def _mark(self, point: CurvePoint, height: float) -> None:
         """A dashed line at the level's bits per weight, named with its file size."""
-        level = point.level
+        level, colours = point.level, current()
         line = pg.InfiniteLine(
-            level.bits_per_weight, angle=90, pen=pg.mkPen("#ced4da", style=Qt.PenStyle.DotLine)
+            level.bits_per_weight,
+            angle=90,
+            pen=pg.mkPen(colours.chart_marker, style=Qt.PenStyle.DotLine),
         )
         self.preference_plot.addItem(line)
         name = f"{level.level} · {_mb(level.file_size)}"
         if point.preference is None:
             name += " (reference)"
-        text = pg.TextItem(name, color="#495057", anchor=(0.5, 0))
+        text = pg.TextItem(name, color=colours.text_muted, anchor=(0.5, 0))
         text.setPos(level.bits_per_weight, height)
         self.preference_plot.addItem(text)
 
@@ -400,7 +415,18 @@ class CurvePanel(QWidget):
 class TokenView(QTextBrowser):
     """An answer with each token coloured by KL; hovering shows the reference's top 5."""
 
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.result: Rescore | None = None
+        follow_theme(self.restyle)
+
+    def restyle(self) -> None:
+        """The tokens coloured anew, from the palette in use."""
+        if self.result is not None:
+            self.show_rescore(self.result)
+
     def show_rescore(self, result: Rescore) -> None:
+        self.result = result
         first = result.first_divergence
         parts = [
             self._span(token.text, token.kl, token.alternatives, index == first)
@@ -413,7 +439,8 @@ class TokenView(QTextBrowser):
         text: str, kl: float, alternatives: tuple[tuple[str, float], ...], first: bool
     ) -> str:
         strength = min(kl / KL_COLOUR_TOP, 1.0)
-        colour = QColor.fromHsvF(0.02, strength * 0.85, 1.0).name()
+        colours = current()
+        colour = blend(colours.window, colours.kl_hot, strength)
         tip = "\n".join(f"{alt!r}  {p:.1%}" for alt, p in alternatives)
         tip = f"KL {kl:.3f} nats\nThe reference's top 5:\n{tip}"
         if first:
@@ -442,6 +469,7 @@ class RescorePanel(QWidget):
         self.answer = QComboBox()
         self.answer.setMinimumWidth(320)
         self.level = QComboBox()
+        self.level.setToolTip("The level to score the answer under")
         self.reference = QLabel("")
         self.run_button = QPushButton("Re-score")
         self.run_button.setObjectName("primaryButton")
@@ -456,9 +484,10 @@ class RescorePanel(QWidget):
         self.summary = QLabel("Pick an answer and the level to score it under.")
         self.summary.setWordWrap(True)
         self.tokens = TokenView()
+        self.tokens.setAccessibleName("The answer, each token coloured by KL")
         legend = QLabel(
             f"Each token is coloured by the KL between the two levels' predictions there "
-            f"(white: none; red: {KL_COLOUR_TOP:g} nats or more). Hover a token for the "
+            f"(none: uncoloured; red: {KL_COLOUR_TOP:g} nats or more). Hover a token for the "
             "reference's five likeliest tokens. ▸ marks the first token where the greedy "
             "choices differ."
         )

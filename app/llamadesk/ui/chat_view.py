@@ -39,8 +39,13 @@ from PySide6.QtWidgets import (
 from llamadesk.core.answer_stats import AnswerStats
 from llamadesk.core.store import Message
 from llamadesk.services.ratings import ShownAnswer
+from llamadesk.ui.accessibility import describe_message, describe_streaming
+from llamadesk.ui.code_blocks import decorate_code_blocks
+from llamadesk.ui.palette import current
+from llamadesk.ui.shortcuts import with_keys
 
-CODE_BACKGROUND = QColor("#f3f4f8")
+GOOD_TIP = "This answer is good (click again to undo)"
+BAD_TIP = "This answer is bad (click again to undo)"
 INITIAL_WINDOW = 24  # messages shown when a conversation opens; more on request
 BODY_PIXEL_SIZE = 14
 
@@ -89,9 +94,10 @@ def render_markdown(text: str, font: QFont) -> str:
             block_format.nonBreakableLines()
         ):
             cursor = QTextCursor(block)
-            block_format.setBackground(CODE_BACKGROUND)
+            block_format.setBackground(QColor(current().code_background))
             cursor.setBlockFormat(block_format)
         block = block.next()
+    decorate_code_blocks(document, text, current())
     return document.toHtml()
 
 
@@ -295,6 +301,7 @@ class ReasoningSection(QWidget):
         self.toggle.toggled.connect(self._on_toggled)
         self.body = QTextEdit()
         self.body.setObjectName("reasoningBody")
+        self.body.setAccessibleName("Reasoning")
         self.body.setReadOnly(True)
         self.body.setAcceptRichText(False)
         self.body.setFrameShape(QFrame.Shape.NoFrame)
@@ -511,8 +518,8 @@ class AnswerRating(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 2, 0, 0)
         layout.setSpacing(6)
-        self.good = self._pill("Good", value > 0, "This answer is good (click again to undo)")
-        self.bad = self._pill("Bad", value < 0, "This answer is bad (click again to undo)")
+        self.good = self._pill("Good", value > 0, with_keys(GOOD_TIP, "rate_good"))
+        self.bad = self._pill("Bad", value < 0, with_keys(BAD_TIP, "rate_bad"))
         self.good.clicked.connect(lambda: self.thumbs.emit(answer_id, 1))
         self.bad.clicked.connect(lambda: self.thumbs.emit(answer_id, -1))
         self.why = _link_button("Why…" if value >= 0 else "Why… / better answer")
@@ -531,11 +538,13 @@ class AnswerRating(QWidget):
             position = shown.position
             self.previous = _link_button("‹")
             self.previous.setEnabled(position > 0)
+            self.previous.setAccessibleName("Previous answer")
             self.previous.clicked.connect(lambda: self.step.emit(answer_id, -1))
             self.counter = QLabel(f"{position + 1} / {count}")
             self.counter.setObjectName("bubbleFooter")
             self.next = _link_button("›")
             self.next.setEnabled(position < count - 1)
+            self.next.setAccessibleName("Next answer")
             self.next.clicked.connect(lambda: self.step.emit(answer_id, 1))
             self.best_button = self._pill(
                 "★ Best", shown.is_best, "The best of the answers to this prompt"
@@ -624,6 +633,7 @@ class ChatView(QScrollArea):
         self.save_again_button: QPushButton | None = None  # on an answer not saved
         self._regenerate = _link_button("↻ Regenerate")
         self._regenerate.clicked.connect(self.regenerate_requested)
+        self._regenerate.setToolTip(with_keys("Write another answer", "regenerate"))
         self._stick_to_bottom = True
         bar = self.verticalScrollBar()
         bar.rangeChanged.connect(self._on_range_changed)
@@ -683,6 +693,7 @@ class ChatView(QScrollArea):
 
     def _add_message(self, message: Message, shown: ShownAnswer | None, key: object) -> None:
         bubble = self._add_bubble(message.role, _author(message), message.content)
+        describe_message(bubble, message)
         bubble.show_stored_reasoning(message)
         if message.role == "assistant":
             bubble.set_footer(describe_stats(message.answer_stats, message.stop_reason))
@@ -695,6 +706,7 @@ class ChatView(QScrollArea):
         self._regenerate.setParent(None)
         self._streaming = self._add_bubble("assistant", author, "", self._streaming_column)
         self._streaming.set_footer("writing…")
+        describe_streaming(self._streaming)
         self._streaming_row = self._rows.pop()[1]
 
     def show_unsaved(self, author: str, text: str) -> None:

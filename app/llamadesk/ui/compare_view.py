@@ -157,8 +157,9 @@ class CompareView(QWidget):
         layout.addLayout(setup)
         layout.addLayout(actions)
         layout.addWidget(rule)
-        layout.addLayout(panes, 1)
-        layout.addLayout(votes)
+        layout.addLayout(panes)
+        layout.addLayout(votes)  # right under the answers it judges
+        layout.addStretch(1)
 
     def set_models(
         self, paths: Sequence[Path], current: Path | None, remote: Sequence[RemoteModel] = ()

@@ -7,6 +7,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPlainTextEdit, QPushButton, QWidget
 
 from llamadesk.core.reasoning import EFFORT_CHOICES
+from llamadesk.ui.translations import translate
 
 # What each thinking choice reads as in the menu ("": the template's own default).
 THINKING_LABELS = {
@@ -40,11 +41,13 @@ class Composer(QWidget):
         self.setObjectName("composer")
         self.editor = QPlainTextEdit()
         self.editor.setObjectName("composerEditor")
-        self.editor.setPlaceholderText("Message the model…  (Enter sends, Shift+Enter adds a line)")
+        self.editor.setPlaceholderText(
+            translate("Composer", "Message the model…  (Enter sends, Shift+Enter adds a line)")
+        )
         self.editor.setTabChangesFocus(True)
         self.editor.setFixedHeight(76)
         self.editor.installEventFilter(self)
-        self.button = QPushButton("Send")
+        self.button = QPushButton(translate("Composer", "Send"))
         self.button.setObjectName("sendButton")
         self.button.setMinimumWidth(88)
         self.button.clicked.connect(self._on_button)
@@ -67,7 +70,9 @@ class Composer(QWidget):
     def set_generating(self, generating: bool) -> None:
         """While an answer streams, the button stops it and nothing new can be sent."""
         self._generating = generating
-        self.button.setText("Stop" if generating else "Send")
+        self.button.setText(
+            translate("Composer", "Stop") if generating else translate("Composer", "Send")
+        )
         self.button.setProperty("stop", generating)
         self.button.style().unpolish(self.button)
         self.button.style().polish(self.button)

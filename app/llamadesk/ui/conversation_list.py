@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from llamadesk.core.store import Conversation
 from llamadesk.ui import widgets
+from llamadesk.ui.translations import translate
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -47,11 +48,11 @@ class ConversationList(QWidget):
         self.setObjectName("sidebar")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setMinimumWidth(200)
-        self.new_button = QPushButton("+  New chat")
+        self.new_button = QPushButton(translate("Sidebar", "+  New chat"))
         self.new_button.setObjectName("newChatButton")
         self.new_button.clicked.connect(self.new_requested)
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search chats")
+        self.search.setPlaceholderText(translate("Sidebar", "Search chats"))
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self.search_changed)
         self.list = QListWidget()

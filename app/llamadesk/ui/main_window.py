@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
@@ -40,6 +40,8 @@ from llamadesk.ui.memory_panel import MemoryPanel
 from llamadesk.ui.model_picker import DEMO_SUFFIX, ModelPicker
 from llamadesk.ui.model_status import ModelStatus
 from llamadesk.ui.network_panel import add_network_dock
+from llamadesk.ui.shortcuts import install_shortcuts
+from llamadesk.ui.translations import translate
 
 
 class MainWindow(QMainWindow):
@@ -61,6 +63,7 @@ class MainWindow(QMainWindow):
         self.resize(1180, 780)
         self._build()
         self._connect()
+        install_shortcuts(self)
         self._refresh_models()
         self.chat.refresh_conversations(select_first=True)
         self.chat.update_page()
@@ -70,18 +73,18 @@ class MainWindow(QMainWindow):
     def _build(self) -> None:
         self.model_picker = ModelPicker()
         self.status = ModelStatus(self.session.host, self.loader, self.statusBar())
-        toolbar = QToolBar("Model")
+        toolbar = QToolBar(translate("MainWindow", "Model"))
         toolbar.setObjectName("toolbar")
         toolbar.setMovable(False)
         self.mode_actions = QActionGroup(self)
         self._mode_anchor = toolbar.addSeparator()  # mode buttons go before this
         self.toolbar = toolbar
-        toolbar.addWidget(QLabel("  Model  "))
+        toolbar.addWidget(QLabel("  " + translate("MainWindow", "Model") + "  "))
         toolbar.addWidget(self.model_picker)
         toolbar.addWidget(self.status.busy)
-        self.settings_action = toolbar.addAction("Settings…")
+        self.settings_action = toolbar.addAction(translate("MainWindow", "Settings…"))
         self.settings_action.triggered.connect(self.open_settings)
-        self.memory_action = toolbar.addAction("Memory")
+        self.memory_action = toolbar.addAction(translate("MainWindow", "Memory"))
         self.memory_action.setCheckable(True)
         self.addToolBar(toolbar)
 
@@ -101,17 +104,17 @@ class MainWindow(QMainWindow):
         self.compare_view = CompareView(self.compare)
         self.modes = QStackedWidget()
         self.setCentralWidget(self.modes)
-        self.add_mode("Chat", self.chat)
-        self.add_mode("Compare", self.compare_view)
+        self.add_mode(translate("MainWindow", "Chat"), self.chat)
+        self.add_mode(translate("MainWindow", "Compare"), self.compare_view)
         self.memory_panel = MemoryPanel(self.monitor)
-        self.memory_dock = QDockWidget("Memory", self)
+        self.memory_dock = QDockWidget(translate("MainWindow", "Memory"), self)
         self.memory_dock.setObjectName("memoryDock")
         self.memory_dock.setWidget(self.memory_panel)
         self.memory_dock.setMinimumWidth(300)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.memory_dock)
         self.memory_dock.hide()
         self.dataset_view = DatasetView(self.dataset, share=self.services.share)
-        self.dataset_page = self.add_mode("Data set", self.dataset_view)
+        self.dataset_page = self.add_mode(translate("MainWindow", "Data set"), self.dataset_view)
         self.chat_transfer = ChatTransfer(
             self.services.chat_transfer, self, self.banner.show_message
         )
@@ -120,16 +123,14 @@ class MainWindow(QMainWindow):
             ArenaReader(self.paths.models, self.paths.database, self),
             rescores_folder(self.paths.data),
         )
-        self.arena_page = self.add_mode("Arena", self.arena_view)
-        exports = self.menuBar().addMenu("&Export")
+        self.arena_page = self.add_mode(translate("MainWindow", "Arena"), self.arena_view)
+        exports = self.menuBar().addMenu(translate("MainWindow", "&Export"))
         for action in self.dataset_view.export_actions.values():
             exports.addAction(action)
             # The export's result, or its error, is shown on the data set page.
             action.triggered.connect(lambda _checked: self.show_mode(self.dataset_page))
 
         self.network = add_network_dock(self)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.session.stop)
-        QShortcut(QKeySequence.StandardKey.New, self, self.chat.new_conversation)
 
     def _connect(self) -> None:
         host = self.session.host

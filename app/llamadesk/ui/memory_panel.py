@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pyqtgraph as pg
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from llamadesk.core.backend import BackendInfo, free_vram_bytes
@@ -14,9 +13,8 @@ from llamadesk.core.memory import estimate_memory, format_size
 from llamadesk.services.background import JobRunner, unexpected_failure
 from llamadesk.services.memory_monitor import MemoryMonitor, MemorySample
 from llamadesk.services.model_host import LoadedModel
-
-PROCESS_COLOUR = QColor("#3b5bdb")
-SYSTEM_COLOUR = QColor("#adb5bd")
+from llamadesk.ui.chart_theme import follow_theme, style_plot
+from llamadesk.ui.palette import current
 
 
 class MemoryChart(pg.PlotWidget):  # type: ignore[misc]  # pyqtgraph ships no types
@@ -24,7 +22,7 @@ class MemoryChart(pg.PlotWidget):  # type: ignore[misc]  # pyqtgraph ships no ty
     curve: Qt's own QGraphicsView underneath, so no QtCharts is needed)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent, background="w")
+        super().__init__(parent)
         self.setMinimumHeight(130)
         self.setMaximumHeight(260)
         self.samples: Sequence[MemorySample] = ()
@@ -35,10 +33,23 @@ class MemoryChart(pg.PlotWidget):  # type: ignore[misc]  # pyqtgraph ships no ty
         plot.setLabel("bottom", "seconds ago")
         plot.getAxis("left").enableAutoSIPrefix(False)
         plot.getAxis("left").setLabel("GB")
-        self._lines = {
-            "system": plot.plot(pen=pg.mkPen(SYSTEM_COLOUR, width=2)),
-            "process": plot.plot(pen=pg.mkPen(PROCESS_COLOUR, width=2)),
-        }
+        self._lines = {"system": plot.plot(), "process": plot.plot()}
+        self.legend = QLabel()
+        self.legend.setObjectName("emptyNote")
+        follow_theme(self.restyle)
+
+    def restyle(self) -> None:
+        """The background, axes, lines and legend in the palette in use."""
+        colours = current()
+        self.setBackground(colours.window)
+        style_plot(self.getPlotItem(), colours)
+        self._lines["system"].setPen(pg.mkPen(colours.chart_system, width=2))
+        self._lines["process"].setPen(pg.mkPen(colours.chart_process, width=2))
+        self.legend.setText(
+            f"<span style='color:{colours.chart_process}'>■</span> this app   "
+            f"<span style='color:{colours.chart_system}'>■</span> whole system "
+            "(last 5 minutes)"
+        )
 
     def show_samples(self, samples: Sequence[MemorySample]) -> None:
         self.samples = samples
@@ -73,16 +84,10 @@ class MemoryPanel(QWidget):
         form.addRow("System", self.figures["system"])
         form.addRow("GPU", self.figures["gpu"])
         self.chart = MemoryChart()
-        legend = QLabel(
-            f"<span style='color:{PROCESS_COLOUR.name()}'>■</span> this app   "
-            f"<span style='color:{SYSTEM_COLOUR.name()}'>■</span> whole system "
-            "(last 5 minutes)"
-        )
-        legend.setObjectName("emptyNote")
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.chart)
-        layout.addWidget(legend)
+        layout.addWidget(self.chart.legend)
         layout.addStretch(1)
         self._jobs = JobRunner(parent=self)
         monitor.sampled.connect(self._on_sample)

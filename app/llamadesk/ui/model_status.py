@@ -8,6 +8,7 @@ from llamadesk.core.store import Message
 from llamadesk.services.model_host import LoadedModel, ModelHost
 from llamadesk.services.model_loader import ModelLoader
 from llamadesk.ui.model_picker import display_name
+from llamadesk.ui.translations import translate
 
 
 class ModelStatus:
@@ -21,7 +22,7 @@ class ModelStatus:
         self.busy.setFixedWidth(90)
         self.busy.setTextVisible(False)
         self.busy.hide()
-        self.model_status = QLabel("No model loaded")
+        self.model_status = QLabel(translate("MainWindow", "No model loaded"))
         self.speed_status = QLabel("")
         status_bar.addPermanentWidget(self.speed_status)
         status_bar.addPermanentWidget(self.model_status)
@@ -40,7 +41,9 @@ class ModelStatus:
     def show_current(self) -> None:
         """After a failed load: the model still loaded, if any."""
         model = self.host.model
-        self.model_status.setText(display_name(model.info.path) if model else "No model loaded")
+        self.model_status.setText(
+            display_name(model.info.path) if model else translate("MainWindow", "No model loaded")
+        )
 
     def show_progress(self, tokens: int, tokens_per_second: float) -> str:
         """Show an answer's progress; returns the line, for the answer's own status."""

@@ -72,6 +72,7 @@ from llamadesk.services.background import JobRunner, unexpected_failure
 from llamadesk.services.downloads import DownloadManager
 from llamadesk.services.quantize_job import CancellableJob
 from llamadesk.ui.library_panel import DownloadsPanel, LibraryPanel
+from llamadesk.ui.palette import current, fit_colours
 from llamadesk.ui.quality_dialog import QualityDialog
 from llamadesk.ui.quantize_dialog import QuantizeDialog
 from llamadesk.ui.train_view import TrainDialog
@@ -91,9 +92,16 @@ VARIANT_COLUMNS = (
 )
 _FIT_COLUMN, _SPEED_COLUMN, _MARK_COLUMN = 4, 5, 6
 MEASURING = "measuring this computer…"
-_FIT_COLOURS = {FitLevel.FITS: "#e6f4ea", FitLevel.TIGHT: "#fff4d6", FitLevel.TOO_BIG: "#fde2e1"}
 DialogT = TypeVar("DialogT", bound=QDialog)
-_FIT_TEXT = {FitLevel.FITS: "#1e6b34", FitLevel.TIGHT: "#7a5a00", FitLevel.TOO_BIG: "#a1261f"}
+
+
+def _error_html(message: str) -> str:
+    return f"<span style='color:{current().danger_text}'>{escape(message, quote=False)}</span>"
+
+
+def _fit_colours(level: FitLevel) -> tuple[str, str]:
+    """A fit verdict's background and text colour, in the theme's palette."""
+    return fit_colours(current())[level.name.lower()]
 
 
 _REASONING_TEXT = {
@@ -184,7 +192,7 @@ class CatalogPane(QWidget):
             item.setToolTip(entry.description)
             if entry == self.recommended:
                 item.setText(f"{item.text()}\n{RECOMMENDED}")
-                item.setBackground(QBrush(QColor(_FIT_COLOURS[FitLevel.FITS])))
+                item.setBackground(QBrush(QColor(_fit_colours(FitLevel.FITS)[0])))
             self.list.addItem(item)
 
     def set_recommended(self, entry: CatalogEntry | None) -> None:
@@ -265,14 +273,15 @@ class VariantsTable(QTableWidget):
             item.setToolTip(verdict.explain())
             self.setItem(row, column, item)
         fit = items[_FIT_COLUMN]
-        fit.setBackground(QBrush(QColor(_FIT_COLOURS[verdict.level])))
-        fit.setForeground(QBrush(QColor(_FIT_TEXT[verdict.level])))
+        background, text = _fit_colours(verdict.level)
+        fit.setBackground(QBrush(QColor(background)))
+        fit.setForeground(QBrush(QColor(text)))
         if recommended:
             mark = items[_MARK_COLUMN]
             font = QFont(mark.font())
             font.setBold(True)
             mark.setFont(font)
-            mark.setForeground(QBrush(QColor(_FIT_TEXT[FitLevel.FITS])))
+            mark.setForeground(QBrush(QColor(_fit_colours(FitLevel.FITS)[1])))
 
     def _bits(self, variant: Variant) -> str:
         level = variant.level
@@ -444,7 +453,8 @@ class ModelsView(QWidget):
         ]
         note = f"<br><i>{entry.note}</i>" if entry.note else ""
         self.about.setText(
-            f"{entry.description}<br><span style='color:#6b6b76'>{'  ·  '.join(facts)}{note}</span>"
+            f"{entry.description}<br><span style='color:{current().text_subtle}'>"
+            f"{'  ·  '.join(facts)}{note}</span>"
         )
         self._list(entry.repo)
 
@@ -518,15 +528,11 @@ class ModelsView(QWidget):
             return
         if not isinstance(error, DownloadError):
             unexpected = unexpected_failure(error, f"Listing {repo}")
-            self.status.setText(
-                f"<span style='color:#a1261f'>{escape(unexpected, quote=False)}</span>"
-            )
+            self.status.setText(_error_html(unexpected))
             return
         message = listing_failure(error, self.entry)
         if self.entry is None or not error.resumable:
-            self.status.setText(
-                f"<span style='color:#a1261f'>{escape(message, quote=False)}</span>"
-            )
+            self.status.setText(_error_html(message))
             return
         # The hub is out of reach: what the common levels would take, marked as estimates.
         variants = tuple(estimated_variants(self.entry))
@@ -534,7 +540,9 @@ class ModelsView(QWidget):
         self._show_variants()
 
     def _show_error(self, message: str) -> None:
-        self.status.setText(f"<span style='color:#a1261f'>{escape(message, quote=False)}</span>")
+        self.status.setText(
+            f"<span style='color:{current().danger_text}'>{escape(message, quote=False)}</span>"
+        )
 
     def _show_variants(self) -> None:
         listing = self.listing

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from llamadesk.core.api_jobs import LogEntry
 from llamadesk.services.network import ApiService, ConnectionsService
+from llamadesk.ui.translations import translate
 
 if TYPE_CHECKING:
     from llamadesk.ui.main_window import MainWindow
@@ -222,19 +223,20 @@ def add_network_dock(window: MainWindow) -> NetworkPanel:
     host = window.session.host
     api = window.services.api
     panel = NetworkPanel(api, window.services.connections)
-    dock = QDockWidget("Network", window)
+    dock = QDockWidget(translate("MainWindow", "Network"), window)
     dock.setObjectName("networkDock")
     dock.setWidget(panel)
     dock.setMinimumWidth(340)
     window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
     dock.hide()
-    action = window.toolbar.addAction("Network")
+    action = window.toolbar.addAction(translate("MainWindow", "Network"))
     action.setObjectName("networkAction")
     action.setCheckable(True)
     action.setToolTip("Serve the model to other programs; chat with models on other servers")
     action.toggled.connect(dock.setVisible)
     dock.visibilityChanged.connect(action.setChecked)
-    api.running_changed.connect(lambda on: action.setText("Network · serving" if on else "Network"))
+    serving = translate("MainWindow", "Network · serving")
+    api.running_changed.connect(lambda on: action.setText(serving if on else dock.windowTitle()))
 
     def use(url: str, key: str, model: str) -> None:
         if host.busy or window.loader.busy:

@@ -36,6 +36,7 @@ from llamadesk.services.quantize_job import (
     file_text,
     stored_conversations,
 )
+from llamadesk.ui.palette import current
 from llamadesk.ui.quantize_dialog import JobDialog
 
 HISTORY_COLUMNS = ("Date", "Against", "Text", "KL divergence", "Top-1", "Perplexity")
@@ -290,7 +291,7 @@ class QualityDialog(JobDialog):
     def _on_stopped(self, message: str, *, error: bool) -> None:
         self.bar.hide()
         self.status.setText(message)
-        self.status.setStyleSheet("color: #a1261f" if error else "")
+        self.status.setStyleSheet(f"color: {current().danger_text}" if error else "")
         self._update_buttons()
         self._close_if_asked()
 

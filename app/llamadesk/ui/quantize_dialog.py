@@ -42,6 +42,7 @@ from llamadesk.core.quants import (
 )
 from llamadesk.services.background import JobRunner
 from llamadesk.services.quantize_job import CancellableJob, QuantizeJob
+from llamadesk.ui.palette import current
 
 LEVEL_COLUMNS = ("Level", "Bits/weight", "Quality cost")
 PREFERRED_LEVEL = "Q4_K_M"  # the usual best trade-off; picked first when it is offered
@@ -173,10 +174,10 @@ class QuantizeDialog(JobDialog):
         self.details.setTextFormat(Qt.TextFormat.RichText)
         self.error = QLabel()
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #a1261f")
+        self.error.setObjectName("errorText")
         self.warning = QLabel()
         self.warning.setWordWrap(True)
-        self.warning.setStyleSheet("color: #7a5a00")
+        self.warning.setObjectName("warningText")
         self.consent = QCheckBox("I understand; quantize the quantized file anyway")
         self.bar = QProgressBar()
         self.bar.setRange(0, _PROGRESS_STEPS)
@@ -318,6 +319,6 @@ class QuantizeDialog(JobDialog):
     def _on_stopped(self, message: str, *, error: bool = True) -> None:
         self.bar.hide()
         self.status.setText(message)
-        self.status.setStyleSheet("color: #a1261f" if error else "")
+        self.status.setStyleSheet(f"color: {current().danger_text}" if error else "")
         self._update_buttons()
         self._close_if_asked()

@@ -27,6 +27,9 @@ from llamadesk.core.store import Message, Store
 from llamadesk.services.model_host import LoadedModel
 from llamadesk.services.waiting import StepFailed, wait_for
 from llamadesk.ui.app import AppParts, application, build
+from llamadesk.ui.palette import current
+from llamadesk.ui.theme import theme_of
+from llamadesk.ui.translations import install_language, language_in_use
 
 STEP_TIMEOUT_MS = 180_000  # the real starter model on a busy 2-core machine: ~2 tokens/s
 PROMPT = "Hello! What can you tell me about quantization?"
@@ -48,14 +51,15 @@ def _wait_for(
         raise SelfTestFailed(f"{what} failed: {exc.args[0]}") from None
 
 
-def run_self_test(out: Path | None) -> int:
-    """Run every step, print one line per step, return 0 when all passed."""
+def run_self_test(out: Path | None, *, theme: str | None = None, lang: str | None = None) -> int:
+    """Run every step, print one line per step, return 0 when all passed; `theme` and
+    `lang` (a language code) replace the system's for this run."""
     with tempfile.TemporaryDirectory(prefix="llamadesk-selftest-") as scratch:
         if not os.environ.get(HOME_ENV):
             # Use a scratch home so the self-test never touches the user's own chats.
             os.environ[HOME_ENV] = scratch
         try:
-            report = _run_steps(out)
+            report = _run_steps(out, theme, lang)
         except (SelfTestFailed, DataFolderError) as exc:
             print(f"self-test FAILED: {exc}", file=sys.stderr)
             return 1
@@ -67,11 +71,15 @@ def _step(name: str, started: float) -> None:
     print(f"  ok  {name} ({time.perf_counter() - started:.2f} s)", flush=True)
 
 
-def _run_steps(out: Path | None) -> dict[str, object]:
+def _run_steps(out: Path | None, theme: str | None, lang: str | None) -> dict[str, object]:
     started = time.perf_counter()
-    application()
+    app = application()
+    if lang:
+        install_language(app, lang)
     paths = prepare_folders(app_paths())
     parts = build(paths)
+    if theme:
+        theme_of(app).set_choice(theme)
     window, session, host = parts.window, parts.session, parts.host
     try:
         window.start()
@@ -118,6 +126,8 @@ def _run_steps(out: Path | None) -> dict[str, object]:
             "answer_chars": len(answer_text),
             "stats": saved.stats,
             "seconds": round(time.perf_counter() - started, 2),
+            "theme": "dark" if current().dark else "light",
+            "language": language_in_use(),
         }
         if out is not None:
             out.mkdir(parents=True, exist_ok=True)

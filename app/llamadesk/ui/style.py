@@ -1,102 +1,150 @@
-"""The app's look: one stylesheet, light and quiet, so the conversation stands out."""
+"""The app's look: one stylesheet, quiet, so the conversation stands out.
 
-ACCENT = "#3b5bdb"
+Every colour comes from a `Palette` (ui/palette.py): the same sheet serves light and dark.
+"""
 
-STYLESHEET = f"""
-QMainWindow, #mainArea, #chatContent, #chatView {{ background: #ffffff; }}
+from llamadesk.ui.palette import Palette
+
+
+def stylesheet(p: Palette) -> str:
+    """The application's stylesheet in palette `p`'s colours."""
+    return f"""
+QMainWindow, #mainArea, #chatContent, #chatView {{ background: {p.window}; }}
 QToolBar#toolbar {{
-    background: #fafafa; border: none; border-bottom: 1px solid #e6e6e9;
+    background: {p.surface}; border: none; border-bottom: 1px solid {p.border};
     padding: 6px 8px; spacing: 8px;
 }}
-#sidebar {{ background: #f6f6f8; border-right: 1px solid #e6e6e9; }}
+#sidebar {{ background: {p.sidebar}; border-right: 1px solid {p.border}; }}
 #newChatButton {{
-    background: {ACCENT}; color: white; border: none; border-radius: 8px;
+    background: {p.accent}; color: {p.on_accent}; border: none; border-radius: 8px;
     padding: 8px 12px; font-weight: 600; text-align: left;
 }}
-#newChatButton:hover {{ background: #2f4ac0; }}
+#newChatButton:hover {{ background: {p.accent_hover}; }}
 #sidebar QLineEdit {{
-    border: 1px solid #dcdce0; border-radius: 8px; padding: 6px 8px; background: white;
+    border: 1px solid {p.border_strong}; border-radius: 8px; padding: 6px 8px;
+    background: {p.window};
 }}
 #conversationList {{ border: none; background: transparent; outline: none; }}
-#conversationList::item {{ padding: 8px 8px; border-radius: 6px; color: #303036; }}
-#conversationList::item:selected {{ background: #e3e7fb; color: #1b2a6b; }}
-#conversationList::item:hover:!selected {{ background: #ececf1; }}
-#userBubble {{ background: #eef2ff; border-radius: 12px; }}
-#assistantBubble {{ background: #ffffff; border: 1px solid #ececf0; border-radius: 12px; }}
-#bubbleAuthor {{ color: #6b6b76; font-size: 11px; font-weight: 600; }}
-#bubbleBody {{ color: #1d1d22; }}  /* size: chat_view.BODY_PIXEL_SIZE */
-StreamingTail {{ background: #ffffff; }}  /* opaque: its updates repaint nothing under it */
-#bubbleFooter {{ color: #8a8a94; font-size: 11px; }}
+#conversationList::item {{ padding: 8px 8px; border-radius: 6px; color: {p.text}; }}
+#conversationList::item:selected {{ background: {p.selection}; color: {p.selection_text}; }}
+#conversationList::item:hover:!selected {{ background: {p.hover}; }}
+#userBubble {{ background: {p.user_bubble}; border-radius: 12px; }}
+#assistantBubble {{ background: {p.window}; border: 1px solid {p.border}; border-radius: 12px; }}
+#bubbleAuthor {{ color: {p.text_subtle}; font-size: 11px; font-weight: 600; }}
+#bubbleBody {{ color: {p.text}; }}  /* size: chat_view.BODY_PIXEL_SIZE */
+StreamingTail {{ background: {p.window}; }}  /* opaque: its updates repaint nothing under it */
+#bubbleFooter {{ color: {p.text_subtle}; font-size: 11px; }}
 #reasoningBody {{
-    color: #55555f; background: #f6f6f9; border-left: 3px solid #dcdce4; font-size: 13px;
+    color: {p.text_muted}; background: {p.code_background};
+    border-left: 3px solid {p.border_strong}; font-size: 13px;
 }}
 #linkButton {{
-    background: transparent; border: none; color: {ACCENT}; font-size: 11px; padding: 2px 6px;
+    background: transparent; border: none; color: {p.link_text}; font-size: 11px; padding: 2px 6px;
 }}
 #linkButton:hover {{ text-decoration: underline; }}
-#linkButton:disabled {{ color: #c4c4cc; }}
+#linkButton:disabled {{ color: {p.text_subtle}; }}
 #pill {{
-    background: #f4f4f7; border: 1px solid #e0e0e6; border-radius: 10px; color: #4a4a55;
+    background: {p.surface}; border: 1px solid {p.border_strong}; border-radius: 10px;
+    color: {p.text_muted};
     font-size: 11px; padding: 2px 10px;
 }}
-#pill:hover {{ border-color: {ACCENT}; }}
-#pill:checked {{ background: #e3e7fb; border-color: {ACCENT}; color: #1b2a6b; }}
-#composer {{ background: #ffffff; border-top: 1px solid #ececf0; }}
+#pill:hover {{ border-color: {p.accent}; }}
+#pill:checked {{ background: {p.selection}; border-color: {p.accent}; color: {p.selection_text}; }}
+#composer {{ background: {p.window}; border-top: 1px solid {p.border}; }}
 #composerEditor {{
-    border: 1px solid #d6d6dc; border-radius: 10px; padding: 8px; font-size: 14px;
-    background: #fcfcfd;
+    border: 1px solid {p.border_strong}; border-radius: 10px; padding: 8px; font-size: 14px;
+    background: {p.surface};
 }}
-#composerEditor:focus {{ border-color: {ACCENT}; }}
+#composerEditor:focus {{ border-color: {p.accent}; }}
 #sendButton, #primaryButton {{
-    background: {ACCENT}; color: white; border: none; border-radius: 10px;
+    background: {p.accent}; color: {p.on_accent}; border: none; border-radius: 10px;
     padding: 10px 16px; font-weight: 600;
 }}
-#sendButton:hover, #primaryButton:hover {{ background: #2f4ac0; }}
-#sendButton:disabled, #primaryButton:disabled {{ background: #b9c3ee; }}
-#downloadRow {{ border: 1px solid #e6e6e9; border-radius: 8px; background: #fafafa; }}
-#sendButton[stop="true"] {{ background: #c92a2a; }}
-#sendButton[stop="true"]:hover {{ background: #a61e1e; }}
-#welcomeCard {{ background: #f8f9fc; border: 1px solid #e6e8f0; border-radius: 16px; }}
-#welcomeTitle {{ font-size: 22px; font-weight: 700; color: #1d1d22; }}
-#welcomeText {{ font-size: 13px; color: #4a4a55; }}
-#welcomeOption {{ font-size: 13px; color: #4a4a55; }}
+#sendButton:hover, #primaryButton:hover {{ background: {p.accent_hover}; }}
+#sendButton:disabled, #primaryButton:disabled {{ background: {p.accent_disabled}; }}
+#downloadRow {{ border: 1px solid {p.border}; border-radius: 8px; background: {p.surface}; }}
+#sendButton[stop="true"] {{ background: {p.danger}; }}
+#sendButton[stop="true"]:hover {{ background: {p.danger_hover}; }}
+#welcomeCard {{ background: {p.surface}; border: 1px solid {p.border}; border-radius: 16px; }}
+#welcomeTitle {{ font-size: 22px; font-weight: 700; color: {p.text}; }}
+#welcomeText {{ font-size: 13px; color: {p.text_muted}; }}
+#welcomeOption {{ font-size: 13px; color: {p.text_muted}; }}
 #welcome QPushButton {{
     padding: 11px 18px; border-radius: 10px; font-size: 14px; font-weight: 600;
-    background: #ffffff; border: 1px solid #d6d6dc; color: #1d1d22;
+    background: {p.window}; border: 1px solid {p.border_strong}; color: {p.text};
 }}
-#welcome QPushButton:hover {{ border-color: {ACCENT}; color: {ACCENT}; }}
-#welcome #primaryButton {{ background: {ACCENT}; color: white; border: none; }}
-#welcome #primaryButton:hover {{ background: #2f4ac0; color: white; }}
+#welcome QPushButton:hover {{ border-color: {p.accent}; color: {p.accent}; }}
+#welcome #primaryButton {{ background: {p.accent}; color: {p.on_accent}; border: none; }}
+#welcome #primaryButton:hover {{ background: {p.accent_hover}; color: {p.on_accent}; }}
 #bannerAction {{
-    border: 1px solid currentColor; border-radius: 6px; padding: 3px 10px; background: white;
+    border: 1px solid currentColor; border-radius: 6px; padding: 3px 10px; background: {p.window};
 }}
-#banner {{ background: #fff4e6; border-bottom: 1px solid #ffd8a8; color: #7a3d00; }}
-#banner[kind="error"] {{ background: #fff5f5; border-bottom: 1px solid #ffc9c9; color: #8a1c1c; }}
-#warningText {{ color: #a35200; }}
-#errorText {{ color: #c92a2a; }}
+#banner {{
+    background: {p.banner_warning};
+    border-bottom: 1px solid {p.banner_warning_border};
+    color: {p.banner_warning_text};
+}}
+#banner[kind="error"] {{
+    background: {p.banner_error};
+    border-bottom: 1px solid {p.banner_error_border};
+    color: {p.banner_error_text};
+}}
+#warningText {{ color: {p.warning_text}; }}
+#errorText {{ color: {p.danger_text}; }}
 #bannerClose {{ border: none; background: transparent; }}
-#banner[kind="success"] {{ background: #ebfbee; border-bottom: 1px solid #b2f2bb; color: #1e5f2b; }}
-#banner[kind="info"] {{ background: #f3f5fd; border-bottom: 1px solid #dbe2fb; color: #1b2a6b; }}
-#datasetView {{ background: #ffffff; }}
-#pageTitle {{ font-size: 20px; font-weight: 700; color: #1d1d22; }}
-#pageText {{ font-size: 13px; color: #4a4a55; }}
-#pageNote {{ font-size: 11px; color: #7a7a85; }}
-#sectionTitle {{ font-weight: 600; color: #303036; }}
+#banner[kind="success"] {{
+    background: {p.banner_success};
+    border-bottom: 1px solid {p.banner_success_border};
+    color: {p.banner_success_text};
+}}
+#banner[kind="info"] {{
+    background: {p.banner_info};
+    border-bottom: 1px solid {p.banner_info_border};
+    color: {p.selection_text};
+}}
+#datasetView {{ background: {p.window}; }}
+#pageTitle {{ font-size: 20px; font-weight: 700; color: {p.text}; }}
+#pageText {{ font-size: 13px; color: {p.text_muted}; }}
+#pageNote {{ font-size: 11px; color: {p.text_subtle}; }}
+#sectionTitle {{ font-weight: 600; color: {p.text}; }}
 #datasetCounts {{
-    font-size: 14px; font-weight: 600; color: #1b2a6b; background: #f3f5fd;
-    border: 1px solid #e3e7fb; border-radius: 8px; padding: 8px 12px;
+    font-size: 14px; font-weight: 600; color: {p.selection_text}; background: {p.banner_info};
+    border: 1px solid {p.selection}; border-radius: 8px; padding: 8px 12px;
 }}
 #exportButton {{
-    border: 1px solid #d6d6dc; border-radius: 8px; padding: 6px 12px; background: #fcfcfd;
+    border: 1px solid {p.border_strong}; border-radius: 8px; padding: 6px 12px;
+    background: {p.surface};
 }}
-#exportButton:hover {{ border-color: {ACCENT}; }}
+#exportButton:hover {{ border-color: {p.accent}; }}
 #pairsTable, #leaderboard {{
-    border: 1px solid #e6e6e9; border-radius: 8px; alternate-background-color: #fafafc;
-    selection-background-color: #e3e7fb; selection-color: #1b2a6b;
+    border: 1px solid {p.border}; border-radius: 8px; alternate-background-color: {p.surface};
+    selection-background-color: {p.selection}; selection-color: {p.selection_text};
 }}
-#chosenTitle {{ color: #2b8a3e; font-weight: 600; }}
-#rejectedTitle {{ color: #c92a2a; font-weight: 600; }}
-#answerText {{ border: 1px solid #ececf0; border-radius: 8px; background: #fcfcfd; }}
-QStatusBar {{ background: #fafafa; border-top: 1px solid #e6e6e9; color: #55555f; }}
+#chosenTitle {{ color: {p.success_text}; font-weight: 600; }}
+#rejectedTitle {{ color: {p.danger_text}; font-weight: 600; }}
+#answerText {{ border: 1px solid {p.border}; border-radius: 8px; background: {p.surface}; }}
+QStatusBar {{ background: {p.surface}; border-top: 1px solid {p.border}; color: {p.text_muted}; }}
 QStatusBar QLabel {{ padding: 0 8px; }}
+QScrollBar:vertical {{ background: transparent; width: 10px; margin: 0; border: none; }}
+QScrollBar:horizontal {{ background: transparent; height: 10px; margin: 0; border: none; }}
+QScrollBar::handle:vertical {{
+    background: {p.scroll_handle};
+    border-radius: 4px;
+    min-height: 28px;
+    margin: 1px;
+}}
+QScrollBar::handle:horizontal {{
+    background: {p.scroll_handle};
+    border-radius: 4px;
+    min-width: 28px;
+    margin: 1px;
+}}
+QScrollBar::handle:hover {{ background: {p.scroll_handle_hover}; }}
+QScrollBar::add-page, QScrollBar::sub-page {{ background: transparent; }}
+QScrollBar::add-line, QScrollBar::sub-line {{
+    width: 0;
+    height: 0;
+    border: none;
+    background: transparent;
+}}
 """

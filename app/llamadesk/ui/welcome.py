@@ -14,21 +14,23 @@ from PySide6.QtWidgets import (
 )
 
 from llamadesk.core.starter import STARTER_NAME, STARTER_SIZE_MB
+from llamadesk.ui.translations import translate
 
-_STARTER_TEXT = (
-    f"<b>{STARTER_NAME}</b>, a small assistant that comes with LlamaDesk "
-    f"({STARTER_SIZE_MB}\u00a0MB). It answers at once, offline. Good for a first try; "
-    "larger models know far more."
-)
-_STARTER_MISSING_TEXT = (
-    f"<b>{STARTER_NAME}</b>, a small assistant ({STARTER_SIZE_MB}\u00a0MB), is not "
-    "installed with this copy of LlamaDesk: get it from the Hugging Face hub, once."
-)
-_CATALOG_TEXT = (
-    "Current open models, each with its download size and whether it fits this "
-    "computer's memory. The one that suits this computer is marked."
-)
-_OPEN_TEXT = "A model you already have: any GGUF file on this computer."
+
+def _starter_text(available: bool) -> str:
+    if available:
+        text = translate(
+            "Welcome",
+            "<b>{name}</b>, a small assistant that comes with LlamaDesk ({size} MB). "  # noqa: RUF001
+            "It answers at once, offline. Good for a first try; larger models know far more.",
+        )
+    else:
+        text = translate(
+            "Welcome",
+            "<b>{name}</b>, a small assistant ({size} MB), is not installed with this "  # noqa: RUF001
+            "copy of LlamaDesk: get it from the Hugging Face hub, once.",
+        )
+    return text.format(name=STARTER_NAME, size=STARTER_SIZE_MB)
 
 
 class WelcomeScreen(QWidget):
@@ -50,31 +52,50 @@ class WelcomeScreen(QWidget):
         super().__init__(parent)
         self.setObjectName("welcome")
         self.starter_available = True
-        title = QLabel("Chat with a language model on your own computer")
+        title = QLabel(translate("Welcome", "Chat with a language model on your own computer"))
         title.setObjectName("welcomeTitle")
         title.setWordWrap(True)
         intro = QLabel(
-            "A model is a file of parameters (a GGUF file). LlamaDesk runs it with llama.cpp, "
-            "privately: nothing you type leaves this computer."
+            translate(
+                "Welcome",
+                "A model is a file of parameters (a GGUF file). LlamaDesk runs it with "
+                "llama.cpp, privately: nothing you type leaves this computer.",
+            )
         )
         intro.setObjectName("welcomeText")
         intro.setWordWrap(True)
-        self.start_button = QPushButton("Start chatting now")
+        self.start_button = QPushButton(translate("Welcome", "Start chatting now"))
         self.start_button.setObjectName("primaryButton")
         self.start_button.clicked.connect(self._on_start)
-        self.catalog_button = QPushButton("Pick a model for this computer")
+        self.catalog_button = QPushButton(translate("Welcome", "Pick a model for this computer"))
         self.catalog_button.clicked.connect(self.catalog_requested)
-        self.open_button = QPushButton("Open a GGUF file…")
+        self.open_button = QPushButton(translate("Welcome", "Open a GGUF file…"))
         self.open_button.clicked.connect(self.open_requested)
-        self.start_text = _option_text(_STARTER_TEXT)
+        self.start_text = _option_text(_starter_text(True))
         options = QGridLayout()
         options.setHorizontalSpacing(20)
         options.setVerticalSpacing(18)
         options.setColumnStretch(1, 1)
         rows = (
             (self.start_button, self.start_text),
-            (self.catalog_button, _option_text(_CATALOG_TEXT)),
-            (self.open_button, _option_text(_OPEN_TEXT)),
+            (
+                self.catalog_button,
+                _option_text(
+                    translate(
+                        "Welcome",
+                        "Current open models, each with its download size and whether it fits "
+                        "this computer's memory. The one that suits this computer is marked.",
+                    )
+                ),
+            ),
+            (
+                self.open_button,
+                _option_text(
+                    translate(
+                        "Welcome", "A model you already have: any GGUF file on this computer."
+                    )
+                ),
+            ),
         )
         for index, (button, text) in enumerate(rows):
             button.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -104,9 +125,13 @@ class WelcomeScreen(QWidget):
         """Offer the starter model itself, or (without it) to get it from the hub."""
         self.starter_available = available
         self.start_button.setText(
-            "Start chatting now" if available else f"Get the starter model ({STARTER_SIZE_MB} MB)"
+            translate("Welcome", "Start chatting now")
+            if available
+            else translate("Welcome", "Get the starter model ({size} MB)").format(
+                size=STARTER_SIZE_MB
+            )
         )
-        self.start_text.setText(_STARTER_TEXT if available else _STARTER_MISSING_TEXT)
+        self.start_text.setText(_starter_text(available))
 
     def _on_start(self) -> None:
         if self.starter_available:

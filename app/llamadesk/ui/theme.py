@@ -1,0 +1,131 @@
+"""Light, dark, or the system's: the chosen theme applied to the whole application, live.
+
+"system" follows the desktop's colour scheme through `QStyleHints.colorScheme()` and its
+`colorSchemeChanged` signal, so switching the desktop to dark switches the app with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QActionGroup, QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication, QMainWindow, QMenu
+
+from llamadesk.services.settings_service import SettingsService
+from llamadesk.ui import palette
+from llamadesk.ui.palette import DARK, LIGHT, THEMES, Palette
+from llamadesk.ui.style import stylesheet
+from llamadesk.ui.translations import QT_TRANSLATE_NOOP, translate
+
+
+def resolve(choice: str, scheme: Qt.ColorScheme) -> Palette:
+    """The palette for a theme choice, given the system's colour scheme."""
+    if choice == "dark" or (choice not in ("light", "dark") and scheme == Qt.ColorScheme.Dark):
+        return DARK
+    return LIGHT
+
+
+class Theme(QObject):
+    """Applies the chosen theme and re-applies it when the system's scheme changes.
+
+    Signals:
+        changed(): another palette is in use; widgets that paint themselves repaint.
+    """
+
+    changed = Signal()
+
+    def __init__(self, app: QApplication, choice: str = "system") -> None:
+        super().__init__(app)
+        self._app = app
+        self.choice = choice if choice in THEMES else "system"
+        self._applied: Palette | None = None
+        QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_scheme_changed)
+        self.apply()
+
+    def set_choice(self, choice: str) -> None:
+        self.choice = choice if choice in THEMES else "system"
+        self.apply()
+
+    def apply(self, scheme: Qt.ColorScheme | None = None) -> None:
+        """Apply the palette for the choice and `scheme` (default: the system's now)."""
+        if scheme is None:
+            scheme = QGuiApplication.styleHints().colorScheme()
+        chosen = resolve(self.choice, scheme)
+        if chosen == self._applied:
+            return
+        palette.set_current(chosen)
+        self._app.setPalette(qt_palette(chosen))
+        self._app.setStyleSheet(stylesheet(chosen))
+        self._applied = chosen
+        self.changed.emit()
+
+    def _on_scheme_changed(self, scheme: Qt.ColorScheme) -> None:
+        if self.choice == "system":
+            self.apply(scheme)
+
+
+def qt_palette(p: Palette) -> QPalette:
+    """Qt's own palette in our colours, for the widgets the stylesheet does not name
+    (dialogs, spin boxes, tables, menus)."""
+    qp = QPalette()
+    role = QPalette.ColorRole
+    for roles, colour in (
+        ((role.Window, role.Button, role.AlternateBase), p.surface),
+        ((role.Base, role.ToolTipBase), p.window),
+        ((role.WindowText, role.Text, role.ButtonText, role.ToolTipText), p.text),
+        ((role.PlaceholderText,), p.text_subtle),
+        ((role.Highlight,), p.accent),
+        ((role.HighlightedText,), p.on_accent),
+        ((role.Link,), p.link_text),
+        ((role.Mid, role.Midlight), p.border),
+        ((role.Dark, role.Shadow), p.border_strong),
+        ((role.Light,), p.hover),
+    ):
+        for each in roles:
+            qp.setColor(each, QColor(colour))
+    for each in (role.WindowText, role.Text, role.ButtonText):
+        qp.setColor(QPalette.ColorGroup.Disabled, each, QColor(p.text_subtle))
+    return qp
+
+
+def theme_of(app: QApplication) -> Theme:
+    """The application's theme (made by `ui.app.application`)."""
+    theme = app.findChild(Theme)
+    if theme is None:
+        theme = Theme(app)
+    return theme
+
+
+def add_theme_menu(
+    window: QMainWindow, settings: SettingsService, theme: Theme, report: Callable[[str], object]
+) -> QMenu:
+    """View → Theme: system, light or dark, applied at once and kept in the settings;
+    `report` shows why the choice could not be saved."""
+    view = window.menuBar().addMenu(translate("Theme", "&View"))
+    menu = view.addMenu(translate("Theme", "&Theme"))
+    group = QActionGroup(menu)
+    for choice, label in THEME_LABELS.items():
+        action = menu.addAction(translate("Theme", label))
+        action.setCheckable(True)
+        action.setChecked(choice == theme.choice)
+        action.setData(choice)
+        group.addAction(action)
+    group.triggered.connect(lambda action: _choose(settings, theme, action.data(), report))
+    return menu
+
+
+THEME_LABELS = {
+    "system": QT_TRANSLATE_NOOP("Theme", "As the system"),
+    "light": QT_TRANSLATE_NOOP("Theme", "Light"),
+    "dark": QT_TRANSLATE_NOOP("Theme", "Dark"),
+}
+
+
+def _choose(
+    settings: SettingsService, theme: Theme, choice: str, report: Callable[[str], object]
+) -> None:
+    theme.set_choice(choice)
+    problem = settings.update(settings.current.with_changes(theme=choice))
+    if problem:
+        report(problem)

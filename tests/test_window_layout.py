@@ -1,0 +1,60 @@
+"""Layout: compare's vote bar under the answers, a readable line length on wide screens, and
+the window coming back as it was left."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint
+from PySide6.QtWidgets import QSplitter
+
+from llamadesk.ui.window_layout import READABLE_WIDTH
+
+
+def top_in_window(widget, window) -> int:
+    return widget.mapTo(window, QPoint(0, 0)).y()
+
+
+def test_vote_bar_sits_right_under_the_answers(qtbot, parts) -> None:
+    window = parts.window
+    window.resize(1200, 1000)
+    window.show_mode(1)
+    view = window.compare_view
+    qtbot.waitUntil(view.isVisible)
+    pane = view.panes["A"]
+    below_answers = top_in_window(pane, window) + pane.height()
+    votes = top_in_window(view.vote_buttons["model_a"], window)
+    assert 0 <= votes - below_answers < 40
+    assert window.height() - votes > 300, "not at the bottom edge of a tall window"
+
+
+def test_chat_keeps_a_readable_width_on_a_wide_screen(qtbot, parts) -> None:
+    window = parts.window
+    window.conversation_list.new_requested.emit()  # the chat, not the welcome page
+    window.resize(2400, 900)
+    content = window.chat_view.widget()
+    qtbot.waitUntil(lambda: content.width() > 1500)
+    margins = content.layout().contentsMargins()
+    assert content.width() - margins.left() - margins.right() <= READABLE_WIDTH
+    assert abs(margins.left() - margins.right()) <= 1, "centred"
+    composer = window.composer.layout().contentsMargins()
+    assert window.composer.width() - composer.left() - composer.right() <= READABLE_WIDTH
+
+
+def test_window_comes_back_with_its_size_splitter_and_page(qtbot, make_parts) -> None:
+    first = make_parts()
+    window = first.window
+    # The test screen is 800 pixels square and the window at least 1079 wide: Qt keeps a
+    # restored window on its screen, so here only the height can show the size came back.
+    window.resize(window.minimumWidth(), 700)
+    splitter = window.modes.widget(0)
+    assert isinstance(splitter, QSplitter)
+    splitter.setSizes([330, 670])
+    sizes = splitter.sizes()
+    window.show_mode(2)
+    assert window.height() == 700, "not the height a new window has"
+    window.close()
+
+    again = make_parts().window
+    assert again.height() == 700
+    assert again.modes.currentIndex() == 2
+    again.show_mode(0)
+    qtbot.waitUntil(lambda: again.modes.widget(0).sizes() == sizes)

