@@ -285,18 +285,9 @@ class ChatSession(QObject):
             self.conversations_changed.emit()
 
     def _save_answer(self, answer: UnsavedAnswer) -> None:
-        result, stats = answer.result, answer.result.stats
         try:
-            saved = self.store.add_answer(
-                answer.conversation_id,
-                answer.prompt_id,
-                result.text,
-                model=result.model_file,
-                params=params_record(result),
-                seed=stats.seed,
-                stats=stats,
-                stop_reason=stats.stop_reason,
-                reasoning=result.reasoning,
+            saved = store_answer(
+                self.store, answer.conversation_id, answer.prompt_id, answer.result
             )
         except NotFound:  # the conversation was deleted while its answer streamed
             self._unsaved = None
@@ -307,6 +298,24 @@ class ChatSession(QObject):
             return
         self._unsaved = None
         self.answer_saved.emit(saved)
+
+
+def store_answer(
+    store: Store, conversation_id: int, prompt_id: int, result: AnswerResult
+) -> Message:
+    """Store a finished (or stopped) answer to `prompt_id` with everything known about it."""
+    stats = result.stats
+    return store.add_answer(
+        conversation_id,
+        prompt_id,
+        result.text,
+        model=result.model_file,
+        params=params_record(result),
+        seed=stats.seed,
+        stats=stats,
+        stop_reason=stats.stop_reason,
+        reasoning=result.reasoning,
+    )
 
 
 def params_record(result: AnswerResult) -> dict[str, object]:

@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from llamadesk.core.engine import ChatMessage, EngineError, SamplingParams
 from llamadesk.core.ratings import Comparison, Strength, Winner
 from llamadesk.core.store import Message, Store, StoreError
-from llamadesk.services.chat_session import params_record
+from llamadesk.services.chat_session import store_answer
 from llamadesk.services.model_host import AnswerResult, LoadedModel, ModelHost
 from llamadesk.services.model_loader import ModelLoader
 from llamadesk.services.ratings import RatingsService
@@ -222,17 +222,7 @@ class CompareSession(QObject):
             self.failed.emit(stats.error or "The comparison was stopped before both answers.")
             return
         try:
-            answer = self.store.add_answer(
-                self._prompt.conversation_id,
-                self._prompt.id,
-                result.text,
-                model=result.model_file,
-                params=params_record(result),
-                seed=stats.seed,
-                stats=stats,
-                stop_reason=stats.stop_reason,
-                reasoning=result.reasoning,
-            )
+            answer = store_answer(self.store, self._prompt.conversation_id, self._prompt.id, result)
         except StoreError as exc:  # the answer stays on screen; the comparison ends
             self._queue = []
             self._finish()
