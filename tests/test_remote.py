@@ -17,7 +17,7 @@ import pytest
 from llamadesk.core.engine import ChatMessage, Engine, LoadSettings, SamplingParams
 from llamadesk.core.preferences import arena_rows
 from llamadesk.core.ratings import Ratings
-from llamadesk.core.remote import RemoteServer
+from llamadesk.core.remote import Capabilities, RemoteServer
 from llamadesk.core.store import Store
 
 ALIAS = "smollm2-remote"
@@ -189,11 +189,31 @@ class _Faulty(BaseHTTPRequestHandler):
         self._send(200, json.dumps({"object": "list", "data": [{"id": "m"}]}).encode())
 
     def do_POST(self) -> None:
-        self.rfile.read(int(self.headers["Content-Length"]))
+        body = self.rfile.read(int(self.headers["Content-Length"]))
         mode = self.server.mode  # type: ignore[attr-defined]
+        if mode in ("plain", "nostream"):  # a JSON answer, without logprobs; "nostream"
+            # ignores "stream": true, as some proxies do
+            if mode == "plain" and json.loads(body).get("stream"):
+                self._stream(mode)
+                return
+            answer = {
+                "choices": [
+                    {
+                        "index": 0,
+                        "text": "Hello",
+                        "finish_reason": "length",
+                        "message": {"role": "assistant", "content": "Hello"},
+                    }
+                ]
+            }
+            self._send(200, json.dumps(answer).encode())
+            return
         if mode == "401":
             self._send(401, b'{"error": {"message": "Invalid API key"}}')
             return
+        self._stream(mode)
+
+    def _stream(self, mode: str) -> None:
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.end_headers()
@@ -204,6 +224,8 @@ class _Faulty(BaseHTTPRequestHandler):
             self.server.release.wait(30)  # type: ignore[attr-defined]
         elif mode == "malformed":
             self.wfile.write(b"data: {this is not json\n\n")
+        elif mode == "plain":
+            self.wfile.write(b"data: [DONE]\n\n")
         self.close_connection = True
 
     def _send(self, status: int, body: bytes) -> None:
@@ -291,3 +313,94 @@ def test_a_fault_mid_answer_keeps_the_chat(qtbot, tmp_path: Path, faulty) -> Non
     finally:
         host.shutdown()
         store.close()
+
+
+# Quality against a remote reference ------------------------------------------------------
+
+QUALITY_TEXT = (
+    "The river ran past the old mill, and the miller's daughter counted the boats that "
+    "went down to the sea each morning before school."
+)
+
+
+def test_probe_finds_logprobs_and_streaming(llama_server: str) -> None:
+    server = RemoteServer(llama_server)
+    try:
+        capabilities = server.probe()
+    finally:
+        server.close()
+    assert capabilities.logprobs  # llama_cpp.server returns top_logprobs on /v1/completions
+    assert capabilities.streaming
+
+
+def test_the_same_model_on_a_server_measures_as_identical(
+    llama_server: str, real_model: Path
+) -> None:
+    """The local file against itself served by llama_cpp.server: KL ~ 0, top-1 ~ 100%."""
+    from llamadesk.core.remote_evaluate import RemoteReference, evaluate_remote
+
+    fractions: list[float] = []
+    report = evaluate_remote(
+        real_model,
+        RemoteReference(llama_server, "", ALIAS),
+        QUALITY_TEXT,
+        max_tokens=12,
+        top_k=5,
+        n_threads=1,
+        progress=fractions.append,
+    )
+    assert report.tokens == 12
+    assert report.kl_divergence < 0.01
+    assert report.top1_agreement >= 11 / 12
+    assert report.reference == f"{ALIAS} on {llama_server}"
+    assert report.reference_level == "remote, top-5"
+    assert 1.0 < report.perplexity < 1000.0
+    assert fractions[-1] == 1.0
+
+
+def test_a_model_with_another_vocabulary_is_refused(llama_server: str, tmp_path: Path) -> None:
+    from llamadesk.core.evaluate import EvaluationError
+    from llamadesk.core.remote_evaluate import RemoteReference, evaluate_remote
+    from llamadesk.core.testmodel import write_test_model
+
+    other = write_test_model(tmp_path / "tiny.gguf")
+    with pytest.raises(EvaluationError, match="pick the same model on the server"):
+        evaluate_remote(other, RemoteReference(llama_server, "", ALIAS), QUALITY_TEXT, max_tokens=4)
+
+
+def test_a_server_without_logprobs_is_no_reference(faulty, tmp_path: Path) -> None:
+    """The probe says so, and a measurement started anyway ends in one sentence."""
+    from llamadesk.core.evaluate import EvaluationError
+    from llamadesk.core.remote_evaluate import RemoteReference, evaluate_remote
+    from llamadesk.core.testmodel import write_test_model
+
+    faulty.mode = "plain"
+    url = f"http://127.0.0.1:{faulty.server_port}/v1"
+    server = RemoteServer(url)
+    try:
+        capabilities = server.probe()
+    finally:
+        server.close()
+    assert capabilities == Capabilities(("m",), logprobs=False, streaming=True)
+    model = write_test_model(tmp_path / "tiny.gguf")
+    with pytest.raises(EvaluationError) as raised:
+        evaluate_remote(model, RemoteReference(url, "", "m"), QUALITY_TEXT, max_tokens=4)
+    assert str(raised.value) == (
+        f"m on {url} cannot be a reference: it returns no top_logprobs for /v1/completions, "
+        "so there is nothing to compare a local model's predictions with."
+    )
+
+
+def test_a_server_that_cannot_stream_is_said_so_when_added(qtbot, faulty, tmp_path) -> None:
+    from llamadesk.services.network import ConnectionsService
+
+    faulty.mode = "nostream"
+    connections = ConnectionsService(tmp_path)
+    with qtbot.waitSignal(connections.failed, timeout=10_000) as failed:
+        connections.add(f"http://127.0.0.1:{faulty.server_port}", "")
+    assert failed.args[0] == (
+        f"The server at http://127.0.0.1:{faulty.server_port}/v1 cannot be used: it does not "
+        "stream answers (server-sent events), so the chat cannot use it."
+    )
+    assert connections.servers == []
+    qtbot.waitUntil(lambda: not connections.busy)
