@@ -404,3 +404,73 @@ def test_a_server_that_cannot_stream_is_said_so_when_added(qtbot, faulty, tmp_pa
     )
     assert connections.servers == []
     qtbot.waitUntil(lambda: not connections.busy)
+    with qtbot.waitSignal(connections.destroyed):  # as the app's does, at the end
+        connections.deleteLater()
+
+
+def _quality_dialog(qtbot, home, model: Path, remotes):
+    from llamadesk.services.background import JobRunner
+    from llamadesk.ui.quality_dialog import QualityDialog
+
+    runner = JobRunner()
+    dialog = QualityDialog(model, [], home.database, runner, remotes=remotes)
+    qtbot.addWidget(dialog)
+    dialog.reference.setCurrentIndex(dialog.reference.count() - 1)  # the last remote
+    dialog.pasted.click()
+    dialog.paste.setPlainText(QUALITY_TEXT)
+    return dialog, runner
+
+
+def test_quality_dialog_measures_against_a_remote_reference(
+    qtbot, home, llama_server: str, real_model: Path, monkeypatch
+) -> None:
+    """In the dialog: the remote model is offered, the one without logprobs is named with
+    the reason, and the result says it is a top-k estimate."""
+    from llamadesk.core.evaluate import load_reports
+    from llamadesk.core.remote_evaluate import RemoteReference
+    from llamadesk.services import quantize_job
+
+    monkeypatch.setattr(quantize_job, "REMOTE_EVALUATION_TOKENS", 6)
+    remotes = [
+        (RemoteReference("http://gpu-box:8080/v1", "", "big"), False),
+        (RemoteReference(llama_server, "", ALIAS), True),
+    ]
+    dialog, runner = _quality_dialog(qtbot, home, real_model, remotes)
+    assert dialog.reference.currentText() == f"{ALIAS} on {llama_server} (remote)"
+    note = dialog.reference_note.text()
+    assert "top-k estimate" in note
+    assert (
+        "Not offered as references: big on http://gpu-box:8080/v1: it returns no top_logprobs"
+        in note
+    )
+    with qtbot.waitSignal(dialog.job.finished, timeout=120_000):
+        dialog.run_button.click()
+    values = {
+        dialog.results.item(row, 0).text(): dialog.results.item(row, 1).text()
+        for row in range(dialog.results.rowCount())
+    }
+    assert values[f"Perplexity of {ALIAS} on {llama_server}"] == "unknown (top-k only)"
+    assert float(values["Mean KL divergence (remote, top-10 estimate)"]) < 0.01
+    assert values["Tokens measured"] == "6"
+    assert "the true KL divergence is at least this" in dialog.meaning.text()
+    (saved,) = load_reports()
+    assert saved.report.reference == f"{ALIAS} on {llama_server}"
+    assert dialog.history.item(0, 1).text() == f"{ALIAS} on {llama_server}"
+    runner.wait_for_all()
+
+
+def test_quality_against_a_remote_reference_can_be_cancelled(
+    qtbot, home, llama_server: str, real_model: Path
+) -> None:
+    """Cancel lands between two requests (each is one token): the job ends as cancelled."""
+    from llamadesk.core.remote_evaluate import RemoteReference
+
+    remotes = [(RemoteReference(llama_server, "", ALIAS), True)]
+    dialog, runner = _quality_dialog(qtbot, home, real_model, remotes)
+    with qtbot.waitSignal(dialog.job.progress, timeout=60_000):
+        dialog.run_button.click()
+    with qtbot.waitSignal(dialog.job.cancelled, timeout=30_000):
+        dialog.cancel_button.click()
+    assert dialog.status.text() == "Cancelled."
+    assert dialog.run_button.isVisibleTo(dialog)
+    runner.wait_for_all()

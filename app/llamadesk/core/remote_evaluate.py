@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     from llama_cpp import Llama
 
 DEFAULT_TOP_K = 10  # what vLLM allows by default (--max-logprobs 20) and llama-server returns
-DEFAULT_REMOTE_TOKENS = 256  # one request per token: a few minutes on a slow server
+DEFAULT_REMOTE_TOKENS = 256  # one request per token: a minute or two on a fast server
 _FLOOR = 1e-300  # a probability that underflowed is tiny, not impossible
 
 
