@@ -474,3 +474,25 @@ def test_quality_against_a_remote_reference_can_be_cancelled(
     assert dialog.status.text() == "Cancelled."
     assert dialog.run_button.isVisibleTo(dialog)
     runner.wait_for_all()
+
+
+def test_cli_eval_against_a_server(llama_server: str, real_model: Path, tmp_path: Path) -> None:
+    text = tmp_path / "text.txt"
+    text.write_text(QUALITY_TEXT, encoding="utf-8")
+    command = [
+        sys.executable, "-m", "llamadesk", "eval", str(real_model), "--against-server",
+        llama_server, "--text", str(text), "--max-tokens", "5", "--threads", "1",
+    ]  # fmt: skip
+    run = subprocess.run(
+        [*command, "--model-id", ALIAS, "--top-k", "4", "--json"],
+        capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    assert report["reference"] == f"{ALIAS} on {llama_server}"
+    assert report["reference_level"] == "remote, top-4"
+    assert report["tokens"] == 5
+    assert report["kl_divergence"] < 0.01
+    missing = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert missing.returncode != 0
+    assert "--against-server needs --model-id" in missing.stderr
