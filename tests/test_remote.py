@@ -225,7 +225,8 @@ class _Faulty(BaseHTTPRequestHandler):
         elif mode == "malformed":
             self.wfile.write(b"data: {this is not json\n\n")
         elif mode == "plain":
-            self.wfile.write(b"data: [DONE]\n\n")
+            end = {"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
+            self.wfile.write(f"data: {json.dumps(end)}\n\ndata: [DONE]\n\n".encode())
         self.close_connection = True
 
     def _send(self, status: int, body: bytes) -> None:
@@ -496,3 +497,20 @@ def test_cli_eval_against_a_server(llama_server: str, real_model: Path, tmp_path
     missing = subprocess.run(command, capture_output=True, text=True, timeout=60)
     assert missing.returncode != 0
     assert "--against-server needs --model-id" in missing.stderr
+
+
+def test_cli_chat_with_a_server_says_which_flags_it_ignores(faulty, capsys) -> None:
+    from llamadesk.cli import main
+
+    faulty.mode = "plain"
+    url = f"http://127.0.0.1:{faulty.server_port}/v1"
+    local_only = ["--threads", "2", "--ctx", "512", "--thinking", "on", "--no-memory-check"]
+    assert main(["chat", "--server", url, *local_only, "m", "Hi"]) == 0
+    out, err = capsys.readouterr()
+    assert out == "Hello\n"
+    assert err == (
+        "llamadesk: --threads, --ctx, --thinking, --no-memory-check only apply to a local "
+        "model; the server decides these, so they are ignored.\n"
+    )
+    assert main(["chat", "--server", url, "--max-tokens", "8", "m", "Hi"]) == 0
+    assert capsys.readouterr().err == ""

@@ -126,9 +126,10 @@ def _print_report(report: QualityReport) -> None:
         ),
     ]
     width = max(len(name) for name, _, _ in rows)
-    print(f"{'Model':<{width}}  {'Level':<7}  Perplexity")
+    levels = max(7, *(len(level) for _, level, _ in rows))
+    print(f"{'Model':<{width}}  {'Level':<{levels}}  Perplexity")
     for name, level, perplexity in rows:
-        print(f"{name:<{width}}  {level:<7}  {perplexity}")
+        print(f"{name:<{width}}  {level:<{levels}}  {perplexity}")
     print(f"KL divergence: {report.kl_divergence:.6f} nats per token (0: the same predictions)")
     if remote:
         print(
