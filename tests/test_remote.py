@@ -186,7 +186,8 @@ class _Faulty(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:
-        self._send(200, json.dumps({"object": "list", "data": [{"id": "m"}]}).encode())
+        models = [] if self.server.mode == "empty" else [{"id": "m"}]  # type: ignore[attr-defined]
+        self._send(200, json.dumps({"object": "list", "data": models}).encode())
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
@@ -393,17 +394,23 @@ def test_a_server_without_logprobs_is_no_reference(faulty, tmp_path: Path) -> No
 
 
 def test_a_server_that_cannot_stream_is_said_so_when_added(qtbot, faulty, tmp_path) -> None:
+    from llamadesk.core.connections import Connection
     from llamadesk.services.network import ConnectionsService
 
     faulty.mode = "nostream"
+    url = f"http://127.0.0.1:{faulty.server_port}/v1"
     connections = ConnectionsService(tmp_path)
     with qtbot.waitSignal(connections.failed, timeout=10_000) as failed:
-        connections.add(f"http://127.0.0.1:{faulty.server_port}", "")
+        connections.add(url, "")
     assert failed.args[0] == (
-        f"The server at http://127.0.0.1:{faulty.server_port}/v1 cannot be used: it does not "
+        f"The server at {url} cannot be used: it does not "
         "stream answers (server-sent events), so the chat cannot use it."
     )
     assert connections.servers == []
+    faulty.mode = "empty"  # no models: nothing to probe, saved as it is
+    with qtbot.waitSignal(connections.changed, timeout=10_000):
+        connections.add(url, "")
+    assert connections.servers == [Connection(url)]
     qtbot.waitUntil(lambda: not connections.busy)
     with qtbot.waitSignal(connections.destroyed):  # as the app's does, at the end
         connections.deleteLater()

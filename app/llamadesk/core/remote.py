@@ -86,8 +86,8 @@ class RemoteServer:
         """The models, and what the first one offers: top log probabilities on
         /completions (what a quality reference needs) and streamed chat answers."""
         models = self.models()
-        if not models:
-            return Capabilities((), False, False)
+        if not models:  # nothing to ask: saved as it is, with no models to pick
+            return Capabilities((), False)
         try:
             logprobs = bool(self.next_token_logprobs(models[0], "Hi", 2)[0])
         except RemoteError:

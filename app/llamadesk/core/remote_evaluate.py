@@ -148,6 +148,8 @@ def _measure(
     report: Progress,
     cancel: threading.Event,
 ) -> _Totals:
+    """Ask the server about each position of the text's first tokens; the local model reads
+    them in one window."""
     prefix = list(local.tokenize(b"", add_bos=True))
     tokens = list(local.tokenize(text.encode("utf-8"), add_bos=False))
     tokens = tokens[: min(max_tokens + 1, n_ctx - len(prefix))]
