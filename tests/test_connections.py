@@ -98,3 +98,28 @@ def test_without_a_keyring_keys_go_to_a_private_file(
     assert Connections(tmp_path).key(URL) == KEY
     connections.set_key(URL, "")
     assert connections.key(URL) == ""
+
+
+def test_the_network_panel_says_which_servers_can_be_quality_references(
+    qtbot, tmp_path: Path
+) -> None:
+    from llamadesk.core.engine import SamplingParams
+    from llamadesk.services.model_host import ModelHost
+    from llamadesk.services.network import ApiService, ConnectionsService
+    from llamadesk.ui.network_panel import NetworkPanel
+
+    Connections(tmp_path).save(
+        [Connection(URL, ("big",), logprobs=True), Connection("http://o:1/v1", ("small",))]
+    )
+    host = ModelHost()
+    try:
+        panel = NetworkPanel(ApiService(host, SamplingParams), ConnectionsService(tmp_path))
+        qtbot.addWidget(panel)
+        tips = [panel.remote_models.item(row).toolTip() for row in range(2)]
+        assert tips == [
+            f"big on {URL}; can be the reference when you measure a local model's quality.",
+            "small on http://o:1/v1; not a quality reference: it returns no top_logprobs for "
+            "/v1/completions, so there is nothing to compare a local model's predictions with.",
+        ]
+    finally:
+        host.shutdown()
