@@ -17,7 +17,7 @@ import pytest
 from llamadesk.core.engine import ChatMessage, Engine, LoadSettings, SamplingParams
 from llamadesk.core.preferences import arena_rows
 from llamadesk.core.ratings import Ratings
-from llamadesk.core.remote import RemoteServer
+from llamadesk.core.remote import Capabilities, RemoteServer
 from llamadesk.core.store import Store
 
 ALIAS = "smollm2-remote"
@@ -186,14 +186,35 @@ class _Faulty(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:
-        self._send(200, json.dumps({"object": "list", "data": [{"id": "m"}]}).encode())
+        models = [] if self.server.mode == "empty" else [{"id": "m"}]  # type: ignore[attr-defined]
+        self._send(200, json.dumps({"object": "list", "data": models}).encode())
 
     def do_POST(self) -> None:
-        self.rfile.read(int(self.headers["Content-Length"]))
+        body = self.rfile.read(int(self.headers["Content-Length"]))
         mode = self.server.mode  # type: ignore[attr-defined]
+        if mode in ("plain", "nostream"):  # a JSON answer, without logprobs; "nostream"
+            # ignores "stream": true, as some proxies do
+            if mode == "plain" and json.loads(body).get("stream"):
+                self._stream(mode)
+                return
+            answer = {
+                "choices": [
+                    {
+                        "index": 0,
+                        "text": "Hello",
+                        "finish_reason": "length",
+                        "message": {"role": "assistant", "content": "Hello"},
+                    }
+                ]
+            }
+            self._send(200, json.dumps(answer).encode())
+            return
         if mode == "401":
             self._send(401, b'{"error": {"message": "Invalid API key"}}')
             return
+        self._stream(mode)
+
+    def _stream(self, mode: str) -> None:
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.end_headers()
@@ -204,6 +225,9 @@ class _Faulty(BaseHTTPRequestHandler):
             self.server.release.wait(30)  # type: ignore[attr-defined]
         elif mode == "malformed":
             self.wfile.write(b"data: {this is not json\n\n")
+        elif mode == "plain":
+            end = {"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
+            self.wfile.write(f"data: {json.dumps(end)}\n\ndata: [DONE]\n\n".encode())
         self.close_connection = True
 
     def _send(self, status: int, body: bytes) -> None:
@@ -254,6 +278,7 @@ def test_a_server_that_is_down() -> None:
         ("401", "refused the API key (401): check the key in Connections."),
         ("hang", "stopped sending; the answer so far is kept."),
         ("malformed", "sent an event that is not JSON: '{this is not json'"),
+        ("nostream", "does not stream answers (server-sent events), so the chat cannot use it."),
     ],
 )
 def test_a_faulty_server_gets_one_sentence(
@@ -263,7 +288,8 @@ def test_a_faulty_server_gets_one_sentence(
     text, error = _ask(f"http://127.0.0.1:{faulty.server_port}/v1", read_timeout_s=1.0)
     assert error.endswith(message)
     assert SECRET not in error
-    assert text == ("" if mode == "401" else "Hello")  # what came before the fault is kept
+    # What came before the fault is kept.
+    assert text == ("" if mode in ("401", "nostream") else "Hello")
 
 
 def test_a_fault_mid_answer_keeps_the_chat(qtbot, tmp_path: Path, faulty) -> None:
@@ -291,3 +317,209 @@ def test_a_fault_mid_answer_keeps_the_chat(qtbot, tmp_path: Path, faulty) -> Non
     finally:
         host.shutdown()
         store.close()
+
+
+# Quality against a remote reference ------------------------------------------------------
+
+QUALITY_TEXT = (
+    "The river ran past the old mill, and the miller's daughter counted the boats that "
+    "went down to the sea each morning before school."
+)
+
+
+def test_probe_finds_logprobs_and_streaming(llama_server: str) -> None:
+    server = RemoteServer(llama_server)
+    try:
+        capabilities = server.probe()
+    finally:
+        server.close()
+    assert capabilities.logprobs  # llama_cpp.server returns top_logprobs on /v1/completions
+    assert capabilities.streaming
+
+
+def test_the_same_model_on_a_server_measures_as_identical(
+    llama_server: str, real_model: Path
+) -> None:
+    """The local file against itself served by llama_cpp.server: KL ~ 0, top-1 ~ 100%."""
+    from llamadesk.core.remote_evaluate import RemoteReference, evaluate_remote
+
+    fractions: list[float] = []
+    report = evaluate_remote(
+        real_model,
+        RemoteReference(llama_server, "", ALIAS),
+        QUALITY_TEXT,
+        max_tokens=12,
+        top_k=5,
+        n_threads=1,
+        progress=fractions.append,
+    )
+    assert report.tokens == 12
+    assert report.kl_divergence < 0.01
+    assert report.top1_agreement >= 11 / 12
+    assert report.reference == f"{ALIAS} on {llama_server}"
+    assert report.reference_level == "remote, top-5"
+    assert 1.0 < report.perplexity < 1000.0
+    assert fractions[-1] == 1.0
+
+
+def test_a_model_with_another_vocabulary_is_refused(llama_server: str, tmp_path: Path) -> None:
+    from llamadesk.core.evaluate import EvaluationError
+    from llamadesk.core.remote_evaluate import RemoteReference, evaluate_remote
+    from llamadesk.core.testmodel import write_test_model
+
+    other = write_test_model(tmp_path / "tiny.gguf")
+    with pytest.raises(EvaluationError, match="pick the same model on the server"):
+        evaluate_remote(other, RemoteReference(llama_server, "", ALIAS), QUALITY_TEXT, max_tokens=4)
+
+
+def test_a_server_without_logprobs_is_no_reference(faulty, tmp_path: Path) -> None:
+    """The probe says so, and a measurement started anyway ends in one sentence."""
+    from llamadesk.core.evaluate import EvaluationError
+    from llamadesk.core.remote_evaluate import RemoteReference, evaluate_remote
+    from llamadesk.core.testmodel import write_test_model
+
+    faulty.mode = "plain"
+    url = f"http://127.0.0.1:{faulty.server_port}/v1"
+    server = RemoteServer(url)
+    try:
+        capabilities = server.probe()
+    finally:
+        server.close()
+    assert capabilities == Capabilities(("m",), logprobs=False, streaming=True)
+    model = write_test_model(tmp_path / "tiny.gguf")
+    with pytest.raises(EvaluationError) as raised:
+        evaluate_remote(model, RemoteReference(url, "", "m"), QUALITY_TEXT, max_tokens=4)
+    assert str(raised.value) == (
+        f"m on {url} cannot be a reference: it returns no top_logprobs for /v1/completions, "
+        "so there is nothing to compare a local model's predictions with."
+    )
+
+
+def test_a_server_that_cannot_stream_is_said_so_when_added(qtbot, faulty, tmp_path) -> None:
+    from llamadesk.core.connections import Connection
+    from llamadesk.services.network import ConnectionsService
+
+    faulty.mode = "nostream"
+    url = f"http://127.0.0.1:{faulty.server_port}/v1"
+    connections = ConnectionsService(tmp_path)
+    with qtbot.waitSignal(connections.failed, timeout=10_000) as failed:
+        connections.add(url, "")
+    assert failed.args[0] == (
+        f"The server at {url} cannot be used: it does not "
+        "stream answers (server-sent events), so the chat cannot use it."
+    )
+    assert connections.servers == []
+    faulty.mode = "empty"  # no models: nothing to probe, saved as it is
+    with qtbot.waitSignal(connections.changed, timeout=10_000):
+        connections.add(url, "")
+    assert connections.servers == [Connection(url)]
+    qtbot.waitUntil(lambda: not connections.busy)
+    with qtbot.waitSignal(connections.destroyed):  # as the app's does, at the end
+        connections.deleteLater()
+
+
+def _quality_dialog(qtbot, home, model: Path, remotes):
+    from llamadesk.services.background import JobRunner
+    from llamadesk.ui.quality_dialog import QualityDialog
+
+    runner = JobRunner()
+    dialog = QualityDialog(model, [], home.database, runner, remotes=remotes)
+    qtbot.addWidget(dialog)
+    dialog.reference.setCurrentIndex(dialog.reference.count() - 1)  # the last remote
+    dialog.pasted.click()
+    dialog.paste.setPlainText(QUALITY_TEXT)
+    return dialog, runner
+
+
+def test_quality_dialog_measures_against_a_remote_reference(
+    qtbot, home, llama_server: str, real_model: Path, monkeypatch
+) -> None:
+    """In the dialog: the remote model is offered, the one without logprobs is named with
+    the reason, and the result says it is a top-k estimate."""
+    from llamadesk.core.evaluate import load_reports
+    from llamadesk.core.remote_evaluate import RemoteReference
+    from llamadesk.services import quantize_job
+
+    monkeypatch.setattr(quantize_job, "REMOTE_EVALUATION_TOKENS", 6)
+    remotes = [
+        (RemoteReference("http://gpu-box:8080/v1", "", "big"), False),
+        (RemoteReference(llama_server, "", ALIAS), True),
+    ]
+    dialog, runner = _quality_dialog(qtbot, home, real_model, remotes)
+    assert dialog.reference.currentText() == f"{ALIAS} on {llama_server} (remote)"
+    note = dialog.reference_note.text()
+    assert "top-k estimate" in note
+    assert (
+        "Not offered as references: big on http://gpu-box:8080/v1: it returns no top_logprobs"
+        in note
+    )
+    with qtbot.waitSignal(dialog.job.finished, timeout=120_000):
+        dialog.run_button.click()
+    values = {
+        dialog.results.item(row, 0).text(): dialog.results.item(row, 1).text()
+        for row in range(dialog.results.rowCount())
+    }
+    assert values[f"Perplexity of {ALIAS} on {llama_server}"] == "unknown (top-k only)"
+    assert float(values["Mean KL divergence (remote, top-10 estimate)"]) < 0.01
+    assert values["Tokens measured"] == "6"
+    assert "the true KL divergence is at least this" in dialog.meaning.text()
+    (saved,) = load_reports()
+    assert saved.report.reference == f"{ALIAS} on {llama_server}"
+    assert dialog.history.item(0, 1).text() == f"{ALIAS} on {llama_server}"
+    runner.wait_for_all()
+
+
+def test_quality_against_a_remote_reference_can_be_cancelled(
+    qtbot, home, llama_server: str, real_model: Path
+) -> None:
+    """Cancel lands between two requests (each is one token): the job ends as cancelled."""
+    from llamadesk.core.remote_evaluate import RemoteReference
+
+    remotes = [(RemoteReference(llama_server, "", ALIAS), True)]
+    dialog, runner = _quality_dialog(qtbot, home, real_model, remotes)
+    with qtbot.waitSignal(dialog.job.progress, timeout=60_000):
+        dialog.run_button.click()
+    with qtbot.waitSignal(dialog.job.cancelled, timeout=30_000):
+        dialog.cancel_button.click()
+    assert dialog.status.text() == "Cancelled."
+    assert dialog.run_button.isVisibleTo(dialog)
+    runner.wait_for_all()
+
+
+def test_cli_eval_against_a_server(llama_server: str, real_model: Path, tmp_path: Path) -> None:
+    text = tmp_path / "text.txt"
+    text.write_text(QUALITY_TEXT, encoding="utf-8")
+    command = [
+        sys.executable, "-m", "llamadesk", "eval", str(real_model), "--against-server",
+        llama_server, "--text", str(text), "--max-tokens", "5", "--threads", "1",
+    ]  # fmt: skip
+    run = subprocess.run(
+        [*command, "--model-id", ALIAS, "--top-k", "4", "--json"],
+        capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    assert report["reference"] == f"{ALIAS} on {llama_server}"
+    assert report["reference_level"] == "remote, top-4"
+    assert report["tokens"] == 5
+    assert report["kl_divergence"] < 0.01
+    missing = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert missing.returncode != 0
+    assert "--against-server needs --model-id" in missing.stderr
+
+
+def test_cli_chat_with_a_server_says_which_flags_it_ignores(faulty, capsys) -> None:
+    from llamadesk.cli import main
+
+    faulty.mode = "plain"
+    url = f"http://127.0.0.1:{faulty.server_port}/v1"
+    local_only = ["--threads", "2", "--ctx", "512", "--thinking", "on", "--no-memory-check"]
+    assert main(["chat", "--server", url, *local_only, "m", "Hi"]) == 0
+    out, err = capsys.readouterr()
+    assert out == "Hello\n"
+    assert err == (
+        "llamadesk: --threads, --ctx, --thinking, --no-memory-check only apply to a local "
+        "model; the server decides these, so they are ignored.\n"
+    )
+    assert main(["chat", "--server", url, "--max-tokens", "8", "m", "Hi"]) == 0
+    assert capsys.readouterr().err == ""

@@ -51,6 +51,23 @@ def add_parsers(commands: Commands) -> None:
         default="",
         help="a reasoning model's thinking: on/off, or gpt-oss's effort low/medium/high",
     )
+    # None when not given, so that --server can say which local-only flags it ignores;
+    # run_chat falls back on LoadSettings' defaults, which the help above names.
+    chat.set_defaults(threads=None, ctx=None)
+
+
+# Flags that only a local model uses (the server decides these), by attribute.
+LOCAL_ONLY = {
+    "threads": "--threads",
+    "ctx": "--ctx",
+    "thinking": "--thinking",
+    "no_memory_check": "--no-memory-check",
+}
+
+
+def ignored_flags(args: argparse.Namespace) -> list[str]:
+    """The local-only flags given to a chat with --server."""
+    return [flag for name, flag in LOCAL_ONLY.items() if getattr(args, name)]
 
 
 def run_chat(args: argparse.Namespace) -> int:
@@ -66,7 +83,8 @@ def run_chat(args: argparse.Namespace) -> int:
             temperature=args.temperature, max_tokens=args.max_tokens, seed=args.seed
         )
         params.validate()
-        settings = LoadSettings(n_ctx=args.ctx, n_threads=args.threads)
+        given = {"n_ctx": args.ctx, "n_threads": args.threads}
+        settings = LoadSettings(**{key: value for key, value in given.items() if value is not None})
         # Checked first, as the GUI does: a model far too big would page for a minute, then fail.
         refusal = "" if args.no_memory_check else memory_refusal(check_load(model, settings))
         if refusal:
@@ -101,6 +119,13 @@ def run_remote_chat(args: argparse.Namespace) -> int:
     from llamadesk.core.engine import ChatMessage, SamplingParams
     from llamadesk.core.remote import RemoteError, RemoteServer
 
+    ignored = ignored_flags(args)
+    if ignored:
+        print(
+            f"llamadesk: {', '.join(ignored)} only apply to a local model; "
+            "the server decides these, so they are ignored.",
+            file=sys.stderr,
+        )
     params = SamplingParams(
         temperature=args.temperature, max_tokens=args.max_tokens, seed=args.seed
     )

@@ -69,6 +69,8 @@ class Connections:
         if keyring is not None:
             if key:
                 keyring.set_password(KEYRING_SERVICE, url, key)
+            elif keyring.get_password(KEYRING_SERVICE, url) is not None:
+                keyring.delete_password(KEYRING_SERVICE, url)  # a removed server's key goes
             return
         keys = self._read_keys()
         keys.pop(url, None)

@@ -67,11 +67,13 @@ class QualityReport:
 
     Args:
         model: path of the measured model (usually a quantization).
-        reference: path of the model it is compared with (usually its source).
+        reference: path of the model it is compared with (usually its source); for a model
+            on a server "ID on URL" (core.remote_evaluate).
         level: the measured model's quantization, as its header names it.
-        reference_level: the reference's.
+        reference_level: the reference's; "remote, top-K" for a model on a server, whose
+            figures are estimates from its top K tokens.
         perplexity: the model's perplexity on the text (lower is better).
-        reference_perplexity: the reference's.
+        reference_perplexity: the reference's (0 for a model on a server: unknown).
         kl_divergence: mean KL(reference || model) per token, in nats (0: identical).
         top1_agreement: share of tokens where both rank the same token first (1: always).
         tokens: tokens scored.

@@ -41,10 +41,24 @@ class RemoteError(Exception):
 
 @dataclass(frozen=True)
 class Capabilities:
-    """What a server offers, probed once when it is added."""
+    """What a server offers, probed once when it is added.
+
+    Args:
+        models: the ids of its models.
+        logprobs: whether /completions returns `top_logprobs` (a quality reference needs them).
+        streaming: whether it streams answers as server-sent events (the chat needs that).
+    """
 
     models: tuple[str, ...]
     logprobs: bool
+    streaming: bool = True
+
+
+NO_LOGPROBS = (
+    "it returns no top_logprobs for /v1/completions, so there is nothing to compare a "
+    "local model's predictions with"
+)
+NO_STREAMING = "it does not stream answers (server-sent events), so the chat cannot use it"
 
 
 class RemoteServer:
@@ -69,26 +83,59 @@ class RemoteServer:
         return [str(m["id"]) for m in data if isinstance(m, dict) and "id" in m]
 
     def probe(self) -> Capabilities:
-        """The models, and whether the first one returns log probabilities (a reference
-        for quality measurement needs them)."""
+        """The models, and what the first one offers: top log probabilities on
+        /completions (what a quality reference needs) and streamed chat answers."""
         models = self.models()
-        if not models:
+        if not models:  # nothing to ask: saved as it is, with no models to pick
             return Capabilities((), False)
+        try:
+            logprobs = bool(self.next_token_logprobs(models[0], "Hi", 2)[0])
+        except RemoteError:
+            logprobs = False
+        return Capabilities(tuple(models), logprobs, self._streams(models[0]))
+
+    def _streams(self, model: str) -> bool:
+        """Whether a one-token chat answer comes back as server-sent events."""
         body = {
-            "model": models[0],
+            "model": model,
             "messages": [{"role": "user", "content": "Hi"}],
             "max_tokens": 1,
-            "logprobs": True,
-            "top_logprobs": 2,
+            "stream": True,
         }
         try:
-            answer = self._json(self._request("POST", "/chat/completions", json=body))
+            response = self.open_stream(body)
+        except RemoteError:
+            return False
+        try:
+            return any(line.startswith("data:") for line in response.iter_lines())
+        except httpx2.HTTPError:
+            return False
+        finally:
+            response.close()
+
+    def next_token_logprobs(
+        self, model: str, prompt: str, top_k: int
+    ) -> tuple[dict[str, float], int | None]:
+        """The server's `top_k` most likely next tokens after `prompt` (raw text, no chat
+        template) as {token text: log probability}, and how many tokens it read the prompt
+        as (None where it does not say). An empty dict: it returns no log probabilities."""
+        body = {
+            "model": model,
+            "prompt": prompt,
+            "max_tokens": 1,
+            "temperature": 0,
+            "logprobs": top_k,
+        }
+        answer = self._json(self._request("POST", "/completions", json=body))
+        try:
             choice = answer["choices"][0]
-            tokens = (choice.get("logprobs") or {}).get("content") or []
-            logprobs = bool(tokens and tokens[0].get("top_logprobs"))
-        except (RemoteError, KeyError, IndexError, TypeError, AttributeError):
-            logprobs = False
-        return Capabilities(tuple(models), logprobs)
+            top = _first_top_logprobs(choice.get("logprobs"))
+            usage = answer.get("usage") or {}
+            read = usage.get("prompt_tokens")
+        except (KeyError, IndexError, TypeError, AttributeError):
+            shape = f"{self.base_url}/completions answered in an unknown shape."
+            raise RemoteError(shape) from None
+        return top, int(read) if isinstance(read, int) else None
 
     def stream(
         self,
@@ -146,10 +193,28 @@ class RemoteServer:
             raise RemoteError(self.describe(exc)) from None
         try:
             self.check(response)
+            if response.headers.get("content-type", "").startswith("application/json"):
+                raise RemoteError(f"The server at {self.base_url} cannot be used: {NO_STREAMING}.")
         except RemoteError:
             response.close()
             raise
         return response
+
+
+def _first_top_logprobs(logprobs: Any) -> dict[str, float]:
+    """The first token's top log probabilities, in either shape servers use: OpenAI's legacy
+    completions ({"top_logprobs": [{text: logprob}]}: vLLM, llama-cpp-python) or the chat
+    shape ({"content": [{"top_logprobs": [{"token", "logprob"}]}]}: llama-server)."""
+    if not isinstance(logprobs, dict):
+        return {}
+    legacy = logprobs.get("top_logprobs")
+    if isinstance(legacy, list) and legacy and isinstance(legacy[0], dict):
+        return {str(text): float(value) for text, value in legacy[0].items()}
+    content = logprobs.get("content")
+    if isinstance(content, list) and content and isinstance(content[0], dict):
+        entries = content[0].get("top_logprobs") or []
+        return {str(e["token"]): float(e["logprob"]) for e in entries if isinstance(e, dict)}
+    return {}
 
 
 def _error_message(response: httpx2.Response) -> str:

@@ -14,7 +14,8 @@ from llamadesk.core.api_jobs import ApiJob, Done, Event, NoModel, QueueFull, Sta
 from llamadesk.core.connections import Connection, Connections, normalize_url
 from llamadesk.core.engine import SamplingParams
 from llamadesk.core.openai_api import Limits
-from llamadesk.core.remote import Capabilities, RemoteServer
+from llamadesk.core.remote import NO_STREAMING, Capabilities, RemoteServer
+from llamadesk.core.remote_evaluate import RemoteReference
 from llamadesk.services.background import JobRunner, unexpected_failure
 from llamadesk.services.model_host import ModelHost
 
@@ -158,17 +159,34 @@ class ConnectionsService(QObject):
         )
 
     def _added(self, url: str, key: str, found: Capabilities) -> None:
+        if not found.streaming:
+            self.failed.emit(f"The server at {url} cannot be used: {NO_STREAMING}.")
+            return
         self._store.set_key(url, key)
         others = [c for c in self.servers if c.url != url]
         self.servers = [*others, Connection(url, found.models, found.logprobs)]
         self._store.save(self.servers)
         self.changed.emit()
 
+    def references(self) -> list[tuple[RemoteReference, bool]]:
+        """Each remote model as a quality reference, and whether it can be one (its server
+        returns top_logprobs). Reads the keyring: call on a user's action, not in a loop."""
+        return [
+            (RemoteReference(server.url, self.key(server.url), model), server.logprobs)
+            for server in self.servers
+            for model in server.models
+        ]
+
     def remove(self, url: str) -> None:
         self.servers = [c for c in self.servers if c.url != url]
         self._store.save(self.servers)
         self._store.set_key(url, "")
         self.changed.emit()
+
+    @property
+    def busy(self) -> bool:
+        """A server is being probed."""
+        return self._jobs.busy
 
     def wait_for_all(self) -> None:
         self._jobs.wait_for_all()

@@ -25,6 +25,7 @@ from llamadesk.core.evaluate import (
     save_report,
 )
 from llamadesk.core.quantize import QuantizeCancelled, QuantizeError, QuantizeResult, quantize
+from llamadesk.core.remote_evaluate import RemoteReference, evaluate_remote
 from llamadesk.core.store import Store, StoreError
 from llamadesk.services.background import Job, JobRunner, unexpected_failure
 
@@ -32,6 +33,8 @@ PROGRESS_INTERVAL = 0.1  # seconds between progress signals: at most 10 a second
 # Tokens measured from the chosen text: a few minutes for a 7B model on a CPU, and enough
 # for a steady mean (the user's stored conversations can run to 50,000 tokens).
 EVALUATION_TOKENS = 4096
+# Against a model on a server, one request per token: a minute or two on a fast server.
+REMOTE_EVALUATION_TOKENS = 256
 
 
 class CancellableJob(QObject):
@@ -180,19 +183,32 @@ class EvaluationJob(CancellableJob):
     _user_error = EvaluationError
     _doing = "The measurement"
 
-    def start(self, model: Path, reference: Path, text: TextSource, text_source: str) -> None:
-        """Measure ``model`` against ``reference`` on ``text()``, described as ``text_source``
-        (e.g. "your conversations") in the saved report."""
+    def start(
+        self, model: Path, reference: Path | RemoteReference, text: TextSource, text_source: str
+    ) -> None:
+        """Measure ``model`` against ``reference`` (a file, or a model on a server) on
+        ``text()``, described as ``text_source`` (e.g. "your conversations") in the saved
+        report."""
 
         def work() -> SavedReport:
-            report = evaluate(
-                model,
-                reference,
-                text(),
-                max_tokens=EVALUATION_TOKENS,
-                progress=self._report,
-                cancel=self._cancel,
-            )
+            if isinstance(reference, RemoteReference):
+                report = evaluate_remote(
+                    model,
+                    reference,
+                    text(),
+                    max_tokens=REMOTE_EVALUATION_TOKENS,
+                    progress=self._report,
+                    cancel=self._cancel,
+                )
+            else:
+                report = evaluate(
+                    model,
+                    reference,
+                    text(),
+                    max_tokens=EVALUATION_TOKENS,
+                    progress=self._report,
+                    cancel=self._cancel,
+                )
             try:
                 return save_report(report, text_source)
             except OSError as error:

@@ -121,6 +121,7 @@ class AppParts:
             paths = self.services.paths
             view = ModelsView(load_catalog(), self.services.downloads, paths.models, paths.cache)
             view.database = paths.database
+            view.remote_references = self.services.connections.references
             view.chat_requested.connect(lambda path: _chat_with(self.window, path))
             view.models_changed.connect(self.window._refresh_models)
             self._models = view

@@ -67,6 +67,7 @@ from llamadesk.core.library import (
 from llamadesk.core.memory import FitLevel, FitVerdict, SystemMemory, format_size
 from llamadesk.core.paths import app_paths
 from llamadesk.core.quants import QUANTIZATION_EXPLAINED, describe_bits
+from llamadesk.core.remote_evaluate import RemoteReference
 from llamadesk.core.speed import GPU_UNKNOWN, SpeedContext, load_speed_context
 from llamadesk.services.background import JobRunner, unexpected_failure
 from llamadesk.services.downloads import DownloadManager
@@ -336,6 +337,8 @@ class ModelsView(QWidget):
         # and apart from the quick jobs above (a library refresh must not wait behind them).
         self.long_runner = JobRunner(max_threads=1, parent=self)
         self.database: Path | None = None  # the chat history, for "My conversations"
+        # Models on servers as quality references, each with whether it can be one.
+        self.remote_references: Callable[[], list[tuple[RemoteReference, bool]]] = list
         self._select_after_refresh: Path | None = None
         self.entry: CatalogEntry | None = None
         self.listing: RepoListing | None = None
@@ -715,7 +718,14 @@ class ModelsView(QWidget):
     def open_quality(self, model: Path) -> QualityDialog:
         """Open the dialog that measures ``model`` against a reference."""
         database = self.database or app_paths().database
-        dialog = QualityDialog(model, self.library.table.models, database, self.long_runner, self)
+        dialog = QualityDialog(
+            model,
+            self.library.table.models,
+            database,
+            self.long_runner,
+            self,
+            remotes=self.remote_references(),
+        )
         return self._show_dialog(dialog)
 
     def open_train(self, model: Path) -> TrainDialog:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from llamadesk.core.api_jobs import LogEntry
+from llamadesk.core.remote import NO_LOGPROBS
 from llamadesk.services.network import ApiService, ConnectionsService
 from llamadesk.ui.translations import translate
 
@@ -191,9 +192,14 @@ class NetworkPanel(QWidget):
         self.add_button.setEnabled(True)
         self.remote_models.clear()
         for server in self.connections.servers:
+            reference = (
+                "can be the reference when you measure a local model's quality"
+                if server.logprobs
+                else f"not a quality reference: {NO_LOGPROBS}"
+            )
             for model in server.models:
                 item = QListWidgetItem(f"{model}\n    remote · {server.url}")
-                item.setToolTip(f"{model} on {server.url}")
+                item.setToolTip(f"{model} on {server.url}; {reference}.")
                 item.setData(Qt.ItemDataRole.UserRole, (server.url, model))
                 self.remote_models.addItem(item)
         count = self.remote_models.count()

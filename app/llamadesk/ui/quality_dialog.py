@@ -29,6 +29,8 @@ from PySide6.QtWidgets import (
 from llamadesk.core.evaluate import QualityReport, SavedReport, load_reports
 from llamadesk.core.library import LibraryModel
 from llamadesk.core.quantize import read_lineage
+from llamadesk.core.remote import NO_LOGPROBS
+from llamadesk.core.remote_evaluate import RemoteReference
 from llamadesk.services.background import JobRunner
 from llamadesk.services.quantize_job import (
     EvaluationJob,
@@ -49,8 +51,26 @@ _FAR_KL = 0.1
 _CLOSE_TOP1 = 0.9  # and they must mostly pick the same token to be "hard to tell apart"
 
 
+TOP_K_NOTE = (
+    "Against a model on a server, KL divergence is a top-k estimate: the server returns only "
+    "its most likely next tokens, so both predictions are compared on those tokens plus one "
+    "bucket for all the others (the tail). That can only hide differences: the true KL "
+    "divergence is at least this. The reference's perplexity is unknown."
+)
+
+
+def is_remote(report: QualityReport) -> bool:
+    """Whether ``report`` was measured against a model on a server."""
+    return report.reference_level.startswith("remote")
+
+
+def reference_name(report: QualityReport) -> str:
+    """The reference as the user knows it: a file's name, or a model on a server."""
+    return report.reference if is_remote(report) else Path(report.reference).name
+
+
 def interpret(report: QualityReport) -> str:
-    """One sentence on what the figures mean for the user."""
+    """What the figures mean for the user, in a sentence (two against a server)."""
     agreement = f"{report.top1_agreement:.0%}"
     if report.kl_divergence < _CLOSE_KL and report.top1_agreement >= _CLOSE_TOP1:
         verdict = "hard to tell apart"
@@ -58,18 +78,26 @@ def interpret(report: QualityReport) -> str:
         verdict = "close, with small differences"
     else:
         verdict = "noticeably different"
-    return (
+    meaning = (
         f"On this text the two are {verdict}: they pick the same next token {agreement} of "
         "the time (lower KL divergence is better; 0 and 100% mean identical predictions)."
     )
+    return f"{meaning} {TOP_K_NOTE}" if is_remote(report) else meaning
 
 
 def result_rows(report: QualityReport) -> list[tuple[str, str]]:
     """The figures of ``report`` as (what, value) rows for a small table."""
     return [
         (f"Perplexity of {Path(report.model).name}", f"{report.perplexity:.3f}"),
-        (f"Perplexity of {Path(report.reference).name}", f"{report.reference_perplexity:.3f}"),
-        ("Mean KL divergence", f"{report.kl_divergence:.4f}"),
+        (
+            f"Perplexity of {reference_name(report)}",
+            "unknown (top-k only)" if is_remote(report) else f"{report.reference_perplexity:.3f}",
+        ),
+        (
+            "Mean KL divergence"
+            + (f" ({report.reference_level} estimate)" if is_remote(report) else ""),
+            f"{report.kl_divergence:.4f}",
+        ),
         ("Top-1 agreement", f"{report.top1_agreement:.1%}"),
         ("Tokens measured", f"{report.tokens:,}"),
     ]
@@ -109,6 +137,8 @@ class QualityDialog(JobDialog):
         library: the models on disk, to pick the reference from.
         database: the chat database, for "My conversations".
         runner: where the measurement runs (the caller waits for it at shutdown).
+        remotes: models on servers, each with whether it can be a reference (its server
+            returns top_logprobs); those that cannot are named with the reason.
 
     Signals:
         measured(SavedReport): a measurement finished and was saved.
@@ -125,15 +155,18 @@ class QualityDialog(JobDialog):
         database: Path,
         runner: JobRunner,
         parent: QWidget | None = None,
+        remotes: Sequence[tuple[RemoteReference, bool]] = (),
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Measure the quality of {model.name}")
         self.model = model
         self.database = database
         self.text_file: Path | None = None
+        self._refused = ""  # why some remote models are not offered as references
         self.job = EvaluationJob(runner, self)
         self._build()
         self._fill_references(library)
+        self._fill_remotes(remotes)
         self.job.progress.connect(
             lambda fraction: self.bar.setValue(round(fraction * _PROGRESS_STEPS))
         )
@@ -153,6 +186,10 @@ class QualityDialog(JobDialog):
         )
         intro.setWordWrap(True)
         self.reference = QComboBox()
+        self.reference.currentIndexChanged.connect(lambda _index: self._show_reference_note())
+        self.reference_note = QLabel()
+        self.reference_note.setObjectName("pageText")
+        self.reference_note.setWordWrap(True)
         self.conversations = QRadioButton("My conversations")
         self.from_file = QRadioButton("A file…")
         self.pasted = QRadioButton("Paste text")
@@ -190,6 +227,7 @@ class QualityDialog(JobDialog):
         form.addWidget(self.from_file, 1, 2)
         form.addWidget(self.pasted, 1, 3)
         form.addWidget(self.file_label, 2, 1, 1, 3)
+        form.addWidget(self.reference_note, 3, 1, 1, 3)
         form.setColumnStretch(3, 1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.status, 1)
@@ -231,6 +269,26 @@ class QualityDialog(JobDialog):
             if model.info is not None and model.path not in (self.model, source):
                 self.reference.addItem(f"{model.name} ({model.info.quantization})", model.path)
         self.reference.addItem(f"{self.model.name} (itself: a check)", self.model)
+
+    def _fill_remotes(self, remotes: Sequence[tuple[RemoteReference, bool]]) -> None:
+        """The remote models that can be references, and why the others cannot."""
+        refused = []
+        for reference, usable in remotes:
+            if usable:
+                self.reference.addItem(f"{reference.name} (remote)", reference)
+            else:
+                refused.append(reference.name)
+        self._refused = (
+            f"Not offered as references: {', '.join(refused)}: {NO_LOGPROBS}." if refused else ""
+        )
+        self._show_reference_note()
+
+    def _show_reference_note(self) -> None:
+        remote = isinstance(self.reference.currentData(), RemoteReference)
+        notes = [TOP_K_NOTE] if remote else []
+        notes += [self._refused] if self._refused else []
+        self.reference_note.setText("\n".join(notes))
+        self.reference_note.setVisible(bool(notes))
 
     # Running -------------------------------------------------------------------------
 
@@ -276,7 +334,12 @@ class QualityDialog(JobDialog):
         self.bar.setValue(0)
         self.bar.show()
         self.status.setStyleSheet("")
-        self.status.setText("Measuring… (both models are loaded at once)")
+        remote = isinstance(self.reference.currentData(), RemoteReference)
+        self.status.setText(
+            "Measuring… (one request to the server per token)"
+            if remote
+            else "Measuring… (both models are loaded at once)"
+        )
         self._update_buttons()
 
     def _on_finished(self, saved: SavedReport) -> None:
@@ -310,7 +373,7 @@ class QualityDialog(JobDialog):
         rows = [
             (
                 saved.date.replace("T", " ")[:16],
-                Path(saved.report.reference).name,
+                reference_name(saved.report),
                 saved.text_source,
                 f"{saved.report.kl_divergence:.4f}",
                 f"{saved.report.top1_agreement:.1%}",
