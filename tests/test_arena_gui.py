@@ -124,3 +124,21 @@ def test_your_duels_replace_the_catalogs_recommendation_for_that_model(
         "Q8_0": "From your duels: Q8_0 — you could not tell it apart from F32 in 20 duels",
     }
     assert view.variants.item(view.variants.selected_row(), 0).text() == "Q8_0"
+
+
+def test_the_curve_draws_no_line_through_the_reference_to_a_larger_requantized_level(qtbot):
+    from llamadesk.core.arena import ArenaLevel, CurvePoint, Preference
+    from llamadesk.ui.arena_view import CurvePanel
+
+    def point(name: str, bits: float, duels: int, source: str = "Q4_1") -> CurvePoint:
+        made = ArenaLevel(Path(f"/m/M-{name}.gguf"), "M", name, int(bits * 1e7), bits, source)
+        return CurvePoint(made, Preference(duels, 0.6, 0.4, 0.8) if duels else None, None)
+
+    panel = CurvePanel()
+    qtbot.addWidget(panel)
+    points = [point("Q2_K", 3.0, 5), point("Q3_K_M", 4.0, 5)]
+    points += [point("Q4_1", 5.0, 0, source=""), point("Q8_0", 8.5, 5)]
+    panel.show_curve(points, "")
+    (curve,) = panel.preference_plot.listDataItems()
+    assert list(curve.getData()[0]) == [3.0, 4.0, 8.5]
+    assert list(curve.opts["connect"][:2]) == [True, False], "Q3_K_M and Q8_0 stay apart"

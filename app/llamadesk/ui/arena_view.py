@@ -334,7 +334,14 @@ class CurvePanel(QWidget):
                     pen=colour,
                 )
             )
-            self.preference_plot.plot(x, share, pen=colour, symbol="o", symbolBrush=ACCENT)
+            self.preference_plot.plot(
+                x,
+                share,
+                pen=colour,
+                symbol="o",
+                symbolBrush=ACCENT,
+                connect=_same_side(judged, points),
+            )
         measured = [p for p in points if p.quality is not None]
         if measured:
             self.kl_plot.plot(
@@ -343,6 +350,7 @@ class CurvePanel(QWidget):
                 pen=pg.mkPen(_KL_COLOUR, width=2),
                 symbol="s",
                 symbolBrush=_KL_COLOUR,
+                connect=_same_side(measured, points),
             )
         for index, point in enumerate(points):
             self._mark(point, _LABEL_TOP - 0.1 * (index % 2))  # staggered: levels sit close
@@ -395,6 +403,16 @@ class CurvePanel(QWidget):
             self.measure_status.setText("Pick a level other than the reference in the table.")
             return
         self.measure_requested.emit(candidates[0].level.path, reference.path)
+
+
+def _same_side(shown: list[CurvePoint], points: list[CurvePoint]) -> np.ndarray:
+    """Which neighbours in ``shown`` the curve joins: those on the same side of the
+    reference. A level larger than the reference (requantized from it) is a point of its
+    own: no line runs through the reference to it."""
+    reference = next(p.level.bits_per_weight for p in points if p.preference is None)
+    above = np.array([p.level.bits_per_weight > reference for p in shown])
+    # pyqtgraph reads one flag a point: point i joins point i + 1 (the last flag unused).
+    return np.append(above[:-1] == above[1:], True)
 
 
 class TokenView(QTextBrowser):
