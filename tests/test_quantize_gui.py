@@ -188,3 +188,7 @@ def test_a_larger_level_than_a_quantized_source_is_offered_labelled_and_needs_th
     made = finished.args[0].path
     assert made == parts.paths.models / "tiny-Q8_0.gguf"
     assert read_lineage(made).source_quantization == "Q4_K_M"
+    library = parts.models.library
+    qtbot.waitUntil(lambda: library.table.rowCount() == 2, timeout=10_000)
+    origins = {library.table.item(row, 6).text() for row in range(2)}
+    assert "requantized here from tiny-Q4_K_M.gguf (Q4_K_M)" in origins
