@@ -17,6 +17,7 @@ from llamadesk.core.arena import (
     preference,
     quality_curve,
     recommend,
+    recommendation_for,
     reference_of,
     reference_scores,
 )
@@ -250,3 +251,29 @@ def test_the_curve_is_read_from_stored_votes_and_saved_measurements(tmp_path, qu
     assert curve["Q8_0"].quality is None
     assert curve["F32"].preference is None, "the reference"
     assert state.recommendations["tiny"].text.startswith("Not enough duels yet: about")
+
+
+def judged_against_q8(pref: Preference):
+    """The recommendation for a Q4_K_M judged by ``pref`` against a Q8_0 reference."""
+    ref, low = level("Q8_0", 8.5, 850_000_000), level("Q4_K_M", 4.9, 490_000_000)
+    return recommend([CurvePoint(low, pref, None), CurvePoint(ref, None, None)])
+
+
+def test_the_models_page_mark_names_the_level_the_reference_and_the_duels():
+    found = judged_against_q8(Preference(40, 0.55, 0.42, 0.66))
+    assert found.from_your_duels == (
+        "From your duels: Q4_K_M — you could not tell it apart from Q8_0 in 40 duels"
+    )
+    keep = judged_against_q8(Preference(40, 0.9, 0.8, 0.97))
+    assert keep.from_your_duels == "From your duels: Q8_0 — you told every smaller level apart"
+    early = judged_against_q8(Preference(3, 0.5, 0.1, 0.9))
+    assert early.level is None
+    assert early.from_your_duels == ""
+
+
+def test_a_recommendation_is_found_by_the_model_in_a_repositorys_file_names():
+    found = judged_against_q8(Preference(40, 0.55, 0.42, 0.66))
+    assert recommendation_for({"M": found}, ["m-Q4_K_M.gguf", "m-Q8_0.gguf"]) == found
+    assert recommendation_for({"M": found}, ["Other-Q4_K_M.gguf"]) is None
+    undecided = judged_against_q8(Preference(3, 0.5, 0.1, 0.9))
+    assert recommendation_for({"M": undecided}, ["M-Q8_0.gguf"]) is None

@@ -1,9 +1,9 @@
 """The quant arena end to end on the real starter model (SmolLM2-135M-Instruct Q4_1).
 
-Q2_K and Q3_K_M are made from it by LlamaDesk's own quantize; from an already quantized
-file that needs --allow-requantize, and every label says "requantized from Q4_1". (Q8_0 is
-not made: quantize refuses a level larger than its source, which would only store Q4_1's
-weights in more bits.)
+Q2_K, Q3_K_M and Q8_0 are made from it by LlamaDesk's own quantize; from an already
+quantized file that needs allow_requantize, and every label says "requantized from Q4_1".
+Q8_0 only stores Q4_1's weights in more bits: it cannot be better than its source, so Q4_1
+(the largest level not requantized) stays the reference.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from llamadesk.core.preferences import arena_rows, export, trl_rows
 from llamadesk.core.quantize import quantize
 from llamadesk.core.ratings import Ratings
 from llamadesk.core.rescore import Rescore
+from test_arena_gui import open_chat_with_answer, rescore_button
 from test_cli import run_cli
 from test_preferences import load_json  # noqa: F401  # a fixture
 
@@ -28,14 +29,24 @@ ANSWER = Path(__file__).parent / "data" / "arena-answer.txt"
 
 @pytest.fixture(scope="session")
 def levels(real_model: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The starter model and two smaller levels made from it, in a folder of their own."""
+    """The starter model and three levels made from it, in a folder of their own."""
     folder = tmp_path_factory.mktemp("arena-levels")
     source = folder / real_model.name
     shutil.copyfile(real_model, source)
     made = {"Q4_1": source}
-    for level in ("Q2_K", "Q3_K_M"):
+    for level in ("Q2_K", "Q3_K_M", "Q8_0"):
         made[level] = quantize(source, level, allow_requantize=True).path
     return made
+
+
+def link_levels(parts, levels: dict[str, Path]) -> None:
+    """The levels in the window's models folder, each with its lineage (which says the
+    made ones were requantized from Q4_1, so Q4_1 is the reference, not Q8_0)."""
+    for path in levels.values():
+        (parts.paths.models / path.name).symlink_to(path)
+        lineage = path.with_name(path.name + ".lineage.json")
+        if lineage.exists():
+            shutil.copyfile(lineage, parts.paths.models / lineage.name)
 
 
 def duels_of(view, level: str) -> int:
@@ -63,6 +74,9 @@ def rescored(model: Path, reference: Path) -> dict:
 def test_q2_k_damages_more_tokens_than_q3_k_m(levels):
     q2 = rescored(levels["Q2_K"], levels["Q4_1"])
     q3 = rescored(levels["Q3_K_M"], levels["Q4_1"])
+    q8 = rescored(levels["Q8_0"], levels["Q4_1"])
+    assert q8["label"] == "SmolLM2-135M-Instruct · Q8_0 (requantized from Q4_1)"
+    assert q3["mean_kl"] > q8["mean_kl"], "Q8_0 holds Q4_1's weights almost exactly"
     assert q2["label"] == "SmolLM2-135M-Instruct · Q2_K (requantized from Q4_1)"
     assert q2["reference_label"] == "SmolLM2-135M-Instruct · Q4_1"
     assert len(q2["tokens"]) == len(q3["tokens"]) > 40
@@ -83,19 +97,21 @@ def test_a_blind_duel_is_voted_exported_and_counted_on_the_curve(
     load_json,  # noqa: F811
     tmp_path,
 ):
-    for path in levels.values():
-        (parts.paths.models / path.name).symlink_to(path)
-        lineage = path.with_name(path.name + ".lineage.json")
-        if lineage.exists():
-            shutil.copyfile(lineage, parts.paths.models / lineage.name)
+    link_levels(parts, levels)
     window = parts.window
     view = window.arena_view
     window.show_mode(window.arena_page)  # showing the page reads the folder again
     qtbot.waitUntil(lambda: bool(view.state and view.state.models), timeout=30_000)
     assert view.model.currentText() == "SmolLM2-135M-Instruct"
     shorts = [view.duel.second.itemText(i) for i in range(view.duel.second.count())]
-    assert shorts == ["Q4_1", "Q3_K_M (requantized from Q4_1)", "Q2_K (requantized from Q4_1)"]
+    assert shorts == [
+        "Q8_0 (requantized from Q4_1)",
+        "Q4_1",
+        "Q3_K_M (requantized from Q4_1)",
+        "Q2_K (requantized from Q4_1)",
+    ]
     assert view.duel.first.currentText() == "Q4_1", "the reference against the smallest"
+    assert "Q8_0 (requantized from Q4_1) cannot be better than its source" in view.note.text()
     assert view.duel.second.currentText() == "Q2_K (requantized from Q4_1)"
 
     view.duel.max_tokens = 12
@@ -152,12 +168,12 @@ def test_an_answer_is_rescored_off_the_gui_thread_and_kept(qtbot, parts, levels)
         stop_reason="eos",
     )
     # The files last: a read that finds the levels finds the answer too.
-    for path in levels.values():
-        (parts.paths.models / path.name).symlink_to(path)
+    link_levels(parts, levels)
     view = parts.window.arena_view
     parts.window.show_mode(parts.window.arena_page)
     qtbot.waitUntil(lambda: bool(view.state and view.state.models), timeout=30_000)
     panel = view.rescore
+    assert panel.reference.text() == "against Q4_1", "not the larger Q8_0 made from it"
     panel.level.setCurrentIndex(panel.level.findText("Q2_K", Qt.MatchFlag.MatchStartsWith))
     with qtbot.waitSignal(panel.job.finished, timeout=120_000) as finished:
         panel.run_button.click()
@@ -191,8 +207,7 @@ def test_kl_on_your_conversations_is_measured_from_the_curve(qtbot, parts, level
         stats={},
         stop_reason="eos",
     )
-    for path in levels.values():
-        (parts.paths.models / path.name).symlink_to(path)
+    link_levels(parts, levels)
     view = parts.window.arena_view
     parts.window.show_mode(parts.window.arena_page)
     qtbot.waitUntil(lambda: bool(view.state and view.state.models), timeout=30_000)
@@ -222,3 +237,23 @@ def test_an_answer_is_scored_after_its_prompt_as_the_chat_template_wrote_it(real
         llama.close()
     assert "<|im_start|>user\nName a colour.<|im_end|>" in text
     assert text.endswith("<|im_start|>assistant\n"), "the answer's first token comes next"
+
+
+def test_any_answer_in_a_chat_is_rescored_from_its_bubble(qtbot, parts, levels):
+    link_levels(parts, levels)
+    answer_id = open_chat_with_answer(
+        parts, levels["Q4_1"].name, ANSWER.read_text(encoding="utf-8")
+    )
+    view = parts.window.arena_view
+    panel = view.rescore
+    with qtbot.waitSignal(panel.job.finished, timeout=120_000) as finished:
+        qtbot.mouseClick(rescore_button(parts), Qt.MouseButton.LeftButton)
+    assert parts.window.modes.currentWidget() is view
+    assert view.tabs.currentWidget() is panel
+    assert view.model.currentText() == "SmolLM2-135M-Instruct"
+    assert panel.answer.currentData() == answer_id
+    assert panel.level.currentText() == "Q2_K (requantized from Q4_1)", "the smallest level"
+    result: Rescore = finished.args[0]
+    assert (result.level, result.reference_level) == ("Q2_K", "Q4_1")
+    assert "damaged" in panel.summary.text()
+    assert panel.tokens.toPlainText().replace("▸", "") in ANSWER.read_text(encoding="utf-8")

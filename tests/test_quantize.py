@@ -143,8 +143,7 @@ def test_an_already_quantized_source_needs_consent(quantized, tmp_path):
 @pytest.mark.parametrize(
     ("source_level", "target", "message"),
     [
-        ("Q4_K_M", "Q8_0", "Q8_0 is not smaller than tiny-Q4_K_M.gguf's own Q4_K_M"),
-        ("Q8_0", "Q8_0", "Q8_0 is not smaller"),
+        ("Q8_0", "Q8_0", "Q8_0 is not smaller than tiny-Q8_0.gguf's own Q8_0"),
         ("Q8_0", "Q9_X", "Unknown quantization level 'Q9_X'"),
     ],
 )
@@ -159,6 +158,34 @@ def test_a_target_that_is_not_a_smaller_known_level_is_refused(
             allow_requantize=True,
         )
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_larger_level_than_a_quantized_source_needs_consent_and_says_what_it_is(
+    quantized, tmp_path
+):
+    source = quantized["Q4_K_M"].result.path
+    out = tmp_path / "out.gguf"
+    with pytest.raises(RequantizeRequired, match="cannot be better than its source"):
+        quantize(source, "Q8_0", out)
+    assert list(tmp_path.iterdir()) == []
+    plan = plan_quantize(source, "Q8_0", out, allow_requantize=True)
+    assert plan.larger
+    assert plan.requantize
+    result = quantize(source, "Q8_0", out, allow_requantize=True)
+    assert read_gguf_info(result.path).quantization == "Q8_0"
+    assert read_lineage(result.path).source_quantization == "Q4_K_M"
+    assert not plan_quantize(quantized["Q8_0"].result.path, "Q4_0", tmp_path / "x.gguf").larger
+
+
+def test_cli_makes_a_larger_level_only_with_allow_requantize(quantized, tmp_path):
+    source = str(quantized["Q4_K_M"].result.path)
+    out = tmp_path / "up.gguf"
+    refused = run_cli("models", "quantize", source, "Q8_0", "--out", str(out))
+    assert_user_error(refused, "cannot be better than its source", "--allow-requantize")
+    assert not out.exists()
+    made = run_cli("models", "quantize", source, "Q8_0", "--out", str(out), "--allow-requantize")
+    assert made.returncode == 0, made.stderr
+    assert read_gguf_info(out).quantization == "Q8_0"
 
 
 def test_a_source_that_is_not_a_model_is_refused(tmp_path):

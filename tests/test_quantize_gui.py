@@ -163,3 +163,32 @@ def test_progress_is_coalesced_to_a_few_signals(qtbot):
         job._report(step / 1000)
     job._report(1.0)
     assert seen == [0.0, 1.0]  # the first report and the last; the rest within 0.1 s
+
+
+def test_a_larger_level_than_a_quantized_source_is_offered_labelled_and_needs_the_box(
+    qtbot, make_parts, tmp_path, quantized
+):
+    parts = open_library(qtbot, make_parts, tmp_path, quantized["Q4_K_M"].result.path)
+    dialog = open_dialog(qtbot, parts, "tiny-Q4_K_M.gguf", "quantize_button", QuantizeDialog)
+    offered = [dialog.levels.item(row, 0).text() for row in range(dialog.levels.rowCount())]
+    assert offered.index("Q4_0") < offered.index("Q8_0"), "smaller levels first"
+    assert "F16" not in offered, "larger levels are quantized ones only"
+    row = offered.index("Q8_0")
+    label = "requantized from Q4_K_M: it cannot be better than its source"
+    assert dialog.levels.item(row, 2).text() == label
+    dialog.select_level("Q8_0")
+    assert dialog.plan is not None
+    assert dialog.plan.larger
+    assert label in dialog.details.text()
+    assert "Q8_0 is larger than tiny-Q4_K_M.gguf's own Q4_K_M" in dialog.warning.text()
+    assert not dialog.start_button.isEnabled()
+    dialog.consent.click()
+    with qtbot.waitSignal(dialog.job.finished, timeout=30_000) as finished:
+        click(qtbot, dialog.start_button)
+    made = finished.args[0].path
+    assert made == parts.paths.models / "tiny-Q8_0.gguf"
+    assert read_lineage(made).source_quantization == "Q4_K_M"
+    library = parts.models.library
+    qtbot.waitUntil(lambda: library.table.rowCount() == 2, timeout=10_000)
+    origins = {library.table.item(row, 6).text() for row in range(2)}
+    assert "requantized here from tiny-Q4_K_M.gguf (Q4_K_M)" in origins

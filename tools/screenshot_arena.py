@@ -20,6 +20,7 @@ import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtWidgets import QPushButton
 
 from llamadesk.core.arena import duel_label
 from llamadesk.core.evaluate import conversations_text, evaluate, save_report
@@ -30,9 +31,11 @@ from llamadesk.core.store import Store
 from llamadesk.ui.app import application, build
 
 MODEL = "SmolLM2-135M-Instruct"
-LEVELS = ("Q2_K", "Q3_K_M", "Q4_0")
+# Q8_0 is larger than the starter's Q4_1: requantized from it, it cannot be better, so Q4_1
+# stays the reference and Q8_0 shows on the curve labelled so.
+LEVELS = ("Q2_K", "Q3_K_M", "Q4_0", "Q8_0")
 # Scripted votes per level: (reference won, tie, level won).
-VOTES = {"Q2_K": (32, 4, 4), "Q3_K_M": (22, 4, 14), "Q4_0": (17, 6, 17)}
+VOTES = {"Q2_K": (32, 4, 4), "Q3_K_M": (22, 4, 14), "Q4_0": (17, 6, 17), "Q8_0": (18, 5, 17)}
 ANSWER = Path(__file__).parent.parent / "tests" / "data" / "arena-answer.txt"
 CHATS = (  # the newest last: the re-scored answer is the water cycle
     (
@@ -132,11 +135,17 @@ def main(out: Path) -> None:
         app.processEvents()
     window.grab().save(str(out / "arena-curve.png"))
 
-    view.tabs.setCurrentWidget(view.rescore)
+    # The re-score as the chat asks for it: the water cycle answer's own button.
+    window.show_mode(0)
+    for _ in range(3):
+        app.processEvents()
+    (button,) = [
+        b
+        for b in window.chat_view.findChildren(QPushButton)
+        if b.text().startswith("Where would a smaller level go wrong")
+    ]
     panel = view.rescore
-    panel.answer.setCurrentIndex(0)  # the newest: the water cycle
-    panel.level.setCurrentIndex(panel.level.findData(str(paths.models / f"{MODEL}-Q2_K.gguf")))
-    panel.run_button.click()
+    button.click()
     wait(panel.job.done)
     for _ in range(3):
         app.processEvents()

@@ -47,7 +47,9 @@ def add_parsers(commands: Commands) -> None:
     quantize.add_argument(
         "--allow-requantize",
         action="store_true",
-        help="quantize a file that is already quantized (quality losses compound)",
+        help="quantize a file that is already quantized (quality losses compound); also "
+        "allows a larger level than the source's, labelled as requantized: it cannot be "
+        "better than its source",
     )
     _add_library_commands(model_commands)
 

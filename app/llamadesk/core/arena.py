@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -246,10 +246,37 @@ def _latest_report(
 @dataclass(frozen=True)
 class Recommendation:
     """What the votes say, in words; ``level`` is the level recommended, if the votes name
-    one (the catalog can show it in place of its guess from memory alone)."""
+    one (the Models page shows it in place of the catalog's guess from memory alone), judged
+    against ``reference`` in ``duels`` duels."""
 
     text: str
     level: ArenaLevel | None
+    reference: ArenaLevel | None = None
+    duels: int = 0
+
+    @property
+    def from_your_duels(self) -> str:
+        """The recommendation as the Models page marks it; "" when the votes name no level."""
+        if self.level is None or self.reference is None:
+            return ""
+        if self.level == self.reference:
+            return f"From your duels: {self.level.short} — you told every smaller level apart"
+        return (
+            f"From your duels: {self.level.short} — you could not tell it apart from "
+            f"{self.reference.short} in {self.duels} duels"
+        )
+
+
+def recommendation_for(
+    recommendations: Mapping[str, Recommendation], file_names: Iterable[str]
+) -> Recommendation | None:
+    """The votes' recommendation for the model these files (a repository's levels) hold,
+    where the votes name a level; models are matched by file name without the level."""
+    stems = {model_stem(Path(name)).casefold() for name in file_names}
+    for model, found in recommendations.items():
+        if found.level is not None and model.casefold() in stems:
+            return found
+    return None
 
 
 def recommend(points: Sequence[CurvePoint]) -> Recommendation:
@@ -275,6 +302,8 @@ def recommend(points: Sequence[CurvePoint]) -> Recommendation:
             f"interval {pref.lower:.0%} to {pref.upper:.0%}), and it is "
             f"{_size(reference.file_size - level.file_size)} smaller.",
             level,
+            reference,
+            pref.duels,
         )
     open_ = [(level, pref) for level, pref in judged if pref.verdict in ("too few", "undecided")]
     if open_:
@@ -287,6 +316,8 @@ def recommend(points: Sequence[CurvePoint]) -> Recommendation:
     return Recommendation(
         f"You told every smaller level apart from {ref}: keep {ref}.",
         reference,
+        reference,
+        sum(pref.duels for _level, pref in judged),
     )
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from llamadesk.core.downloads import PARTIAL_DIR, lacks_space, scan_hf_cache
 from llamadesk.core.gguf_info import GGUFError, GGUFInfo, read_gguf_info
-from llamadesk.core.quantize import lineage_path, read_lineage
+from llamadesk.core.quantize import UNQUANTIZED_SOURCES, lineage_path, read_lineage
 
 
 class LibraryError(Exception):
@@ -72,7 +72,9 @@ def _origin(path: Path, removable: bool) -> str:
         return f"Hugging Face cache ({repo.removeprefix('models--').replace('--', '/')})"
     lineage = read_lineage(path)
     if lineage is not None:
-        return f"quantized here from {lineage.source_name} ({lineage.source_quantization})"
+        # Made from an already quantized file: its losses compound, and it says so.
+        made = "quantized" if lineage.source_quantization in UNQUANTIZED_SOURCES else "requantized"
+        return f"{made} here from {lineage.source_name} ({lineage.source_quantization})"
     if path.is_symlink():
         return f"linked to {path.resolve()}"
     return "models folder"

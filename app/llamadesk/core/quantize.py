@@ -80,6 +80,8 @@ class QuantizePlan:
         dest: the final path of the result.
         expected_size: the result's size in bytes, estimated from the level's bits per weight.
         requantize: the source is already quantized, so quality losses compound.
+        larger: the level has more bits per weight than the (quantized) source: the result
+            only stores the source's weights in more bits, and cannot be better than it.
     """
 
     source: GGUFInfo
@@ -87,6 +89,7 @@ class QuantizePlan:
     dest: Path
     expected_size: int
     requantize: bool
+    larger: bool = False
 
 
 @dataclass(frozen=True)
@@ -136,11 +139,19 @@ def model_stem(path: Path) -> str:
     return stem
 
 
-def plan_quantize(src: Path | str, level: str, dest: Path | None = None) -> QuantizePlan:
+def plan_quantize(
+    src: Path | str, level: str, dest: Path | None = None, *, allow_requantize: bool = False
+) -> QuantizePlan:
     """Check that ``src`` can become ``level`` at ``dest`` (default: `default_dest`).
 
+    A level larger than a quantized source is planned only with ``allow_requantize``: such a
+    file cannot be better than its source, but it is what a user who has only the quantized
+    file can measure smaller levels against (the quant arena's Q8_0 made from Q4_1).
+
     Raises:
-        QuantizeError: with a message for the user, if it cannot.
+        RequantizeRequired: the level is larger than the quantized source and
+            ``allow_requantize`` is False.
+        QuantizeError: with a message for the user, if it cannot be done.
     """
     try:
         info = read_gguf_info(src)
@@ -148,15 +159,33 @@ def plan_quantize(src: Path | str, level: str, dest: Path | None = None) -> Quan
         raise QuantizeError(str(error)) from error
     target = _target_level(level)
     source_level = _source_level(info)
-    if known_bits(target) >= (source_level.bits_per_weight or 0.0):
-        raise QuantizeError(
-            f"{target.name} is not smaller than {info.path.name}'s own {source_level.name}; "
-            "pick a level with fewer bits per weight."
-        )
+    larger = _check_size(info, source_level, target, allow_requantize=allow_requantize)
     path = Path(dest) if dest is not None else default_dest(info.path, target)
     expected = estimated_file_size(info.parameter_count, target)
     _check_destination(path, expected)
-    return QuantizePlan(info, target, path, expected, requantize=source_level.quantized)
+    return QuantizePlan(
+        info, target, path, expected, requantize=source_level.quantized, larger=larger
+    )
+
+
+def _check_size(
+    info: GGUFInfo, source: QuantLevel, target: QuantLevel, *, allow_requantize: bool
+) -> bool:
+    """Whether ``target`` is larger than ``source``; raise where that is not allowed."""
+    source_bits, target_bits = source.bits_per_weight or 0.0, known_bits(target)
+    if target_bits < source_bits:
+        return False
+    if target_bits == source_bits or not source.quantized:
+        raise QuantizeError(
+            f"{target.name} is not smaller than {info.path.name}'s own {source.name}; "
+            "pick a level with fewer bits per weight."
+        )
+    if not allow_requantize:
+        raise RequantizeRequired(
+            f"{target.name} is larger than {info.path.name}'s own {source.name}: requantized "
+            f"from {source.name}, it cannot be better than its source."
+        )
+    return True
 
 
 def _target_level(name: str) -> QuantLevel:
@@ -229,7 +258,7 @@ def quantize(
             does not load; nothing was left behind.
         QuantizeCancelled: ``cancel`` was set; nothing was left behind.
     """
-    plan = plan_quantize(src, level, dest)
+    plan = plan_quantize(src, level, dest, allow_requantize=allow_requantize)
     if plan.requantize and not allow_requantize:
         raise RequantizeRequired(
             f"{plan.source.path.name} is already quantized ({plan.source.quantization}); "

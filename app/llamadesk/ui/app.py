@@ -124,6 +124,13 @@ class AppParts:
             view.remote_references = self.services.connections.references
             view.chat_requested.connect(lambda path: _chat_with(self.window, path))
             view.models_changed.connect(self.window._refresh_models)
+            # The user's own duels may replace the catalog's recommendation for a model.
+            arena = self.window.arena_view
+            arena.reader.read.connect(
+                lambda state: view.set_duel_recommendations(state.recommendations)
+            )
+            if arena.state is not None:
+                view.set_duel_recommendations(arena.state.recommendations)
             self._models = view
         return self._models
 

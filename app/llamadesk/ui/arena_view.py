@@ -346,7 +346,12 @@ class CurvePanel(QWidget):
                 )
             )
             self.preference_plot.plot(
-                x, share, pen=colour, symbol="o", symbolBrush=colours.chart_preference
+                x,
+                share,
+                pen=colour,
+                symbol="o",
+                symbolBrush=colours.chart_preference,
+                connect=_same_side(judged, points),
             )
         measured = [p for p in points if p.quality is not None]
         if measured:
@@ -356,6 +361,7 @@ class CurvePanel(QWidget):
                 pen=pg.mkPen(colours.chart_kl, width=2),
                 symbol="s",
                 symbolBrush=colours.chart_kl,
+                connect=_same_side(measured, points),
             )
         for index, point in enumerate(points):
             self._mark(point, _LABEL_TOP - 0.1 * (index % 2))  # staggered: levels sit close
@@ -412,6 +418,16 @@ class CurvePanel(QWidget):
         self.measure_requested.emit(candidates[0].level.path, reference.path)
 
 
+def _same_side(shown: list[CurvePoint], points: list[CurvePoint]) -> np.ndarray:
+    """Which neighbours in ``shown`` the curve joins: those on the same side of the
+    reference. A level larger than the reference (requantized from it) is a point of its
+    own: no line runs through the reference to it."""
+    reference = next(p.level.bits_per_weight for p in points if p.preference is None)
+    above = np.array([p.level.bits_per_weight > reference for p in shown])
+    # pyqtgraph reads one flag a point: point i joins point i + 1 (the last flag unused).
+    return np.append(above[:-1] == above[1:], True)
+
+
 class TokenView(QTextBrowser):
     """An answer with each token coloured by KL; hovering shows the reference's top 5."""
 
@@ -466,6 +482,7 @@ class RescorePanel(QWidget):
         self.job = RescoreJob(runner, self)
         self.answers: list[AnswerRef] = []
         self.levels: list[ArenaLevel] = []
+        self.pinned: AnswerRef | None = None  # asked for from a chat: offered even if old
         self.answer = QComboBox()
         self.answer.setMinimumWidth(320)
         self.level = QComboBox()
@@ -513,7 +530,13 @@ class RescorePanel(QWidget):
         self.job.done.connect(self._on_done)
 
     def set_choices(self, answers: list[AnswerRef], levels: list[ArenaLevel]) -> None:
+        """Offer ``answers`` and ``levels``, keeping the picks that are still there (a read
+        after a vote or a re-score must not undo them)."""
+        pinned = self.pinned
+        if pinned is not None:
+            answers = [pinned, *(answer for answer in answers if answer.id != pinned.id)]
         self.answers, self.levels = answers, levels
+        picked_answer, picked_level = self.answer.currentData(), self.level.currentData()
         self.answer.clear()
         for answer in answers:
             snippet = " ".join(answer.text.split())[:50]
@@ -524,6 +547,20 @@ class RescorePanel(QWidget):
             if level != reference:
                 self.level.addItem(level.short, str(level.path))
         self.reference.setText(f"against {reference.short}" if reference else "")
+        for combo, picked in ((self.answer, picked_answer), (self.level, picked_level)):
+            if picked is not None and combo.findData(picked) >= 0:
+                combo.setCurrentIndex(combo.findData(picked))
+
+    def rescore(self, answer: AnswerRef, own: ArenaLevel) -> None:
+        """Re-score ``answer`` (written by the level ``own``): under ``own`` when that is
+        not the reference, else under the smallest level."""
+        if self.job.running:
+            self.summary.setText("A re-score is running: wait for it, or cancel it first.")
+            return
+        self.answer.setCurrentIndex(self.answer.findData(answer.id))
+        index = self.level.findData(str(own.path))
+        self.level.setCurrentIndex(index if index >= 0 else self.level.count() - 1)
+        self._run()
 
     def _run(self) -> None:
         answer = next((a for a in self.answers if a.id == self.answer.currentData()), None)
@@ -553,6 +590,28 @@ class RescorePanel(QWidget):
         self.run_button.setEnabled(True)
 
 
+def _requantized_note(levels: list[ArenaLevel]) -> str:
+    """What the page says about requantized levels: their losses compound, and one larger
+    than the reference (Q8_0 made from Q4_1) cannot be better than it, so it is never the
+    reference nor recommended."""
+    requantized = [lvl for lvl in levels if lvl.requantized_from]
+    if not requantized:
+        return ""
+    note = (
+        "Levels marked 'requantized from …' were made from an already quantized file, so "
+        "their losses add to that file's."
+    )
+    reference = reference_of(levels)
+    larger = [lvl for lvl in requantized if lvl.file_size > reference.file_size]
+    for level in larger:
+        note += (
+            f" {level.short} cannot be better than its source, so {reference.short} stays "
+            "the reference: duels against it show whether you can tell a requantized copy "
+            "from its source."
+        )
+    return note
+
+
 class ArenaView(QWidget):
     """The arena page: a model picker over three tabs (duel, curve, where answers go wrong)."""
 
@@ -568,12 +627,16 @@ class ArenaView(QWidget):
         self.arena = arena
         self.reader = reader
         self.state: ArenaState | None = None
+        self._to_rescore: AnswerRef | None = None  # asked for from a chat, until the next read
         self.long_runner = JobRunner(parent=self)
         self.evaluation = EvaluationJob(self.long_runner, self)
         self.model = QComboBox()
         self.model.setMinimumWidth(240)
         self.model.currentIndexChanged.connect(self._show_model)
-        self.make_button = QPushButton("Make a smaller level…")
+        self.make_button = QPushButton("Make another level…")
+        self.make_button.setToolTip(
+            "Quantize the reference to a smaller level, or (requantized, labelled so) a larger one"
+        )
         self.make_button.clicked.connect(self.open_quantize)
         self.note = QLabel("")
         self.note.setObjectName("bubbleFooter")
@@ -637,6 +700,36 @@ class ArenaView(QWidget):
         else:
             self.note.setText("")
         self._show_model()
+        if self._to_rescore is not None:
+            self._rescore_asked(self._to_rescore)
+
+    def rescore_answer(self, answer: AnswerRef) -> None:
+        """Show "Where answers go wrong" for ``answer`` (from any chat) and re-score it
+        against its model's reference, once the levels are read again."""
+        self.tabs.setCurrentWidget(self.rescore)
+        self.rescore.pinned = answer
+        self._to_rescore = answer
+        self.refresh()
+
+    def _rescore_asked(self, answer: AnswerRef) -> None:
+        self._to_rescore = None
+        assert self.state is not None
+        name = Path(answer.model).name
+        found = [
+            (model, level)
+            for model, levels in self.state.models.items()
+            for level in levels
+            if level.path.name == name
+        ]
+        if not found:
+            self.rescore.summary.setText(
+                f"{name or 'The model of this answer'} has no other level in your models "
+                "folder to score it against: download one, or make one (Models, Quantize)."
+            )
+            return
+        model, own = found[0]
+        self.model.setCurrentText(model)  # shows that model's levels and answers
+        self.rescore.rescore(answer, own)
 
     def _show_model(self) -> None:
         state, name = self.state, self.model.currentText()
@@ -644,17 +737,13 @@ class ArenaView(QWidget):
         self.make_button.setEnabled(bool(levels))
         if state is None or not levels:
             return
-        requantized = [lvl for lvl in levels if lvl.requantized_from]
-        if requantized:
-            self.note.setText(
-                "Levels marked 'requantized from …' were made from an already quantized file, "
-                "so their losses add to that file's."
-            )
+        self.note.setText(_requantized_note(levels))
         self.duel.set_levels(levels, state.prompts, state.available_ram)
         self.curve.show_curve(state.curves[name], state.recommendations[name].text)
         self.rescore.set_choices(state.answers, levels)
 
     def open_quantize(self) -> QuantizeDialog | None:
+        """The quantize dialog on the reference: smaller levels, or larger requantized ones."""
         levels = self.levels()
         if not levels:
             return None

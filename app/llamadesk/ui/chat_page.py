@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDialog, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
+from llamadesk.core.db import StoreError
+from llamadesk.services.arena import AnswerRef
 from llamadesk.services.chat_session import ChatSession
 from llamadesk.services.ratings import RatingsService
 from llamadesk.ui.chat_view import ChatView
@@ -24,7 +26,13 @@ WELCOME_PAGE, CHAT_PAGE = 0, 1
 
 
 class ChatPage(QSplitter):
-    """Conversations on the left; the banner and the chat, or the welcome page, on the right."""
+    """Conversations on the left; the banner and the chat, or the welcome page, on the right.
+
+    Signals:
+        rescore_requested(AnswerRef): re-score this answer in the quant arena.
+    """
+
+    rescore_requested = Signal(object)
 
     def __init__(
         self, session: ChatSession, ratings: RatingsService, starter_available: bool
@@ -79,6 +87,7 @@ class ChatPage(QSplitter):
         self.chat_view.sibling_requested.connect(session.show_sibling)
         self.chat_view.best_requested.connect(self.ratings.toggle_best)
         self.chat_view.rank_requested.connect(self._ask_ranking)
+        self.chat_view.rescore_requested.connect(self._ask_rescore)
         self.ratings.changed.connect(self.show_thread)
         session.thread_changed.connect(self._on_thread_changed)
         self.conversation_list.selected.connect(self._choose_conversation)
@@ -177,6 +186,16 @@ class ChatPage(QSplitter):
         dialog = RankDialog(self.session.store.siblings(prompt_id), self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.ratings.rank(dialog.order())
+
+    def _ask_rescore(self, answer_id: int) -> None:
+        store = self.session.store
+        try:
+            answer = store.message(answer_id)
+            prompt = store.message(answer.parent_id).content if answer.parent_id else ""
+        except StoreError as error:
+            self.banner.show_message(f"The answer could not be read for re-scoring: {error}")
+            return
+        self.rescore_requested.emit(AnswerRef(answer.id, answer.model, prompt, answer.content))
 
     # Answers -------------------------------------------------------------------------
 

@@ -586,6 +586,7 @@ class ChatView(QScrollArea):
         save_again_requested(): the user wants the answer that was not saved stored now.
         thumbs_requested(int, int), feedback_requested(int, int), sibling_requested(int, int),
         best_requested(int), rank_requested(int): an `AnswerRating` asked (see there).
+        rescore_requested(int): re-score this stored answer in the quant arena.
     """
 
     regenerate_requested = Signal()
@@ -595,6 +596,7 @@ class ChatView(QScrollArea):
     sibling_requested = Signal(int, int)
     best_requested = Signal(int)
     rank_requested = Signal(int)
+    rescore_requested = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -697,6 +699,9 @@ class ChatView(QScrollArea):
         bubble.show_stored_reasoning(message)
         if message.role == "assistant":
             bubble.set_footer(describe_stats(message.answer_stats, message.stop_reason))
+            rescore = _link_button("Where would a smaller level go wrong?…")
+            rescore.clicked.connect(lambda: self.rescore_requested.emit(message.id))
+            bubble.action_bar.insertWidget(1, rescore)
             if shown is not None:
                 self._add_rating(bubble, shown)
         self._rows[-1] = (key, self._rows[-1][1], bubble)

@@ -26,7 +26,7 @@ from llamadesk.core.rescore import rescores_folder
 from llamadesk.core.settings import Settings
 from llamadesk.core.starter import starter_model_path
 from llamadesk.services.app_services import Services
-from llamadesk.services.arena import ArenaReader, ArenaSession
+from llamadesk.services.arena import AnswerRef, ArenaReader, ArenaSession
 from llamadesk.services.model_host import LoadedModel
 from llamadesk.services.model_loader import Purpose
 from llamadesk.ui import load_warning
@@ -124,6 +124,7 @@ class MainWindow(QMainWindow):
             rescores_folder(self.paths.data),
         )
         self.arena_page = self.add_mode(translate("MainWindow", "Arena"), self.arena_view)
+        self.chat.rescore_requested.connect(self._rescore_answer)
         exports = self.menuBar().addMenu(translate("MainWindow", "&Export"))
         for action in self.dataset_view.export_actions.values():
             exports.addAction(action)
@@ -166,6 +167,11 @@ class MainWindow(QMainWindow):
         """Show a top-level page: 0 is the chat, 1 the compare view, then those added."""
         self.modes.setCurrentIndex(page)
         self.mode_actions.actions()[page].setChecked(True)
+
+    def _rescore_answer(self, answer: AnswerRef) -> None:
+        """An answer's "Where would a smaller level go wrong?": the arena's re-score."""
+        self.show_mode(self.arena_page)
+        self.arena_view.rescore_answer(answer)
 
     @property
     def current_conversation(self) -> int | None:

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from llamadesk.core.arena import Recommendation, recommendation_for
 from llamadesk.core.catalog import (
     SIZE_RANGES,
     CatalogEntry,
@@ -243,21 +244,20 @@ class VariantsTable(QTableWidget):
         recommended: Variant | None,
         speeds: list[str] | None = None,
         parameters: int = 0,
+        mark: str = RECOMMENDED,
     ) -> None:
         """Show ``variants``; ``speeds`` holds each one's predicted speed, in words, and
         ``parameters`` the model's weights where known (for the hub's levels that publish no
-        bits per weight, the file's own are shown)."""
+        bits per weight, the file's own are shown). ``mark`` says why ``recommended`` is."""
         self.variants, self.verdicts = variants, verdicts
         self._parameters = parameters
         self.setRowCount(len(variants))
         shown_speeds = speeds or [MEASURING] * len(variants)
         rows = zip(variants, verdicts, shown_speeds, strict=True)
         for row, (variant, verdict, speed) in enumerate(rows):
-            self._fill(row, variant, verdict, variant == recommended, speed)
+            self._fill(row, variant, verdict, mark if variant == recommended else "", speed)
 
-    def _fill(
-        self, row: int, variant: Variant, verdict: FitVerdict, recommended: bool, speed: str
-    ) -> None:
+    def _fill(self, row: int, variant: Variant, verdict: FitVerdict, mark: str, speed: str) -> None:
         split = f" in {len(variant.files)} parts" if variant.split else ""
         size = format_size(variant.size) + split
         cells = (
@@ -267,7 +267,7 @@ class VariantsTable(QTableWidget):
             quality_cost(variant),
             verdict.level.label,
             speed,
-            RECOMMENDED if recommended else "",
+            mark,
         )
         items = [QTableWidgetItem(text) for text in cells]
         for column, item in enumerate(items):
@@ -277,12 +277,12 @@ class VariantsTable(QTableWidget):
         background, text = _fit_colours(verdict.level)
         fit.setBackground(QBrush(QColor(background)))
         fit.setForeground(QBrush(QColor(text)))
-        if recommended:
-            mark = items[_MARK_COLUMN]
-            font = QFont(mark.font())
+        if mark:
+            marked = items[_MARK_COLUMN]
+            font = QFont(marked.font())
             font.setBold(True)
-            mark.setFont(font)
-            mark.setForeground(QBrush(QColor(_fit_colours(FitLevel.FITS)[1])))
+            marked.setFont(font)
+            marked.setForeground(QBrush(QColor(_fit_colours(FitLevel.FITS)[1])))
 
     def _bits(self, variant: Variant) -> str:
         level = variant.level
@@ -345,6 +345,9 @@ class ModelsView(QWidget):
         # Bandwidth and corrections, read in the background; None until they arrive.
         self.speed: SpeedContext | None = None
         self._wanted_repo = ""  # the repository whose listing should show when it arrives
+        # The quant arena's recommendations by model: where the user's own duels name a
+        # level, it replaces the catalog's pick for that model's variants.
+        self.duel_recommendations: dict[str, Recommendation] = {}
         self._build(catalog, n_ctx)
         self._connect()
         self.refresh_library()
@@ -556,12 +559,32 @@ class ModelsView(QWidget):
             self.entry, variants, self.system_memory(), self.context.currentData()
         )
         parameters = self.entry.parameters if self.entry else 0
+        mark = RECOMMENDED
+        from_duels = self._duel_pick(variants)
+        if from_duels is not None:
+            recommended, mark = from_duels
         self.variants.set_variants(
-            variants, verdicts, recommended, self._speeds(variants), parameters
+            variants, verdicts, recommended, self._speeds(variants), parameters, mark
         )
         self.status.setText(self._listing_status(listing, variants, recommended))
         if recommended is not None:
             self.variants.selectRow(variants.index(recommended))
+
+    def set_duel_recommendations(self, recommendations: dict[str, Recommendation]) -> None:
+        """The quant arena's latest recommendations, by model (`ArenaState`)."""
+        self.duel_recommendations = recommendations
+        self._show_variants()
+
+    def _duel_pick(self, variants: list[Variant]) -> tuple[Variant, str] | None:
+        """The variant the user's duels recommend for this model, with its mark; None where
+        they name no level, or one this repository does not have."""
+        names = (variant.files[0].path.rsplit("/", 1)[-1] for variant in variants)
+        found = recommendation_for(self.duel_recommendations, names)
+        if found is None or found.level is None:
+            return None
+        wanted = found.level.level
+        chosen = [v for v in variants if v.level is not None and v.level.name == wanted]
+        return (chosen[0], found.from_your_duels) if chosen else None
 
     def _speeds(self, variants: list[Variant]) -> list[str] | None:
         """Each variant's predicted speed on this computer, or None while measuring."""

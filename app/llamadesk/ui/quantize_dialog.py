@@ -58,6 +58,26 @@ def smaller_levels(source_level: QuantLevel) -> list[QuantLevel]:
     return sorted(smaller, key=lambda level: -known_bits(level))
 
 
+def larger_levels(source_level: QuantLevel) -> list[QuantLevel]:
+    """The quantized levels LlamaDesk can make with more bits per weight than a quantized
+    ``source_level``, smallest first: requantized copies that cannot be better than their
+    source, offered because they are all a user with only that file can duel against."""
+    if not source_level.quantized or source_level.bits_per_weight is None:
+        return []
+    source_bits = source_level.bits_per_weight
+    larger = [
+        level
+        for level in QUANT_LEVELS
+        if level.quantized and level.made_here and known_bits(level) > source_bits
+    ]
+    return sorted(larger, key=known_bits)
+
+
+def requantized_note(source: str) -> str:
+    """How a level larger than its quantized source is labelled everywhere."""
+    return f"requantized from {source}: it cannot be better than its source"
+
+
 def describe_plan(plan: QuantizePlan, system: SystemMemory, n_ctx: int) -> str:
     """What the result will be, as rich text: size, bits, quality cost, fit, free disk."""
     spec = dataclasses.replace(
@@ -71,7 +91,12 @@ def describe_plan(plan: QuantizePlan, system: SystemMemory, n_ctx: int) -> str:
         ("Saved as", plan.dest.name),
         ("Expected size", f"about {format_size(plan.expected_size)}"),
         ("Bits per weight", describe_bits(plan.level)),
-        ("Quality cost", describe_quality_cost(plan.level)),
+        (
+            "Quality cost",
+            requantized_note(plan.source.quantization)
+            if plan.larger
+            else describe_quality_cost(plan.level),
+        ),
         ("On this computer", f"<b>{verdict.level.label}</b> at {n_ctx:,} tokens of context"),
         ("Free disk", f"{format_size(free)} in {plan.dest.parent}"),
     )
@@ -218,7 +243,7 @@ class QuantizeDialog(JobDialog):
         source_level = quant_level(info.quantization)
         self.intro.setText(
             f"<b>{self.source.name}</b> is stored as {info.quantization} "
-            f"({format_size(info.file_size)}). Pick a smaller level: the result is written "
+            f"({format_size(info.file_size)}). Pick a level: the result is written "
             "beside it, and the original is kept."
         )
         if source_level is None:
@@ -227,10 +252,16 @@ class QuantizeDialog(JobDialog):
                 "use an F32, F16, BF16 or Q8_0 file."
             )
             return
-        offered = smaller_levels(source_level)
+        larger = larger_levels(source_level)
+        offered = smaller_levels(source_level) + larger
         self.levels.setRowCount(len(offered))
         for row, level in enumerate(offered):
-            cells = (level.name, describe_bits(level), describe_quality_cost(level))
+            cost = (
+                requantized_note(source_level.name)
+                if level in larger
+                else describe_quality_cost(level)
+            )
+            cells = (level.name, describe_bits(level), cost)
             for column, text in enumerate(cells):
                 self.levels.setItem(row, column, QTableWidgetItem(text))
         names = [level.name for level in offered]
@@ -255,7 +286,10 @@ class QuantizeDialog(JobDialog):
         self.error.clear()
         if rows:
             try:
-                self.plan = plan_quantize(self.source, self._level_name(rows[0].row()))
+                # A larger level is planned here; the consent box still gates the start.
+                self.plan = plan_quantize(
+                    self.source, self._level_name(rows[0].row()), allow_requantize=True
+                )
             except QuantizeError as error:
                 self.error.setText(str(error))
         plan = self.plan
@@ -263,17 +297,26 @@ class QuantizeDialog(JobDialog):
             describe_plan(plan, self.system_memory(), self.n_ctx) if plan is not None else ""
         )
         requantize = plan is not None and plan.requantize
-        self.warning.setText(
-            f"{self.source.name} is already quantized ({plan.source.quantization}): quantizing "
-            "it again compounds the quality losses. Quantize from an F16 or F32 file if you "
-            "have one."
-            if plan is not None and requantize
-            else ""
-        )
+        self.warning.setText(self._requantize_warning(plan) if plan is not None else "")
         self.warning.setVisible(requantize)
         self.consent.setVisible(requantize)
         self.consent.setChecked(False)
         self._update_buttons()
+
+    def _requantize_warning(self, plan: QuantizePlan) -> str:
+        source = plan.source.quantization
+        if plan.larger:
+            return (
+                f"{plan.level.name} is larger than {self.source.name}'s own {source}: "
+                f"{requantized_note(source)}; it only holds the {source} weights in more "
+                "bits. The arena labels it so and never measures other levels against it."
+            )
+        if plan.requantize:
+            return (
+                f"{self.source.name} is already quantized ({source}): quantizing it again "
+                "compounds the quality losses. Quantize from an F16 or F32 file if you have one."
+            )
+        return ""
 
     def _show_error(self, message: str) -> None:
         self.error.setText(message)

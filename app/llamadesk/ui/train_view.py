@@ -42,6 +42,7 @@ from llamadesk.core.training import (
 )
 from llamadesk.services.background import JobRunner
 from llamadesk.services.train_job import Preview, TrainJob
+from llamadesk.ui.palette import current as current_palette
 
 METHOD_LABELS: dict[Method, str] = {
     "dpo": "Preference pairs (DPO): answers you picked over others",
@@ -256,7 +257,7 @@ class TrainDialog(QDialog):
 
     def _on_failed(self, message: str) -> None:
         self._end(message)
-        self.status.setStyleSheet("color: #a1261f")
+        self.status.setStyleSheet(f"color: {current_palette().danger_text}")
 
     def _end(self, text: str) -> None:
         self.bar.hide()
