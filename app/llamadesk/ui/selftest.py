@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import SignalInstance
+from PySide6.QtWidgets import QApplication
 
 from llamadesk.core.data_folder import DataFolderError, prepare_folders
 from llamadesk.core.engine import SamplingParams
@@ -131,6 +132,10 @@ def _run_steps(out: Path | None, theme: str | None, lang: str | None) -> dict[st
         }
         if out is not None:
             out.mkdir(parents=True, exist_ok=True)
+            # The chat page was hidden during the comparison: let it lay out its bubbles
+            # (posted layout requests) before the picture, or they show collapsed.
+            QApplication.sendPostedEvents()
+            QApplication.processEvents()
             if not window.grab().save(str(out / "self-test.png")):
                 raise SelfTestFailed(f"could not save the screenshot in {out}")
             (out / "self-test.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
