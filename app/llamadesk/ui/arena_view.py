@@ -41,7 +41,7 @@ from llamadesk.services.compare import SIDES
 from llamadesk.services.quantize_job import EvaluationJob, stored_conversations
 from llamadesk.ui.chart_theme import follow_theme, style_plot
 from llamadesk.ui.chat_view import MessageBubble, describe_stats
-from llamadesk.ui.compare_view import STRENGTHS, VOTES
+from llamadesk.ui.compare_view import VoteBar
 from llamadesk.ui.option_widgets import editor_value, make_editor
 from llamadesk.ui.palette import blend, current
 from llamadesk.ui.quantize_dialog import QuantizeDialog
@@ -90,10 +90,10 @@ class DuelPanel(QWidget):
         self.plan.setObjectName("bubbleFooter")
         self.plan.setWordWrap(True)
         self.panes = {side: MessageBubble("assistant", f"Answer {side}") for side in SIDES}
-        self.vote_buttons: dict[Winner, QPushButton] = {}
-        self.strength = QComboBox()
-        for label, value in STRENGTHS:
-            self.strength.addItem(label, value)
+        self.vote_bar = VoteBar()
+        self.vote_bar.voted.connect(self._vote)
+        self.vote_buttons = self.vote_bar.buttons
+        self.strength = self.vote_bar.strength
         self._layout_parts()
         compare = arena.compare
         compare.text.connect(lambda side, text: self.panes[side].append(text))
@@ -123,24 +123,13 @@ class DuelPanel(QWidget):
         panes.setSpacing(12)
         for side in SIDES:
             panes.addWidget(self.panes[side], 1, Qt.AlignmentFlag.AlignTop)
-        votes = QHBoxLayout()
-        votes.addStretch(1)
-        for label, winner in VOTES:
-            button = QPushButton(label)
-            button.setObjectName("pill")
-            button.setCheckable(True)
-            button.clicked.connect(lambda _checked, w=winner: self._vote(w))
-            self.vote_buttons[winner] = button
-            votes.addWidget(button)
-        votes.addWidget(self.strength)
-        votes.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
         layout.addLayout(setup)
         layout.addWidget(self.prompt)
         layout.addLayout(actions)
         layout.addLayout(panes, 1)
-        layout.addLayout(votes)
+        layout.addWidget(self.vote_bar)
 
     def set_levels(self, levels: list[ArenaLevel], prompts: list[str], available_ram: int) -> None:
         """Offer ``levels``: the reference against the smallest, to start with."""
@@ -204,12 +193,10 @@ class DuelPanel(QWidget):
         if running:
             self._set_voting(False)
 
-    def _vote(self, winner: Winner) -> None:
-        strength: Strength = self.strength.currentData() if winner in ("model_a", "model_b") else ""
+    def _vote(self, winner: Winner, strength: Strength) -> None:
         if self.arena.vote(winner, strength) is None:
             return  # not stored: the status line says why
-        for name, button in self.vote_buttons.items():
-            button.setChecked(name == winner)
+        self.vote_bar.show_vote(winner)
         for side, level in self.arena.levels.items():
             self.panes[side].author.setText(f"Answer {side}: {level.short}")
         self.status.setText("Vote saved; the curve counts it. Change it, or duel again.")
@@ -220,9 +207,7 @@ class DuelPanel(QWidget):
         self.voted.emit()
 
     def _set_voting(self, enabled: bool) -> None:
-        for button in self.vote_buttons.values():
-            button.setEnabled(enabled)
-        self.strength.setEnabled(enabled)
+        self.vote_bar.set_voting(enabled)
 
 
 CURVE_COLUMNS = (

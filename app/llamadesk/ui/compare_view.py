@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -40,6 +40,49 @@ STRENGTHS: tuple[tuple[str, Strength], ...] = (
     ("slightly better", "slightly"),
     ("much better", "much"),
 )
+
+
+class VoteBar(QWidget):
+    """The vote under two answers: A, B, tie or both bad, and how much better.
+
+    Signals:
+        voted(str, str): the winner and its strength ("" for a tie, both bad, or unsaid).
+    """
+
+    voted = Signal(str, str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.buttons: dict[Winner, QPushButton] = {}
+        self.strength = QComboBox()
+        for label, value in STRENGTHS:
+            self.strength.addItem(label, value)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addStretch(1)
+        for label, winner in VOTES:
+            button = QPushButton(label)
+            button.setObjectName("pill")
+            button.setCheckable(True)
+            button.clicked.connect(lambda _checked, w=winner: self._vote(w))
+            self.buttons[winner] = button
+            row.addWidget(button)
+        row.addWidget(self.strength)
+        row.addStretch(1)
+
+    def _vote(self, winner: Winner) -> None:
+        strength: Strength = self.strength.currentData() if winner in ("model_a", "model_b") else ""
+        self.voted.emit(winner, strength)
+
+    def show_vote(self, winner: Winner) -> None:
+        """Mark `winner` as the stored vote."""
+        for name, button in self.buttons.items():
+            button.setChecked(name == winner)
+
+    def set_voting(self, enabled: bool) -> None:
+        for button in self.buttons.values():
+            button.setEnabled(enabled)
+        self.strength.setEnabled(enabled)
 
 
 class ContenderForm(QWidget):
@@ -111,10 +154,10 @@ class CompareView(QWidget):
         self.status = QLabel("")
         self.status.setObjectName("bubbleFooter")
         self.panes = {side: MessageBubble("assistant", f"Answer {side}") for side in SIDES}
-        self.vote_buttons: dict[Winner, QPushButton] = {}
-        self.strength = QComboBox()
-        for label, value in STRENGTHS:
-            self.strength.addItem(label, value)
+        self.vote_bar = VoteBar()
+        self.vote_bar.voted.connect(self._vote)
+        self.vote_buttons = self.vote_bar.buttons
+        self.strength = self.vote_bar.strength
         self._layout_parts()
         session.text.connect(lambda side, text: self.panes[side].append(text))
         session.reasoning.connect(lambda side, text: self.panes[side].append_reasoning(text))
@@ -139,17 +182,6 @@ class CompareView(QWidget):
         panes.setSpacing(12)
         for side in SIDES:
             panes.addWidget(self.panes[side], 1, Qt.AlignmentFlag.AlignTop)
-        votes = QHBoxLayout()
-        votes.addStretch(1)
-        for label, winner in VOTES:
-            button = QPushButton(label)
-            button.setObjectName("pill")
-            button.setCheckable(True)
-            button.clicked.connect(lambda _checked, w=winner: self._vote(w))
-            self.vote_buttons[winner] = button
-            votes.addWidget(button)
-        votes.addWidget(self.strength)
-        votes.addStretch(1)
         rule = QFrame()
         rule.setFrameShape(QFrame.Shape.HLine)
         layout = QVBoxLayout(self)
@@ -158,7 +190,7 @@ class CompareView(QWidget):
         layout.addLayout(actions)
         layout.addWidget(rule)
         layout.addLayout(panes)
-        layout.addLayout(votes)  # right under the answers it judges
+        layout.addWidget(self.vote_bar)  # right under the answers it judges
         layout.addStretch(1)
 
     def set_models(
@@ -204,12 +236,10 @@ class CompareView(QWidget):
         if running:
             self._set_voting(False)
 
-    def _vote(self, winner: Winner) -> None:
-        strength: Strength = self.strength.currentData() if winner in ("model_a", "model_b") else ""
+    def _vote(self, winner: Winner, strength: Strength) -> None:
         if self.session.vote(winner, strength) is None:
             return  # `failed` said why
-        for name, button in self.vote_buttons.items():
-            button.setChecked(name == winner)
+        self.vote_bar.show_vote(winner)
         for side in SIDES:
             self._reveal(side)
         self.status.setText("Vote saved. Change it, or write a new prompt.")
@@ -218,6 +248,4 @@ class CompareView(QWidget):
         self.panes[side].author.setText(f"Answer {side}: {self.session.label(side)}")
 
     def _set_voting(self, enabled: bool) -> None:
-        for button in self.vote_buttons.values():
-            button.setEnabled(enabled)
-        self.strength.setEnabled(enabled)
+        self.vote_bar.set_voting(enabled)
