@@ -11,6 +11,7 @@ import dataclasses
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent
@@ -41,7 +42,7 @@ from llamadesk.core.quants import (
     quant_level,
 )
 from llamadesk.services.background import JobRunner
-from llamadesk.services.quantize_job import CancellableJob, QuantizeJob
+from llamadesk.services.quantize_job import QuantizeJob
 from llamadesk.ui.palette import current
 
 LEVEL_COLUMNS = ("Level", "Bits/weight", "Quality cost")
@@ -106,14 +107,23 @@ def describe_plan(plan: QuantizePlan, system: SystemMemory, n_ctx: int) -> str:
     return f"<table>{cells}</table>"
 
 
+class Cancellable(Protocol):
+    """What `JobDialog` needs of its job."""
+
+    @property
+    def running(self) -> bool: ...
+
+    def cancel(self) -> None: ...
+
+
 class JobDialog(QDialog):
-    """A dialog that runs one `CancellableJob`: closing it while the job runs cancels the job,
+    """A dialog that runs one cancellable job: closing it while the job runs cancels the job,
     and the dialog closes once the cancel has landed (so no worker outlives its dialog).
 
     Subclasses set ``job`` and ``status`` and call `_close_if_asked` when the job is done.
     """
 
-    job: CancellableJob
+    job: Cancellable
     status: QLabel
 
     def __init__(self, parent: QWidget | None = None) -> None:

@@ -13,10 +13,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QPointF, Signal
-from PySide6.QtGui import QCloseEvent, QPainter, QPaintEvent, QPen, QPolygonF
+from PySide6.QtGui import QPainter, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
@@ -43,6 +42,7 @@ from llamadesk.core.training import (
 from llamadesk.services.background import JobRunner
 from llamadesk.services.train_job import Preview, TrainJob
 from llamadesk.ui.palette import current as current_palette
+from llamadesk.ui.quantize_dialog import JobDialog
 
 METHOD_LABELS: dict[Method, str] = {
     "dpo": "Preference pairs (DPO): answers you picked over others",
@@ -107,7 +107,7 @@ def adapter_saved_text(result: TrainResult) -> str:
     )
 
 
-class TrainDialog(QDialog):
+class TrainDialog(JobDialog):
     """Teach one model the ratings given on it.
 
     Signals:
@@ -115,6 +115,7 @@ class TrainDialog(QDialog):
     """
 
     trained = Signal(object)
+    job: TrainJob
 
     def __init__(
         self, model: Path, runner: JobRunner, database: Path, parent: QWidget | None = None
@@ -125,7 +126,6 @@ class TrainDialog(QDialog):
         self.job = TrainJob(runner, database, self)
         self.data: TrainData | None = None
         self._losses: list[float] = []
-        self._closing = False
         self._build()
         self.job.previewed.connect(self._on_previewed)
         self.job.status.connect(self.status.setText)
@@ -265,8 +265,7 @@ class TrainDialog(QDialog):
 
     def _on_done(self) -> None:
         self._update_buttons()
-        if self._closing:
-            super().reject()
+        self._close_if_asked()
 
     def _update_buttons(self) -> None:
         running = self.job.running
@@ -275,19 +274,3 @@ class TrainDialog(QDialog):
         self.cancel_button.setEnabled(running)
         for setting in (self.method, self.steps, self.learning_rate, self.max_length):
             setting.setEnabled(not running)
-
-    def reject(self) -> None:
-        """Close; while training runs, cancel it first and close once it has stopped."""
-        if self.job.running:
-            self._closing = True
-            self.status.setText("Cancelling…")
-            self.job.cancel()
-            return
-        super().reject()
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if self.job.running:
-            event.ignore()
-            self.reject()
-            return
-        super().closeEvent(event)
