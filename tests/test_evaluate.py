@@ -206,3 +206,10 @@ def test_cli_eval_with_a_missing_text_file(tmp_path, tiny_model):
         "eval", str(tiny_model), "--against", str(tiny_model), "--text", str(tmp_path / "no.txt")
     )
     assert_user_error(result, "cannot read", "no.txt")
+
+
+def test_cli_eval_with_a_text_file_that_is_not_utf8(tmp_path, tiny_model):
+    latin1 = tmp_path / "latin1.txt"
+    latin1.write_bytes("Café au lait, s'il vous plaît.".encode("latin-1"))
+    result = run_cli("eval", str(tiny_model), "--against", str(tiny_model), "--text", str(latin1))
+    assert_user_error(result, "latin1.txt is not UTF-8 text")

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from llamadesk.cli.common import EXIT_INTERRUPTED, ProgressLine, fail, option_flag
+from llamadesk.cli.common import EXIT_INTERRUPTED, ProgressLine, fail, option_flag, read_utf8
 
 if TYPE_CHECKING:
     from llamadesk.cli.common import Commands
@@ -43,11 +43,9 @@ def run_rescore(args: argparse.Namespace) -> int:
     from llamadesk.core.rescore import DAMAGED_KL, rescore
 
     try:
-        text = args.text.read_text(encoding="utf-8")
-    except OSError as exc:
-        return fail(f"cannot read {args.text}: {exc.strerror or exc}")
-    except UnicodeDecodeError:
-        return fail(f"{args.text} is not UTF-8 text")
+        text = read_utf8(args.text)
+    except ValueError as exc:
+        return fail(str(exc))
     line = ProgressLine(f"Scoring {args.text.name} under two levels")
     try:
         result = rescore(args.model, args.against, text, n_threads=args.threads, progress=line)

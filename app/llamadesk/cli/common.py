@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 EXIT_USER_ERROR = 2
@@ -52,6 +53,17 @@ def date(text: str) -> datetime:
         return datetime.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date like 2025-01-31: {text!r}") from None
+
+
+def read_utf8(path: Path) -> str:
+    """The text of the file `path`; why it cannot be read is a ValueError with one sentence
+    for the user."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"{path} is not UTF-8 text") from None
 
 
 def option_flag(

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from llamadesk.cli.common import ProgressLine, fail, option_flag, positive_int
+from llamadesk.cli.common import ProgressLine, fail, option_flag, positive_int, read_utf8
 
 if TYPE_CHECKING:
     from llamadesk.cli.common import Commands
@@ -51,11 +51,9 @@ def run_eval(args: argparse.Namespace) -> int:
     from llamadesk.core.evaluate import EvaluationError, save_report
 
     try:
-        text = args.text.read_text(encoding="utf-8")
-    except OSError as exc:
-        return fail(f"cannot read {args.text}: {exc.strerror or exc}")
-    except UnicodeDecodeError:
-        return fail(f"{args.text} is not UTF-8 text")
+        text = read_utf8(args.text)
+    except ValueError as exc:
+        return fail(str(exc))
     if args.against_server and not args.model_id:
         return fail("--against-server needs --model-id: the model on the server to compare with")
     try:
