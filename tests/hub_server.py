@@ -23,14 +23,20 @@ import socket
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from socketserver import ThreadingMixIn
 from types import TracebackType
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import yaml
+
+if TYPE_CHECKING:
+    import pytest
 
 COMMIT = "c0ffee" + "0" * 34  # the one commit every repository is at
 SEND_BLOCK = 64 * 1024
@@ -506,3 +512,17 @@ class _HubHandler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
+
+
+@contextmanager
+def logged_out_hub(monkeypatch: pytest.MonkeyPatch, folder: Path, token: str) -> Iterator[FakeHub]:
+    """A running FakeHub that accepts `token`, chosen with HF_ENDPOINT, with no login of this
+    machine's own leaking in (no HF_TOKEN, huggingface_hub's token file moved into `folder`)."""
+    import huggingface_hub.constants
+
+    with FakeHub() as server:
+        server.valid_tokens.add(token)
+        monkeypatch.setenv("HF_ENDPOINT", server.url)
+        monkeypatch.delenv("HF_TOKEN", raising=False)
+        monkeypatch.setattr(huggingface_hub.constants, "HF_TOKEN_PATH", str(folder / "token"))
+        yield server

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from hub_server import USER, FakeHub
+from hub_server import USER, FakeHub, logged_out_hub
 from llamadesk.cli import main
 from llamadesk.core.paths import AppPaths
 from test_cli_export import add_votes, read_jsonl
@@ -18,13 +18,7 @@ TOKEN = "hf_" + "c" * 34
 
 @pytest.fixture
 def hub(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeHub]:
-    with FakeHub() as server:
-        server.valid_tokens.add(TOKEN)
-        monkeypatch.setenv("HF_ENDPOINT", server.url)
-        monkeypatch.delenv("HF_TOKEN", raising=False)
-        import huggingface_hub.constants
-
-        monkeypatch.setattr(huggingface_hub.constants, "HF_TOKEN_PATH", str(tmp_path / "token"))
+    with logged_out_hub(monkeypatch, tmp_path, TOKEN) as server:
         yield server
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from hub_server import USER, FakeHub
+from hub_server import USER, FakeHub, logged_out_hub
 from llamadesk.core.dataset_card import prepare_dataset, write_dataset
 from llamadesk.core.hub_push import PushError, push_folder
 from llamadesk.core.store import Store
@@ -25,14 +25,7 @@ REPO = f"{USER}/my-ratings"
 
 @pytest.fixture
 def hub(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeHub]:
-    with FakeHub() as server:
-        server.valid_tokens.add(TOKEN)
-        monkeypatch.setenv("HF_ENDPOINT", server.url)
-        monkeypatch.delenv("HF_TOKEN", raising=False)
-        # No login of the machine's own may leak in.
-        import huggingface_hub.constants
-
-        monkeypatch.setattr(huggingface_hub.constants, "HF_TOKEN_PATH", str(tmp_path / "token"))
+    with logged_out_hub(monkeypatch, tmp_path, TOKEN) as server:
         yield server
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QFileDialog, QInputDialog
 
-from hub_server import USER, FakeHub
+from hub_server import USER, FakeHub, logged_out_hub
 from llamadesk.core.paths import AppPaths
 from llamadesk.core.store import Store
 from llamadesk.services.share import ShareService
@@ -20,13 +20,7 @@ TOKEN = "hf_" + "g" * 34
 
 @pytest.fixture
 def hub(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeHub]:
-    with FakeHub() as server:
-        server.valid_tokens.add(TOKEN)
-        monkeypatch.setenv("HF_ENDPOINT", server.url)
-        monkeypatch.delenv("HF_TOKEN", raising=False)
-        import huggingface_hub.constants
-
-        monkeypatch.setattr(huggingface_hub.constants, "HF_TOKEN_PATH", str(tmp_path / "token"))
+    with logged_out_hub(monkeypatch, tmp_path, TOKEN) as server:
         yield server
 
 
