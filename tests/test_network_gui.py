@@ -173,5 +173,5 @@ def test_compare_a_local_model_against_a_remote_one(
     assert answers["B"].params["server"] == other_server
     qtbot.mouseClick(view.vote_buttons["model_b"], Qt.MouseButton.LeftButton)
     (battle,) = arena_rows(loaded.store)
-    assert battle["model_b"].startswith("tiny-f32 (remote)")
+    assert battle["model_b"].startswith(f"tiny-f32 (remote at {other_server}) @ temp")
     assert json.loads(battle["params_b"])["server"] == other_server

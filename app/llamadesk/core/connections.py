@@ -13,16 +13,23 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from llamadesk.core.remote_identity import RemoteIdentity, from_json
+
 KEYRING_SERVICE = "LlamaDesk connections"
 
 
 @dataclass(frozen=True)
 class Connection:
-    """A server: its base URL, and what it offered when last probed."""
+    """A server: its base URL, what it offered when last probed, and what its models are
+    (declared by the user, or read from the server's answers) where that is known."""
 
     url: str
     models: tuple[str, ...] = ()
     logprobs: bool = False
+    identities: tuple[RemoteIdentity, ...] = ()
+
+    def identity(self, model_id: str) -> RemoteIdentity | None:
+        return next((i for i in self.identities if i.model_id == model_id), None)
 
 
 def normalize_url(url: str) -> str:
@@ -46,12 +53,8 @@ class Connections:
             raw = json.loads(self._list.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return []
-        found = []
-        for item in raw if isinstance(raw, list) else []:
-            if isinstance(item, dict) and isinstance(item.get("url"), str):
-                models = tuple(str(m) for m in item.get("models", []))
-                found.append(Connection(item["url"], models, bool(item.get("logprobs"))))
-        return found
+        items = raw if isinstance(raw, list) else []
+        return [_connection(item) for item in items if isinstance(item, dict) and _has_url(item)]
 
     def save(self, connections: list[Connection]) -> None:
         data = [asdict(c) for c in connections]
@@ -88,6 +91,19 @@ class Connections:
         except (OSError, ValueError):
             return {}
         return keys if isinstance(keys, dict) else {}
+
+
+def _has_url(item: dict[str, Any]) -> bool:
+    return isinstance(item.get("url"), str)
+
+
+def _connection(item: dict[str, Any]) -> Connection:
+    """One saved server; identities of models it no longer offers are dropped."""
+    models = tuple(str(m) for m in item.get("models", []))
+    listed = item.get("identities")
+    identities = (from_json(raw) for raw in (listed if isinstance(listed, list) else []))
+    kept = tuple(i for i in identities if i is not None and i.model_id in models)
+    return Connection(item["url"], models, bool(item.get("logprobs")), kept)
 
 
 def _keyring() -> Any:
