@@ -143,6 +143,10 @@ class ConnectionsService(QObject):
     def key(self, url: str) -> str:
         return self._store.key(url)
 
+    def key_place(self) -> str:
+        """Where the keys are kept, in words (`Connections.key_place`)."""
+        return self._store.key_place()
+
     def add(self, url: str, key: str) -> None:
         """Probe the server; on success it is saved with its models (`changed`)."""
         from llamadesk.core.remote import RemoteError
