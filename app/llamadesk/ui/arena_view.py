@@ -74,6 +74,7 @@ class DuelPanel(QWidget):
         super().__init__(parent)
         self.arena = arena
         self.levels: list[ArenaLevel] = []
+        self._reference: ArenaLevel | None = None  # of the levels offered
         self.available_ram = 0
         self.max_tokens = MAX_TOKENS
         self.first = QComboBox()
@@ -142,20 +143,22 @@ class DuelPanel(QWidget):
         layout.addWidget(self.vote_bar)
 
     def set_levels(self, levels: list[ArenaLevel], prompts: list[str], available_ram: int) -> None:
-        """Offer ``levels``: the reference against the smallest, to start with."""
-        self.levels = levels
+        """Offer ``levels``: the reference against the smallest, to start with, and again
+        whenever the reference changes; else the picks stay (a read after a vote)."""
+        reference = reference_of(levels) if levels else None
+        keep = reference is not None and reference == self._reference
+        self.levels, self._reference = levels, reference
         self.available_ram = available_ram
         for combo in (self.first, self.second):
-            chosen = combo.currentData()
+            chosen = combo.currentData() if keep else None
             combo.clear()
             for level in levels:
                 combo.addItem(level.short, level.label)
             if chosen is not None and combo.findData(chosen) >= 0:
                 combo.setCurrentIndex(combo.findData(chosen))
-        if levels and self.first.currentIndex() == self.second.currentIndex():
-            reference = reference_of(levels)
+        if reference is not None and self.first.currentIndex() == self.second.currentIndex():
             others = [level for level in levels if level != reference]
-            smallest = min(others, key=lambda level: level.bits_per_weight)  # sorted: the last
+            smallest = min(others, key=lambda level: level.bits_per_weight)
             self.first.setCurrentIndex(self.first.findData(reference.label))
             self.second.setCurrentIndex(self.second.findData(smallest.label))
         self.history.clear()
