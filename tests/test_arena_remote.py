@@ -109,7 +109,7 @@ def test_a_remote_f16_joins_the_local_file_of_its_model_as_its_reference(tiny_mo
     assert reference_of(levels) == remote, "the larger level"
     assert remote.served_by == served
     assert remote.label == f"TINY · F16 (remote tiny-f16 at {GPU})"
-    assert remote.short == f"F16 (remote tiny-f16 at {GPU})"
+    assert remote.short == "F16 (remote tiny-f16 at gpu-box:8080)"
     assert parse_label(remote.label) == ("TINY", "F16", "")
     parameters = read_gguf_info(local).parameter_count
     assert remote.file_size == parameters * 2, "an estimate: 16 bits a weight"
@@ -125,6 +125,8 @@ def test_the_user_can_make_a_remote_level_the_reference(tiny_model, quantized):
     plain = RemoteIdentity("tiny-remote", "tiny", "Q4_K_M")
     (levels,) = _levels([local], (plain, served)).values()
     assert reference_of(levels).served_by is None
+    here, there = sorted(levels, key=lambda level: level.served_by is not None)
+    assert (there.file_size, there.bits_per_weight) == (here.file_size, here.bits_per_weight)
     chosen = RemoteIdentity("tiny-remote", "tiny", "Q4_K_M", reference=True)
     (levels,) = _levels([local], (chosen, served)).values()
     assert reference_of(levels).served_by == served
@@ -140,6 +142,15 @@ def test_a_remote_model_of_no_local_model_needs_a_second_level(tiny_model):
     assert [level.level for level in levels] == ["F16", "Q4_K_M"]
     assert local_reference(levels) is None, "no file to quantize or re-score"
     assert remote_level(RemoteIdentity("c", "Other", "UD-IQ1_S"), served) is None, "no bits"
+
+
+def test_a_remote_level_is_shown_by_its_ids_last_part_and_its_servers_host():
+    served = ServedBy("http://10.0.0.7:8000/v1", "/srv/models/Qwen3-8B-F16.gguf")
+    level = ArenaLevel(Path("x"), "Qwen3-8B", "F16", 0, 16.0, served_by=served)
+    assert level.short == "F16 (remote Qwen3-8B-F16.gguf at 10.0.0.7:8000)"
+    assert level.label == (
+        "Qwen3-8B · F16 (remote /srv/models/Qwen3-8B-F16.gguf at http://10.0.0.7:8000/v1)"
+    ), "votes and exports keep the whole id and the server's address"
 
 
 def test_the_duel_plan_says_where_each_level_answers():

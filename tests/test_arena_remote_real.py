@@ -77,7 +77,8 @@ def test_a_duel_against_the_same_model_on_a_server_made_the_reference(
     window.show_mode(window.arena_page)
     qtbot.waitUntil(lambda: bool(view.state and view.state.models), timeout=30_000)
     assert view.model.currentText() == MODEL
-    remote_short = f"Q4_1 (remote {real_model} at {url})"
+    host = url.removeprefix("http://").removesuffix("/v1")
+    remote_short = f"Q4_1 (remote {real_model.name} at {host})"
     shorts = {view.duel.first.itemText(i) for i in range(view.duel.first.count())}
     assert shorts == {"Q4_1", remote_short}
     assert view.duel.first.currentText() == "Q4_1", "equal levels: the file, until told"

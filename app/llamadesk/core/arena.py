@@ -23,8 +23,9 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Literal
+from urllib.parse import urlsplit
 
 import numpy as np
 
@@ -92,8 +93,15 @@ class ArenaLevel:
 
     @property
     def short(self) -> str:
-        """The level as a table shows it: ``Q2_K (requantized from Q4_1)``."""
-        return self.label.removeprefix(f"{self.model} · ")
+        """The level as a table shows it: ``Q2_K (requantized from Q4_1)``, ``F16 (remote
+        Qwen3-8B-F16.gguf at gpu-box:8080)`` (the id's last part and the server's host)."""
+        short = duel_label(self.model, self.level, self.requantized_from)
+        short = short.removeprefix(f"{self.model} · ")
+        served = self.served_by
+        if served is None:
+            return short
+        name = PurePosixPath(served.model_id.replace("\\", "/")).name or served.model_id
+        return f"{short} (remote {name} at {urlsplit(served.url).netloc or served.url})"
 
 
 def duel_label(model: str, level: str, requantized_from: str = "") -> str:
@@ -148,20 +156,30 @@ def run_plan(a: ArenaLevel, b: ArenaLevel, available_ram: int) -> str:
 
 
 def remote_level(
-    identity: RemoteIdentity, served_by: ServedBy, parameters: int = 0
+    identity: RemoteIdentity, served_by: ServedBy, siblings: Sequence[ArenaLevel] = ()
 ) -> ArenaLevel | None:
-    """A model on a server as a level of ``identity.model``; its bits per weight are its
-    level's nominal figure, its size that over ``parameters`` (the local levels' count;
-    0 where none is known). None for a level without a known figure."""
+    """A model on a server as a level of ``identity.model``, beside ``siblings`` (the local
+    levels of that model). A local file of the same level gives its size and bits per weight
+    (the same file, most likely); else they are the level's nominal bits, and those over the
+    model's weights (0 where no local file tells them). None for a level without a figure."""
     known = quant_level(identity.level)
     if known is None or known.bits_per_weight is None:
         return None
+    same = [
+        level
+        for level in siblings
+        if level.served_by is None and level.level == known.name and not level.requantized_from
+    ]
+    if same:
+        size, bits = same[0].file_size, same[0].bits_per_weight
+    else:
+        size, bits = estimated_file_size(_parameters(siblings), known), known.bits_per_weight
     return ArenaLevel(
         path=remote_info(identity.model_id).path,
         model=identity.model,
         level=known.name,
-        file_size=estimated_file_size(parameters, known),
-        bits_per_weight=known.bits_per_weight,
+        file_size=size,
+        bits_per_weight=bits,
         served_by=served_by,
         chosen_reference=identity.reference,
     )
@@ -182,7 +200,7 @@ def model_levels(
     named = {level.model.casefold(): levels for levels in groups.values() for level in levels}
     for identity, served_by in remotes:
         levels = named.setdefault(identity.model.casefold(), [])
-        level = remote_level(identity, served_by, _parameters(levels))
+        level = remote_level(identity, served_by, levels)
         if level is not None:
             levels.append(level)
     return _by_model(list(groups.values()) + [g for g in named.values() if _all_remote(g)])

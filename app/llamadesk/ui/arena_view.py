@@ -81,6 +81,8 @@ class DuelPanel(QWidget):
         self.first.setToolTip("The first level of the duel (the reference, to start with)")
         self.second = QComboBox()
         self.second.setToolTip("The level it duels against")
+        for combo in (self.first, self.second):  # a remote level's name is long: room for it
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.temperature = make_editor(TEMPERATURE, TEMPERATURE.default)
         self.seed = make_editor(SEED, 1)
         self.history = QComboBox()
@@ -603,7 +605,7 @@ def _remote_note(levels: list[ArenaLevel]) -> str:
         return ""
     return (
         "Levels marked (remote …) answer on their server, as you or the server said they "
-        "are; their sizes are estimates from their level."
+        "are; their sizes are your file's of the same level, else estimates from their level."
     )
 
 
