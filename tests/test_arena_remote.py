@@ -280,3 +280,45 @@ def test_what_the_user_declares_outlives_probing_again(qtbot, tmp_path, llama_se
     qtbot.waitUntil(lambda: not connections.busy)
     with qtbot.waitSignal(connections.destroyed):
         connections.deleteLater()
+
+
+def test_the_arena_page_says_what_a_remote_reference_cannot_do(qtbot, home, make_parts, quantized):
+    """A server without top_logprobs as the reference: the duel is offered, KL is not, and
+    re-scoring keeps to the files; forgetting the model takes it out of the arena."""
+    from llamadesk.ui.arena_view import REMOTE_NOT_RESCORED
+
+    local = quantized["Q4_K_M"].result.path
+    (home.models / local.name).symlink_to(local)
+    declared = RemoteIdentity("tiny-f16", "tiny", "F16")
+    Connections(home.config).save([Connection(GPU, ("tiny-f16",), False, (declared,))])
+    parts = make_parts()
+    window, view = parts.window, parts.window.arena_view
+    window.show_mode(window.arena_page)
+    qtbot.waitUntil(lambda: bool(view.state and view.state.models), timeout=30_000)
+    assert view.duel.first.currentText() == "F16 (remote tiny-f16 at gpu-box:8080)"
+    assert view.duel.second.currentText() == "Q4_K_M"
+
+    view.tabs.setCurrentWidget(view.curve)
+    view.curve.table.selectRow(0)  # Q4_K_M, the smaller
+    view.curve.measure_button.click()
+    assert view.curve.measure_status.text() == (
+        "F16 (remote tiny-f16 at gpu-box:8080) cannot be measured against: it returns no "
+        "top_logprobs for /v1/completions, so there is nothing to compare a local model's "
+        "predictions with."
+    )
+    assert not view.evaluation.running
+
+    rescore = view.rescore
+    assert rescore.level.count() == 0, "no file besides the reference file"
+    assert rescore.reference.text() == "against Q4_K_M"
+    assert rescore.reference.toolTip() == REMOTE_NOT_RESCORED
+
+    dialog = view.open_remote_identity()
+    assert dialog is not None
+    assert (dialog.model.currentText(), dialog.level.currentData()) == ("tiny", "F16")
+    assert "It can duel, but not measure KL: it returns no top_logprobs" in dialog.note.text()
+    dialog.forget_button.click()
+    dialog.close()
+    assert Connections(home.config).load()[0].identities == ()
+    qtbot.waitUntil(lambda: not view.state.models, timeout=30_000)
+    assert "A model on a server…" in view.note.text()
