@@ -49,12 +49,13 @@ from llamadesk.ui.option_widgets import editor_value, make_editor
 from llamadesk.ui.palette import blend, current
 from llamadesk.ui.quantize_dialog import QuantizeDialog
 from llamadesk.ui.remote_identity_dialog import RemoteIdentityDialog
-from llamadesk.ui.translations import translate
+from llamadesk.ui.translations import QT_TRANSLATE_NOOP, translate
 
-REMOTE_NOT_RESCORED = (
+REMOTE_NOT_RESCORED = QT_TRANSLATE_NOOP(
+    "RescorePanel",
     "Levels on a server are not re-scored: a server returns only its top few next tokens, "
     "and a re-score compares the two levels' whole predictions at each token. Your largest "
-    "file is the reference here."
+    "file is the reference here.",
 )
 MAX_TOKENS = 256  # an answer per side: long enough to judge, short enough to duel often
 KL_COLOUR_TOP = 1.0  # nats: a token this far off (or more) is coloured fully
@@ -552,7 +553,9 @@ class RescorePanel(QWidget):
                 self.level.addItem(level.short, str(level.path))
         self.reference.setText(f"against {reference.short}" if reference else "")
         self.reference.setToolTip(
-            REMOTE_NOT_RESCORED if any(level.served_by for level in levels) else ""
+            translate("RescorePanel", REMOTE_NOT_RESCORED)
+            if any(level.served_by for level in levels)
+            else ""
         )
         for combo, picked in ((self.answer, picked_answer), (self.level, picked_level)):
             if picked is not None and combo.findData(picked) >= 0:
@@ -603,9 +606,10 @@ def _remote_note(levels: list[ArenaLevel]) -> str:
     """What the page says about levels on servers: where they run and what is estimated."""
     if not any(level.served_by for level in levels):
         return ""
-    return (
+    return translate(
+        "ArenaView",
         "Levels marked (remote …) answer on their server, as you or the server said they "
-        "are; their sizes are your file's of the same level, else estimates from their level."
+        "are; their sizes are your file's of the same level, else estimates from their level.",
     )
 
 
@@ -659,9 +663,9 @@ class ArenaView(QWidget):
             "Quantize the reference to a smaller level, or (requantized, labelled so) a larger one"
         )
         self.make_button.clicked.connect(self.open_quantize)
-        self.remote_button = QPushButton(translate("Arena", "A model on a server…"))
+        self.remote_button = QPushButton(translate("ArenaView", "A model on a server…"))
         self.remote_button.setToolTip(
-            translate("Arena", "Say which model and level a model on one of your servers is")
+            translate("ArenaView", "Say which model and level a model on one of your servers is")
         )
         self.remote_button.clicked.connect(self.open_remote_identity)
         self.remote_button.setVisible(connections is not None)
@@ -809,15 +813,19 @@ class ArenaView(QWidget):
         status = self.curve.measure_status
         if level.served_by is not None:
             status.setText(
-                f"{level.short} is on a server: KL needs its whole prediction at each token, "
-                "which only a file here gives. Measure a local level against it instead."
+                translate(
+                    "ArenaView",
+                    "{level} is on a server: KL needs its whole prediction at each token, "
+                    "which only a file here gives. Measure a local level against it instead.",
+                ).format(level=level.short)
             )
             return None
         served = reference.served_by
         if served is None:
             return reference.path
         if not served.logprobs:
-            status.setText(f"{reference.short} cannot be measured against: {NO_LOGPROBS}.")
+            why = translate("ArenaView", "{reference} cannot be measured against: {why}.")
+            status.setText(why.format(reference=reference.short, why=NO_LOGPROBS))
             return None
         key = self.arena.compare.remote_key(served.url)
         return RemoteReference(served.url, key, served.model_id)

@@ -154,7 +154,7 @@ class NetworkPanel(QWidget):
         self.server_key.setPlaceholderText("API key, if the server wants one")
         self.server_key.setToolTip(
             translate(
-                "Network",
+                "NetworkPanel",
                 "Kept in the OS keyring where there is one, else in a file only you may read; "
                 "never in the settings",
             )
@@ -220,7 +220,7 @@ class NetworkPanel(QWidget):
         )
         if self._key_given:  # just added, with a key: say where it went
             self._key_given = False
-            place = translate("Network", "Its API key is kept in {place}.")
+            place = translate("NetworkPanel", "Its API key is kept in {place}.")
             note = self.connections_note.text()
             self.connections_note.setText(
                 f"{note} {place.format(place=self.connections.key_place())}"

@@ -43,38 +43,40 @@ class RemoteIdentityDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle(translate("RemoteIdentity", "A model on a server, in the arena"))
+        self.setWindowTitle(translate("RemoteIdentityDialog", "A model on a server, in the arena"))
         self.connections = connections
         self.remote = QComboBox()
-        self.remote.setAccessibleName(translate("RemoteIdentity", "Model on a server"))
+        self.remote.setAccessibleName(translate("RemoteIdentityDialog", "Model on a server"))
         for server in connections.servers:
             for model_id in server.models:
                 self.remote.addItem(f"{model_id}  ({server.url})", f"{server.url}\n{model_id}")
         self.model = QComboBox()
         self.model.setEditable(True)
-        self.model.setAccessibleName(translate("RemoteIdentity", "Which model it is"))
+        self.model.setAccessibleName(translate("RemoteIdentityDialog", "Which model it is"))
         self.model.addItems(sorted(set(models), key=str.casefold))
         self.level = QComboBox()
-        self.level.setAccessibleName(translate("RemoteIdentity", "Its quantization level"))
+        self.level.setAccessibleName(translate("RemoteIdentityDialog", "Its quantization level"))
         for level in declarable_levels():
             self.level.addItem(
                 f"{level.name}  ({level.bits_per_weight:.2f} bits/weight)", level.name
             )
         self.reference = QCheckBox(
-            translate("RemoteIdentity", "The reference: the level the others are judged against")
+            translate(
+                "RemoteIdentityDialog", "The reference: the level the others are judged against"
+            )
         )
         self.note = QLabel("")
         self.note.setObjectName("emptyNote")
         self.note.setWordWrap(True)
-        self.save_button = QPushButton(translate("RemoteIdentity", "Save"))
+        self.save_button = QPushButton(translate("RemoteIdentityDialog", "Save"))
         self.save_button.setObjectName("primaryButton")
         self.save_button.clicked.connect(self.save)
-        self.forget_button = QPushButton(translate("RemoteIdentity", "Forget"))
+        self.forget_button = QPushButton(translate("RemoteIdentityDialog", "Forget"))
         self.forget_button.setToolTip(
-            translate("RemoteIdentity", "Take this model out of the arena")
+            translate("RemoteIdentityDialog", "Take this model out of the arena")
         )
         self.forget_button.clicked.connect(self.forget)
-        close = QPushButton(translate("RemoteIdentity", "Close"))
+        close = QPushButton(translate("RemoteIdentityDialog", "Close"))
         close.clicked.connect(self.accept)
         self._layout(close)
         self.remote.currentIndexChanged.connect(self._show_identity)
@@ -83,7 +85,7 @@ class RemoteIdentityDialog(QDialog):
     def _layout(self, close: QPushButton) -> None:
         intro = QLabel(
             translate(
-                "RemoteIdentity",
+                "RemoteIdentityDialog",
                 "A server names its models as its owner likes. Say which model this is (as "
                 "your files name it, without the level) and at which level it runs, and it "
                 "duels your local levels of that model in the arena.",
@@ -91,9 +93,9 @@ class RemoteIdentityDialog(QDialog):
         )
         intro.setWordWrap(True)
         form = QFormLayout()
-        form.addRow(translate("RemoteIdentity", "On the server"), self.remote)
-        form.addRow(translate("RemoteIdentity", "Is the model"), self.model)
-        form.addRow(translate("RemoteIdentity", "At level"), self.level)
+        form.addRow(translate("RemoteIdentityDialog", "On the server"), self.remote)
+        form.addRow(translate("RemoteIdentityDialog", "Is the model"), self.model)
+        form.addRow(translate("RemoteIdentityDialog", "At level"), self.level)
         form.addRow("", self.reference)
         buttons = QHBoxLayout()
         buttons.addWidget(self.forget_button)
@@ -120,7 +122,7 @@ class RemoteIdentityDialog(QDialog):
             widget.setEnabled(chosen is not None)
         if chosen is None:
             self.note.setText(
-                translate("RemoteIdentity", "Add a server first: Network → Connections.")
+                translate("RemoteIdentityDialog", "Add a server first: Network → Connections.")
             )
             return
         url, model_id = chosen
@@ -131,27 +133,27 @@ class RemoteIdentityDialog(QDialog):
             self.level.setCurrentIndex(max(self.level.findData(known.level), 0))
             self.reference.setChecked(known.reference)
         said = (
-            translate("RemoteIdentity", "The server's answers say so; correct them if not.")
+            translate("RemoteIdentityDialog", "The server's answers say so; correct them if not.")
             if known is not None and known.source == "server"
             else ""
         )
         measure = (
             translate(
-                "RemoteIdentity",
+                "RemoteIdentityDialog",
                 "As the reference, it can also measure your levels' KL and top-1 (it returns "
                 "top_logprobs).",
             )
             if server.logprobs
-            else translate("RemoteIdentity", "It can duel, but not measure KL: ")
-            + NO_LOGPROBS
-            + "."
+            else translate(
+                "RemoteIdentityDialog", "It can duel, but not measure KL: {why}."
+            ).format(why=NO_LOGPROBS)
         )
         self.note.setText(f"{said} {measure}".strip())
 
     def save(self) -> None:
         chosen, model = self._chosen(), self.model.currentText().strip()
         if chosen is None or not model:
-            self.note.setText(translate("RemoteIdentity", "Say which model it is first."))
+            self.note.setText(translate("RemoteIdentityDialog", "Say which model it is first."))
             return
         url, model_id = chosen
         identity = RemoteIdentity(
@@ -160,7 +162,7 @@ class RemoteIdentityDialog(QDialog):
         self.connections.declare(url, model_id, identity)
         self.note.setText(
             translate(
-                "RemoteIdentity", "Saved: the arena pairs it with your files of {model}."
+                "RemoteIdentityDialog", "Saved: the arena pairs it with your files of {model}."
             ).format(model=model)
         )
 
@@ -168,4 +170,6 @@ class RemoteIdentityDialog(QDialog):
         chosen = self._chosen()
         if chosen is not None:
             self.connections.declare(*chosen, None)
-            self.note.setText(translate("RemoteIdentity", "Forgotten: it is out of the arena."))
+            self.note.setText(
+                translate("RemoteIdentityDialog", "Forgotten: it is out of the arena.")
+            )
