@@ -11,10 +11,15 @@ from typing import TYPE_CHECKING, NamedTuple
 
 # Before anything loads Qt: tests never need a screen.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Programs the tests start never reach the machine's keyring: keyring's "fail" backend
+# makes them keep a server's key in the (scratch) config folder's private file.
+os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
 
 import gguf
+import keyring
 import numpy as np
 import pytest
+from keyring.backend import KeyringBackend
 
 from llamadesk.core.engine import LoadSettings
 from llamadesk.core.paths import HOME_ENV, AppPaths, app_paths
@@ -175,6 +180,35 @@ def write_minimal_gguf(path: Path, architecture: str) -> Path:
 @pytest.fixture
 def unknown_arch_model(tmp_path: Path) -> Path:
     return write_minimal_gguf(tmp_path / "frobnicator-7b.gguf", "frobnicator")
+
+
+class MemoryKeyring(KeyringBackend):
+    """A keyring that keeps passwords in a dict, as the OS's would keep them."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.passwords: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.passwords.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.passwords[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        del self.passwords[(service, username)]
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    """No test touches the machine's keyring: each gets an empty one of its own."""
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,6 @@ chatting with a model on another server."""
 from __future__ import annotations
 
 import json
-import stat
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +14,7 @@ from PySide6.QtGui import QGuiApplication
 
 from llamadesk.core.api_jobs import EngineBackend
 from llamadesk.core.api_server import ApiServer
+from llamadesk.core.connections import KEYRING_SERVICE
 from llamadesk.core.engine import Engine, LoadSettings, SamplingParams
 from llamadesk.core.openai_api import Limits
 
@@ -86,7 +86,9 @@ def other_server(tiny_model: Path) -> Iterator[str]:
     engine.close()
 
 
-def test_chatting_with_a_remote_model(qtbot, parts, other_server: str, home) -> None:
+def test_chatting_with_a_remote_model(
+    qtbot, parts, other_server: str, home, memory_keyring
+) -> None:
     window = parts.window
     panel = window.network
     panel.server_url.setText(other_server)
@@ -96,11 +98,14 @@ def test_chatting_with_a_remote_model(qtbot, parts, other_server: str, home) -> 
     assert panel.remote_models.count() == 1
     item = panel.remote_models.item(0)
     assert item.text() == f"tiny-f32\n    remote · {other_server}"
-    # The key is kept apart from the list, readable by its owner only.
+    # The key is kept apart from the list, in the keyring, and the panel says so.
     saved = json.loads((home.config / "connections.json").read_text())
     assert saved[0]["url"] == other_server
     assert "k-123" not in json.dumps(saved)
-    assert stat.S_IMODE((home.config / "connection-keys.json").stat().st_mode) == 0o600
+    assert memory_keyring.passwords == {(KEYRING_SERVICE, other_server): "k-123"}
+    assert not (home.config / "connection-keys.json").exists()
+    note = panel.connections_note.text()
+    assert note.endswith(f"Its API key is kept in the OS keyring ({memory_keyring.name}).")
     # Its models are in the model picker too, beside the local ones, marked remote.
     picker = window.model_picker
     index = picker.findText("tiny-f32  (remote)")
@@ -173,5 +178,5 @@ def test_compare_a_local_model_against_a_remote_one(
     assert answers["B"].params["server"] == other_server
     qtbot.mouseClick(view.vote_buttons["model_b"], Qt.MouseButton.LeftButton)
     (battle,) = arena_rows(loaded.store)
-    assert battle["model_b"].startswith("tiny-f32 (remote)")
+    assert battle["model_b"].startswith(f"tiny-f32 (remote at {other_server}) @ temp")
     assert json.loads(battle["params_b"])["server"] == other_server

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -32,16 +33,19 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def llama_server(real_model: Path) -> Iterator[str]:
-    """`python -m llama_cpp.server` with the starter model; its base URL."""
+@contextmanager
+def served(model: Path, alias: str = "") -> Iterator[str]:
+    """`python -m llama_cpp.server` with ``model`` (named ``alias``, else by its path, as
+    llama-cpp-python's server does) on loopback; its base URL."""
     pytest.importorskip("llama_cpp.server", reason="needs llama-cpp-python[server]")
     port = _free_port()
     command = [
-        sys.executable, "-m", "llama_cpp.server", "--model", str(real_model),
-        "--model_alias", ALIAS, "--host", "127.0.0.1", "--port", str(port),
+        sys.executable, "-m", "llama_cpp.server", "--model", str(model),
+        "--host", "127.0.0.1", "--port", str(port),
         "--n_ctx", "1024", "--n_threads", "1", "--seed", "1",
     ]  # fmt: skip
+    if alias:
+        command += ["--model_alias", alias]
     with subprocess.Popen(command, stderr=subprocess.PIPE, text=True) as server:
         ready = threading.Event()
         log: list[str] = []
@@ -64,6 +68,13 @@ def llama_server(real_model: Path) -> Iterator[str]:
             server.terminate()
             server.wait(30)
             reader.join(30)
+
+
+@pytest.fixture(scope="module")
+def llama_server(real_model: Path) -> Iterator[str]:
+    """llama_cpp.server with the starter model, named `ALIAS`; its base URL."""
+    with served(real_model, ALIAS) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

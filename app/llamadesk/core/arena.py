@@ -23,8 +23,9 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Literal
+from urllib.parse import urlsplit
 
 import numpy as np
 
@@ -32,7 +33,11 @@ from llamadesk.core.evaluate import QualityReport, SavedReport
 from llamadesk.core.gguf_info import GGUFInfo
 from llamadesk.core.memory import COMFORT_SHARE, estimate_memory
 from llamadesk.core.quantize import model_stem, read_lineage
+from llamadesk.core.quants import estimated_file_size, quant_level
 from llamadesk.core.ratings import Comparison, Winner
+from llamadesk.core.remote import remote_info
+from llamadesk.core.remote_evaluate import RemoteReference
+from llamadesk.core.remote_identity import RemoteIdentity
 from llamadesk.core.store import Store
 
 DUELS_TO_JUDGE = 20
@@ -42,7 +47,8 @@ RESAMPLES = 2000
 _Z95 = 1.96
 _SMALLEST_GAP = 0.05  # caps the "more duels" estimate (at about 385 duels) near a boundary
 _LABEL = re.compile(
-    r"^(?P<model>.+) · (?P<level>[A-Z0-9_]+)(?: \(requantized from (?P<source>[A-Z0-9_]+)\))?$"
+    r"^(?P<model>.+) · (?P<level>[A-Z0-9_]+)(?: \(requantized from (?P<source>[A-Z0-9_]+)\))?"
+    r"(?: \(remote .+ at \S+\))?$"
 )
 _REFERENCE_SCORE: dict[Winner, float] = {"tie": 0.5, "tie (bothbad)": 0.5}
 
@@ -50,11 +56,23 @@ Verdict = Literal["too few", "told apart", "same", "undecided"]
 
 
 @dataclass(frozen=True)
+class ServedBy:
+    """Where a remote level runs: its server's base URL and its id there, and whether the
+    server returns top_logprobs (which a quality measurement against it needs)."""
+
+    url: str
+    model_id: str
+    logprobs: bool = False
+
+
+@dataclass(frozen=True)
 class ArenaLevel:
-    """One file of a model at one quantization level.
+    """One file of a model at one quantization level, here or on a server.
 
     ``requantized_from`` names the level it was made from when that was already quantized
     (its losses compound); "" for a download or a quantization of an unquantized source.
+    A remote level (``served_by``) is what the user declared (or its server said) it is;
+    its path is its id as answers record it (`remote_info`), its size an estimate.
     """
 
     path: Path
@@ -64,15 +82,26 @@ class ArenaLevel:
     bits_per_weight: float  # measured: the file's bits over the model's weights
     requantized_from: str = ""
     memory_needed: int = 0  # bytes to run it at `PLAN_CONTEXT` (core.memory's estimate)
+    served_by: ServedBy | None = None
+    chosen_reference: bool = False  # the user made it the reference of its model
 
     @property
     def label(self) -> str:
-        return duel_label(self.model, self.level, self.requantized_from)
+        label = duel_label(self.model, self.level, self.requantized_from)
+        served = self.served_by
+        return f"{label} (remote {served.model_id} at {served.url})" if served else label
 
     @property
     def short(self) -> str:
-        """The level as a table shows it: ``Q2_K (requantized from Q4_1)``."""
-        return self.label.removeprefix(f"{self.model} · ")
+        """The level as a table shows it: ``Q2_K (requantized from Q4_1)``, ``F16 (remote
+        Qwen3-8B-F16.gguf at gpu-box:8080)`` (the id's last part and the server's host)."""
+        short = duel_label(self.model, self.level, self.requantized_from)
+        short = short.removeprefix(f"{self.model} · ")
+        served = self.served_by
+        if served is None:
+            return short
+        name = PurePosixPath(served.model_id.replace("\\", "/")).name or served.model_id
+        return f"{short} (remote {name} at {urlsplit(served.url).netloc or served.url})"
 
 
 def duel_label(model: str, level: str, requantized_from: str = "") -> str:
@@ -109,7 +138,13 @@ def arena_level(info: GGUFInfo) -> ArenaLevel:
 def run_plan(a: ArenaLevel, b: ArenaLevel, available_ram: int) -> str:
     """How a duel between ``a`` and ``b`` runs, in a sentence: the model thread holds one
     model at a time, so the levels always answer one after the other, and the sentence says
-    whether they would fit in memory together."""
+    whether they would fit in memory together (a remote level takes none here)."""
+    served = [level.served_by for level in (a, b) if level.served_by is not None]
+    if served:
+        servers = " and ".join(sorted({server.url for server in served}))
+        if len(served) == 2:
+            return f"Both levels answer on {servers}, one after the other."
+        return f"One level answers on {servers}, the other on this computer, one after the other."
     together = a.memory_needed + b.memory_needed
     free = f"{together / 1e9:.1f} GB together, {available_ram / 1e9:.1f} GB free"
     if together <= COMFORT_SHARE * available_ram:
@@ -120,28 +155,92 @@ def run_plan(a: ArenaLevel, b: ArenaLevel, available_ram: int) -> str:
     )
 
 
-def model_levels(infos: Iterable[GGUFInfo]) -> dict[str, list[ArenaLevel]]:
-    """The library's files grouped by model, largest level first, models with at least two
-    levels only. Files are levels of one model when they share architecture, parameter
-    count and vocabulary (so their answers and predictions can be compared)."""
+def remote_level(
+    identity: RemoteIdentity, served_by: ServedBy, siblings: Sequence[ArenaLevel] = ()
+) -> ArenaLevel | None:
+    """A model on a server as a level of ``identity.model``, beside ``siblings`` (the local
+    levels of that model). A local file of the same level gives its size and bits per weight
+    (the same file, most likely); else they are the level's nominal bits, and those over the
+    model's weights (0 where no local file tells them). None for a level without a figure."""
+    known = quant_level(identity.level)
+    if known is None or known.bits_per_weight is None:
+        return None
+    same = [
+        level
+        for level in siblings
+        if level.served_by is None and level.level == known.name and not level.requantized_from
+    ]
+    if same:
+        size, bits = same[0].file_size, same[0].bits_per_weight
+    else:
+        size, bits = estimated_file_size(_parameters(siblings), known), known.bits_per_weight
+    return ArenaLevel(
+        path=remote_info(identity.model_id).path,
+        model=identity.model,
+        level=known.name,
+        file_size=size,
+        bits_per_weight=bits,
+        served_by=served_by,
+        chosen_reference=identity.reference,
+    )
+
+
+def model_levels(
+    infos: Iterable[GGUFInfo], remotes: Iterable[tuple[RemoteIdentity, ServedBy]] = ()
+) -> dict[str, list[ArenaLevel]]:
+    """The library's files and the remote models the user (or their server) identified,
+    grouped by model, largest level first; models with at least two levels only. Files are
+    levels of one model when they share architecture, parameter count and vocabulary (so
+    their answers and predictions can be compared); a remote model joins the files whose
+    name (without the level) is its declared model's, in any case."""
     groups: dict[tuple[str, int, int], list[ArenaLevel]] = {}
     for info in infos:
         key = (info.architecture, info.parameter_count, info.vocab_size)
         groups.setdefault(key, []).append(arena_level(info))
+    named = {level.model.casefold(): levels for levels in groups.values() for level in levels}
+    for identity, served_by in remotes:
+        levels = named.setdefault(identity.model.casefold(), [])
+        level = remote_level(identity, served_by, levels)
+        if level is not None:
+            levels.append(level)
+    return _by_model(list(groups.values()) + [g for g in named.values() if _all_remote(g)])
+
+
+def _parameters(levels: Sequence[ArenaLevel]) -> int:
+    """The model's weights, from a local file among ``levels`` (0 if none is local)."""
+    files = [level for level in levels if level.served_by is None]
+    return round(files[0].file_size * 8 / files[0].bits_per_weight) if files else 0
+
+
+def _all_remote(levels: Sequence[ArenaLevel]) -> bool:
+    return bool(levels) and all(level.served_by is not None for level in levels)
+
+
+def _by_model(groups: Iterable[list[ArenaLevel]]) -> dict[str, list[ArenaLevel]]:
+    """The groups of at least two levels, by their reference's model, largest level first."""
     models: dict[str, list[ArenaLevel]] = {}
-    for levels in groups.values():
+    for levels in groups:
         if len({level.label for level in levels}) < 2:
             continue
         ordered = sorted(levels, key=lambda level: -level.bits_per_weight)
-        models[reference_of(ordered).model] = ordered
+        models[(local_reference(ordered) or reference_of(ordered)).model] = ordered
     return models
 
 
 def reference_of(levels: Sequence[ArenaLevel]) -> ArenaLevel:
-    """The level the others are measured against: the largest one not requantized (a level
-    made from an already quantized file is never better than that file), else the largest."""
-    originals = [level for level in levels if not level.requantized_from] or list(levels)
-    return max(originals, key=lambda level: level.bits_per_weight)
+    """The level the others are measured against: the one the user chose, else the largest
+    one not requantized (a level made from an already quantized file is never better than
+    that file), else the largest."""
+    chosen = [level for level in levels if level.chosen_reference]
+    originals = chosen or [level for level in levels if not level.requantized_from]
+    return max(originals or levels, key=lambda level: level.bits_per_weight)
+
+
+def local_reference(levels: Sequence[ArenaLevel]) -> ArenaLevel | None:
+    """`reference_of` the local files only: what a re-score or a new quantization starts
+    from (both need the file); None when every level is remote."""
+    files = [level for level in levels if level.served_by is None]
+    return reference_of(files) if files else None
 
 
 @dataclass(frozen=True)
@@ -230,15 +329,24 @@ def quality_curve(
             points.append(CurvePoint(level, None, None))
             continue
         scores = reference_scores(votes, reference.label, level.label)
-        measured = _latest_report(reports, level.path, reference.path)
+        measured = _latest_report(reports, level, reference)
         points.append(CurvePoint(level, preference(scores, resamples=resamples), measured))
     return points
 
 
+def report_name(level: ArenaLevel) -> str:
+    """How a quality report names ``level``: its file's full path, or its model on its
+    server (`RemoteReference.name`)."""
+    served = level.served_by
+    if served is not None:
+        return RemoteReference(served.url, "", served.model_id).name
+    return str(level.path.resolve())
+
+
 def _latest_report(
-    reports: Sequence[SavedReport], model: Path, reference: Path
+    reports: Sequence[SavedReport], model: ArenaLevel, reference: ArenaLevel
 ) -> QualityReport | None:
-    wanted = (str(model.resolve()), str(reference.resolve()))
+    wanted = (report_name(model), report_name(reference))
     found = [s.report for s in reports if (s.report.model, s.report.reference) == wanted]
     return found[-1] if found else None
 

@@ -29,6 +29,7 @@ from llamadesk.core.engine import (
 )
 from llamadesk.core.gguf_info import GGUFInfo
 from llamadesk.core.reasoning import Delta, ReasoningFormat, ThinkingChoice
+from llamadesk.core.remote_identity import RemoteIdentity, identity_from_entry
 
 CONNECT_TIMEOUT_S = 5.0
 # A server that sends nothing for this long while answering is taken to have stalled.
@@ -47,11 +48,13 @@ class Capabilities:
         models: the ids of its models.
         logprobs: whether /completions returns `top_logprobs` (a quality reference needs them).
         streaming: whether it streams answers as server-sent events (the chat needs that).
+        identities: what its models are, where its answers say (see `remote_identity`).
     """
 
     models: tuple[str, ...]
     logprobs: bool
     streaming: bool = True
+    identities: tuple[RemoteIdentity, ...] = ()
 
 
 NO_LOGPROBS = (
@@ -76,23 +79,42 @@ class RemoteServer:
 
     def models(self) -> list[str]:
         """The ids of the models the server offers."""
+        return [str(entry["id"]) for entry in self._model_entries()]
+
+    def _model_entries(self) -> list[dict[str, Any]]:
         body = self._json(self._request("GET", "/models"))
         data = body.get("data") if isinstance(body, dict) else None
         if not isinstance(data, list):
             raise RemoteError(f"{self.base_url}/models did not list models as OpenAI's API does.")
-        return [str(m["id"]) for m in data if isinstance(m, dict) and "id" in m]
+        return [m for m in data if isinstance(m, dict) and "id" in m]
 
     def probe(self) -> Capabilities:
-        """The models, and what the first one offers: top log probabilities on
-        /completions (what a quality reference needs) and streamed chat answers."""
-        models = self.models()
+        """The models and what they are where the server says, and what the first one
+        offers: top log probabilities on /completions (what a quality reference needs) and
+        streamed chat answers."""
+        entries = self._model_entries()
+        models = tuple(str(entry["id"]) for entry in entries)
         if not models:  # nothing to ask: saved as it is, with no models to pick
             return Capabilities((), False)
         try:
             logprobs = bool(self.next_token_logprobs(models[0], "Hi", 2)[0])
         except RemoteError:
             logprobs = False
-        return Capabilities(tuple(models), logprobs, self._streams(models[0]))
+        path = self._llama_server_model_path() if len(entries) == 1 else ""
+        found = (identity_from_entry(entry, path) for entry in entries)
+        identities = tuple(identity for identity in found if identity is not None)
+        return Capabilities(models, logprobs, self._streams(models[0]), identities)
+
+    def _llama_server_model_path(self) -> str:
+        """The GGUF file llama-server runs (its /props, beside /v1), even behind an alias;
+        "" from any other server."""
+        root = self.base_url.removesuffix("/v1")
+        try:
+            props = self._client.get(root + "/props")
+            path = props.json().get("model_path") if props.status_code == 200 else None
+        except (httpx2.HTTPError, ValueError, AttributeError):
+            return ""
+        return path if isinstance(path, str) else ""
 
     def _streams(self, model: str) -> bool:
         """Whether a one-token chat answer comes back as server-sent events."""

@@ -23,17 +23,21 @@ from llamadesk.core.arena import (
     ArenaLevel,
     CurvePoint,
     Recommendation,
+    ServedBy,
     history_prompts,
     model_levels,
     quality_curve,
     recommend,
     run_plan,
 )
+from llamadesk.core.connections import Connections
 from llamadesk.core.engine import SamplingParams
 from llamadesk.core.evaluate import EvaluationCancelled, EvaluationError, load_reports
 from llamadesk.core.gguf_info import GGUFError, GGUFInfo, read_gguf_info
 from llamadesk.core.memory import SystemMemory
+from llamadesk.core.quantize import model_stem
 from llamadesk.core.ratings import Comparison, Ratings, Strength, Winner
+from llamadesk.core.remote_identity import RemoteIdentity
 from llamadesk.core.rescore import Rescore, load_rescore, rescore, rescore_path, save_rescore
 from llamadesk.core.store import Store, StoreError
 from llamadesk.services.background import JobRunner, unexpected_failure
@@ -63,11 +67,16 @@ class ArenaState:
     prompts: list[str]
     answers: list[AnswerRef]
     available_ram: int
+    local_models: list[str]  # every file's model (its name without the level), once
 
 
-def read_state(models_dir: Path, database: Path, reports: Path | None = None) -> ArenaState:
-    """Read the arena's state (blocks on the disk: for a worker thread)."""
-    models = model_levels(_headers(models_dir))
+def read_state(
+    models_dir: Path, database: Path, reports: Path | None = None, config: Path | None = None
+) -> ArenaState:
+    """Read the arena's state (blocks on the disk: for a worker thread). The remote models
+    identified in the connections saved in ``config`` join their local levels."""
+    infos = _headers(models_dir)
+    models = model_levels(infos, _remote_levels(config))
     with Store(database) as store:
         votes = Ratings(store).comparisons()
         prompts = history_prompts(store)
@@ -81,7 +90,17 @@ def read_state(models_dir: Path, database: Path, reports: Path | None = None) ->
         prompts=prompts,
         answers=answers,
         available_ram=SystemMemory.probe().available_ram,
+        local_models=sorted({model_stem(info.path) for info in infos}),
     )
+
+
+def _remote_levels(config: Path | None) -> list[tuple[RemoteIdentity, ServedBy]]:
+    servers = Connections(config).load() if config is not None else []
+    return [
+        (identity, ServedBy(server.url, identity.model_id, server.logprobs))
+        for server in servers
+        for identity in server.identities
+    ]
 
 
 def _headers(models_dir: Path) -> list[GGUFInfo]:
@@ -119,14 +138,21 @@ class ArenaReader(QObject):
     read = Signal(object)
     failed = Signal(str)
 
-    def __init__(self, models_dir: Path, database: Path, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        models_dir: Path,
+        database: Path,
+        parent: QObject | None = None,
+        config: Path | None = None,
+    ) -> None:
         super().__init__(parent)
         self.models_dir = models_dir
         self.database = database
+        self.config = config  # where the connections (and what their models are) are saved
         self.jobs = JobRunner(parent=self)
 
     def refresh(self) -> None:
-        job = self.jobs.start(read_state, self.models_dir, self.database)
+        job = self.jobs.start(read_state, self.models_dir, self.database, None, self.config)
         job.finished.connect(self.read)
         job.failed.connect(self._on_failed)
 
@@ -164,6 +190,7 @@ class ArenaSession(QObject):
         """An arena with a compare session of its own, on the same model thread and loader
         as ``compare`` (so compare mode's view never shows a duel)."""
         own = CompareSession(compare.store, compare.host, compare.ratings, compare.loader, parent)
+        own.remote_key = lambda url: compare.remote_key(url)  # the keys of the user's servers
         return cls(own, parent=parent)
 
     @property
@@ -186,7 +213,9 @@ class ArenaSession(QObject):
             return False
         pair = [first, second]
         self._rng.shuffle(pair)
-        contenders = [Contender(level.path, params, level.label) for level in pair]
+        contenders = [
+            Contender(level.path, params, level.label, _remote(level.served_by)) for level in pair
+        ]
         if not self.compare.start(prompt, *contenders, blind=True):
             return False
         self._levels = dict(zip(SIDES, pair, strict=True))
@@ -197,6 +226,10 @@ class ArenaSession(QObject):
         """Record (or change) the vote; None where the store refused it (compare mode's
         `failed` then says why)."""
         return self.compare.vote(winner, strength)
+
+
+def _remote(served_by: ServedBy | None) -> tuple[str, str] | None:
+    return (served_by.url, served_by.model_id) if served_by is not None else None
 
 
 class RescoreJob(CancellableJob):

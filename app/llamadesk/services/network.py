@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,7 @@ from llamadesk.core.engine import SamplingParams
 from llamadesk.core.openai_api import Limits
 from llamadesk.core.remote import NO_STREAMING, Capabilities, RemoteServer
 from llamadesk.core.remote_evaluate import RemoteReference
+from llamadesk.core.remote_identity import RemoteIdentity
 from llamadesk.services.background import JobRunner, unexpected_failure
 from llamadesk.services.model_host import ModelHost
 
@@ -141,6 +143,10 @@ class ConnectionsService(QObject):
     def key(self, url: str) -> str:
         return self._store.key(url)
 
+    def key_place(self) -> str:
+        """Where the keys are kept, in words (`Connections.key_place`)."""
+        return self._store.key_place()
+
     def add(self, url: str, key: str) -> None:
         """Probe the server; on success it is saved with its models (`changed`)."""
         from llamadesk.core.remote import RemoteError
@@ -163,8 +169,25 @@ class ConnectionsService(QObject):
             self.failed.emit(f"The server at {url} cannot be used: {NO_STREAMING}.")
             return
         self._store.set_key(url, key)
+        before = next((c for c in self.servers if c.url == url), Connection(url))
+        # What the user declared stands; the server's own words fill in the rest.
+        declared = [i for i in before.identities if i.source == "declared"]
+        said = [i for i in found.identities if before.identity(i.model_id) not in declared]
+        identities = tuple(i for i in (*declared, *said) if i.model_id in found.models)
         others = [c for c in self.servers if c.url != url]
-        self.servers = [*others, Connection(url, found.models, found.logprobs)]
+        self.servers = [*others, Connection(url, found.models, found.logprobs, identities)]
+        self._store.save(self.servers)
+        self.changed.emit()
+
+    def declare(self, url: str, model_id: str, identity: RemoteIdentity | None) -> None:
+        """Say what ``model_id`` on the server at ``url`` is, or (None) forget what was
+        known of it; saved at once (`changed`)."""
+
+        def restated(server: Connection) -> Connection:
+            kept = tuple(i for i in server.identities if i.model_id != model_id)
+            return replace(server, identities=kept + ((identity,) if identity else ()))
+
+        self.servers = [restated(s) if s.url == url else s for s in self.servers]
         self._store.save(self.servers)
         self.changed.emit()
 

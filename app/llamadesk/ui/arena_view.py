@@ -27,17 +27,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from llamadesk.core.arena import ArenaLevel, CurvePoint, reference_of
+from llamadesk.core.arena import ArenaLevel, CurvePoint, local_reference, reference_of
 from llamadesk.core.engine import SamplingParams
 from llamadesk.core.evaluate import SavedReport
 from llamadesk.core.memory import SystemMemory
 from llamadesk.core.options import SEED, TEMPERATURE
 from llamadesk.core.ratings import Strength, Winner
+from llamadesk.core.remote import NO_LOGPROBS
+from llamadesk.core.remote_evaluate import RemoteReference
 from llamadesk.core.rescore import DAMAGED_KL, Rescore
 from llamadesk.core.store import Message
 from llamadesk.services.arena import AnswerRef, ArenaReader, ArenaSession, ArenaState, RescoreJob
 from llamadesk.services.background import JobRunner
 from llamadesk.services.compare import SIDES
+from llamadesk.services.network import ConnectionsService
 from llamadesk.services.quantize_job import EvaluationJob, stored_conversations
 from llamadesk.ui.chart_theme import follow_theme, style_plot
 from llamadesk.ui.chat_view import MessageBubble, describe_stats
@@ -45,7 +48,15 @@ from llamadesk.ui.compare_view import VoteBar
 from llamadesk.ui.option_widgets import editor_value, make_editor
 from llamadesk.ui.palette import blend, current
 from llamadesk.ui.quantize_dialog import QuantizeDialog
+from llamadesk.ui.remote_identity_dialog import RemoteIdentityDialog
+from llamadesk.ui.translations import QT_TRANSLATE_NOOP, translate
 
+REMOTE_NOT_RESCORED = QT_TRANSLATE_NOOP(
+    "RescorePanel",
+    "Levels on a server are not re-scored: a server returns only its top few next tokens, "
+    "and a re-score compares the two levels' whole predictions at each token. Your largest "
+    "file is the reference here.",
+)
 MAX_TOKENS = 256  # an answer per side: long enough to judge, short enough to duel often
 KL_COLOUR_TOP = 1.0  # nats: a token this far off (or more) is coloured fully
 _LABEL_TOP = 1.3  # the preference chart's top, where the levels are named
@@ -64,12 +75,15 @@ class DuelPanel(QWidget):
         super().__init__(parent)
         self.arena = arena
         self.levels: list[ArenaLevel] = []
+        self._reference: ArenaLevel | None = None  # of the levels offered
         self.available_ram = 0
         self.max_tokens = MAX_TOKENS
         self.first = QComboBox()
         self.first.setToolTip("The first level of the duel (the reference, to start with)")
         self.second = QComboBox()
         self.second.setToolTip("The level it duels against")
+        for combo in (self.first, self.second):  # a remote level's name is long: room for it
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.temperature = make_editor(TEMPERATURE, TEMPERATURE.default)
         self.seed = make_editor(SEED, 1)
         self.history = QComboBox()
@@ -132,19 +146,24 @@ class DuelPanel(QWidget):
         layout.addWidget(self.vote_bar)
 
     def set_levels(self, levels: list[ArenaLevel], prompts: list[str], available_ram: int) -> None:
-        """Offer ``levels``: the reference against the smallest, to start with."""
-        self.levels = levels
+        """Offer ``levels``: the reference against the smallest, to start with, and again
+        whenever the reference changes; else the picks stay (a read after a vote)."""
+        reference = reference_of(levels) if levels else None
+        keep = reference is not None and reference == self._reference
+        self.levels, self._reference = levels, reference
         self.available_ram = available_ram
         for combo in (self.first, self.second):
-            chosen = combo.currentData()
+            chosen = combo.currentData() if keep else None
             combo.clear()
             for level in levels:
-                combo.addItem(level.short, str(level.path))
+                combo.addItem(level.short, level.label)
             if chosen is not None and combo.findData(chosen) >= 0:
                 combo.setCurrentIndex(combo.findData(chosen))
-        if levels and self.first.currentIndex() == self.second.currentIndex():
-            self.first.setCurrentIndex(self.first.findData(str(reference_of(levels).path)))
-            self.second.setCurrentIndex(len(levels) - 1)
+        if reference is not None and self.first.currentIndex() == self.second.currentIndex():
+            others = [level for level in levels if level != reference]
+            smallest = min(others, key=lambda level: level.bits_per_weight)
+            self.first.setCurrentIndex(self.first.findData(reference.label))
+            self.second.setCurrentIndex(self.second.findData(smallest.label))
         self.history.clear()
         self.history.addItem("(pick a prompt)", "")
         for prompt in prompts:
@@ -156,7 +175,7 @@ class DuelPanel(QWidget):
             self.prompt.setPlainText(prompt)
 
     def _level(self, combo: QComboBox) -> ArenaLevel | None:
-        return next((lvl for lvl in self.levels if str(lvl.path) == combo.currentData()), None)
+        return next((lvl for lvl in self.levels if lvl.label == combo.currentData()), None)
 
     def _run(self) -> None:
         first, second = self._level(self.first), self._level(self.second)
@@ -231,7 +250,7 @@ _VERDICTS = {
 class CurvePanel(QWidget):
     """The chart, the table behind it, and the recommendation."""
 
-    measure_requested = Signal(object, object)  # level path, reference path
+    measure_requested = Signal(object, object)  # the ArenaLevel to measure, its reference
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -400,7 +419,7 @@ class CurvePanel(QWidget):
         if not candidates or reference is None:
             self.measure_status.setText("Pick a level other than the reference in the table.")
             return
-        self.measure_requested.emit(candidates[0].level.path, reference.path)
+        self.measure_requested.emit(candidates[0].level, reference)
 
 
 def _same_side(shown: list[CurvePoint], points: list[CurvePoint]) -> np.ndarray:
@@ -526,12 +545,18 @@ class RescorePanel(QWidget):
         for answer in answers:
             snippet = " ".join(answer.text.split())[:50]
             self.answer.addItem(f"{snippet}… ({answer.model})", answer.id)
-        reference = reference_of(levels) if levels else None
+        # A re-score reads both levels' whole predictions at each token: files only.
+        reference = local_reference(levels)
         self.level.clear()
         for level in levels:
-            if level != reference:
+            if level != reference and level.served_by is None:
                 self.level.addItem(level.short, str(level.path))
         self.reference.setText(f"against {reference.short}" if reference else "")
+        self.reference.setToolTip(
+            translate("RescorePanel", REMOTE_NOT_RESCORED)
+            if any(level.served_by for level in levels)
+            else ""
+        )
         for combo, picked in ((self.answer, picked_answer), (self.level, picked_level)):
             if picked is not None and combo.findData(picked) >= 0:
                 combo.setCurrentIndex(combo.findData(picked))
@@ -558,7 +583,9 @@ class RescorePanel(QWidget):
         self.progress.show()
         self.cancel_button.show()
         self.run_button.setEnabled(False)
-        self.job.start(answer, Path(path), reference_of(self.levels).path, self.folder)
+        reference = local_reference(self.levels)
+        assert reference is not None  # a level to score under is a local file besides it
+        self.job.start(answer, Path(path), reference.path, self.folder)
 
     def _on_finished(self, result: Rescore) -> None:
         first = result.first_divergence
@@ -573,6 +600,17 @@ class RescorePanel(QWidget):
         self.progress.hide()
         self.cancel_button.hide()
         self.run_button.setEnabled(True)
+
+
+def _remote_note(levels: list[ArenaLevel]) -> str:
+    """What the page says about levels on servers: where they run and what is estimated."""
+    if not any(level.served_by for level in levels):
+        return ""
+    return translate(
+        "ArenaView",
+        "Levels marked (remote …) answer on their server, as you or the server said they "
+        "are; their sizes are your file's of the same level, else estimates from their level.",
+    )
 
 
 def _requantized_note(levels: list[ArenaLevel]) -> str:
@@ -606,11 +644,13 @@ class ArenaView(QWidget):
         reader: ArenaReader,
         rescores: Path,
         parent: QWidget | None = None,
+        connections: ConnectionsService | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("arenaView")
         self.arena = arena
         self.reader = reader
+        self.connections = connections
         self.state: ArenaState | None = None
         self._to_rescore: AnswerRef | None = None  # asked for from a chat, until the next read
         self.long_runner = JobRunner(parent=self)
@@ -623,6 +663,12 @@ class ArenaView(QWidget):
             "Quantize the reference to a smaller level, or (requantized, labelled so) a larger one"
         )
         self.make_button.clicked.connect(self.open_quantize)
+        self.remote_button = QPushButton(translate("ArenaView", "A model on a server…"))
+        self.remote_button.setToolTip(
+            translate("ArenaView", "Say which model and level a model on one of your servers is")
+        )
+        self.remote_button.clicked.connect(self.open_remote_identity)
+        self.remote_button.setVisible(connections is not None)
         self.note = QLabel("")
         self.note.setObjectName("bubbleFooter")
         self.note.setWordWrap(True)
@@ -635,7 +681,7 @@ class ArenaView(QWidget):
         self.tabs.addTab(self.rescore, "Where answers go wrong")
         top = QHBoxLayout()
         title = QLabel("<b>Quant arena</b>: can you tell the levels of a model apart?")
-        for widget in (title, QLabel("  Model"), self.model, self.make_button):
+        for widget in (title, QLabel("  Model"), self.model, self.make_button, self.remote_button):
             top.addWidget(widget)
         top.addStretch(1)
         layout = QVBoxLayout(self)
@@ -679,8 +725,9 @@ class ArenaView(QWidget):
         self.model.blockSignals(False)
         if not state.models:
             self.note.setText(
-                "The arena needs two levels of one model in your models folder: download "
-                "another level, or make a smaller one from a model you have (Models, Quantize)."
+                "The arena needs two levels of one model: download another level, make a "
+                "smaller one from a model you have (Models, Quantize), or say which model a "
+                "model on one of your servers is (A model on a server…)."
             )
         else:
             self.note.setText("")
@@ -722,7 +769,7 @@ class ArenaView(QWidget):
         self.make_button.setEnabled(bool(levels))
         if state is None or not levels:
             return
-        self.note.setText(_requantized_note(levels))
+        self.note.setText(" ".join(filter(None, (_requantized_note(levels), _remote_note(levels)))))
         self.duel.set_levels(levels, state.prompts, state.available_ram)
         self.curve.show_curve(state.curves[name], state.recommendations[name].text)
         self.rescore.set_choices(state.answers, levels)
@@ -732,23 +779,56 @@ class ArenaView(QWidget):
         levels = self.levels()
         if not levels:
             return None
-        source = reference_of(levels).path
-        dialog = QuantizeDialog(source, self.long_runner, SystemMemory.probe, 4096, self)
+        source = local_reference(levels)
+        if source is None:
+            self.note.setText(
+                "Every level of this model is on a server: there is no file to quantize."
+            )
+            return None
+        dialog = QuantizeDialog(source.path, self.long_runner, SystemMemory.probe, 4096, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.quantized.connect(lambda _path: self.refresh())
         dialog.show()
         return dialog
 
-    def _measure(self, model: Path, reference: Path) -> None:
+    def _measure(self, level: ArenaLevel, reference: ArenaLevel) -> None:
         if self.evaluation.running:
             return
-        self.curve.measure_status.setText(f"Measuring {model.name} on your conversations…")
+        against = self._quality_reference(level, reference)
+        if against is None:
+            return  # the status line says why
+        self.curve.measure_status.setText(f"Measuring {level.short} on your conversations…")
         self.curve.measure_progress.setValue(0)
         self.curve.measure_progress.show()
         database = self.reader.database
         self.evaluation.start(
-            model, reference, stored_conversations(database), "your conversations"
+            level.path, against, stored_conversations(database), "your conversations"
         )
+
+    def _quality_reference(
+        self, level: ArenaLevel, reference: ArenaLevel
+    ) -> Path | RemoteReference | None:
+        """What ``level`` is measured against: the reference's file, or the reference on its
+        server where that returns top_logprobs; None (and the status says why) otherwise."""
+        status = self.curve.measure_status
+        if level.served_by is not None:
+            status.setText(
+                translate(
+                    "ArenaView",
+                    "{level} is on a server: KL needs its whole prediction at each token, "
+                    "which only a file here gives. Measure a local level against it instead.",
+                ).format(level=level.short)
+            )
+            return None
+        served = reference.served_by
+        if served is None:
+            return reference.path
+        if not served.logprobs:
+            why = translate("ArenaView", "{reference} cannot be measured against: {why}.")
+            status.setText(why.format(reference=reference.short, why=NO_LOGPROBS))
+            return None
+        key = self.arena.compare.remote_key(served.url)
+        return RemoteReference(served.url, key, served.model_id)
 
     def _on_measured(self, saved: SavedReport) -> None:
         report = saved.report
@@ -757,6 +837,18 @@ class ArenaView(QWidget):
             f"on {report.tokens:,} tokens of your conversations."
         )
         self.refresh()
+
+    def open_remote_identity(self) -> RemoteIdentityDialog | None:
+        """The dialog that says what a model on a server is; saving it reads the arena
+        again (through the connections' `changed`)."""
+        if self.connections is None:
+            return None
+        state = self.state
+        names = [*state.local_models, *state.models] if state is not None else []
+        dialog = RemoteIdentityDialog(self.connections, names, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
 
     def shutdown(self) -> None:
         """Cancel a running measurement or re-scoring and wait for every job to end."""

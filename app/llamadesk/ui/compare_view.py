@@ -128,7 +128,7 @@ class ContenderForm(QWidget):
         )
         if data.startswith(REMOTE):
             url, model = data.removeprefix(REMOTE).split("\n", 1)
-            label = f"{model} (remote) @ temp {temperature}"
+            label = f"{model} (remote at {url}) @ temp {temperature}"  # exports name the server
             return Contender(remote_info(model).path, params, label, remote=(url, model))
         path = Path(data)
         return Contender(path, params, f"{path.stem} @ temp {temperature}")

@@ -120,8 +120,9 @@ class MainWindow(QMainWindow):
         )
         self.arena_view = ArenaView(
             ArenaSession.beside(self.compare, self),
-            ArenaReader(self.paths.models, self.paths.database, self),
+            ArenaReader(self.paths.models, self.paths.database, self, self.paths.config),
             rescores_folder(self.paths.data),
+            connections=self.services.connections,
         )
         self.arena_page = self.add_mode(translate("MainWindow", "Arena"), self.arena_view)
         self.chat.rescore_requested.connect(self._rescore_answer)

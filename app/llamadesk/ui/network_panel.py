@@ -152,6 +152,14 @@ class NetworkPanel(QWidget):
         self.server_key = QLineEdit()
         self.server_key.setEchoMode(QLineEdit.EchoMode.Password)
         self.server_key.setPlaceholderText("API key, if the server wants one")
+        self.server_key.setToolTip(
+            translate(
+                "NetworkPanel",
+                "Kept in the OS keyring where there is one, else in a file only you may read; "
+                "never in the settings",
+            )
+        )
+        self._key_given = False  # the server being added came with a key
         self.add_button = QPushButton("Add server")
         self.add_button.clicked.connect(self._add)
         self.remote_models = QListWidget()
@@ -180,11 +188,13 @@ class NetworkPanel(QWidget):
         return box
 
     def _add(self) -> None:
+        self._key_given = bool(self.server_key.text().strip())
         self.add_button.setEnabled(False)
         self.connections_note.setText("Asking the server for its models…")
         self.connections.add(self.server_url.text(), self.server_key.text().strip())
 
     def _on_add_failed(self, message: str) -> None:
+        self._key_given = False
         self.add_button.setEnabled(True)
         self.connections_note.setText(message)
 
@@ -208,6 +218,13 @@ class NetworkPanel(QWidget):
             if count
             else "Add a server (llama-server, vLLM, Ollama…) to chat with its models."
         )
+        if self._key_given:  # just added, with a key: say where it went
+            self._key_given = False
+            place = translate("NetworkPanel", "Its API key is kept in {place}.")
+            note = self.connections_note.text()
+            self.connections_note.setText(
+                f"{note} {place.format(place=self.connections.key_place())}"
+            )
         self.server_url.clear()
         self.server_key.clear()
 
