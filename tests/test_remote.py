@@ -18,7 +18,7 @@ import pytest
 from llamadesk.core.engine import ChatMessage, Engine, LoadSettings, SamplingParams
 from llamadesk.core.preferences import arena_rows
 from llamadesk.core.ratings import Ratings
-from llamadesk.core.remote import Capabilities, RemoteServer
+from llamadesk.core.remote import Capabilities, RemoteServer, short_model_id
 from llamadesk.core.store import Store
 
 ALIAS = "smollm2-remote"
@@ -534,3 +534,16 @@ def test_cli_chat_with_a_server_says_which_flags_it_ignores(faulty, capsys) -> N
     )
     assert main(["chat", "--server", url, "--max-tokens", "8", "m", "Hi"]) == 0
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(
+    ("model_id", "shown"),
+    [
+        ("/srv/models/SmolLM2-135M-Instruct.Q4_1.gguf", "SmolLM2-135M-Instruct.Q4_1.gguf"),
+        ("C:\\models\\qwen3-8b-Q4_K_M.gguf", "qwen3-8b-Q4_K_M.gguf"),
+        ("qwen3:8b-q4_K_M", "qwen3:8b-q4_K_M"),
+        ("Qwen/Qwen3-8B", "Qwen3-8B"),
+    ],
+)
+def test_a_remote_model_is_shown_by_the_last_part_of_its_id(model_id: str, shown: str) -> None:
+    assert short_model_id(model_id) == shown

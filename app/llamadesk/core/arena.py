@@ -23,7 +23,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -35,7 +35,7 @@ from llamadesk.core.memory import COMFORT_SHARE, estimate_memory
 from llamadesk.core.quantize import model_stem, read_lineage
 from llamadesk.core.quants import estimated_file_size, quant_level
 from llamadesk.core.ratings import Comparison, Winner
-from llamadesk.core.remote import remote_info
+from llamadesk.core.remote import remote_info, short_model_id
 from llamadesk.core.remote_evaluate import RemoteReference
 from llamadesk.core.remote_identity import RemoteIdentity
 from llamadesk.core.store import Store
@@ -100,7 +100,7 @@ class ArenaLevel:
         served = self.served_by
         if served is None:
             return short
-        name = PurePosixPath(served.model_id.replace("\\", "/")).name or served.model_id
+        name = short_model_id(served.model_id)
         return f"{short} (remote {name} at {urlsplit(served.url).netloc or served.url})"
 
 

@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
@@ -450,6 +450,13 @@ class RemoteModel:
 
     def close(self) -> None:
         self.server.close()
+
+
+def short_model_id(model_id: str) -> str:
+    """A remote model's id as a picker shows it: its last part, so llama-cpp-python's server,
+    which names a model by the path of its file, shows ``SmolLM2-135M-Instruct.Q4_1.gguf``
+    rather than the whole path (Ollama's ``qwen3:8b`` and the like stay as they are)."""
+    return PurePosixPath(model_id.replace("\\", "/")).name or model_id
 
 
 def remote_info(model_id: str) -> GGUFInfo:

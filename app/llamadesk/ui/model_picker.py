@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QWidget
 
 from llamadesk.core.adapters import ADAPTER_MARK, read_adapter_lineage
+from llamadesk.core.remote import short_model_id
 
 OPEN_FILE = "\0open"  # item data are path strings; this can never be one
 REMOTE = "\0remote\n"  # nor this: the start of a remote model's data, "<REMOTE>url\nid"
@@ -68,8 +69,8 @@ class ModelPicker(QComboBox):
             self.addItem(display_name(path), str(path))
             self.setItemData(self.count() - 1, str(path), Qt.ItemDataRole.ToolTipRole)
         for url, model in remote:
-            self.addItem(f"{model}  (remote)", f"{REMOTE}{url}\n{model}")
-            self.setItemData(self.count() - 1, f"on {url}", Qt.ItemDataRole.ToolTipRole)
+            self.addItem(f"{short_model_id(model)}  (remote)", f"{REMOTE}{url}\n{model}")
+            self.setItemData(self.count() - 1, f"{model} on {url}", Qt.ItemDataRole.ToolTipRole)
         self.insertSeparator(self.count())
         self.addItem("Open GGUF file…", OPEN_FILE)
         self.setCurrentIndex(max(self._index_of_current(), 0))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar
 
+from llamadesk.core.remote import short_model_id
 from llamadesk.core.store import Message
 from llamadesk.services.model_host import LoadedModel, ModelHost
 from llamadesk.services.model_loader import ModelLoader
@@ -33,7 +34,7 @@ class ModelStatus:
     def show_model(self, model: LoadedModel) -> None:
         info = model.info
         self.model_status.setText(
-            f"{info.name}  ·  remote, on {model.server}"
+            f"{short_model_id(info.name)}  ·  remote, on {model.server}"
             if model.server
             else f"{display_name(info.path)}  ·  {info.quantization}  ·  ctx {model.settings.n_ctx}"
         )
