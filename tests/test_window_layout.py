@@ -3,6 +3,7 @@ the window coming back as it was left."""
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QPoint
 from PySide6.QtWidgets import QSplitter
 
@@ -13,11 +14,16 @@ def top_in_window(widget, window) -> int:
     return widget.mapTo(window, QPoint(0, 0)).y()
 
 
-def test_vote_bar_sits_right_under_the_answers(qtbot, parts) -> None:
+@pytest.mark.parametrize("page", ["compare", "arena"])
+def test_vote_bar_sits_right_under_the_answers(qtbot, parts, page: str) -> None:
     window = parts.window
     window.resize(1200, 1000)
-    window.show_mode(1)
-    view = window.compare_view
+    if page == "compare":
+        window.show_mode(1)
+        view = window.compare_view
+    else:
+        window.show_mode(window.arena_page)
+        view = window.arena_view.duel
     qtbot.waitUntil(view.isVisible)
     pane = view.panes["A"]
     below_answers = top_in_window(pane, window) + pane.height()

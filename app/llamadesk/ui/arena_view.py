@@ -142,8 +142,9 @@ class DuelPanel(QWidget):
         layout.addLayout(setup)
         layout.addWidget(self.prompt)
         layout.addLayout(actions)
-        layout.addLayout(panes, 1)
-        layout.addWidget(self.vote_bar)
+        layout.addLayout(panes)
+        layout.addWidget(self.vote_bar)  # right under the answers it judges, as in Compare
+        layout.addStretch(1)
 
     def set_levels(self, levels: list[ArenaLevel], prompts: list[str], available_ram: int) -> None:
         """Offer ``levels``: the reference against the smallest, to start with, and again
