@@ -207,14 +207,16 @@ def run_gui() -> int:
         parts = build(prepare_folders(paths))
     except (DataFolderError, StoreError, OSError) as exc:
         logging.getLogger("llamadesk").error("Cannot start: %s", exc)
-        QMessageBox.critical(None, "LlamaDesk cannot start", str(exc))
+        QMessageBox.critical(None, translate("App", "LlamaDesk cannot start"), str(exc))
         return 1
     instance.raise_requested.connect(lambda: _bring_forward(parts.window))
     hooks = ErrorReporter(parts.window.banner, log_folder(paths), parts.window).install()
     log_qt_messages()
     parts.window.start()
     if parts.rescued is not None:  # the banner may give way to the model's; this stays
-        QMessageBox.warning(parts.window, "Chat history recovered", parts.rescued.message())
+        QMessageBox.warning(
+            parts.window, translate("App", "Chat history recovered"), parts.rescued.message()
+        )
     code = app.exec()
     instance.release()
     parts.close()
