@@ -45,6 +45,7 @@ from llamadesk.ui.compare_view import VoteBar
 from llamadesk.ui.option_widgets import editor_value, make_editor
 from llamadesk.ui.palette import blend, current
 from llamadesk.ui.quantize_dialog import QuantizeDialog
+from llamadesk.ui.translations import translate
 
 MAX_TOKENS = 256  # an answer per side: long enough to judge, short enough to duel often
 KL_COLOUR_TOP = 1.0  # nats: a token this far off (or more) is coloured fully
@@ -67,9 +68,11 @@ class DuelPanel(QWidget):
         self.available_ram = 0
         self.max_tokens = MAX_TOKENS
         self.first = QComboBox()
-        self.first.setToolTip("The first level of the duel (the reference, to start with)")
+        self.first.setToolTip(
+            translate("DuelPanel", "The first level of the duel (the reference, to start with)")
+        )
         self.second = QComboBox()
-        self.second.setToolTip("The level it duels against")
+        self.second.setToolTip(translate("DuelPanel", "The level it duels against"))
         self.temperature = make_editor(TEMPERATURE, TEMPERATURE.default)
         self.seed = make_editor(SEED, 1)
         self.history = QComboBox()
@@ -77,10 +80,13 @@ class DuelPanel(QWidget):
         self.history.activated.connect(self._use_history)
         self.prompt = QPlainTextEdit()
         self.prompt.setPlaceholderText(
-            "A prompt of your own; both levels answer it with the same seed and sampler."
+            translate(
+                "DuelPanel",
+                "A prompt of your own; both levels answer it with the same seed and sampler.",
+            )
         )
         self.prompt.setFixedHeight(64)
-        self.run_button = QPushButton("Duel")
+        self.run_button = QPushButton(translate("DuelPanel", "Duel"))
         self.run_button.setObjectName("primaryButton")
         self.run_button.clicked.connect(self._run)
         self.status = QLabel("")
@@ -107,13 +113,23 @@ class DuelPanel(QWidget):
 
     def _layout_parts(self) -> None:
         setup = QHBoxLayout()
-        for widget in (QLabel("Levels"), self.first, QLabel("vs"), self.second):
+        for widget in (
+            QLabel(translate("DuelPanel", "Levels")),
+            self.first,
+            QLabel(translate("DuelPanel", "vs")),
+            self.second,
+        ):
             setup.addWidget(widget)
         setup.addSpacing(12)
-        for control in (QLabel("temp"), self.temperature, QLabel("seed"), self.seed):
+        for control in (
+            QLabel(translate("DuelPanel", "temp")),
+            self.temperature,
+            QLabel(translate("DuelPanel", "seed")),
+            self.seed,
+        ):
             setup.addWidget(control)
         setup.addStretch(1)
-        setup.addWidget(QLabel("From your chats"))
+        setup.addWidget(QLabel(translate("DuelPanel", "From your chats")))
         setup.addWidget(self.history)
         actions = QHBoxLayout()
         actions.addWidget(self.plan, 1)
@@ -146,7 +162,7 @@ class DuelPanel(QWidget):
             self.first.setCurrentIndex(self.first.findData(str(reference_of(levels).path)))
             self.second.setCurrentIndex(len(levels) - 1)
         self.history.clear()
-        self.history.addItem("(pick a prompt)", "")
+        self.history.addItem(translate("DuelPanel", "(pick a prompt)"), "")
         for prompt in prompts:
             self.history.addItem(prompt if len(prompt) < 60 else prompt[:59] + "…", prompt)
 
@@ -161,7 +177,9 @@ class DuelPanel(QWidget):
     def _run(self) -> None:
         first, second = self._level(self.first), self._level(self.second)
         if first is None or second is None:
-            self.status.setText("Put two levels of one model in the models folder first.")
+            self.status.setText(
+                translate("DuelPanel", "Put two levels of one model in the models folder first.")
+            )
             return
         for side in SIDES:
             pane = self.panes[side]
@@ -185,7 +203,7 @@ class DuelPanel(QWidget):
             pane.set_text(message.content)
 
     def _on_ready(self) -> None:
-        self.status.setText("Both answers are in. Which is better?")
+        self.status.setText(translate("DuelPanel", "Both answers are in. Which is better?"))
         self._set_voting(True)
 
     def _on_running_changed(self, running: bool) -> None:
@@ -199,7 +217,9 @@ class DuelPanel(QWidget):
         self.vote_bar.show_vote(winner)
         for side, level in self.arena.levels.items():
             self.panes[side].author.setText(f"Answer {side}: {level.short}")
-        self.status.setText("Vote saved; the curve counts it. Change it, or duel again.")
+        self.status.setText(
+            translate("DuelPanel", "Vote saved; the curve counts it. Change it, or duel again.")
+        )
         # The next duel gets a fresh seed, so a prompt asked twice is a new sample.
         seed = self.seed
         assert isinstance(seed, QDoubleSpinBox)  # SEED's editor: QSpinBox stops at 2^31 - 1
@@ -248,7 +268,9 @@ class CurvePanel(QWidget):
         self._style_plots()
         follow_theme(self.restyle)
         self.table = QTableWidget(0, len(CURVE_COLUMNS))
-        self.table.setAccessibleName("The levels: duels, preference and KL")
+        self.table.setAccessibleName(
+            translate("CurvePanel", "The levels: duels, preference and KL")
+        )
         self.table.setHorizontalHeaderLabels(CURVE_COLUMNS)
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -256,7 +278,9 @@ class CurvePanel(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
-        self.measure_button = QPushButton("Measure KL on your conversations")
+        self.measure_button = QPushButton(
+            translate("CurvePanel", "Measure KL on your conversations")
+        )
         self.measure_button.clicked.connect(self._measure)
         self.measure_status = QLabel("")
         self.measure_status.setObjectName("bubbleFooter")
@@ -398,7 +422,9 @@ class CurvePanel(QWidget):
         candidates = [p for p in chosen if p.preference is not None]
         reference = next((p.level for p in self.points if p.preference is None), None)
         if not candidates or reference is None:
-            self.measure_status.setText("Pick a level other than the reference in the table.")
+            self.measure_status.setText(
+                translate("CurvePanel", "Pick a level other than the reference in the table.")
+            )
             return
         self.measure_requested.emit(candidates[0].level.path, reference.path)
 
@@ -471,22 +497,26 @@ class RescorePanel(QWidget):
         self.answer = QComboBox()
         self.answer.setMinimumWidth(320)
         self.level = QComboBox()
-        self.level.setToolTip("The level to score the answer under")
+        self.level.setToolTip(translate("RescorePanel", "The level to score the answer under"))
         self.reference = QLabel("")
-        self.run_button = QPushButton("Re-score")
+        self.run_button = QPushButton(translate("RescorePanel", "Re-score"))
         self.run_button.setObjectName("primaryButton")
         self.run_button.clicked.connect(self._run)
-        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button = QPushButton(translate("RescorePanel", "Cancel"))
         self.cancel_button.clicked.connect(self.job.cancel)
         self.cancel_button.hide()
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
         self.progress.setFixedWidth(140)
         self.progress.hide()
-        self.summary = QLabel("Pick an answer and the level to score it under.")
+        self.summary = QLabel(
+            translate("RescorePanel", "Pick an answer and the level to score it under.")
+        )
         self.summary.setWordWrap(True)
         self.tokens = TokenView()
-        self.tokens.setAccessibleName("The answer, each token coloured by KL")
+        self.tokens.setAccessibleName(
+            translate("RescorePanel", "The answer, each token coloured by KL")
+        )
         legend = QLabel(
             f"Each token is coloured by the KL between the two levels' predictions there "
             f"(none: uncoloured; red: {KL_COLOUR_TOP:g} nats or more). Hover a token for the "
@@ -496,7 +526,12 @@ class RescorePanel(QWidget):
         legend.setObjectName("bubbleFooter")
         legend.setWordWrap(True)
         controls = QHBoxLayout()
-        for widget in (QLabel("Answer"), self.answer, QLabel("scored under"), self.level):
+        for widget in (
+            QLabel(translate("RescorePanel", "Answer")),
+            self.answer,
+            QLabel(translate("RescorePanel", "scored under")),
+            self.level,
+        ):
             controls.addWidget(widget)
         controls.addWidget(self.reference, 1)
         controls.addWidget(self.progress)
@@ -511,7 +546,9 @@ class RescorePanel(QWidget):
         self.job.progress.connect(lambda f: self.progress.setValue(int(f * 1000)))
         self.job.finished.connect(self._on_finished)
         self.job.failed.connect(self.summary.setText)
-        self.job.cancelled.connect(lambda: self.summary.setText("Cancelled."))
+        self.job.cancelled.connect(
+            lambda: self.summary.setText(translate("RescorePanel", "Cancelled."))
+        )
         self.job.done.connect(self._on_done)
 
     def set_choices(self, answers: list[AnswerRef], levels: list[ArenaLevel]) -> None:
@@ -540,7 +577,9 @@ class RescorePanel(QWidget):
         """Re-score ``answer`` (written by the level ``own``): under ``own`` when that is
         not the reference, else under the smallest level."""
         if self.job.running:
-            self.summary.setText("A re-score is running: wait for it, or cancel it first.")
+            self.summary.setText(
+                translate("RescorePanel", "A re-score is running: wait for it, or cancel it first.")
+            )
             return
         self.answer.setCurrentIndex(self.answer.findData(answer.id))
         index = self.level.findData(str(own.path))
@@ -551,9 +590,14 @@ class RescorePanel(QWidget):
         answer = next((a for a in self.answers if a.id == self.answer.currentData()), None)
         path = self.level.currentData()
         if answer is None or not path or not self.levels:
-            self.summary.setText("Pick an answer from your chats and a level below the reference.")
+            self.summary.setText(
+                translate(
+                    "RescorePanel",
+                    "Pick an answer from your chats and a level below the reference.",
+                )
+            )
             return
-        self.summary.setText("Scoring the answer under both levels…")
+        self.summary.setText(translate("RescorePanel", "Scoring the answer under both levels…"))
         self.progress.setValue(0)
         self.progress.show()
         self.cancel_button.show()
@@ -618,9 +662,13 @@ class ArenaView(QWidget):
         self.model = QComboBox()
         self.model.setMinimumWidth(240)
         self.model.currentIndexChanged.connect(self._show_model)
-        self.make_button = QPushButton("Make another level…")
+        self.make_button = QPushButton(translate("ArenaView", "Make another level…"))
         self.make_button.setToolTip(
-            "Quantize the reference to a smaller level, or (requantized, labelled so) a larger one"
+            translate(
+                "ArenaView",
+                "Quantize the reference to a smaller level, or (requantized, labelled so) "
+                "a larger one",
+            )
         )
         self.make_button.clicked.connect(self.open_quantize)
         self.note = QLabel("")
@@ -630,12 +678,19 @@ class ArenaView(QWidget):
         self.curve = CurvePanel()
         self.rescore = RescorePanel(self.long_runner, rescores)
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.duel, "Blind duel")
-        self.tabs.addTab(self.curve, "Your quality curve")
-        self.tabs.addTab(self.rescore, "Where answers go wrong")
+        self.tabs.addTab(self.duel, translate("ArenaView", "Blind duel"))
+        self.tabs.addTab(self.curve, translate("ArenaView", "Your quality curve"))
+        self.tabs.addTab(self.rescore, translate("ArenaView", "Where answers go wrong"))
         top = QHBoxLayout()
-        title = QLabel("<b>Quant arena</b>: can you tell the levels of a model apart?")
-        for widget in (title, QLabel("  Model"), self.model, self.make_button):
+        title = QLabel(
+            translate("ArenaView", "<b>Quant arena</b>: can you tell the levels of a model apart?")
+        )
+        for widget in (
+            title,
+            QLabel(translate("ArenaView", "  Model")),
+            self.model,
+            self.make_button,
+        ):
             top.addWidget(widget)
         top.addStretch(1)
         layout = QVBoxLayout(self)
@@ -679,8 +734,12 @@ class ArenaView(QWidget):
         self.model.blockSignals(False)
         if not state.models:
             self.note.setText(
-                "The arena needs two levels of one model in your models folder: download "
-                "another level, or make a smaller one from a model you have (Models, Quantize)."
+                translate(
+                    "ArenaView",
+                    "The arena needs two levels of one model in your models folder: download "
+                    "another level, or make a smaller one from a model you have "
+                    "(Models, Quantize).",
+                )
             )
         else:
             self.note.setText("")
