@@ -23,6 +23,7 @@ from llamadesk.services.model_host import LoadedModel
 from llamadesk.services.settings_service import SettingsService
 from llamadesk.ui.composer import Composer
 from llamadesk.ui.settings_dialog import SettingsDialog
+from llamadesk.ui.translations import translate
 from llamadesk.ui.widgets import Banner
 
 
@@ -139,5 +140,7 @@ class ChatSettings:
             except StoreError as exc:
                 self.banner.show_message(f"This chat's settings were not saved. {exc}")
         if model and chosen.load != defaults.load:
-            self.banner.show_message("Loading the model again with the new settings…", "info")
+            self.banner.show_message(
+                translate("ChatSettings", "Loading the model again with the new settings…"), "info"
+            )
             self.load_model(model.info.path)
