@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 from llamadesk.core.chat_archive import ImportResult
 from llamadesk.core.chat_render import ChatExport, ChatFormat
 from llamadesk.services.chat_transfer import ChatTransferService
+from llamadesk.ui.translations import translate
 
 # The formats offered, by file name suffix, with the file dialog's filter for each.
 FILTERS: dict[ChatFormat, str] = {
@@ -50,7 +51,9 @@ class ChatTransfer(QObject):
         suggested = self._folder / ("llamadesk-chats.md" if not ids else "llamadesk-chat.md")
         name, chosen = QFileDialog.getSaveFileName(
             self._window,
-            "Export all chats" if not ids else "Export chats",
+            translate("ChatTransfer", "Export all chats")
+            if not ids
+            else translate("ChatTransfer", "Export chats"),
             str(suggested),
             ";;".join(FILTERS.values()),
         )
@@ -73,7 +76,10 @@ class ChatTransfer(QObject):
     def ask_import(self) -> None:
         """Ask for a file to import chats from."""
         name, _filter = QFileDialog.getOpenFileName(
-            self._window, "Import chats", str(self._folder), IMPORT_FILTER
+            self._window,
+            translate("ChatTransfer", "Import chats"),
+            str(self._folder),
+            IMPORT_FILTER,
         )
         if not name:
             return
