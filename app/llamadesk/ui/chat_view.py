@@ -43,6 +43,7 @@ from llamadesk.ui.accessibility import describe_message, describe_streaming
 from llamadesk.ui.code_blocks import decorate_code_blocks
 from llamadesk.ui.palette import current
 from llamadesk.ui.shortcuts import with_keys
+from llamadesk.ui.translations import translate
 
 GOOD_TIP = "This answer is good (click again to undo)"
 BAD_TIP = "This answer is bad (click again to undo)"
@@ -301,7 +302,7 @@ class ReasoningSection(QWidget):
         self.toggle.toggled.connect(self._on_toggled)
         self.body = QTextEdit()
         self.body.setObjectName("reasoningBody")
-        self.body.setAccessibleName("Reasoning")
+        self.body.setAccessibleName(translate("ReasoningSection", "Reasoning"))
         self.body.setReadOnly(True)
         self.body.setAcceptRichText(False)
         self.body.setFrameShape(QFrame.Shape.NoFrame)
@@ -538,13 +539,13 @@ class AnswerRating(QWidget):
             position = shown.position
             self.previous = _link_button("‹")
             self.previous.setEnabled(position > 0)
-            self.previous.setAccessibleName("Previous answer")
+            self.previous.setAccessibleName(translate("AnswerRating", "Previous answer"))
             self.previous.clicked.connect(lambda: self.step.emit(answer_id, -1))
             self.counter = QLabel(f"{position + 1} / {count}")
             self.counter.setObjectName("bubbleFooter")
             self.next = _link_button("›")
             self.next.setEnabled(position < count - 1)
-            self.next.setAccessibleName("Next answer")
+            self.next.setAccessibleName(translate("AnswerRating", "Next answer"))
             self.next.clicked.connect(lambda: self.step.emit(answer_id, 1))
             self.best_button = self._pill(
                 "★ Best", shown.is_best, "The best of the answers to this prompt"
