@@ -28,6 +28,7 @@ from llamadesk.services.compare import SIDES, CompareSession, Contender
 from llamadesk.ui.chat_view import MessageBubble, describe_stats
 from llamadesk.ui.model_picker import REMOTE, RemoteModel, display_name
 from llamadesk.ui.option_widgets import editor_value, make_editor
+from llamadesk.ui.translations import translate
 
 VOTES: tuple[tuple[str, Winner], ...] = (
     ("A is better", "model_a"),
@@ -97,9 +98,14 @@ class ContenderForm(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         title = QLabel(f"<b>{side}</b>")
-        for widget in (title, self.model, QLabel("temp"), self.temperature):
+        for widget in (
+            title,
+            self.model,
+            QLabel(translate("ContenderForm", "temp")),
+            self.temperature,
+        ):
             layout.addWidget(widget)
-        layout.addWidget(QLabel("seed"))
+        layout.addWidget(QLabel(translate("ContenderForm", "seed")))
         layout.addWidget(self.seed)
         layout.addStretch(1)
 
@@ -143,12 +149,16 @@ class CompareView(QWidget):
         self.session = session
         self.max_tokens = 512
         self.prompt = QPlainTextEdit()
-        self.prompt.setPlaceholderText("One prompt; two answers; you pick the better one.")
+        self.prompt.setPlaceholderText(
+            translate("CompareView", "One prompt; two answers; you pick the better one.")
+        )
         self.prompt.setFixedHeight(70)
         self.forms = {"A": ContenderForm("A", 1), "B": ContenderForm("B", 2)}
-        self.blind = QCheckBox("Blind: hide which model wrote which until I vote")
+        self.blind = QCheckBox(
+            translate("CompareView", "Blind: hide which model wrote which until I vote")
+        )
         self.blind.setChecked(True)
-        self.run_button = QPushButton("Write both answers")
+        self.run_button = QPushButton(translate("CompareView", "Write both answers"))
         self.run_button.setObjectName("primaryButton")
         self.run_button.clicked.connect(self._run)
         self.status = QLabel("")
@@ -203,7 +213,9 @@ class CompareView(QWidget):
         a = self.forms["A"].contender(self.max_tokens)
         b = self.forms["B"].contender(self.max_tokens)
         if a is None or b is None:
-            self.status.setText("Put a model in the models folder or open one first.")
+            self.status.setText(
+                translate("CompareView", "Put a model in the models folder or open one first.")
+            )
             return
         for side in SIDES:
             pane = self.panes[side]
@@ -225,7 +237,7 @@ class CompareView(QWidget):
             self._reveal(side)
 
     def _on_ready(self) -> None:
-        self.status.setText("Both answers are in: which is better?")
+        self.status.setText(translate("CompareView", "Both answers are in: which is better?"))
         self._set_voting(True)
 
     def _on_failed(self, message: str) -> None:
@@ -242,7 +254,9 @@ class CompareView(QWidget):
         self.vote_bar.show_vote(winner)
         for side in SIDES:
             self._reveal(side)
-        self.status.setText("Vote saved. Change it, or write a new prompt.")
+        self.status.setText(
+            translate("CompareView", "Vote saved. Change it, or write a new prompt.")
+        )
 
     def _reveal(self, side: str) -> None:
         self.panes[side].author.setText(f"Answer {side}: {self.session.label(side)}")
