@@ -53,7 +53,9 @@ class Composer(QWidget):
         self.button.clicked.connect(self._on_button)
         self.thinking = QComboBox()
         self.thinking.setObjectName("thinkingChoice")
-        self.thinking.setToolTip("How much this reasoning model thinks before it answers")
+        self.thinking.setToolTip(
+            translate("Composer", "How much this reasoning model thinks before it answers")
+        )
         self.thinking.hide()
         self.thinking.activated.connect(
             lambda index: self.thinking_changed.emit(self.thinking.itemData(index))
