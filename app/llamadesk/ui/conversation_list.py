@@ -93,7 +93,12 @@ class ConversationList(QWidget):
         return None if item is None else int(item.data(ID_ROLE))
 
     def ask_rename(self, conversation_id: int, title: str) -> None:
-        new_title, ok = QInputDialog.getText(self, "Rename chat", "Title:", text=title)
+        new_title, ok = QInputDialog.getText(
+            self,
+            translate("ConversationList", "Rename chat"),
+            translate("ConversationList", "Title:"),
+            text=title,
+        )
         if ok and new_title.strip() and new_title != title:
             self.rename_requested.emit(conversation_id, new_title.strip())
 
@@ -116,14 +121,23 @@ class ConversationList(QWidget):
         menu = QMenu(self)
         if item is not None:
             conversation_id, title = int(item.data(ID_ROLE)), item.text()
-            menu.addAction("Rename…", lambda: self.ask_rename(conversation_id, title))
-            menu.addAction("Delete…", lambda: self.ask_delete(conversation_id, title))
+            menu.addAction(
+                translate("ConversationList", "Rename…"),
+                lambda: self.ask_rename(conversation_id, title),
+            )
+            menu.addAction(
+                translate("ConversationList", "Delete…"),
+                lambda: self.ask_delete(conversation_id, title),
+            )
             menu.addSeparator()
             chosen = self._chosen_ids(item)
             label = "Export…" if len(chosen) == 1 else f"Export {len(chosen)} chats…"
             menu.addAction(label, lambda: self.export_requested.emit(chosen))
-        menu.addAction("Export all chats…", lambda: self.export_requested.emit([]))
-        menu.addAction("Import chats…", self.import_requested.emit)
+        menu.addAction(
+            translate("ConversationList", "Export all chats…"),
+            lambda: self.export_requested.emit([]),
+        )
+        menu.addAction(translate("ConversationList", "Import chats…"), self.import_requested.emit)
         return menu
 
     def _chosen_ids(self, item: QListWidgetItem) -> list[int]:
