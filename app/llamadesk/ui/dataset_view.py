@@ -47,6 +47,7 @@ from llamadesk.services.dataset import DatasetService
 from llamadesk.services.share import ShareService
 from llamadesk.ui import widgets
 from llamadesk.ui.share_dialog import ShareDialog
+from llamadesk.ui.translations import translate
 
 if TYPE_CHECKING:  # the leaderboard module brings numpy; the page shows rows it is handed
     from llamadesk.core.leaderboard import LeaderboardRow
@@ -340,9 +341,12 @@ class DatasetView(QWidget):
         self._stale = True  # read on the first show, not at start-up
         self._export_folder = Path.home()
         self.export_actions = {kind: self._export_action(kind) for kind in EXPORTS}
-        self.include_reasoning = QCheckBox("Include reasoning")
+        self.include_reasoning = QCheckBox(translate("DatasetView", "Include reasoning"))
         self.include_reasoning.setToolTip(
-            "Add reasoning models' reasoning in columns of its own; the answers never hold it"
+            translate(
+                "DatasetView",
+                "Add reasoning models' reasoning in columns of its own; the answers never hold it",
+            )
         )
         self._build()
         service.loaded.connect(self._show_dataset)
@@ -359,12 +363,12 @@ class DatasetView(QWidget):
         return action
 
     def _build(self) -> None:
-        title = QLabel("Data set")
+        title = QLabel(translate("DatasetView", "Data set"))
         title.setObjectName("pageTitle")
         explain = QLabel(EXPLANATION)
         explain.setObjectName("pageText")
         explain.setWordWrap(True)
-        self.counts_label = QLabel("Reading your ratings…")
+        self.counts_label = QLabel(translate("DatasetView", "Reading your ratings…"))
         self.counts_label.setObjectName("datasetCounts")
         self.counts_label.setWordWrap(True)
         self.banner = widgets.Banner()
@@ -382,7 +386,7 @@ class DatasetView(QWidget):
     def _export_bar(self) -> QHBoxLayout:
         bar = QHBoxLayout()
         bar.setSpacing(8)
-        label = QLabel("Export as JSONL:")
+        label = QLabel(translate("DatasetView", "Export as JSONL:"))
         label.setObjectName("sectionTitle")
         bar.addWidget(label)
         for action in self.export_actions.values():
@@ -392,10 +396,13 @@ class DatasetView(QWidget):
             bar.addWidget(button)
         bar.addWidget(self.include_reasoning)
         bar.addStretch(1)
-        self.share_button = QPushButton("Share…")
+        self.share_button = QPushButton(translate("DatasetView", "Share…"))
         self.share_button.setObjectName("shareButton")
         self.share_button.setToolTip(
-            "Save the data set as a folder with its card, or share it on Hugging Face"
+            translate(
+                "DatasetView",
+                "Save the data set as a folder with its card, or share it on Hugging Face",
+            )
         )
         self.share_button.clicked.connect(self.open_share)
         self.share_button.setVisible(self.share_service is not None)
@@ -424,12 +431,14 @@ class DatasetView(QWidget):
         self.pairs_table.verticalHeader().hide()
         self._size_columns(self.pairs_table.horizontalHeader())
         self.pairs_table.selectionModel().selectionChanged.connect(self._on_selection)
-        self.delete_button = QPushButton("Delete pair…")
+        self.delete_button = QPushButton(translate("DatasetView", "Delete pair…"))
         self.delete_button.setEnabled(False)
-        self.delete_button.setToolTip("Take back the rating that made this pair")
+        self.delete_button.setToolTip(
+            translate("DatasetView", "Take back the rating that made this pair")
+        )
         self.delete_button.clicked.connect(self.ask_delete)
         heading = QHBoxLayout()
-        pairs_title = QLabel("Preference pairs, newest first")
+        pairs_title = QLabel(translate("DatasetView", "Preference pairs, newest first"))
         pairs_title.setObjectName("sectionTitle")
         heading.addWidget(pairs_title)
         heading.addStretch(1)
@@ -457,7 +466,7 @@ class DatasetView(QWidget):
             header.setSectionResizeMode(column, modes.ResizeToContents if fits else modes.Stretch)
 
     def _leaderboard_section(self) -> QWidget:
-        title = QLabel("Leaderboard")
+        title = QLabel(translate("DatasetView", "Leaderboard"))
         title.setObjectName("sectionTitle")
         self.leaderboard_note = QLabel(LEADERBOARD_EXPLANATION)
         self.leaderboard_note.setObjectName("pageNote")
@@ -565,7 +574,7 @@ class DatasetView(QWidget):
             self,
             f"Export {EXPORTS[kind][0].removesuffix('…')}",
             str(self._export_folder / f"llamadesk-{kind}.jsonl"),
-            "JSON Lines (*.jsonl);;All files (*)",
+            translate("DatasetView", "JSON Lines (*.jsonl);;All files (*)"),
         )
         if not name:
             return
