@@ -24,6 +24,7 @@ from llamadesk.core.adapters import is_adapter
 from llamadesk.core.library import LibraryModel, format_parameters
 from llamadesk.core.memory import format_size
 from llamadesk.services.downloads import DownloadManager, DownloadState, DownloadStatus
+from llamadesk.ui.translations import translate
 
 _PROGRESS_STEPS = 1000  # QProgressBar holds an int: show per-mille, not bytes
 
@@ -74,10 +75,10 @@ class DownloadRow(QFrame):
         self.line = QLabel()
         self.line.setObjectName("pageText")
         self.line.setWordWrap(True)
-        self.pause_button = QPushButton("Pause")
-        self.resume_button = QPushButton("Resume")
-        self.cancel_button = QPushButton("Cancel")
-        self.chat_button = QPushButton("Chat now")
+        self.pause_button = QPushButton(translate("DownloadRow", "Pause"))
+        self.resume_button = QPushButton(translate("DownloadRow", "Resume"))
+        self.cancel_button = QPushButton(translate("DownloadRow", "Cancel"))
+        self.chat_button = QPushButton(translate("DownloadRow", "Chat now"))
         self.chat_button.setObjectName("primaryButton")
         self.pause_button.clicked.connect(lambda: manager.pause(key))
         self.resume_button.clicked.connect(lambda: manager.resume(key))
@@ -106,7 +107,11 @@ class DownloadRow(QFrame):
         state = status.state
         self.pause_button.setVisible(state in (DownloadState.RUNNING, DownloadState.QUEUED))
         self.resume_button.setVisible(state in (DownloadState.PAUSED, DownloadState.FAILED))
-        self.resume_button.setText("Try again" if state is DownloadState.FAILED else "Resume")
+        self.resume_button.setText(
+            translate("DownloadRow", "Try again")
+            if state is DownloadState.FAILED
+            else translate("DownloadRow", "Resume")
+        )
         self.cancel_button.setVisible(state is not DownloadState.DONE)
         self.chat_button.setVisible(state is DownloadState.DONE)
 
@@ -129,7 +134,9 @@ class DownloadsPanel(QScrollArea):
         super().__init__(parent)
         self.manager = manager
         self.rows: dict[str, DownloadRow] = {}
-        self.empty = QLabel("No downloads yet: pick a model above and press Download.")
+        self.empty = QLabel(
+            translate("DownloadsPanel", "No downloads yet: pick a model above and press Download.")
+        )
         self.empty.setObjectName("pageText")
         content = QWidget()
         self._layout = QVBoxLayout(content)
@@ -235,15 +242,20 @@ class LibraryPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.table = LibraryTable()
-        self.chat_button = QPushButton("Chat with it")
+        self.chat_button = QPushButton(translate("LibraryPanel", "Chat with it"))
         self.chat_button.setObjectName("primaryButton")
-        self.import_button = QPushButton("Import GGUF…")
-        self.delete_button = QPushButton("Delete…")
-        self.quantize_button = QPushButton("Quantize…")
-        self.quantize_button.setToolTip("Make a smaller quantization of this model")
-        self.measure_button = QPushButton("Measure quality…")
+        self.import_button = QPushButton(translate("LibraryPanel", "Import GGUF…"))
+        self.delete_button = QPushButton(translate("LibraryPanel", "Delete…"))
+        self.quantize_button = QPushButton(translate("LibraryPanel", "Quantize…"))
+        self.quantize_button.setToolTip(
+            translate("LibraryPanel", "Make a smaller quantization of this model")
+        )
+        self.measure_button = QPushButton(translate("LibraryPanel", "Measure quality…"))
         self.measure_button.setToolTip(
-            "Compare this model's predictions with another's (usually its source) on a text"
+            translate(
+                "LibraryPanel",
+                "Compare this model's predictions with another's (usually its source) on a text",
+            )
         )
         self.status = QLabel()
         self.status.setObjectName("pageText")
@@ -252,8 +264,10 @@ class LibraryPanel(QWidget):
         self.delete_button.clicked.connect(self._delete)
         self.quantize_button.clicked.connect(lambda: self._emit_path(self.quantize_requested))
         self.measure_button.clicked.connect(lambda: self._emit_path(self.measure_requested))
-        self.train_button = QPushButton("Teach…")
-        self.train_button.setToolTip("Teach this model your preferences from your ratings")
+        self.train_button = QPushButton(translate("LibraryPanel", "Teach…"))
+        self.train_button.setToolTip(
+            translate("LibraryPanel", "Teach this model your preferences from your ratings")
+        )
         self.train_button.clicked.connect(lambda: self._emit_path(self.train_requested))
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.table.doubleClicked.connect(lambda _index: self._chat())
