@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from llamadesk.core.load_check import LoadCheck
 from llamadesk.core.memory import FitLevel
 from llamadesk.services.model_loader import MemoryChoice
+from llamadesk.ui.translations import translate
 
 
 def ask_about_memory(parent: QWidget, check: LoadCheck) -> MemoryChoice:
@@ -14,7 +15,7 @@ def ask_about_memory(parent: QWidget, check: LoadCheck) -> MemoryChoice:
     too_big = check.verdict.level is FitLevel.TOO_BIG
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Warning)
-    box.setWindowTitle("This model may not fit in memory")
+    box.setWindowTitle(translate("LoadWarning", "This model may not fit in memory"))
     box.setText(
         f"<b>{check.info.path.name}</b> "
         + (
@@ -30,7 +31,9 @@ def ask_about_memory(parent: QWidget, check: LoadCheck) -> MemoryChoice:
             f"Load with a {check.fitting_context:,}-token context",
             QMessageBox.ButtonRole.AcceptRole,
         )
-    anyway = box.addButton("Load anyway", QMessageBox.ButtonRole.DestructiveRole)
+    anyway = box.addButton(
+        translate("LoadWarning", "Load anyway"), QMessageBox.ButtonRole.DestructiveRole
+    )
     cancel = box.addButton(QMessageBox.StandardButton.Cancel)
     box.setDefaultButton(shorter or cancel)
     box.exec()
