@@ -201,7 +201,10 @@ class MainWindow(QMainWindow):
 
     def _ask_open_model(self) -> None:
         filename, _filter = QFileDialog.getOpenFileName(
-            self, "Open a GGUF model", str(Path.home()), "GGUF models (*.gguf);;All files (*)"
+            self,
+            translate("MainWindow", "Open a GGUF model"),
+            str(Path.home()),
+            translate("MainWindow", "GGUF models (*.gguf);;All files (*)"),
         )
         if filename:
             self.load_model(Path(filename))
