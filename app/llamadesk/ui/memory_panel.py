@@ -15,6 +15,7 @@ from llamadesk.services.memory_monitor import MemoryMonitor, MemorySample
 from llamadesk.services.model_host import LoadedModel
 from llamadesk.ui.chart_theme import follow_theme, style_plot
 from llamadesk.ui.palette import current
+from llamadesk.ui.translations import translate
 
 
 class MemoryChart(pg.PlotWidget):  # type: ignore[misc]  # pyqtgraph ships no types
@@ -76,13 +77,13 @@ class MemoryPanel(QWidget):
             for key in ("process", "weights", "mapped", "kv", "compute", "system", "gpu")
         }
         form = QFormLayout()
-        form.addRow("This app", self.figures["process"])
-        form.addRow("Model weights", self.figures["weights"])
-        form.addRow("  of which in RAM", self.figures["mapped"])
-        form.addRow("KV cache", self.figures["kv"])
-        form.addRow("Compute buffers", self.figures["compute"])
-        form.addRow("System", self.figures["system"])
-        form.addRow("GPU", self.figures["gpu"])
+        form.addRow(translate("MemoryPanel", "This app"), self.figures["process"])
+        form.addRow(translate("MemoryPanel", "Model weights"), self.figures["weights"])
+        form.addRow(translate("MemoryPanel", "  of which in RAM"), self.figures["mapped"])
+        form.addRow(translate("MemoryPanel", "KV cache"), self.figures["kv"])
+        form.addRow(translate("MemoryPanel", "Compute buffers"), self.figures["compute"])
+        form.addRow(translate("MemoryPanel", "System"), self.figures["system"])
+        form.addRow(translate("MemoryPanel", "GPU"), self.figures["gpu"])
         self.chart = MemoryChart()
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -129,7 +130,7 @@ class MemoryPanel(QWidget):
 
     def _unknown(self, figure: str, message: str) -> None:
         """A figure that could not be read: say so, and why in its tooltip."""
-        self.figures[figure].setText("unknown (see the log)")
+        self.figures[figure].setText(translate("MemoryPanel", "unknown (see the log)"))
         self.figures[figure].setToolTip(message)
 
     def wait_for_all(self) -> None:
