@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QWidget
 
 from llamadesk.core.adapters import ADAPTER_MARK, read_adapter_lineage
+from llamadesk.ui.translations import translate
 
 OPEN_FILE = "\0open"  # item data are path strings; this can never be one
 REMOTE = "\0remote\n"  # nor this: the start of a remote model's data, "<REMOTE>url\nid"
@@ -59,7 +60,7 @@ class ModelPicker(QComboBox):
         self.blockSignals(True)
         self.clear()
         if current is None:
-            self.addItem("No model loaded", None)
+            self.addItem(translate("ModelPicker", "No model loaded"), None)
         listed = list(paths)
         if current is not None and current not in listed:
             listed.insert(0, current)
@@ -71,7 +72,7 @@ class ModelPicker(QComboBox):
             self.addItem(f"{model}  (remote)", f"{REMOTE}{url}\n{model}")
             self.setItemData(self.count() - 1, f"on {url}", Qt.ItemDataRole.ToolTipRole)
         self.insertSeparator(self.count())
-        self.addItem("Open GGUF file…", OPEN_FILE)
+        self.addItem(translate("ModelPicker", "Open GGUF file…"), OPEN_FILE)
         self.setCurrentIndex(max(self._index_of_current(), 0))
         self.blockSignals(False)
 
