@@ -78,6 +78,7 @@ from llamadesk.ui.palette import current, fit_colours
 from llamadesk.ui.quality_dialog import QualityDialog
 from llamadesk.ui.quantize_dialog import QuantizeDialog
 from llamadesk.ui.train_view import TrainDialog
+from llamadesk.ui.translations import translate
 from llamadesk.ui.widgets import Banner, confirm
 
 CONTEXT_CHOICES = (2048, 4096, 8192, 16384, 32768, 131072)
@@ -139,21 +140,21 @@ class CatalogPane(QWidget):
         self.entries = entries
         self.recommended: CatalogEntry | None = None  # marked in the list
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search models")
+        self.search.setPlaceholderText(translate("CatalogPane", "Search models"))
         self.search.setClearButtonEnabled(True)
         self.family = QComboBox()
-        self.family.addItem("All families", None)
+        self.family.addItem(translate("CatalogPane", "All families"), None)
         for family in families(entries):
             self.family.addItem(family, family)
         self.size_filter = QComboBox()
-        self.size_filter.addItem("All sizes", None)
+        self.size_filter.addItem(translate("CatalogPane", "All sizes"), None)
         for label, low, high in SIZE_RANGES:
             self.size_filter.addItem(label, (low, high))
         self.list = QListWidget()
         self.list.setObjectName("conversationList")
         self.repo = QLineEdit()
-        self.repo.setPlaceholderText("owner/name")
-        open_button = QPushButton("Open")
+        self.repo.setPlaceholderText(translate("CatalogPane", "owner/name"))
+        open_button = QPushButton(translate("CatalogPane", "Open"))
         self.search.textChanged.connect(lambda _text: self.refresh())
         self.family.currentIndexChanged.connect(lambda _index: self.refresh())
         self.size_filter.currentIndexChanged.connect(lambda _index: self.refresh())
@@ -166,7 +167,7 @@ class CatalogPane(QWidget):
         repo_row = QHBoxLayout()
         repo_row.addWidget(self.repo, 1)
         repo_row.addWidget(open_button)
-        open_label = QLabel("Open any repository")
+        open_label = QLabel(translate("CatalogPane", "Open any repository"))
         open_label.setObjectName("sectionTitle")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
@@ -359,7 +360,7 @@ class ModelsView(QWidget):
         if catalog.problems:
             self.banner.show_message(" ".join(catalog.problems), "warning")
         self.catalog = CatalogPane(catalog.entries)
-        self.title = QLabel("Pick a model")
+        self.title = QLabel(translate("ModelsView", "Pick a model"))
         self.title.setObjectName("pageTitle")
         self.about = QLabel(QUANTIZATION_EXPLAINED)
         self.about.setObjectName("pageText")
@@ -376,21 +377,25 @@ class ModelsView(QWidget):
         self.status.setObjectName("pageText")
         self.status.setWordWrap(True)
         self.variants = VariantsTable()
-        self.details = QLabel("Hover over a variant, or select it, for how its fit is worked out.")
+        self.details = QLabel(
+            translate(
+                "ModelsView", "Hover over a variant, or select it, for how its fit is worked out."
+            )
+        )
         self.details.setObjectName("pageText")
         self.details.setWordWrap(True)
-        self.download_button = QPushButton("Download")
+        self.download_button = QPushButton(translate("ModelsView", "Download"))
         self.download_button.setObjectName("primaryButton")
         self.download_button.setEnabled(False)
         self.downloads_panel = DownloadsPanel(self.downloads)
         self.library = LibraryPanel()
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.downloads_panel, "Downloads")
-        self.tabs.addTab(self.library, "Library")
+        self.tabs.addTab(self.downloads_panel, translate("ModelsView", "Downloads"))
+        self.tabs.addTab(self.library, translate("ModelsView", "Library"))
         self.tabs.setCurrentWidget(self.library)
 
         context_row = QHBoxLayout()
-        context_row.addWidget(QLabel("Context length"))
+        context_row.addWidget(QLabel(translate("ModelsView", "Context length")))
         context_row.addWidget(self.context)
         context_row.addWidget(self.status, 1)
         action_row = QHBoxLayout()
@@ -475,7 +480,10 @@ class ModelsView(QWidget):
         self.catalog.set_recommended(recommended)
         if recommended is None:
             self.status.setText(
-                "No model in the catalog fits this computer's free memory comfortably."
+                translate(
+                    "ModelsView",
+                    "No model in the catalog fits this computer's free memory comfortably.",
+                )
             )
             return
         self.catalog.search.clear()
@@ -488,8 +496,11 @@ class ModelsView(QWidget):
         self.entry = None
         self.title.setText(repo)
         self.about.setText(
-            "Not in the catalog: the fit counts the file only, not the memory its context "
-            "takes, which LlamaDesk learns once the file is here."
+            translate(
+                "ModelsView",
+                "Not in the catalog: the fit counts the file only, not the memory its context "
+                "takes, which LlamaDesk learns once the file is here.",
+            )
         )
         self._list(repo)
 
@@ -675,20 +686,26 @@ class ModelsView(QWidget):
 
     def _ask_import(self) -> None:
         filename, _filter = QFileDialog.getOpenFileName(
-            self, "Import a GGUF model", str(Path.home()), "GGUF models (*.gguf);;All files (*)"
+            self,
+            translate("ModelsView", "Import a GGUF model"),
+            str(Path.home()),
+            translate("ModelsView", "GGUF models (*.gguf);;All files (*)"),
         )
         if not filename:
             return
         box = QMessageBox(
             QMessageBox.Icon.Question,
-            "Import a model",
-            "Copy the file into LlamaDesk's models folder, or link to it where it is? "
-            "A link takes no space, but the model is gone if the file is moved.",
+            translate("ModelsView", "Import a model"),
+            translate(
+                "ModelsView",
+                "Copy the file into LlamaDesk's models folder, or link to it where it is? "
+                "A link takes no space, but the model is gone if the file is moved.",
+            ),
             QMessageBox.StandardButton.Cancel,
             self,
         )
-        copy = box.addButton("Copy", QMessageBox.ButtonRole.AcceptRole)
-        link = box.addButton("Link", QMessageBox.ButtonRole.AcceptRole)
+        copy = box.addButton(translate("ModelsView", "Copy"), QMessageBox.ButtonRole.AcceptRole)
+        link = box.addButton(translate("ModelsView", "Link"), QMessageBox.ButtonRole.AcceptRole)
         box.exec()
         if box.clickedButton() in (copy, link):
             self.import_file(Path(filename), link=box.clickedButton() is link)
