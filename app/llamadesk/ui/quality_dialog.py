@@ -40,6 +40,7 @@ from llamadesk.services.quantize_job import (
 )
 from llamadesk.ui.palette import current
 from llamadesk.ui.quantize_dialog import JobDialog
+from llamadesk.ui.translations import translate
 
 HISTORY_COLUMNS = ("Date", "Against", "Text", "KL divergence", "Top-1", "Perplexity")
 _PROGRESS_STEPS = 1000
@@ -190,9 +191,9 @@ class QualityDialog(JobDialog):
         self.reference_note = QLabel()
         self.reference_note.setObjectName("pageText")
         self.reference_note.setWordWrap(True)
-        self.conversations = QRadioButton("My conversations")
-        self.from_file = QRadioButton("A file…")
-        self.pasted = QRadioButton("Paste text")
+        self.conversations = QRadioButton(translate("QualityDialog", "My conversations"))
+        self.from_file = QRadioButton(translate("QualityDialog", "A file…"))
+        self.pasted = QRadioButton(translate("QualityDialog", "Paste text"))
         self.sources = QButtonGroup(self)
         for button in (self.conversations, self.from_file, self.pasted):
             self.sources.addButton(button)
@@ -200,7 +201,9 @@ class QualityDialog(JobDialog):
         self.file_label = QLabel()
         self.file_label.setObjectName("pageText")
         self.paste = QPlainTextEdit()
-        self.paste.setPlaceholderText("Paste a text of a few paragraphs or more here.")
+        self.paste.setPlaceholderText(
+            translate("QualityDialog", "Paste a text of a few paragraphs or more here.")
+        )
         self.paste.setMaximumHeight(110)
         self.bar = QProgressBar()
         self.bar.setRange(0, _PROGRESS_STEPS)
@@ -214,15 +217,15 @@ class QualityDialog(JobDialog):
         self.meaning.setWordWrap(True)
         self.meaning.setObjectName("pageText")
         self.history = _table(HISTORY_COLUMNS)
-        self.run_button = QPushButton("Run")
+        self.run_button = QPushButton(translate("QualityDialog", "Run"))
         self.run_button.setObjectName("primaryButton")
-        self.cancel_button = QPushButton("Cancel")
-        self.close_button = QPushButton("Close")
+        self.cancel_button = QPushButton(translate("QualityDialog", "Cancel"))
+        self.close_button = QPushButton(translate("QualityDialog", "Close"))
 
         form = QGridLayout()
-        form.addWidget(QLabel("Compare with"), 0, 0)
+        form.addWidget(QLabel(translate("QualityDialog", "Compare with")), 0, 0)
         form.addWidget(self.reference, 0, 1, 1, 3)
-        form.addWidget(QLabel("On"), 1, 0)
+        form.addWidget(QLabel(translate("QualityDialog", "On")), 1, 0)
         form.addWidget(self.conversations, 1, 1)
         form.addWidget(self.from_file, 1, 2)
         form.addWidget(self.pasted, 1, 3)
@@ -234,7 +237,7 @@ class QualityDialog(JobDialog):
         buttons.addWidget(self.run_button)
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.close_button)
-        earlier = QLabel("Measurements of this model")
+        earlier = QLabel(translate("QualityDialog", "Measurements of this model"))
         earlier.setObjectName("sectionTitle")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 14, 16, 14)
@@ -294,7 +297,10 @@ class QualityDialog(JobDialog):
 
     def _pick_file(self) -> None:
         filename, _filter = QFileDialog.getOpenFileName(
-            self, "Measure on a text file", str(Path.home()), "Text (*.txt *.md);;All files (*)"
+            self,
+            translate("QualityDialog", "Measure on a text file"),
+            str(Path.home()),
+            translate("QualityDialog", "Text (*.txt *.md);;All files (*)"),
         )
         if filename:
             self.set_text_file(Path(filename))
@@ -336,9 +342,9 @@ class QualityDialog(JobDialog):
         self.status.setStyleSheet("")
         remote = isinstance(self.reference.currentData(), RemoteReference)
         self.status.setText(
-            "Measuring… (one request to the server per token)"
+            translate("QualityDialog", "Measuring… (one request to the server per token)")
             if remote
-            else "Measuring… (both models are loaded at once)"
+            else translate("QualityDialog", "Measuring… (both models are loaded at once)")
         )
         self._update_buttons()
 
