@@ -44,6 +44,7 @@ from llamadesk.core.quants import (
 from llamadesk.services.background import JobRunner
 from llamadesk.services.quantize_job import QuantizeJob
 from llamadesk.ui.palette import current
+from llamadesk.ui.translations import translate
 
 LEVEL_COLUMNS = ("Level", "Bits/weight", "Quality cost")
 PREFERRED_LEVEL = "Q4_K_M"  # the usual best trade-off; picked first when it is offered
@@ -138,7 +139,7 @@ class JobDialog(QDialog):
         """Close; while the job runs, cancel it first and close once it has stopped."""
         if self.job.running:
             self._closing = True
-            self.status.setText("Cancelling…")
+            self.status.setText(translate("JobDialog", "Cancelling…"))
             self.job.cancel()
             return
         super().reject()
@@ -213,16 +214,18 @@ class QuantizeDialog(JobDialog):
         self.warning = QLabel()
         self.warning.setWordWrap(True)
         self.warning.setObjectName("warningText")
-        self.consent = QCheckBox("I understand; quantize the quantized file anyway")
+        self.consent = QCheckBox(
+            translate("QuantizeDialog", "I understand; quantize the quantized file anyway")
+        )
         self.bar = QProgressBar()
         self.bar.setRange(0, _PROGRESS_STEPS)
         self.bar.hide()
         self.status = QLabel()
         self.status.setWordWrap(True)
-        self.start_button = QPushButton("Start")
+        self.start_button = QPushButton(translate("QuantizeDialog", "Start"))
         self.start_button.setObjectName("primaryButton")
-        self.cancel_button = QPushButton("Cancel")
-        self.close_button = QPushButton("Close")
+        self.cancel_button = QPushButton(translate("QuantizeDialog", "Cancel"))
+        self.close_button = QPushButton(translate("QuantizeDialog", "Close"))
         self.levels.itemSelectionChanged.connect(self._on_level)
         self.consent.toggled.connect(lambda _on: self._update_buttons())
         self.start_button.clicked.connect(self.start)
