@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from llamadesk.core.ratings import REASON_TAGS, Thumbs
 from llamadesk.core.store import Message
+from llamadesk.ui.translations import translate
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -37,7 +38,7 @@ class FeedbackDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.value = value
-        self.setWindowTitle("Feedback on this answer")
+        self.setWindowTitle(translate("FeedbackDialog", "Feedback on this answer"))
         self.setMinimumWidth(560)
         verdict = "good" if value > 0 else "not good"
         intro = QLabel(f"What makes this answer {verdict}? Everything here is optional.")
@@ -49,7 +50,7 @@ class FeedbackDialog(QDialog):
             box.setChecked(tag in chosen)
             tags.addWidget(box, index // 3, index % 3)
         self.comment = QLineEdit(thumbs.comment if thumbs else "")
-        self.comment.setPlaceholderText("A comment (optional)")
+        self.comment.setPlaceholderText(translate("FeedbackDialog", "A comment (optional)"))
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(tags)
@@ -57,8 +58,11 @@ class FeedbackDialog(QDialog):
         self.rewrite = QPlainTextEdit()
         if value < 0:
             hint = QLabel(
-                "<b>Write a better answer</b> (optional): edit the text below. Your version is "
-                "saved as the preferred answer, the original as the rejected one."
+                translate(
+                    "FeedbackDialog",
+                    "<b>Write a better answer</b> (optional): edit the text below. Your version is "
+                    "saved as the preferred answer, the original as the rejected one.",
+                )
             )
             hint.setWordWrap(True)
             earlier = thumbs.rewrite if thumbs and thumbs.rewrite else ""
@@ -92,11 +96,14 @@ class RankDialog(QDialog):
 
     def __init__(self, answers: Sequence[Message], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Rank the answers")
+        self.setWindowTitle(translate("RankDialog", "Rank the answers"))
         self.setMinimumSize(620, 420)
         intro = QLabel(
-            "Drag the answers into order, best at the top. Every pair in your order becomes "
-            "one preference pair (three answers give three pairs)."
+            translate(
+                "RankDialog",
+                "Drag the answers into order, best at the top. Every pair in your order becomes "
+                "one preference pair (three answers give three pairs).",
+            )
         )
         intro.setWordWrap(True)
         self.list = QListWidget()
