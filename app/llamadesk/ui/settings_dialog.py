@@ -35,6 +35,7 @@ from llamadesk.core.options import (
 )
 from llamadesk.core.settings import ModelDefaults, sampling_for
 from llamadesk.ui.option_widgets import editor_value, make_editor
+from llamadesk.ui.translations import translate
 
 GPU_CHOICES = (("Auto: as many as fit", GPU_LAYERS_AUTO), ("None (CPU)", 0), ("All", -1))
 
@@ -45,11 +46,13 @@ class SamplingForm(QWidget):
     def __init__(self, values: SamplingParams, system_prompt: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.system_prompt = QPlainTextEdit(system_prompt)
-        self.system_prompt.setPlaceholderText("e.g. You are a concise assistant.")
+        self.system_prompt.setPlaceholderText(
+            translate("SamplingForm", "e.g. You are a concise assistant.")
+        )
         self.system_prompt.setFixedHeight(64)
         self.editors = {o.name: make_editor(o, getattr(values, o.name)) for o in SAMPLING_OPTIONS}
         form = QFormLayout(self)
-        form.addRow("System prompt", self.system_prompt)
+        form.addRow(translate("SamplingForm", "System prompt"), self.system_prompt)
         for option in SAMPLING_OPTIONS:
             form.addRow(option.label, self.editors[option.name])
 
@@ -83,7 +86,7 @@ class LoadForm(QWidget):
         self.gpu = QComboBox()
         for label, value in GPU_CHOICES:
             self.gpu.addItem(label, value)
-        self.gpu.addItem("This many layers:", "count")
+        self.gpu.addItem(translate("LoadForm", "This many layers:"), "count")
         self.gpu_count = QSpinBox()  # the counts only: the special values are the choices
         self.gpu_count.setRange(int(N_GPU_LAYERS.minimum or 1), int(N_GPU_LAYERS.maximum or 1))
         self.gpu_count.setValue(max(values.n_gpu_layers, 1))
@@ -154,16 +157,18 @@ class SettingsDialog(QDialog):
         notes: Sequence[str] = (),
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Settings")
+        self.setWindowTitle(translate("SettingsDialog", "Settings"))
         self.setMinimumWidth(560)
         self.defaults = defaults
         self.load_form = LoadForm(defaults.load, info, backend)
         self.model_form = SamplingForm(defaults.sampling, defaults.system_prompt)
         model_tab = QWidget()
         model_layout = QVBoxLayout(model_tab)
-        loading = QGroupBox("Loading (applies when the model loads again)")
+        loading = QGroupBox(
+            translate("SettingsDialog", "Loading (applies when the model loads again)")
+        )
         QVBoxLayout(loading).addWidget(self.load_form)
-        answers = QGroupBox("Answers")
+        answers = QGroupBox(translate("SettingsDialog", "Answers"))
         QVBoxLayout(answers).addWidget(self.model_form)
         model_layout.addWidget(loading)
         model_layout.addWidget(answers)
@@ -174,7 +179,7 @@ class SettingsDialog(QDialog):
             system, overrides = conversation
             merged = sampling_for(defaults.sampling, dict(overrides))
             self.chat_form = SamplingForm(merged, system)
-            self.tabs.addTab(self.chat_form, "This chat")
+            self.tabs.addTab(self.chat_form, translate("SettingsDialog", "This chat"))
         self.error = QLabel()
         self.error.setObjectName("errorText")
         self.error.setWordWrap(True)
