@@ -30,6 +30,7 @@ from llamadesk.core.hub_push import PushResult
 from llamadesk.core.preferences import ExportFormat
 from llamadesk.services.share import ShareService
 from llamadesk.ui import widgets
+from llamadesk.ui.translations import translate
 
 KINDS: dict[ExportFormat, str] = {
     "trl": "Preference pairs (trl: DPO, reward models)",
@@ -46,7 +47,7 @@ class ShareDialog(QDialog):
 
     def __init__(self, service: ShareService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Share your data set")
+        self.setWindowTitle(translate("ShareDialog", "Share your data set"))
         self.setObjectName("shareDialog")
         self.resize(900, 640)
         self.service = service
@@ -72,7 +73,10 @@ class ShareDialog(QDialog):
             box.setChecked(True)
             box.toggled.connect(self.refresh)
         self.scrub = QCheckBox(
-            "Replace emails, phone numbers, paths with user names and API keys (preview below)"
+            translate(
+                "ShareDialog",
+                "Replace emails, phone numbers, paths with user names and API keys (preview below)",
+            )
         )
         self.scrub.setChecked(True)
         self.scrub.toggled.connect(self.refresh)
@@ -82,15 +86,17 @@ class ShareDialog(QDialog):
         self.card = QPlainTextEdit()
         self.card.setObjectName("cardPreview")
         self.card.setReadOnly(True)
-        self.card.setPlaceholderText("Choose at least one file to see its card.")
+        self.card.setPlaceholderText(
+            translate("ShareDialog", "Choose at least one file to see its card.")
+        )
         self.findings = QListWidget()
         self.findings.setObjectName("scrubPreview")
         self.repo = QLineEdit()
-        self.repo.setPlaceholderText("yourname/my-ratings")
-        self.private = QCheckBox("Private (only you can see it)")
+        self.repo.setPlaceholderText(translate("ShareDialog", "yourname/my-ratings"))
+        self.private = QCheckBox(translate("ShareDialog", "Private (only you can see it)"))
         self.private.setChecked(True)
         self.login_label = QLabel("")
-        self.login_button = QPushButton("Log in…")
+        self.login_button = QPushButton(translate("ShareDialog", "Log in…"))
         self.login_button.clicked.connect(self.ask_login)
         self.banner = widgets.Banner()
         self.progress = QProgressBar()
@@ -99,27 +105,27 @@ class ShareDialog(QDialog):
         self.progress.setMaximumHeight(6)
         self.status = QLabel("")
         self.status.setObjectName("pageText")
-        self.save_button = QPushButton("Save folder…")
+        self.save_button = QPushButton(translate("ShareDialog", "Save folder…"))
         self.save_button.clicked.connect(self.ask_save)
-        self.share_button = QPushButton("Share on Hugging Face")
+        self.share_button = QPushButton(translate("ShareDialog", "Share on Hugging Face"))
         self.share_button.setDefault(True)
         self.share_button.clicked.connect(self.share)
-        close = QPushButton("Close")
+        close = QPushButton(translate("ShareDialog", "Close"))
         close.clicked.connect(self.reject)
 
         options = QFormLayout()
         exports = QVBoxLayout()
         for box in self.kinds.values():
             exports.addWidget(box)
-        options.addRow("Files:", exports)
-        options.addRow("Privacy:", self.scrub)
-        options.addRow("Licence:", self.license)
+        options.addRow(translate("ShareDialog", "Files:"), exports)
+        options.addRow(translate("ShareDialog", "Privacy:"), self.scrub)
+        options.addRow(translate("ShareDialog", "Licence:"), self.license)
         login = QHBoxLayout()
         login.addWidget(self.login_label, 1)
         login.addWidget(self.login_button)
-        options.addRow("Repository:", self.repo)
+        options.addRow(translate("ShareDialog", "Repository:"), self.repo)
         options.addRow("", self.private)
-        options.addRow("Account:", login)
+        options.addRow(translate("ShareDialog", "Account:"), login)
 
         previews = QSplitter(Qt.Orientation.Horizontal)
         previews.addWidget(_titled("Data set card (README.md)", self.card))
@@ -166,9 +172,11 @@ class ShareDialog(QDialog):
         self.card.setPlainText(prepared.card)
         self.findings.clear()
         if prepared.scrub is None:
-            self.findings.addItem("The scrub is off: the text is exported as written.")
+            self.findings.addItem(
+                translate("ShareDialog", "The scrub is off: the text is exported as written.")
+            )
         elif not prepared.scrub.findings:
-            self.findings.addItem("Nothing found to replace.")
+            self.findings.addItem(translate("ShareDialog", "Nothing found to replace."))
         for finding, times in prepared.scrub.distinct() if prepared.scrub else ():
             repeated = f" (×{times})" if times > 1 else ""
             self.findings.addItem(
@@ -187,7 +195,9 @@ class ShareDialog(QDialog):
     def ask_save(self) -> None:
         if self.prepared is None:
             return
-        name = QFileDialog.getExistingDirectory(self, "Save the data set in", str(self._folder))
+        name = QFileDialog.getExistingDirectory(
+            self, translate("ShareDialog", "Save the data set in"), str(self._folder)
+        )
         if not name:
             return
         self._folder = Path(name)
@@ -206,7 +216,9 @@ class ShareDialog(QDialog):
             return
         repo = self.repo.text().strip()
         if not repo:
-            self.banner.show_message("Name the repository: yourname/my-ratings.", "warning")
+            self.banner.show_message(
+                translate("ShareDialog", "Name the repository: yourname/my-ratings."), "warning"
+            )
             self.repo.setFocus()
             return
         self._start(f"Uploading to {repo}…")
@@ -226,7 +238,7 @@ class ShareDialog(QDialog):
     def ask_login(self) -> None:
         token, ok = QInputDialog.getText(
             self,
-            "Log in to Hugging Face",
+            translate("ShareDialog", "Log in to Hugging Face"),
             f"Paste an access token with write access (from {TOKEN_PAGE}):",
             QLineEdit.EchoMode.Password,
         )
@@ -237,7 +249,7 @@ class ShareDialog(QDialog):
     @Slot(object)
     def _on_logged_in(self, name: str) -> None:
         self.login_label.setText(f"Logged in to Hugging Face as {name}")
-        self.login_button.setText("Log in as someone else…")
+        self.login_button.setText(translate("ShareDialog", "Log in as someone else…"))
         if not self.repo.text():
             self.repo.setText(f"{name}/llamadesk-ratings")
         self._checking = False
@@ -252,8 +264,8 @@ class ShareDialog(QDialog):
             return
         if reason == "login":
             # Not logged in (or the token was refused): offer the login right here.
-            self.login_label.setText("Not logged in to Hugging Face")
-            self.login_button.setText("Log in…")
+            self.login_label.setText(translate("ShareDialog", "Not logged in to Hugging Face"))
+            self.login_button.setText(translate("ShareDialog", "Log in…"))
             self.login_button.setFocus()
             if not checking:
                 self.banner.show_message(f"{message} Use “Log in…” to share.", "warning")
