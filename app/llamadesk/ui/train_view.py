@@ -43,6 +43,7 @@ from llamadesk.services.background import JobRunner
 from llamadesk.services.train_job import Preview, TrainJob
 from llamadesk.ui.palette import current as current_palette
 from llamadesk.ui.quantize_dialog import JobDialog
+from llamadesk.ui.translations import translate
 
 METHOD_LABELS: dict[Method, str] = {
     "dpo": "Preference pairs (DPO): answers you picked over others",
@@ -146,14 +147,14 @@ class TrainDialog(JobDialog):
         for method, label in METHOD_LABELS.items():
             self.method.addItem(label, method)
         self.method.currentIndexChanged.connect(lambda _i: self._preview())
-        self.summary = QLabel("Reading your ratings…")
+        self.summary = QLabel(translate("TrainDialog", "Reading your ratings…"))
         self.summary.setWordWrap(True)
         self.prompts = QListWidget()
         self.duels = QLabel()  # how earlier adapters of this model fared against it
         self.duels.setWordWrap(True)
         self.steps = QSpinBox()
         self.steps.setRange(0, 10_000)
-        self.steps.setSpecialValueText("Automatic (two passes)")
+        self.steps.setSpecialValueText(translate("TrainDialog", "Automatic (two passes)"))
         self.learning_rate = QDoubleSpinBox()
         self.learning_rate.setDecimals(6)
         self.learning_rate.setRange(1e-6, 1e-2)
@@ -163,20 +164,20 @@ class TrainDialog(JobDialog):
         self.max_length.setRange(32, 8192)
         self.max_length.setValue(TrainSettings.max_length)
         form = QFormLayout()
-        form.addRow("Learn from", self.method)
-        form.addRow("Steps", self.steps)
-        form.addRow("Learning rate", self.learning_rate)
-        form.addRow("Longest example (tokens)", self.max_length)
+        form.addRow(translate("TrainDialog", "Learn from"), self.method)
+        form.addRow(translate("TrainDialog", "Steps"), self.steps)
+        form.addRow(translate("TrainDialog", "Learning rate"), self.learning_rate)
+        form.addRow(translate("TrainDialog", "Longest example (tokens)"), self.max_length)
         self.bar = QProgressBar()
         self.bar.hide()
         self.curve = LossCurve()
         self.curve.hide()
         self.status = QLabel()
         self.status.setWordWrap(True)
-        self.start_button = QPushButton("Teach")
+        self.start_button = QPushButton(translate("TrainDialog", "Teach"))
         self.start_button.setObjectName("primaryButton")
-        self.cancel_button = QPushButton("Cancel")
-        self.close_button = QPushButton("Close")
+        self.cancel_button = QPushButton(translate("TrainDialog", "Cancel"))
+        self.close_button = QPushButton(translate("TrainDialog", "Close"))
         self.start_button.clicked.connect(self.start)
         self.cancel_button.clicked.connect(self.job.cancel)
         self.close_button.clicked.connect(self.reject)
@@ -204,7 +205,7 @@ class TrainDialog(JobDialog):
         if self.job.running:
             return
         self.data = None
-        self.summary.setText("Reading your ratings…")
+        self.summary.setText(translate("TrainDialog", "Reading your ratings…"))
         self.job.preview(self.model, self._method())
         self._update_buttons()
 
@@ -239,7 +240,7 @@ class TrainDialog(JobDialog):
         self.curve.show()
         self.bar.setRange(0, 0)  # busy until the first step
         self.bar.show()
-        self.status.setText("Starting…")
+        self.status.setText(translate("TrainDialog", "Starting…"))
         self.job.start(self.model, self.settings())
         self._update_buttons()
 
