@@ -45,7 +45,7 @@ from llamadesk.ui.compare_view import VoteBar
 from llamadesk.ui.option_widgets import editor_value, make_editor
 from llamadesk.ui.palette import blend, current
 from llamadesk.ui.quantize_dialog import QuantizeDialog
-from llamadesk.ui.translations import translate
+from llamadesk.ui.translations import QT_TRANSLATE_NOOP, translate
 
 MAX_TOKENS = 256  # an answer per side: long enough to judge, short enough to duel often
 KL_COLOUR_TOP = 1.0  # nats: a token this far off (or more) is coloured fully
@@ -95,7 +95,12 @@ class DuelPanel(QWidget):
         self.plan = QLabel("")
         self.plan.setObjectName("bubbleFooter")
         self.plan.setWordWrap(True)
-        self.panes = {side: MessageBubble("assistant", f"Answer {side}") for side in SIDES}
+        self.panes = {
+            side: MessageBubble(
+                "assistant", translate("DuelPanel", "Answer {side}").format(side=side)
+            )
+            for side in SIDES
+        }
         self.vote_bar = VoteBar()
         self.vote_bar.voted.connect(self._vote)
         self.vote_buttons = self.vote_bar.buttons
@@ -183,7 +188,7 @@ class DuelPanel(QWidget):
             return
         for side in SIDES:
             pane = self.panes[side]
-            pane.author.setText(f"Answer {side}")
+            pane.author.setText(translate("DuelPanel", "Answer {side}").format(side=side))
             pane.set_footer("")
             pane.set_text("")
             pane.clear_reasoning()
@@ -216,7 +221,8 @@ class DuelPanel(QWidget):
             return  # not stored: the status line says why
         self.vote_bar.show_vote(winner)
         for side, level in self.arena.levels.items():
-            self.panes[side].author.setText(f"Answer {side}: {level.short}")
+            name = translate("DuelPanel", "Answer {side}: {level}")
+            self.panes[side].author.setText(name.format(side=side, level=level.short))
         self.status.setText(
             translate("DuelPanel", "Vote saved; the curve counts it. Change it, or duel again.")
         )
@@ -231,20 +237,20 @@ class DuelPanel(QWidget):
 
 
 CURVE_COLUMNS = (
-    "Level",
-    "Bits/weight",
-    "File",
-    "Duels",
-    "Preferred reference (95% interval)",
-    "Verdict",
+    QT_TRANSLATE_NOOP("CurvePanel", "Level"),
+    QT_TRANSLATE_NOOP("CurvePanel", "Bits/weight"),
+    QT_TRANSLATE_NOOP("CurvePanel", "File"),
+    QT_TRANSLATE_NOOP("CurvePanel", "Duels"),
+    QT_TRANSLATE_NOOP("CurvePanel", "Preferred reference (95% interval)"),
+    QT_TRANSLATE_NOOP("CurvePanel", "Verdict"),
     "KL",
-    "Top-1",
+    QT_TRANSLATE_NOOP("CurvePanel", "Top-1"),
 )
 _VERDICTS = {
-    "too few": "too few duels",
-    "told apart": "you told them apart",
-    "same": "you could not tell",
-    "undecided": "undecided",
+    "too few": QT_TRANSLATE_NOOP("CurvePanel", "too few duels"),
+    "told apart": QT_TRANSLATE_NOOP("CurvePanel", "you told them apart"),
+    "same": QT_TRANSLATE_NOOP("CurvePanel", "you could not tell"),
+    "undecided": QT_TRANSLATE_NOOP("CurvePanel", "undecided"),
 }
 
 
@@ -271,7 +277,7 @@ class CurvePanel(QWidget):
         self.table.setAccessibleName(
             translate("CurvePanel", "The levels: duels, preference and KL")
         )
-        self.table.setHorizontalHeaderLabels(CURVE_COLUMNS)
+        self.table.setHorizontalHeaderLabels([translate("CurvePanel", c) for c in CURVE_COLUMNS])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
@@ -301,8 +307,8 @@ class CurvePanel(QWidget):
 
     def _style_plots(self) -> None:
         for plot, label in (
-            (self.preference_plot, "Preferred reference"),
-            (self.kl_plot, "KL (nats)"),
+            (self.preference_plot, translate("CurvePanel", "Preferred reference")),
+            (self.kl_plot, translate("CurvePanel", "KL (nats)")),
         ):
             plot.showGrid(x=True, y=True, alpha=0.15)
             plot.setLabel("left", label)
@@ -310,7 +316,9 @@ class CurvePanel(QWidget):
             plot.hideButtons()
             plot.getAxis("left").enableAutoSIPrefix(False)
             plot.getAxis("left").setWidth(56)
-        self.kl_plot.setLabel("bottom", "Bits per weight (file sizes marked)")
+        self.kl_plot.setLabel(
+            "bottom", translate("CurvePanel", "Bits per weight (file sizes marked)")
+        )
         # Room above 100% for the levels' names and sizes.
         self.preference_plot.setYRange(0, _LABEL_TOP, padding=0.02)
         ticks = [(share, f"{share:.0%}") for share in (0, 0.25, 0.5, 0.75, 1)]
@@ -408,7 +416,7 @@ class CurvePanel(QWidget):
             cells += ["", "reference", ""]
         else:
             shown = f"{pref.share:.0%} ({pref.lower:.0%}–{pref.upper:.0%})" if pref.duels else ""
-            cells += [str(pref.duels), shown, _VERDICTS[pref.verdict]]
+            cells += [str(pref.duels), shown, translate("CurvePanel", _VERDICTS[pref.verdict])]
         if quality is None:
             cells += ["", ""]
         else:
@@ -469,9 +477,14 @@ class TokenView(QTextBrowser):
         colours = current()
         colour = blend(colours.window, colours.kl_hot, strength)
         tip = "\n".join(f"{alt!r}  {p:.1%}" for alt, p in alternatives)
-        tip = f"KL {kl:.3f} nats\nThe reference's top 5:\n{tip}"
+        head = translate("TokenView", "KL {kl:.3f} nats\nThe reference's top 5:")
+        tip = head.format(kl=kl) + "\n" + tip
         if first:
-            tip = "The first token where the greedy choices differ.\n" + tip
+            tip = (
+                translate("TokenView", "The first token where the greedy choices differ.")
+                + "\n"
+                + tip
+            )
         if first:  # the marker after the token's leading space, next to its word
             word = text.lstrip()
             text = text[: len(text) - len(word)] + "▸" + word
@@ -518,10 +531,13 @@ class RescorePanel(QWidget):
             translate("RescorePanel", "The answer, each token coloured by KL")
         )
         legend = QLabel(
-            f"Each token is coloured by the KL between the two levels' predictions there "
-            f"(none: uncoloured; red: {KL_COLOUR_TOP:g} nats or more). Hover a token for the "
-            "reference's five likeliest tokens. ▸ marks the first token where the greedy "
-            "choices differ."
+            translate(
+                "RescorePanel",
+                "Each token is coloured by the KL between the two levels' predictions there "
+                "(none: uncoloured; red: {top:g} nats or more). Hover a token for the "
+                "reference's five likeliest tokens. ▸ marks the first token where the greedy "
+                "choices differ.",
+            ).format(top=KL_COLOUR_TOP)
         )
         legend.setObjectName("bubbleFooter")
         legend.setWordWrap(True)
@@ -568,7 +584,8 @@ class RescorePanel(QWidget):
         for level in levels:
             if level != reference:
                 self.level.addItem(level.short, str(level.path))
-        self.reference.setText(f"against {reference.short}" if reference else "")
+        against = translate("RescorePanel", "against {level}")
+        self.reference.setText(against.format(level=reference.short) if reference else "")
         for combo, picked in ((self.answer, picked_answer), (self.level, picked_level)):
             if picked is not None and combo.findData(picked) >= 0:
                 combo.setCurrentIndex(combo.findData(picked))
@@ -606,10 +623,22 @@ class RescorePanel(QWidget):
 
     def _on_finished(self, result: Rescore) -> None:
         first = result.first_divergence
-        where = "never" if first is None else f"at token {first + 1} of {len(result.tokens)}"
+        where = (
+            translate("RescorePanel", "never")
+            if first is None
+            else translate("RescorePanel", "at token {n} of {total}").format(
+                n=first + 1, total=len(result.tokens)
+            )
+        )
+        summary = translate(
+            "RescorePanel",
+            "Mean KL {kl:.3f} nats; {share:.0%} of the tokens are damaged (KL above "
+            "{limit:g}); the greedy choices first differ {where}.",
+        )
         self.summary.setText(
-            f"Mean KL {result.mean_kl:.3f} nats; {result.damaged_share:.0%} of the tokens are "
-            f"damaged (KL above {DAMAGED_KL:g}); the greedy choices first differ {where}."
+            summary.format(
+                kl=result.mean_kl, share=result.damaged_share, limit=DAMAGED_KL, where=where
+            )
         )
         self.tokens.show_rescore(result)
 
@@ -626,18 +655,19 @@ def _requantized_note(levels: list[ArenaLevel]) -> str:
     requantized = [lvl for lvl in levels if lvl.requantized_from]
     if not requantized:
         return ""
-    note = (
+    note = translate(
+        "ArenaView",
         "Levels marked 'requantized from …' were made from an already quantized file, so "
-        "their losses add to that file's."
+        "their losses add to that file's.",
     )
     reference = reference_of(levels)
     larger = [lvl for lvl in requantized if lvl.file_size > reference.file_size]
     for level in larger:
-        note += (
-            f" {level.short} cannot be better than its source, so {reference.short} stays "
-            "the reference: duels against it show whether you can tell a requantized copy "
-            "from its source."
-        )
+        note += " " + translate(
+            "ArenaView",
+            "{level} cannot be better than its source, so {reference} stays the reference: "
+            "duels against it show whether you can tell a requantized copy from its source.",
+        ).format(level=level.short, reference=reference.short)
     return note
 
 
@@ -767,8 +797,11 @@ class ArenaView(QWidget):
         ]
         if not found:
             self.rescore.summary.setText(
-                f"{name or 'The model of this answer'} has no other level in your models "
-                "folder to score it against: download one, or make one (Models, Quantize)."
+                translate(
+                    "ArenaView",
+                    "{model} has no other level in your models folder to score it against: "
+                    "download one, or make one (Models, Quantize).",
+                ).format(model=name or translate("ArenaView", "The model of this answer"))
             )
             return
         model, own = found[0]
@@ -801,7 +834,11 @@ class ArenaView(QWidget):
     def _measure(self, model: Path, reference: Path) -> None:
         if self.evaluation.running:
             return
-        self.curve.measure_status.setText(f"Measuring {model.name} on your conversations…")
+        self.curve.measure_status.setText(
+            translate("ArenaView", "Measuring {model} on your conversations…").format(
+                model=model.name
+            )
+        )
         self.curve.measure_progress.setValue(0)
         self.curve.measure_progress.show()
         database = self.reader.database
@@ -811,9 +848,17 @@ class ArenaView(QWidget):
 
     def _on_measured(self, saved: SavedReport) -> None:
         report = saved.report
+        measured = translate(
+            "ArenaView",
+            "{level}: KL {kl:.4f}, top-1 {top1:.1%} on {tokens:,} tokens of your conversations.",
+        )
         self.curve.measure_status.setText(
-            f"{report.level}: KL {report.kl_divergence:.4f}, top-1 {report.top1_agreement:.1%} "
-            f"on {report.tokens:,} tokens of your conversations."
+            measured.format(
+                level=report.level,
+                kl=report.kl_divergence,
+                top1=report.top1_agreement,
+                tokens=report.tokens,
+            )
         )
         self.refresh()
 
