@@ -28,18 +28,18 @@ from llamadesk.services.compare import SIDES, CompareSession, Contender
 from llamadesk.ui.chat_view import MessageBubble, describe_stats
 from llamadesk.ui.model_picker import REMOTE, RemoteModel, display_name
 from llamadesk.ui.option_widgets import editor_value, make_editor
-from llamadesk.ui.translations import translate
+from llamadesk.ui.translations import QT_TRANSLATE_NOOP, translate
 
 VOTES: tuple[tuple[str, Winner], ...] = (
-    ("A is better", "model_a"),
-    ("B is better", "model_b"),
-    ("Tie", "tie"),
-    ("Both are bad", "tie (bothbad)"),
+    (QT_TRANSLATE_NOOP("VoteBar", "A is better"), "model_a"),
+    (QT_TRANSLATE_NOOP("VoteBar", "B is better"), "model_b"),
+    (QT_TRANSLATE_NOOP("VoteBar", "Tie"), "tie"),
+    (QT_TRANSLATE_NOOP("VoteBar", "Both are bad"), "tie (bothbad)"),
 )
 STRENGTHS: tuple[tuple[str, Strength], ...] = (
-    ("(how much?)", ""),
-    ("slightly better", "slightly"),
-    ("much better", "much"),
+    (QT_TRANSLATE_NOOP("VoteBar", "(how much?)"), ""),
+    (QT_TRANSLATE_NOOP("VoteBar", "slightly better"), "slightly"),
+    (QT_TRANSLATE_NOOP("VoteBar", "much better"), "much"),
 )
 
 
@@ -57,12 +57,12 @@ class VoteBar(QWidget):
         self.buttons: dict[Winner, QPushButton] = {}
         self.strength = QComboBox()
         for label, value in STRENGTHS:
-            self.strength.addItem(label, value)
+            self.strength.addItem(translate("VoteBar", label), value)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addStretch(1)
         for label, winner in VOTES:
-            button = QPushButton(label)
+            button = QPushButton(translate("VoteBar", label))
             button.setObjectName("pill")
             button.setCheckable(True)
             button.clicked.connect(lambda _checked, w=winner: self._vote(w))
@@ -118,7 +118,8 @@ class ContenderForm(QWidget):
         for path in paths:
             self.model.addItem(display_name(path), str(path))
         for url, model in remote:
-            self.model.addItem(f"{model}  (remote)", f"{REMOTE}{url}\n{model}")
+            remote_name = translate("ContenderForm", "{model}  (remote)").format(model=model)
+            self.model.addItem(remote_name, f"{REMOTE}{url}\n{model}")
         self.model.setCurrentIndex(max(self.model.findData(chosen), 0))
 
     def select(self, path: Path) -> None:
@@ -163,7 +164,12 @@ class CompareView(QWidget):
         self.run_button.clicked.connect(self._run)
         self.status = QLabel("")
         self.status.setObjectName("bubbleFooter")
-        self.panes = {side: MessageBubble("assistant", f"Answer {side}") for side in SIDES}
+        self.panes = {
+            side: MessageBubble(
+                "assistant", translate("CompareView", "Answer {side}").format(side=side)
+            )
+            for side in SIDES
+        }
         self.vote_bar = VoteBar()
         self.vote_bar.voted.connect(self._vote)
         self.vote_buttons = self.vote_bar.buttons
@@ -219,7 +225,7 @@ class CompareView(QWidget):
             return
         for side in SIDES:
             pane = self.panes[side]
-            pane.author.setText(f"Answer {side}")
+            pane.author.setText(translate("CompareView", "Answer {side}").format(side=side))
             pane.set_footer("")
             pane.set_text("")
             pane.clear_reasoning()
@@ -259,7 +265,8 @@ class CompareView(QWidget):
         )
 
     def _reveal(self, side: str) -> None:
-        self.panes[side].author.setText(f"Answer {side}: {self.session.label(side)}")
+        name = translate("CompareView", "Answer {side}: {model}")
+        self.panes[side].author.setText(name.format(side=side, model=self.session.label(side)))
 
     def _set_voting(self, enabled: bool) -> None:
         self.vote_bar.set_voting(enabled)
