@@ -275,7 +275,10 @@ class MainWindow(QMainWindow):
             self.load_model(path)
         else:
             self.banner.show_message(
-                f"The model you used last time is gone ({path}). Pick another one.", "warning"
+                translate(
+                    "MainWindow", "The model you used last time is gone ({path}). Pick another one."
+                ).format(path=path),
+                "warning",
             )
             self.chat.welcome_wanted = True
             self.chat.update_page()
