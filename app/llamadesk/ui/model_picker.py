@@ -19,7 +19,7 @@ DEMO_SUFFIX = "demo-random-weights.gguf"
 
 def display_name(path: Path) -> str:
     if path.name == DEMO_SUFFIX:
-        return "Demo model (random weights: it babbles)"
+        return translate("ModelPicker", "Demo model (random weights: it babbles)")
     # Only a file named as training names adapters has its (small) lineage read.
     lineage = read_adapter_lineage(path) if ADAPTER_MARK in path.name else None
     return lineage.label() if lineage is not None else path.stem
@@ -69,8 +69,10 @@ class ModelPicker(QComboBox):
             self.addItem(display_name(path), str(path))
             self.setItemData(self.count() - 1, str(path), Qt.ItemDataRole.ToolTipRole)
         for url, model in remote:
-            self.addItem(f"{model}  (remote)", f"{REMOTE}{url}\n{model}")
-            self.setItemData(self.count() - 1, f"on {url}", Qt.ItemDataRole.ToolTipRole)
+            remote_name = translate("ModelPicker", "{model}  (remote)").format(model=model)
+            self.addItem(remote_name, f"{REMOTE}{url}\n{model}")
+            where = translate("ModelPicker", "on {url}").format(url=url)
+            self.setItemData(self.count() - 1, where, Qt.ItemDataRole.ToolTipRole)
         self.insertSeparator(self.count())
         self.addItem(translate("ModelPicker", "Open GGUF file…"), OPEN_FILE)
         self.setCurrentIndex(max(self._index_of_current(), 0))
