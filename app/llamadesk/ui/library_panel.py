@@ -24,19 +24,26 @@ from llamadesk.core.adapters import is_adapter
 from llamadesk.core.library import LibraryModel, format_parameters
 from llamadesk.core.memory import format_size
 from llamadesk.services.downloads import DownloadManager, DownloadState, DownloadStatus
-from llamadesk.ui.translations import translate
+from llamadesk.ui.translations import QT_TRANSLATE_NOOP, translate
 
 _PROGRESS_STEPS = 1000  # QProgressBar holds an int: show per-mille, not bytes
 
 
 def _duration(seconds: float | None) -> str:
     if seconds is None:
-        return "time left unknown"
+        return translate("LibraryPanel", "time left unknown")
     if seconds < 60:
-        return f"{seconds:.0f} s left"
+        return translate("LibraryPanel", "{n:.0f} s left").format(n=seconds)
     if seconds < 3600:
-        return f"{seconds / 60:.0f} min left"
-    return f"{seconds / 3600:.1f} h left"
+        return translate("LibraryPanel", "{n:.0f} min left").format(n=seconds / 60)
+    return translate("LibraryPanel", "{n:.1f} h left").format(n=seconds / 3600)
+
+
+# What a waiting download's line calls its state.
+_STATE_WORDS = {
+    DownloadState.QUEUED: QT_TRANSLATE_NOOP("LibraryPanel", "queued"),
+    DownloadState.PAUSED: QT_TRANSLATE_NOOP("LibraryPanel", "paused"),
+}
 
 
 def describe_download(status: DownloadStatus) -> str:
@@ -45,11 +52,21 @@ def describe_download(status: DownloadStatus) -> str:
         return status.message
     done, total = format_size(status.done), format_size(status.total) if status.total else "?"
     if status.state is DownloadState.RUNNING:
-        speed = f"{format_size(round(status.speed))}/s" if status.speed else "starting"
-        return f"{done} of {total}  ·  {speed}  ·  {_duration(status.seconds_left)}"
+        speed = (
+            f"{format_size(round(status.speed))}/s"
+            if status.speed
+            else translate("LibraryPanel", "starting")
+        )
+        line = translate("LibraryPanel", "{done} of {total}  ·  {speed}  ·  {left}")
+        return line.format(done=done, total=total, speed=speed, left=_duration(status.seconds_left))
     if status.state is DownloadState.DONE:
-        return f"{total}  ·  verified (sha256) and ready"
-    return f"{done} of {total}  ·  {status.state.value}"
+        return translate("LibraryPanel", "{total}  ·  verified (sha256) and ready").format(
+            total=total
+        )
+    state = translate("LibraryPanel", _STATE_WORDS.get(status.state, status.state.value))
+    return translate("LibraryPanel", "{done} of {total}  ·  {state}").format(
+        done=done, total=total, state=state
+    )
 
 
 class DownloadRow(QFrame):
@@ -169,7 +186,15 @@ class DownloadsPanel(QScrollArea):
             row.update_status()
 
 
-LIBRARY_COLUMNS = ("Model", "Architecture", "Parameters", "Quantization", "Context", "Size", "From")
+LIBRARY_COLUMNS = (
+    QT_TRANSLATE_NOOP("LibraryTable", "Model"),
+    QT_TRANSLATE_NOOP("LibraryTable", "Architecture"),
+    QT_TRANSLATE_NOOP("LibraryTable", "Parameters"),
+    QT_TRANSLATE_NOOP("LibraryTable", "Quantization"),
+    QT_TRANSLATE_NOOP("LibraryTable", "Context"),
+    QT_TRANSLATE_NOOP("LibraryTable", "Size"),
+    QT_TRANSLATE_NOOP("LibraryTable", "From"),
+)
 
 
 class LibraryTable(QTableWidget):
@@ -178,7 +203,7 @@ class LibraryTable(QTableWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(0, len(LIBRARY_COLUMNS), parent)
         self.models: list[LibraryModel] = []
-        self.setHorizontalHeaderLabels(LIBRARY_COLUMNS)
+        self.setHorizontalHeaderLabels([translate("LibraryTable", c) for c in LIBRARY_COLUMNS])
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
