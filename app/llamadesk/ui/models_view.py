@@ -78,23 +78,23 @@ from llamadesk.ui.palette import current, fit_colours
 from llamadesk.ui.quality_dialog import QualityDialog
 from llamadesk.ui.quantize_dialog import QuantizeDialog
 from llamadesk.ui.train_view import TrainDialog
-from llamadesk.ui.translations import translate
+from llamadesk.ui.translations import QT_TRANSLATE_NOOP, plural, translate
 from llamadesk.ui.widgets import Banner, confirm
 
 CONTEXT_CHOICES = (2048, 4096, 8192, 16384, 32768, 131072)
 DEFAULT_CONTEXT = 4096  # when the settings name none of the choices (0: the model's own)
-RECOMMENDED = "★ Recommended for this computer"
+RECOMMENDED = QT_TRANSLATE_NOOP("ModelsView", "★ Recommended for this computer")
 VARIANT_COLUMNS = (
-    "Quantization",
-    "Bits/weight",
-    "File size",
-    "Quality cost",
-    "Fit",
-    "Speed",
+    QT_TRANSLATE_NOOP("VariantsTable", "Quantization"),
+    QT_TRANSLATE_NOOP("VariantsTable", "Bits/weight"),
+    QT_TRANSLATE_NOOP("VariantsTable", "File size"),
+    QT_TRANSLATE_NOOP("VariantsTable", "Quality cost"),
+    QT_TRANSLATE_NOOP("VariantsTable", "Fit"),
+    QT_TRANSLATE_NOOP("VariantsTable", "Speed"),
     "",
 )
 _FIT_COLUMN, _SPEED_COLUMN, _MARK_COLUMN = 4, 5, 6
-MEASURING = "measuring this computer…"
+MEASURING = QT_TRANSLATE_NOOP("ModelsView", "measuring this computer…")
 DialogT = TypeVar("DialogT", bound=QDialog)
 
 
@@ -108,10 +108,10 @@ def _fit_colours(level: FitLevel) -> tuple[str, str]:
 
 
 _REASONING_TEXT = {
-    "tags": "thinks before answering",
-    "prefilled": "thinks before answering",
-    "harmony": "reasons before answering (low/medium/high)",
-    "gemma4": "can think before answering",
+    "tags": QT_TRANSLATE_NOOP("ModelsView", "thinks before answering"),
+    "prefilled": QT_TRANSLATE_NOOP("ModelsView", "thinks before answering"),
+    "harmony": QT_TRANSLATE_NOOP("ModelsView", "reasons before answering (low/medium/high)"),
+    "gemma4": QT_TRANSLATE_NOOP("ModelsView", "can think before answering"),
 }
 
 
@@ -194,7 +194,7 @@ class CatalogPane(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, entry)
             item.setToolTip(entry.description)
             if entry == self.recommended:
-                item.setText(f"{item.text()}\n{RECOMMENDED}")
+                item.setText(f"{item.text()}\n{translate('ModelsView', RECOMMENDED)}")
                 item.setBackground(QBrush(QColor(_fit_colours(FitLevel.FITS)[0])))
             self.list.addItem(item)
 
@@ -228,7 +228,7 @@ class VariantsTable(QTableWidget):
         self.variants: list[Variant] = []
         self.verdicts: list[FitVerdict] = []
         self._parameters = 0
-        self.setHorizontalHeaderLabels(VARIANT_COLUMNS)
+        self.setHorizontalHeaderLabels([translate("VariantsTable", c) for c in VARIANT_COLUMNS])
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -253,22 +253,26 @@ class VariantsTable(QTableWidget):
         self.variants, self.verdicts = variants, verdicts
         self._parameters = parameters
         self.setRowCount(len(variants))
-        shown_speeds = speeds or [MEASURING] * len(variants)
+        shown_speeds = speeds or [translate("ModelsView", MEASURING)] * len(variants)
         rows = zip(variants, verdicts, shown_speeds, strict=True)
         for row, (variant, verdict, speed) in enumerate(rows):
             self._fill(row, variant, verdict, mark if variant == recommended else "", speed)
 
     def _fill(self, row: int, variant: Variant, verdict: FitVerdict, mark: str, speed: str) -> None:
-        split = f" in {len(variant.files)} parts" if variant.split else ""
-        size = format_size(variant.size) + split
+        size = format_size(variant.size)
+        if variant.split:
+            size = translate("VariantsTable", "{size} in {n} parts")
+            size = size.format(size=format_size(variant.size), n=len(variant.files))
         cells = (
             variant.quant_label or variant.name,
             self._bits(variant),
-            f"≈ {size} (estimate)" if variant.estimated else size,
+            translate("VariantsTable", "≈ {size} (estimate)").format(size=size)
+            if variant.estimated
+            else size,
             quality_cost(variant),
             verdict.level.label,
             speed,
-            mark,
+            translate("ModelsView", mark),
         )
         items = [QTableWidgetItem(text) for text in cells]
         for column, item in enumerate(items):
@@ -367,7 +371,7 @@ class ModelsView(QWidget):
         self.about.setWordWrap(True)
         self.context = QComboBox()
         for tokens in CONTEXT_CHOICES:
-            self.context.addItem(f"{tokens:,} tokens", tokens)
+            self.context.addItem(translate("ModelsView", "{n:,} tokens").format(n=tokens), tokens)
         index = self.context.findData(n_ctx)
         self.context.setCurrentIndex(
             index if index >= 0 else self.context.findData(DEFAULT_CONTEXT)
@@ -454,13 +458,21 @@ class ModelsView(QWidget):
         self.title.setText(entry.name)
         facts = [
             entry.repo,
-            f"{_parameters_text(entry)} parameters",
+            translate("ModelsView", "{n} parameters").format(n=_parameters_text(entry)),
             entry.architecture,
-            f"up to {entry.context_length:,} tokens of context",
+            translate("ModelsView", "up to {n:,} tokens of context").format(n=entry.context_length),
             entry.license,
-            *((_REASONING_TEXT[entry.reasoning],) if entry.reasoning != "none" else ()),
-            *(("reads images",) if entry.vision else ()),
-            *(("gated: needs a Hugging Face login",) if entry.gated else ()),
+            *(
+                (translate("ModelsView", _REASONING_TEXT[entry.reasoning]),)
+                if entry.reasoning != "none"
+                else ()
+            ),
+            *((translate("ModelsView", "reads images"),) if entry.vision else ()),
+            *(
+                (translate("ModelsView", "gated: needs a Hugging Face login"),)
+                if entry.gated
+                else ()
+            ),
         ]
         note = f"<br><i>{entry.note}</i>" if entry.note else ""
         self.about.setText(
@@ -509,7 +521,7 @@ class ModelsView(QWidget):
         self._wanted_repo = repo
         self.variants.set_variants([], [], None)
         self.download_button.setEnabled(False)
-        self.status.setText(f"Listing {repo}…")
+        self.status.setText(translate("ModelsView", "Listing {repo}…").format(repo=repo))
         endpoint = self.downloads.endpoint
         job = self.runner.start(lambda: fetch_listing(repo, self.cache_dir, endpoint=endpoint))
         job.finished.connect(self._on_listed)
@@ -617,16 +629,26 @@ class ModelsView(QWidget):
         self, listing: RepoListing, variants: list[Variant], recommended: Variant | None
     ) -> str:
         if not variants:
-            return "This repository has no GGUF files LlamaDesk can use."
+            return translate("ModelsView", "This repository has no GGUF files LlamaDesk can use.")
         if variants[0].estimated:
-            return (
-                f"<b>Estimates</b>: {listing.offline_reason} Until the real list arrives, "
-                "sizes are worked out as parameters × bits per weight ÷ 8, and fit and "
-                "speed from those."
+            return translate(
+                "ModelsView",
+                "<b>Estimates</b>: {reason} Until the real list arrives, sizes are worked out "
+                "as parameters × bits per weight ÷ 8, and fit and speed from those.",
+            ).format(reason=listing.offline_reason)
+        parts = [
+            plural(
+                len(variants),
+                translate("ModelsView", "{n} variant"),
+                translate("ModelsView", "{n} variants"),
             )
-        parts = [f"{len(variants)} variants"]
+        ]
         if recommended is None:
-            parts.append("none fits this computer comfortably at this context length")
+            parts.append(
+                translate(
+                    "ModelsView", "none fits this computer comfortably at this context length"
+                )
+            )
         if listing.offline:
             parts.append(f"<b>{listing.describe_age()}</b> ({listing.offline_reason})")
         if self.speed is not None and self.system_memory().gpu is not None:
@@ -640,7 +662,8 @@ class ModelsView(QWidget):
         if row is None or variant is None:
             return
         verdict = self.variants.verdicts[row]
-        self.download_button.setText(f"Download {variant.quant_label or variant.name}")
+        download = translate("ModelsView", "Download {variant}")
+        self.download_button.setText(download.format(variant=variant.quant_label or variant.name))
         self.details.setText(f"<b>{verdict.level.label}.</b> {verdict.explain()}")
 
     def download_selected(self) -> None:
@@ -682,7 +705,8 @@ class ModelsView(QWidget):
             self.library.table.select_path(self._select_after_refresh)
             self._select_after_refresh = None
         count = len(models)
-        self.tabs.setTabText(self.tabs.indexOf(self.library), f"Library ({count})")
+        library = translate("ModelsView", "Library ({n})").format(n=count)
+        self.tabs.setTabText(self.tabs.indexOf(self.library), library)
 
     def _ask_import(self) -> None:
         filename, _filter = QFileDialog.getOpenFileName(
@@ -712,13 +736,17 @@ class ModelsView(QWidget):
 
     def import_file(self, source: Path, *, link: bool = False) -> None:
         """Check and copy (or link) ``source`` into the models folder, in the background."""
-        self.library.status.setText(f"Importing {source.name}…")
+        self.library.status.setText(
+            translate("ModelsView", "Importing {name}…").format(name=source.name)
+        )
         job = self.runner.start(lambda: import_model(source, self.models_dir, link=link))
         job.finished.connect(self._on_imported)
         job.failed.connect(self._on_import_failed)
 
     def _on_imported(self, path: Path) -> None:
-        self.library.status.setText(f"Imported {path.name}.")
+        self.library.status.setText(
+            translate("ModelsView", "Imported {name}.").format(name=path.name)
+        )
         self.refresh_library()
         self.models_changed.emit()
 
@@ -730,12 +758,20 @@ class ModelsView(QWidget):
             self.banner.show_message(unexpected_failure(error, "The import"))
 
     def _delete(self, model: LibraryModel) -> None:
-        size = format_size(model.info.file_size) if model.info else "its"
+        question = (
+            translate(
+                "ModelsView", "Delete {name} ({size}) from the disk? This cannot be undone."
+            ).format(name=model.name, size=format_size(model.info.file_size))
+            if model.info
+            else translate(
+                "ModelsView", "Delete {name} from the disk? This cannot be undone."
+            ).format(name=model.name)
+        )
         if not confirm(
             self,
-            "Delete the model?",
-            f"Delete {model.name} ({size}) from the disk? This cannot be undone.",
-            "Delete",
+            translate("ModelsView", "Delete the model?"),
+            question,
+            translate("ModelsView", "Delete"),
         ):
             return
         try:
