@@ -77,15 +77,19 @@ LETTERS = re.compile(r"[^\W\d_]")
 MARKUP = re.compile(r"<[^>]*>|&\w+;")  # tags and entities are not words
 
 
+def _words(text: str) -> bool:
+    words = MARKUP.sub("", text)
+    return bool(LETTERS.search(words)) and words.strip() not in ALLOWED
+
+
 def _bare(node: ast.expr) -> bool:
     """Whether `node` is English text written in place rather than translated."""
     if isinstance(node, ast.Constant):
-        if not isinstance(node.value, str):
-            return False
-        words = MARKUP.sub("", node.value)
-        return bool(LETTERS.search(words)) and words.strip() not in ALLOWED
-    if isinstance(node, ast.JoinedStr):
-        return any(_bare(part) for part in node.values if isinstance(part, ast.Constant))
+        return isinstance(node.value, str) and _words(node.value)
+    if isinstance(node, ast.JoinedStr):  # the text around the {values}
+        return _words(
+            "".join(part.value if isinstance(part, ast.Constant) else "{}" for part in node.values)
+        )
     if isinstance(node, ast.BinOp):
         return _bare(node.left) or _bare(node.right)
     if isinstance(node, ast.IfExp):
