@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from llamadesk.core.api_jobs import LogEntry
 from llamadesk.core.remote import NO_LOGPROBS
 from llamadesk.services.network import ApiService, ConnectionsService
-from llamadesk.ui.translations import translate
+from llamadesk.ui.translations import plural, translate
 
 if TYPE_CHECKING:
     from llamadesk.ui.main_window import MainWindow
@@ -40,9 +40,9 @@ def log_line(entry: LogEntry) -> str:
     moment = time.strftime("%H:%M:%S", time.localtime(entry.at))
     line = f"{moment}  {entry.client}  {entry.path}  {entry.status}"
     if entry.status == 200 and entry.completion_tokens:
-        line += (
-            f"  ·  {entry.completion_tokens} tokens, waited {entry.queued_ms:.0f} ms, "
-            f"{entry.total_ms / 1000:.1f} s"
+        cost = translate("NetworkPanel", "{tokens} tokens, waited {waited:.0f} ms, {total:.1f} s")
+        line += "  ·  " + cost.format(
+            tokens=entry.completion_tokens, waited=entry.queued_ms, total=entry.total_ms / 1000
         )
     elif entry.note:
         line += f"  ·  {entry.note}"
@@ -131,7 +131,10 @@ class NetworkPanel(QWidget):
             self.serve_toggle.setChecked(False)  # back to off: calls this again
             self.server_note.setText(str(exc))
             return
-        note = "Requests wait their turn behind your chat. Point any OpenAI client here."
+        note = translate(
+            "NetworkPanel",
+            "Requests wait their turn behind your chat. Point any OpenAI client here.",
+        )
         self._show_serving(url, note)
 
     def _show_serving(self, url: str, note: str) -> None:
@@ -203,20 +206,33 @@ class NetworkPanel(QWidget):
         self.remote_models.clear()
         for server in self.connections.servers:
             reference = (
-                "can be the reference when you measure a local model's quality"
+                translate(
+                    "NetworkPanel", "can be the reference when you measure a local model's quality"
+                )
                 if server.logprobs
-                else f"not a quality reference: {NO_LOGPROBS}"
+                else translate("NetworkPanel", "not a quality reference: {why}").format(
+                    why=NO_LOGPROBS
+                )
             )
             for model in server.models:
-                item = QListWidgetItem(f"{model}\n    remote · {server.url}")
-                item.setToolTip(f"{model} on {server.url}; {reference}.")
+                shown = translate("NetworkPanel", "{model}\n    remote · {url}")
+                item = QListWidgetItem(shown.format(model=model, url=server.url))
+                tip = translate("NetworkPanel", "{model} on {url}; {reference}.")
+                item.setToolTip(tip.format(model=model, url=server.url, reference=reference))
                 item.setData(Qt.ItemDataRole.UserRole, (server.url, model))
                 self.remote_models.addItem(item)
         count = self.remote_models.count()
         self.connections_note.setText(
-            f"{count} remote model{'s' if count > 1 else ''}: double-click one to chat with it."
+            plural(
+                count,
+                translate("NetworkPanel", "{n} remote model: double-click it to chat with it."),
+                translate("NetworkPanel", "{n} remote models: double-click one to chat with it."),
+            )
             if count
-            else "Add a server (llama-server, vLLM, Ollama…) to chat with its models."
+            else translate(
+                "NetworkPanel",
+                "Add a server (llama-server, vLLM, Ollama…) to chat with its models.",
+            )
         )
         self.server_url.clear()
         self.server_key.clear()
