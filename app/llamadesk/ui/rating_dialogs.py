@@ -22,9 +22,23 @@ from PySide6.QtWidgets import (
 
 from llamadesk.core.ratings import REASON_TAGS, Thumbs
 from llamadesk.core.store import Message
-from llamadesk.ui.translations import translate
+from llamadesk.ui.translations import QT_TRANSLATE_NOOP, translate
 
 ID_ROLE = Qt.ItemDataRole.UserRole
+
+
+# REASON_TAGS (stored in English) as the boxes say them.
+TAG_WORDS = {
+    "helpful": QT_TRANSLATE_NOOP("FeedbackDialog", "helpful"),
+    "correct": QT_TRANSLATE_NOOP("FeedbackDialog", "correct"),
+    "concise": QT_TRANSLATE_NOOP("FeedbackDialog", "concise"),
+    "creative": QT_TRANSLATE_NOOP("FeedbackDialog", "creative"),
+    "wrong": QT_TRANSLATE_NOOP("FeedbackDialog", "wrong"),
+    "unsafe": QT_TRANSLATE_NOOP("FeedbackDialog", "unsafe"),
+    "off-topic": QT_TRANSLATE_NOOP("FeedbackDialog", "off-topic"),
+    "too long": QT_TRANSLATE_NOOP("FeedbackDialog", "too long"),
+    "incomplete": QT_TRANSLATE_NOOP("FeedbackDialog", "incomplete"),
+}
 
 
 class FeedbackDialog(QDialog):
@@ -40,11 +54,19 @@ class FeedbackDialog(QDialog):
         self.value = value
         self.setWindowTitle(translate("FeedbackDialog", "Feedback on this answer"))
         self.setMinimumWidth(560)
-        verdict = "good" if value > 0 else "not good"
-        intro = QLabel(f"What makes this answer {verdict}? Everything here is optional.")
+        intro = QLabel(
+            translate("FeedbackDialog", "What makes this answer good? Everything here is optional.")
+            if value > 0
+            else translate(
+                "FeedbackDialog", "What makes this answer not good? Everything here is optional."
+            )
+        )
         intro.setWordWrap(True)
         chosen = set(thumbs.tags) if thumbs else set()
-        self.tag_boxes = {tag: QCheckBox(tag) for tag in REASON_TAGS}
+        self.tag_boxes = {
+            tag: QCheckBox(translate("FeedbackDialog", TAG_WORDS.get(tag, tag)))
+            for tag in REASON_TAGS
+        }
         tags = QGridLayout()
         for index, (tag, box) in enumerate(self.tag_boxes.items()):
             box.setChecked(tag in chosen)
@@ -114,8 +136,9 @@ class RankDialog(QDialog):
             preview = " ".join(answer.content.split())
             if len(preview) > 280:
                 preview = preview[:279] + "…"
-            model = answer.model or "unknown model"
-            item = QListWidgetItem(f"Answer {number} ({model}): {preview}")
+            model = answer.model or translate("RankDialog", "unknown model")
+            shown = translate("RankDialog", "Answer {number} ({model}): {preview}")
+            item = QListWidgetItem(shown.format(number=number, model=model, preview=preview))
             item.setData(ID_ROLE, answer.id)
             self.list.addItem(item)
         buttons = QDialogButtonBox(
