@@ -539,7 +539,8 @@ class AnswerRating(QWidget):
         layout.addWidget(self.bad)
         layout.addWidget(self.why)
         if shown.thumbs and (shown.thumbs.tags or shown.thumbs.rewrite):
-            notes = list(shown.thumbs.tags) + (
+            # The tags are stored in English; rating_dialogs.TAG_WORDS marks them for lupdate.
+            notes = [translate("FeedbackDialog", tag) for tag in shown.thumbs.tags] + (
                 [translate("AnswerRating", "rewritten")] if shown.thumbs.rewrite else []
             )
             tags = QLabel(", ".join(notes))
