@@ -35,9 +35,13 @@ from llamadesk.core.options import (
 )
 from llamadesk.core.settings import ModelDefaults, sampling_for
 from llamadesk.ui.option_widgets import editor_value, make_editor
-from llamadesk.ui.translations import translate
+from llamadesk.ui.translations import QT_TRANSLATE_NOOP, translate
 
-GPU_CHOICES = (("Auto: as many as fit", GPU_LAYERS_AUTO), ("None (CPU)", 0), ("All", -1))
+GPU_CHOICES = (
+    (QT_TRANSLATE_NOOP("LoadForm", "Auto: as many as fit"), GPU_LAYERS_AUTO),
+    (QT_TRANSLATE_NOOP("LoadForm", "None (CPU)"), 0),
+    (QT_TRANSLATE_NOOP("LoadForm", "All"), -1),
+)
 
 
 class SamplingForm(QWidget):
@@ -85,7 +89,7 @@ class LoadForm(QWidget):
         self.n_batch = make_editor(N_BATCH, values.n_batch)
         self.gpu = QComboBox()
         for label, value in GPU_CHOICES:
-            self.gpu.addItem(label, value)
+            self.gpu.addItem(translate("LoadForm", label), value)
         self.gpu.addItem(translate("LoadForm", "This many layers:"), "count")
         self.gpu_count = QSpinBox()  # the counts only: the special values are the choices
         self.gpu_count.setRange(int(N_GPU_LAYERS.minimum or 1), int(N_GPU_LAYERS.maximum or 1))
@@ -97,7 +101,7 @@ class LoadForm(QWidget):
         self.use_mmap = make_editor(USE_MMAP, values.use_mmap)
         self.use_mlock = make_editor(USE_MLOCK, values.use_mlock)
         form = QFormLayout(self)
-        form.addRow(f"{N_CTX.label} (tokens)", self.n_ctx)
+        form.addRow(translate("LoadForm", "{label} (tokens)").format(label=N_CTX.label), self.n_ctx)
         form.addRow("", self.context_warning)
         form.addRow(N_THREADS.label, self.n_threads)
         form.addRow(N_BATCH.label, self.n_batch)
@@ -116,8 +120,11 @@ class LoadForm(QWidget):
     def _check_context(self, n_ctx: int) -> None:
         too_long = bool(self.trained and n_ctx > self.trained)
         self.context_warning.setText(
-            f"Longer than the {self.trained} tokens this model was trained on: "
-            "answers past that point often lose the thread."
+            translate(
+                "LoadForm",
+                "Longer than the {n} tokens this model was trained on: answers past that point "
+                "often lose the thread.",
+            ).format(n=self.trained)
             if too_long
             else ""
         )
@@ -173,7 +180,9 @@ class SettingsDialog(QDialog):
         model_layout.addWidget(loading)
         model_layout.addWidget(answers)
         self.tabs = QTabWidget()
-        self.tabs.addTab(model_tab, f"Model: {model_name}")
+        self.tabs.addTab(
+            model_tab, translate("SettingsDialog", "Model: {model}").format(model=model_name)
+        )
         self.chat_form: SamplingForm | None = None
         if conversation is not None:
             system, overrides = conversation
@@ -190,7 +199,11 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         self.notes = QLabel(
-            "Some saved settings were invalid and were reset to their defaults:\n"
+            translate(
+                "SettingsDialog",
+                "Some saved settings were invalid and were reset to their defaults:",
+            )
+            + "\n"
             + "\n".join(f"• {note}" for note in notes)
         )
         self.notes.setObjectName("warningText")
