@@ -72,7 +72,12 @@ SETTERS = {
 }
 TEXT_ONLY = {"addItem": 0, "insertItem": 1, "showMessage": 0, "show_message": 0}
 #: Words that are the same in every language (names, symbols used as labels).
-ALLOWED = {"A", "B", "LlamaDesk", "GGUF", "KL", "JSONL", "ms", "tok/s"}
+ALLOWED = {
+    "A",
+    "B",
+    "LlamaDesk",
+    "{}/llamadesk-ratings",  # a Hugging Face repository id
+}
 LETTERS = re.compile(r"[^\W\d_]")
 MARKUP = re.compile(r"<[^>]*>|&\w+;")  # tags and entities are not words
 
