@@ -729,7 +729,7 @@ class ChatView(QScrollArea):
         """Add an empty assistant bubble that `append_answer` will fill."""
         self._regenerate.setParent(None)
         self._streaming = self._add_bubble("assistant", author, "", self._streaming_column)
-        self._streaming.set_footer("writing…")
+        self._streaming.set_footer(translate("ChatView", "writing…"))
         describe_streaming(self._streaming)
         self._streaming_row = self._rows.pop()[1]
 
