@@ -70,7 +70,27 @@ SETTERS = {
     "getSaveFileName",
     "getExistingDirectory",
 }
-TEXT_ONLY = {"addItem": 0, "insertItem": 1, "showMessage": 0, "show_message": 0}
+#: LlamaDesk's own helpers that put their text arguments on screen.
+HELPERS = {
+    "confirm",
+    "_link_button",
+    "_pill",
+    "_titled",
+    "_start",
+    "_finish",
+    "_show_error",
+    "set_footer",
+    "set_heading",
+    "set_text",
+}
+TEXT_ONLY = {
+    "with_keys": 0,
+    "_show": 0,
+    "addItem": 0,
+    "insertItem": 1,
+    "showMessage": 0,
+    "show_message": 0,
+}
 #: Words that are the same in every language (names, symbols used as labels).
 ALLOWED = {
     "A",
@@ -110,7 +130,7 @@ def _shown_arguments(call: ast.Call) -> list[ast.expr]:
     if name in TEXT_ONLY:
         index = TEXT_ONLY[name]
         return call.args[index : index + 1]
-    if name in CONSTRUCTORS or name in SETTERS:
+    if name in CONSTRUCTORS or name in SETTERS or name in HELPERS:
         return [*call.args, *(keyword.value for keyword in call.keywords)]
     return []
 
