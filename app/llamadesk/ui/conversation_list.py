@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from llamadesk.core.store import Conversation
 from llamadesk.ui import widgets
-from llamadesk.ui.translations import translate
+from llamadesk.ui.translations import plural, translate
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -103,8 +103,15 @@ class ConversationList(QWidget):
             self.rename_requested.emit(conversation_id, new_title.strip())
 
     def ask_delete(self, conversation_id: int, title: str) -> None:
-        question = f"Delete “{title}” and all its messages? This cannot be undone."
-        if widgets.confirm(self, "Delete chat", question, "Delete"):
+        question = translate(
+            "ConversationList", "Delete “{title}” and all its messages? This cannot be undone."
+        ).format(title=title)
+        if widgets.confirm(
+            self,
+            translate("ConversationList", "Delete chat"),
+            question,
+            translate("ConversationList", "Delete"),
+        ):
             self.delete_requested.emit(conversation_id)
 
     def _on_current_changed(self, current: QListWidgetItem | None, _previous: object) -> None:
@@ -131,7 +138,11 @@ class ConversationList(QWidget):
             )
             menu.addSeparator()
             chosen = self._chosen_ids(item)
-            label = "Export…" if len(chosen) == 1 else f"Export {len(chosen)} chats…"
+            label = plural(
+                len(chosen),
+                translate("ConversationList", "Export…"),
+                translate("ConversationList", "Export {n} chats…"),
+            )
             menu.addAction(label, lambda: self.export_requested.emit(chosen))
         menu.addAction(
             translate("ConversationList", "Export all chats…"),
