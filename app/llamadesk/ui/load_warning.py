@@ -17,18 +17,19 @@ def ask_about_memory(parent: QWidget, check: LoadCheck) -> MemoryChoice:
     box.setIcon(QMessageBox.Icon.Warning)
     box.setWindowTitle(translate("LoadWarning", "This model may not fit in memory"))
     box.setText(
-        f"<b>{check.info.path.name}</b> "
-        + (
-            "needs more memory than this computer has."
+        (
+            translate("LoadWarning", "<b>{name}</b> needs more memory than this computer has.")
             if too_big
-            else "may not fit in the memory free now."
-        )
+            else translate("LoadWarning", "<b>{name}</b> may not fit in the memory free now.")
+        ).format(name=check.info.path.name)
     )
     box.setInformativeText(check.verdict.explain())
     shorter = None
     if check.fitting_context:
         shorter = box.addButton(
-            f"Load with a {check.fitting_context:,}-token context",
+            translate("LoadWarning", "Load with a {n:,}-token context").format(
+                n=check.fitting_context
+            ),
             QMessageBox.ButtonRole.AcceptRole,
         )
     anyway = box.addButton(
