@@ -2,7 +2,8 @@
 
     python tools/translations.py
 
-runs `pyside6-lupdate` over app/llamadesk/ui (keeping the translations already made) into
+runs `pyside6-lupdate` over app/llamadesk/ui and core/options.py (whose option labels are
+marked for translation; keeping the translations already made) into
 app/llamadesk/resources/translations/llamadesk_<code>.ts for each language there, then
 `pyside6-lrelease` to compile each into the .qm file the app loads. Translate the .ts files
 with Qt Linguist (`pyside6-linguist`) or any text editor, then run this again.
@@ -16,6 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ROOT / "app" / "llamadesk" / "ui"
+OPTIONS = ROOT / "app" / "llamadesk" / "core" / "options.py"  # labels the ui translates
 FOLDER = ROOT / "app" / "llamadesk" / "resources" / "translations"
 
 
@@ -24,7 +26,7 @@ def tool(name: str) -> str:
 
 
 def main() -> None:
-    sources = sorted(str(path) for path in SOURCES.glob("*.py"))
+    sources = [*sorted(str(path) for path in SOURCES.glob("*.py")), str(OPTIONS)]
     for ts in sorted(FOLDER.glob("llamadesk_*.ts")):
         subprocess.run(
             [
