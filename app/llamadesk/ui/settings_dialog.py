@@ -34,7 +34,7 @@ from llamadesk.core.options import (
     USE_MMAP,
 )
 from llamadesk.core.settings import ModelDefaults, sampling_for
-from llamadesk.ui.option_widgets import editor_value, make_editor
+from llamadesk.ui.option_widgets import editor_value, make_editor, option_label
 from llamadesk.ui.translations import QT_TRANSLATE_NOOP, translate
 
 GPU_CHOICES = (
@@ -58,7 +58,7 @@ class SamplingForm(QWidget):
         form = QFormLayout(self)
         form.addRow(translate("SamplingForm", "System prompt"), self.system_prompt)
         for option in SAMPLING_OPTIONS:
-            form.addRow(option.label, self.editors[option.name])
+            form.addRow(option_label(option), self.editors[option.name])
 
     def values(self) -> SamplingParams:
         return SamplingParams(
@@ -101,13 +101,15 @@ class LoadForm(QWidget):
         self.use_mmap = make_editor(USE_MMAP, values.use_mmap)
         self.use_mlock = make_editor(USE_MLOCK, values.use_mlock)
         form = QFormLayout(self)
-        form.addRow(translate("LoadForm", "{label} (tokens)").format(label=N_CTX.label), self.n_ctx)
+        form.addRow(
+            translate("LoadForm", "{label} (tokens)").format(label=option_label(N_CTX)), self.n_ctx
+        )
         form.addRow("", self.context_warning)
-        form.addRow(N_THREADS.label, self.n_threads)
-        form.addRow(N_BATCH.label, self.n_batch)
-        form.addRow(N_GPU_LAYERS.label, self.gpu)
+        form.addRow(option_label(N_THREADS), self.n_threads)
+        form.addRow(option_label(N_BATCH), self.n_batch)
+        form.addRow(option_label(N_GPU_LAYERS), self.gpu)
         form.addRow("", self.gpu_count)
-        form.addRow(KV_CACHE_TYPE.label, self.kv_type)
+        form.addRow(option_label(KV_CACHE_TYPE), self.kv_type)
         form.addRow("", self.flash_attn)
         form.addRow("", self.use_mmap)
         form.addRow("", self.use_mlock)
