@@ -1657,6 +1657,165 @@
     </message>
 </context>
 <context>
+    <name>Options</name>
+    <message>
+        <source>Temperature</source>
+        <translation>Temperatur</translation>
+    </message>
+    <message>
+        <source>How adventurous the word choice is: 0 always takes the likeliest word.</source>
+        <translation>Wie abenteuerlustig die Wortwahl ist: 0 nimmt immer das wahrscheinlichste Wort.</translation>
+    </message>
+    <message>
+        <source>Top-p</source>
+        <translation>Top-p</translation>
+    </message>
+    <message>
+        <source>Pick only among the likeliest words that together make up this share.</source>
+        <translation>Nur unter den wahrscheinlichsten Wörtern wählen, die zusammen diesen Anteil ausmachen.</translation>
+    </message>
+    <message>
+        <source>Top-k</source>
+        <translation>Top-k</translation>
+    </message>
+    <message>
+        <source>Pick only among this many likeliest words.</source>
+        <translation>Nur unter so vielen der wahrscheinlichsten Wörter wählen.</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>aus</translation>
+    </message>
+    <message>
+        <source>Min-p</source>
+        <translation>Min-p</translation>
+    </message>
+    <message>
+        <source>Drop words less likely than this share of the likeliest one.</source>
+        <translation>Wörter verwerfen, die weniger wahrscheinlich sind als dieser Anteil des wahrscheinlichsten.</translation>
+    </message>
+    <message>
+        <source>Repeat penalty</source>
+        <translation>Wiederholungsstrafe</translation>
+    </message>
+    <message>
+        <source>Above 1, words already used become less likely.</source>
+        <translation>Über 1 werden schon verwendete Wörter unwahrscheinlicher.</translation>
+    </message>
+    <message>
+        <source>Max tokens per answer</source>
+        <translation>Max. Token pro Antwort</translation>
+    </message>
+    <message>
+        <source>The answer stops after this many tokens.</source>
+        <translation>Die Antwort endet nach so vielen Token.</translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation>Seed</translation>
+    </message>
+    <message>
+        <source>The same seed, settings and prompt give the same answer; random picks a new one each time and records it.</source>
+        <translation>Gleicher Seed, gleiche Einstellungen und gleicher Prompt ergeben dieselbe Antwort; „zufällig“ wählt jedes Mal einen neuen und merkt ihn sich.</translation>
+    </message>
+    <message>
+        <source>random</source>
+        <translation>zufällig</translation>
+    </message>
+    <message>
+        <source>Theme</source>
+        <translation>Farbschema</translation>
+    </message>
+    <message>
+        <source>Light, dark, or as the system is set (it follows the system&apos;s changes live).</source>
+        <translation>Hell, dunkel oder wie im System eingestellt (folgt Änderungen des Systems sofort).</translation>
+    </message>
+    <message>
+        <source>Context length</source>
+        <translation>Kontextlänge</translation>
+    </message>
+    <message>
+        <source>How many tokens of conversation the model can see at once; longer needs more memory.</source>
+        <translation>Wie viele Token der Unterhaltung das Modell auf einmal sieht; länger braucht mehr Speicher.</translation>
+    </message>
+    <message>
+        <source>the model&apos;s own, up to 4096</source>
+        <translation>die des Modells, bis 4096</translation>
+    </message>
+    <message>
+        <source>CPU threads</source>
+        <translation>CPU-Threads</translation>
+    </message>
+    <message>
+        <source>Threads llama.cpp computes with.</source>
+        <translation>Threads, mit denen llama.cpp rechnet.</translation>
+    </message>
+    <message>
+        <source>one per core</source>
+        <translation>einer pro Kern</translation>
+    </message>
+    <message>
+        <source>GPU layers</source>
+        <translation>GPU-Schichten</translation>
+    </message>
+    <message>
+        <source>Layers computed on the GPU; the rest run on the CPU. CPU builds ignore it.</source>
+        <translation>Auf der GPU berechnete Schichten; der Rest läuft auf der CPU. CPU-Builds ignorieren das.</translation>
+    </message>
+    <message>
+        <source>auto</source>
+        <translation>automatisch</translation>
+    </message>
+    <message>
+        <source>all</source>
+        <translation>alle</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>keine</translation>
+    </message>
+    <message>
+        <source>Batch size</source>
+        <translation>Batchgröße</translation>
+    </message>
+    <message>
+        <source>Tokens of the prompt processed in one step.</source>
+        <translation>Token des Prompts, die in einem Schritt verarbeitet werden.</translation>
+    </message>
+    <message>
+        <source>Flash attention (faster, needs less memory)</source>
+        <translation>Flash Attention (schneller, braucht weniger Speicher)</translation>
+    </message>
+    <message>
+        <source>Where the backend has it; a quantized KV cache needs it.</source>
+        <translation>Wo das Backend sie hat; ein quantisierter KV-Cache braucht sie.</translation>
+    </message>
+    <message>
+        <source>KV cache type</source>
+        <translation>KV-Cache-Typ</translation>
+    </message>
+    <message>
+        <source>The number format of the context&apos;s cache; q8_0 halves its memory.</source>
+        <translation>Das Zahlenformat des Kontext-Caches; q8_0 halbiert seinen Speicher.</translation>
+    </message>
+    <message>
+        <source>Memory-map the file (loads faster)</source>
+        <translation>Datei per Memory-Map einbinden (lädt schneller)</translation>
+    </message>
+    <message>
+        <source>Map the file instead of reading it; its pages are shared with the system&apos;s cache.</source>
+        <translation>Die Datei einbinden statt sie zu lesen; ihre Seiten werden mit dem Cache des Systems geteilt.</translation>
+    </message>
+    <message>
+        <source>Lock in RAM (never swapped out)</source>
+        <translation>Im RAM sperren (nie ausgelagert)</translation>
+    </message>
+    <message>
+        <source>Keeps the model in memory even when the system runs short.</source>
+        <translation>Hält das Modell im Speicher, auch wenn das System knapp wird.</translation>
+    </message>
+</context>
+<context>
     <name>PairDetails</name>
     <message>
         <source>Select a pair to read its prompt and both answers in full.</source>
