@@ -384,6 +384,7 @@ class MessageBubble(QFrame):
         self._text_column.addWidget(self.body)
         self.footer = QLabel()
         self.footer.setObjectName("bubbleFooter")
+        self.footer.setWordWrap(True)  # a long footer (in German) wraps, not widens the page
         self.copy_button = _link_button(translate("MessageBubble", "Copy"))
         self.copy_button.clicked.connect(self.copy)
         actions = QHBoxLayout()
