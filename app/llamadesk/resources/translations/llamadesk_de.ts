@@ -316,11 +316,11 @@
     </message>
     <message>
         <source>{ttft:.0f} ms to first token</source>
-        <translation>{ttft:.0f} ms bis zum ersten Token</translation>
+        <translation>{ttft:.0f} ms bis zum 1. Token</translation>
     </message>
     <message>
         <source>{prompt} in / {completion} out</source>
-        <translation>{prompt} rein / {completion} raus</translation>
+        <translation>{prompt} ein / {completion} aus</translation>
     </message>
     <message>
         <source>Thought for less than a second</source>
@@ -348,7 +348,7 @@
     </message>
     <message>
         <source>Where would a smaller level go wrong?…</source>
-        <translation>Wo würde eine kleinere Stufe abweichen?…</translation>
+        <translation>Wo weicht eine kleinere Stufe ab?…</translation>
     </message>
     <message>
         <source>writing…</source>
