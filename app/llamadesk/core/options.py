@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from llamadesk.core.i18n import QT_TRANSLATE_NOOP
+
 T = TypeVar("T", int, float, bool, str)
 
 MAX_CONTEXT = 1 << 20
@@ -27,12 +29,6 @@ KV_CACHE_TYPES: dict[str, int] = {"f16": 1, "q8_0": 8, "q4_0": 2}
 SEED_RANDOM = -1
 # Seeds are drawn from 32 bits (os.urandom(4)), so every one of them can be typed back in.
 MAX_SEED = 2**32 - 1
-
-
-def QT_TRANSLATE_NOOP(context: str, text: str) -> str:
-    """Mark `text` for pyside6-lupdate and keep it as it is: core has no Qt, so the ui
-    translates an option's label, help and special values where it shows them."""
-    return text
 
 
 @dataclass(frozen=True)
