@@ -270,7 +270,7 @@ class VariantsTable(QTableWidget):
             if variant.estimated
             else size,
             quality_cost(variant),
-            verdict.level.label,
+            translate("Memory", verdict.level.label),
             speed,
             translate("ModelsView", mark),
         )
@@ -366,7 +366,7 @@ class ModelsView(QWidget):
         self.catalog = CatalogPane(catalog.entries)
         self.title = QLabel(translate("ModelsView", "Pick a model"))
         self.title.setObjectName("pageTitle")
-        self.about = QLabel(QUANTIZATION_EXPLAINED)
+        self.about = QLabel(translate("Quants", QUANTIZATION_EXPLAINED))
         self.about.setObjectName("pageText")
         self.about.setWordWrap(True)
         self.context = QComboBox()
@@ -664,7 +664,8 @@ class ModelsView(QWidget):
         verdict = self.variants.verdicts[row]
         download = translate("ModelsView", "Download {variant}")
         self.download_button.setText(download.format(variant=variant.quant_label or variant.name))
-        self.details.setText(f"<b>{verdict.level.label}.</b> {verdict.explain()}")
+        label = translate("Memory", verdict.level.label)
+        self.details.setText(f"<b>{label}.</b> {verdict.explain()}")
 
     def download_selected(self) -> None:
         """Queue the selected variant's file(s)."""

@@ -113,7 +113,7 @@ def describe_plan(plan: QuantizePlan, system: SystemMemory, n_ctx: int) -> str:
         (
             translate("QuantizeDialog", "On this computer"),
             translate("QuantizeDialog", "<b>{verdict}</b> at {n_ctx:,} tokens of context").format(
-                verdict=verdict.level.label, n_ctx=n_ctx
+                verdict=translate("Memory", verdict.level.label), n_ctx=n_ctx
             ),
         ),
         (
