@@ -1261,6 +1261,21 @@
     </message>
 </context>
 <context>
+    <name>Memory</name>
+    <message>
+        <source>Fits comfortably</source>
+        <translation>Passt bequem</translation>
+    </message>
+    <message>
+        <source>Tight fit</source>
+        <translation>Knapp</translation>
+    </message>
+    <message>
+        <source>Too big for this computer</source>
+        <translation>Zu groß für diesen Computer</translation>
+    </message>
+</context>
+<context>
     <name>MemoryChart</name>
     <message>
         <source>seconds ago</source>
@@ -2157,6 +2172,13 @@
     <message>
         <source>Done: {name}, {size}, in {seconds:.1f} s. It is in the library.</source>
         <translation>Fertig: {name}, {size}, in {seconds:.1f} s. Es ist in der Bibliothek.</translation>
+    </message>
+</context>
+<context>
+    <name>Quants</name>
+    <message>
+        <source>A model is billions of numbers (its weights). Quantization stores each weight in fewer bits, so the file is smaller and answers come faster, at some cost in quality. The size on disk is about parameters × bits per weight ÷ 8: a 70B model in F16 (16 bits a weight) is 140 GB, and about 43 GB at Q4_K_M. Q4_K_M is the usual choice; Q8_0 is almost indistinguishable from the original; below 4 bits quality drops quickly. The quality cost is given as added perplexity: how much more surprised the model is by ordinary text than the unquantized original (lower is better).</source>
+        <translation>Ein Modell besteht aus Milliarden Zahlen (seinen Gewichten). Quantisierung speichert jedes Gewicht in weniger Bits; so wird die Datei kleiner und Antworten kommen schneller, auf Kosten etwas Qualität. Die Größe auf der Festplatte ist etwa Parameter × Bits pro Gewicht ÷ 8: Ein 70B-Modell in F16 (16 Bit pro Gewicht) hat 140 GB, in Q4_K_M etwa 43 GB. Q4_K_M ist die übliche Wahl; Q8_0 ist vom Original kaum zu unterscheiden; unter 4 Bit sinkt die Qualität schnell. Die Qualitätskosten werden als zusätzliche Perplexität angegeben: wie viel überraschter das Modell von gewöhnlichem Text ist als das unquantisierte Original (niedriger ist besser).</translation>
     </message>
 </context>
 <context>
