@@ -227,8 +227,17 @@ THEME = Option(
     ),
     choices=("system", "light", "dark"),
 )
+LANGUAGE = Option(
+    "language",
+    QT_TRANSLATE_NOOP("Options", "Language"),
+    "system",
+    QT_TRANSLATE_NOOP(
+        "Options", "The language of the app: the system's, or one chosen; used from the next start."
+    ),
+    choices=("system", "en", "de"),  # a new translation adds its code here
+)
 # App-level settings: fields of `Settings` itself, not of a model's settings.
-APP_OPTIONS: dict[str, Option[Any]] = {THEME.name: THEME}
+APP_OPTIONS: dict[str, Option[Any]] = {THEME.name: THEME, LANGUAGE.name: LANGUAGE}
 
 # How a model is loaded ----------------------------------------------------------------------
 
