@@ -991,6 +991,25 @@
     </message>
 </context>
 <context>
+    <name>LanguageMenu</name>
+    <message>
+        <source>&amp;Language</source>
+        <translation>&amp;Sprache</translation>
+    </message>
+    <message>
+        <source>As the system</source>
+        <translation>Wie das System</translation>
+    </message>
+    <message>
+        <source>Takes effect when LlamaDesk restarts</source>
+        <translation>Gilt nach einem Neustart von LlamaDesk</translation>
+    </message>
+    <message>
+        <source>The language changes when LlamaDesk restarts.</source>
+        <translation>Die Sprache wechselt beim nächsten Start von LlamaDesk.</translation>
+    </message>
+</context>
+<context>
     <name>LeaderboardTable</name>
     <message>
         <source>Model</source>
@@ -1746,6 +1765,14 @@
         <translation>Hell, dunkel oder wie im System eingestellt (folgt Änderungen des Systems sofort).</translation>
     </message>
     <message>
+        <source>Language</source>
+        <translation>Sprache</translation>
+    </message>
+    <message>
+        <source>The language of the app: the system&apos;s, or one chosen; used from the next start.</source>
+        <translation>Die Sprache der App: die des Systems oder eine gewählte; gilt ab dem nächsten Start.</translation>
+    </message>
+    <message>
         <source>Context length</source>
         <translation>Kontextlänge</translation>
     </message>
@@ -2376,7 +2403,7 @@
     </message>
     <message>
         <source>Privacy:</source>
-        <translation>Sichtbarkeit:</translation>
+        <translation>Datenschutz:</translation>
     </message>
     <message>
         <source>Licence:</source>
