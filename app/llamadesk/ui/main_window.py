@@ -252,7 +252,9 @@ class MainWindow(QMainWindow):
 
     def _on_progress(self, tokens: int, tokens_per_second: float) -> None:
         line = self.status.show_progress(tokens, tokens_per_second)
-        self.chat_view.set_live_status(f"writing…  {line}")
+        self.chat_view.set_live_status(
+            translate("MainWindow", "writing…  {line}").format(line=line)
+        )
 
     def open_settings(self) -> None:
         """The model's inference settings and the current chat's own, in one dialog."""

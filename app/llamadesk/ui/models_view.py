@@ -119,7 +119,8 @@ def _parameters_text(entry: CatalogEntry) -> str:
     """ "8.2B", or "30.5B (3.3B active)" for a mixture of experts."""
     text = format_parameters(entry.parameters)
     if entry.mixture_of_experts:
-        text += f" ({format_parameters(entry.active_parameters)} active)"
+        active = translate("ModelsView", "({n} active)")
+        text += " " + active.format(n=format_parameters(entry.active_parameters))
     return text
 
 
