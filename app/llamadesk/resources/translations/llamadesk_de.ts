@@ -1239,6 +1239,10 @@
         <translation>GGUF-Modelle (*.gguf);;Alle Dateien (*)</translation>
     </message>
     <message>
+        <source>writing…  {line}</source>
+        <translation>schreibt…  {line}</translation>
+    </message>
+    <message>
         <source>The model you used last time is gone ({path}). Pick another one.</source>
         <translation>Das zuletzt verwendete Modell ist nicht mehr da ({path}). Wählen Sie ein anderes.</translation>
     </message>
@@ -1427,6 +1431,10 @@
     <message>
         <source>can think before answering</source>
         <translation>kann vor dem Antworten nachdenken</translation>
+    </message>
+    <message>
+        <source>({n} active)</source>
+        <translation>({n} aktiv)</translation>
     </message>
     <message>
         <source>Pick a model</source>
