@@ -9,7 +9,9 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QMenu
 
+from llamadesk.core.settings import load_settings
 from llamadesk.ui.translations import FOLDER, install_language, language_in_use
 
 GERMAN = FOLDER / "llamadesk_de.ts"
@@ -55,7 +57,8 @@ def test_every_translatable_string_is_in_the_german_file(tmp_path: Path) -> None
     if not lupdate.exists() and shutil.which("pyside6-lupdate") is None:
         pytest.skip("PySide6's lupdate is not installed")
     fresh = tmp_path / "fresh.ts"
-    files = [str(path) for path in sorted(UI.glob("*.py"))]
+    core = [p for p in (UI.parent / "core").glob("*.py") if "QT_TRANSLATE_NOOP(" in p.read_text()]
+    files = [str(path) for path in [*sorted(UI.glob("*.py")), *sorted(core)]]
     subprocess.run(
         [str(lupdate), *files, "-ts", str(fresh)], check=True, capture_output=True, timeout=120
     )
@@ -85,3 +88,52 @@ def test_switching_language_changes_the_main_windows_strings(qapp, make_parts, e
 def test_an_unknown_language_falls_back_to_english(qapp, english) -> None:
     assert not install_language(qapp, "xx")
     assert language_in_use() == "en"
+
+
+def language_menu(window, title: str = "&Language") -> QMenu:
+    menus = [menu for menu in window.menuBar().findChildren(QMenu) if menu.title() == title]
+    assert len(menus) == 1
+    return menus[0]
+
+
+def test_the_language_chosen_is_saved_and_used_from_the_next_start(
+    qapp, make_parts, home, english
+) -> None:
+    install_language(qapp, "en")
+    window = make_parts().window
+    menu = language_menu(window)
+    assert [a.text() for a in menu.actions() if a.isCheckable()] == [
+        "As the system",
+        "English",
+        "Deutsch",
+    ]
+    note = [a for a in menu.actions() if not a.isCheckable() and a.text()]
+    assert [(a.text(), a.isEnabled()) for a in note] == [
+        ("Takes effect when LlamaDesk restarts", False)
+    ]
+    deutsch = next(a for a in menu.actions() if a.text() == "Deutsch")
+    deutsch.trigger()
+    assert load_settings(home.settings_file).language == "de"
+    assert window.banner.label.text() == "The language changes when LlamaDesk restarts."
+    assert window.composer.button.text() == "Send", "not retranslated live"
+
+    from llamadesk.ui.app import build
+
+    restarted = build(home, saved_language=True)
+    try:
+        assert language_in_use() == "de"
+        assert restarted.window.composer.button.text() == "Senden"
+        checked = [
+            a.text() for a in language_menu(restarted.window, "&Sprache").actions() if a.isChecked()
+        ]
+        assert checked == ["Deutsch"]
+    finally:
+        restarted.close()
+
+
+def test_an_unknown_saved_language_falls_back_to_the_systems(tmp_path: Path) -> None:
+    settings_file = tmp_path / "settings.json"
+    settings_file.write_text('{"language": "xx"}', encoding="utf-8")
+    settings = load_settings(settings_file)
+    assert settings.language == "system"
+    assert len(settings.notes) == 1

@@ -5,9 +5,16 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QPoint
-from PySide6.QtWidgets import QSplitter
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
-from llamadesk.ui.window_layout import READABLE_WIDTH
+from llamadesk.ui.window_layout import READABLE_WIDTH, ReadableWidth
 
 
 def top_in_window(widget, window) -> int:
@@ -64,3 +71,25 @@ def test_window_comes_back_with_its_size_splitter_and_page(qtbot, make_parts) ->
     assert again.modes.currentIndex() == 2
     again.show_mode(0)
     qtbot.waitUntil(lambda: again.modes.widget(0).sizes() == sizes)
+
+
+def test_content_wider_than_the_view_gets_no_margins_that_widen_it_more(qtbot) -> None:
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    content = QWidget()
+    layout = QVBoxLayout(content)
+    layout.setContentsMargins(10, 10, 10, 10)
+    sides = layout.contentsMargins()
+    wide = QLabel("x" * 200)  # one line that cannot wrap: wider than the view
+    layout.addWidget(wide)
+    area.setWidget(content)
+    ReadableWidth(content, layout, 100)
+    qtbot.addWidget(area)
+    area.resize(300, 200)
+    area.show()
+    qtbot.waitExposed(area)
+    for _ in range(20):  # each resize posts the next: a feedback loop would keep growing
+        QApplication.sendPostedEvents()
+        QApplication.processEvents()
+    assert layout.contentsMargins() == sides
+    assert content.width() == layout.minimumSize().width() < area.width() * 10

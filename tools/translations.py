@@ -2,7 +2,8 @@
 
     python tools/translations.py
 
-runs `pyside6-lupdate` over app/llamadesk/ui (keeping the translations already made) into
+runs `pyside6-lupdate` over app/llamadesk/ui and the core modules that mark words for it
+(option labels, fit verdicts; keeping the translations already made) into
 app/llamadesk/resources/translations/llamadesk_<code>.ts for each language there, then
 `pyside6-lrelease` to compile each into the .qm file the app loads. Translate the .ts files
 with Qt Linguist (`pyside6-linguist`) or any text editor, then run this again.
@@ -16,6 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ROOT / "app" / "llamadesk" / "ui"
+CORE = ROOT / "app" / "llamadesk" / "core"
 FOLDER = ROOT / "app" / "llamadesk" / "resources" / "translations"
 
 
@@ -23,8 +25,14 @@ def tool(name: str) -> str:
     return str(Path(sys.executable).with_name(name))
 
 
+def source_files() -> list[Path]:
+    """The ui modules, and the core modules that mark words with core/i18n.py's marker."""
+    marked = [path for path in CORE.glob("*.py") if "QT_TRANSLATE_NOOP(" in path.read_text()]
+    return sorted(SOURCES.glob("*.py")) + sorted(marked)
+
+
 def main() -> None:
-    sources = sorted(str(path) for path in SOURCES.glob("*.py"))
+    sources = [str(path) for path in source_files()]
     for ts in sorted(FOLDER.glob("llamadesk_*.ts")):
         subprocess.run(
             [

@@ -26,6 +26,7 @@ from typing import TypeVar
 import psutil
 
 from llamadesk.core.gguf_info import GGUFInfo
+from llamadesk.core.i18n import QT_TRANSLATE_NOOP
 from llamadesk.core.kv_layout import SWA_FULL, KVLayout
 from llamadesk.core.quants import quality_rank, quant_level
 
@@ -279,9 +280,9 @@ class FitLevel(enum.Enum):
 
 
 _FIT_LABELS = {
-    FitLevel.FITS: "Fits comfortably",
-    FitLevel.TIGHT: "Tight fit",
-    FitLevel.TOO_BIG: "Too big for this computer",
+    FitLevel.FITS: QT_TRANSLATE_NOOP("Memory", "Fits comfortably"),
+    FitLevel.TIGHT: QT_TRANSLATE_NOOP("Memory", "Tight fit"),
+    FitLevel.TOO_BIG: QT_TRANSLATE_NOOP("Memory", "Too big for this computer"),
 }
 _FIT_ADVICE = {
     FitLevel.FITS: "It fits comfortably in the free memory.",

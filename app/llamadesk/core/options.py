@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from llamadesk.core.i18n import QT_TRANSLATE_NOOP
+
 T = TypeVar("T", int, float, bool, str)
 
 MAX_CONTEXT = 1 << 20
@@ -131,9 +133,11 @@ def format_number(value: float) -> str:
 
 TEMPERATURE = Option(
     "temperature",
-    "Temperature",
+    QT_TRANSLATE_NOOP("Options", "Temperature"),
     0.7,
-    "How adventurous the word choice is: 0 always takes the likeliest word.",
+    QT_TRANSLATE_NOOP(
+        "Options", "How adventurous the word choice is: 0 always takes the likeliest word."
+    ),
     minimum=0.0,
     maximum=2.0,
     step=0.05,
@@ -141,9 +145,11 @@ TEMPERATURE = Option(
 )
 TOP_P = Option(
     "top_p",
-    "Top-p",
+    QT_TRANSLATE_NOOP("Options", "Top-p"),
     0.95,
-    "Pick only among the likeliest words that together make up this share.",
+    QT_TRANSLATE_NOOP(
+        "Options", "Pick only among the likeliest words that together make up this share."
+    ),
     minimum=0.01,
     maximum=1.0,
     step=0.05,
@@ -151,18 +157,18 @@ TOP_P = Option(
 )
 TOP_K = Option(
     "top_k",
-    "Top-k",
+    QT_TRANSLATE_NOOP("Options", "Top-k"),
     40,
-    "Pick only among this many likeliest words.",
+    QT_TRANSLATE_NOOP("Options", "Pick only among this many likeliest words."),
     minimum=1,
     maximum=1000,
-    specials=((0, "off"),),
+    specials=((0, QT_TRANSLATE_NOOP("Options", "off")),),
 )
 MIN_P = Option(
     "min_p",
-    "Min-p",
+    QT_TRANSLATE_NOOP("Options", "Min-p"),
     0.05,
-    "Drop words less likely than this share of the likeliest one.",
+    QT_TRANSLATE_NOOP("Options", "Drop words less likely than this share of the likeliest one."),
     minimum=0.0,
     maximum=1.0,
     step=0.01,
@@ -170,9 +176,9 @@ MIN_P = Option(
 )
 REPEAT_PENALTY = Option(
     "repeat_penalty",
-    "Repeat penalty",
+    QT_TRANSLATE_NOOP("Options", "Repeat penalty"),
     1.1,
-    "Above 1, words already used become less likely.",
+    QT_TRANSLATE_NOOP("Options", "Above 1, words already used become less likely."),
     minimum=0.01,
     maximum=5.0,
     step=0.05,
@@ -180,22 +186,25 @@ REPEAT_PENALTY = Option(
 )
 MAX_TOKENS = Option(
     "max_tokens",
-    "Max tokens per answer",
+    QT_TRANSLATE_NOOP("Options", "Max tokens per answer"),
     1024,
-    "The answer stops after this many tokens.",
+    QT_TRANSLATE_NOOP("Options", "The answer stops after this many tokens."),
     minimum=1,
     maximum=MAX_CONTEXT,
     unit="tokens",
 )
 SEED = Option(
     "seed",
-    "Seed",
+    QT_TRANSLATE_NOOP("Options", "Seed"),
     SEED_RANDOM,
-    "The same seed, settings and prompt give the same answer; random picks a new one each "
-    "time and records it.",
+    QT_TRANSLATE_NOOP(
+        "Options",
+        "The same seed, settings and prompt give the same answer; random picks a new one each "
+        "time and records it.",
+    ),
     minimum=0,
     maximum=MAX_SEED,
-    specials=((SEED_RANDOM, "random"),),
+    specials=((SEED_RANDOM, QT_TRANSLATE_NOOP("Options", "random")),),
 )
 SAMPLING_OPTIONS: tuple[Option[Any], ...] = (
     TEMPERATURE,
@@ -211,77 +220,102 @@ SAMPLING_OPTIONS: tuple[Option[Any], ...] = (
 
 THEME = Option(
     "theme",
-    "Theme",
+    QT_TRANSLATE_NOOP("Options", "Theme"),
     "system",
-    "Light, dark, or as the system is set (it follows the system's changes live).",
+    QT_TRANSLATE_NOOP(
+        "Options", "Light, dark, or as the system is set (it follows the system's changes live)."
+    ),
     choices=("system", "light", "dark"),
 )
+LANGUAGE = Option(
+    "language",
+    QT_TRANSLATE_NOOP("Options", "Language"),
+    "system",
+    QT_TRANSLATE_NOOP(
+        "Options", "The language of the app: the system's, or one chosen; used from the next start."
+    ),
+    choices=("system", "en", "de"),  # a new translation adds its code here
+)
 # App-level settings: fields of `Settings` itself, not of a model's settings.
-APP_OPTIONS: dict[str, Option[Any]] = {THEME.name: THEME}
+APP_OPTIONS: dict[str, Option[Any]] = {THEME.name: THEME, LANGUAGE.name: LANGUAGE}
 
 # How a model is loaded ----------------------------------------------------------------------
 
 N_CTX = Option(
     "n_ctx",
-    "Context length",
+    QT_TRANSLATE_NOOP("Options", "Context length"),
     0,
-    "How many tokens of conversation the model can see at once; longer needs more memory.",
+    QT_TRANSLATE_NOOP(
+        "Options",
+        "How many tokens of conversation the model can see at once; longer needs more memory.",
+    ),
     minimum=MIN_CONTEXT,
     maximum=MAX_CONTEXT,
-    specials=((0, "the model's own, up to 4096"),),
+    specials=((0, QT_TRANSLATE_NOOP("Options", "the model's own, up to 4096")),),
     unit="tokens",
 )
 N_THREADS = Option(
     "n_threads",
-    "CPU threads",
+    QT_TRANSLATE_NOOP("Options", "CPU threads"),
     0,
-    "Threads llama.cpp computes with.",
+    QT_TRANSLATE_NOOP("Options", "Threads llama.cpp computes with."),
     minimum=1,
     maximum=512,
-    specials=((0, "one per core"),),
+    specials=((0, QT_TRANSLATE_NOOP("Options", "one per core")),),
 )
 N_GPU_LAYERS = Option(
     "n_gpu_layers",
-    "GPU layers",
+    QT_TRANSLATE_NOOP("Options", "GPU layers"),
     0,
-    "Layers computed on the GPU; the rest run on the CPU. CPU builds ignore it.",
+    QT_TRANSLATE_NOOP(
+        "Options", "Layers computed on the GPU; the rest run on the CPU. CPU builds ignore it."
+    ),
     minimum=1,
     maximum=999,
-    specials=((GPU_LAYERS_AUTO, "auto"), (-1, "all"), (0, "none")),
+    specials=(
+        (GPU_LAYERS_AUTO, QT_TRANSLATE_NOOP("Options", "auto")),
+        (-1, QT_TRANSLATE_NOOP("Options", "all")),
+        (0, QT_TRANSLATE_NOOP("Options", "none")),
+    ),
 )
 N_BATCH = Option(
     "n_batch",
-    "Batch size",
+    QT_TRANSLATE_NOOP("Options", "Batch size"),
     512,
-    "Tokens of the prompt processed in one step.",
+    QT_TRANSLATE_NOOP("Options", "Tokens of the prompt processed in one step."),
     minimum=1,
     maximum=8192,
     unit="tokens",
 )
 FLASH_ATTN = Option(
     "flash_attn",
-    "Flash attention (faster, needs less memory)",
+    QT_TRANSLATE_NOOP("Options", "Flash attention (faster, needs less memory)"),
     False,
-    "Where the backend has it; a quantized KV cache needs it.",
+    QT_TRANSLATE_NOOP("Options", "Where the backend has it; a quantized KV cache needs it."),
 )
 KV_CACHE_TYPE = Option(
     "kv_cache_type",
-    "KV cache type",
+    QT_TRANSLATE_NOOP("Options", "KV cache type"),
     "f16",
-    "The number format of the context's cache; q8_0 halves its memory.",
+    QT_TRANSLATE_NOOP(
+        "Options", "The number format of the context's cache; q8_0 halves its memory."
+    ),
     choices=tuple(KV_CACHE_TYPES),
 )
 USE_MMAP = Option(
     "use_mmap",
-    "Memory-map the file (loads faster)",
+    QT_TRANSLATE_NOOP("Options", "Memory-map the file (loads faster)"),
     True,
-    "Map the file instead of reading it; its pages are shared with the system's cache.",
+    QT_TRANSLATE_NOOP(
+        "Options",
+        "Map the file instead of reading it; its pages are shared with the system's cache.",
+    ),
 )
 USE_MLOCK = Option(
     "use_mlock",
-    "Lock in RAM (never swapped out)",
+    QT_TRANSLATE_NOOP("Options", "Lock in RAM (never swapped out)"),
     False,
-    "Keeps the model in memory even when the system runs short.",
+    QT_TRANSLATE_NOOP("Options", "Keeps the model in memory even when the system runs short."),
 )
 LOAD_OPTIONS: tuple[Option[Any], ...] = (
     N_CTX,

@@ -12,14 +12,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-QUANTIZATION_EXPLAINED = (
+from llamadesk.core.i18n import QT_TRANSLATE_NOOP
+
+QUANTIZATION_EXPLAINED = QT_TRANSLATE_NOOP(
+    "Quants",
     "A model is billions of numbers (its weights). Quantization stores each weight in fewer "
     "bits, so the file is smaller and answers come faster, at some cost in quality. The size "
     "on disk is about parameters × bits per weight ÷ 8: a 70B model in F16 (16 bits a weight) "
     "is 140 GB, and about 43 GB at Q4_K_M. Q4_K_M is the usual choice; Q8_0 is almost "
     "indistinguishable from the original; below 4 bits quality drops quickly. The quality cost "
     "is given as added perplexity: how much more surprised the model is by ordinary text than "
-    "the unquantized original (lower is better)."
+    "the unquantized original (lower is better).",
 )
 
 # llama.cpp states its sizes for Llama-3-8B in GiB ("4.58G" for Q4_K_M); converted to bits

@@ -20,6 +20,7 @@ from llamadesk.core.engine import LoadSettings, SamplingParams
 from llamadesk.core.jsonfile import read_json, write_json_atomic
 from llamadesk.core.options import (
     APP_OPTIONS,
+    LANGUAGE,
     OPTIONS,
     QUANTIZED_KV_NEEDS_FLASH,
     THEME,
@@ -56,10 +57,12 @@ class Settings:
     notes: what was wrong in the file these settings were read from, one sentence per
         value replaced by its default (not saved).
     theme: "system", "light" or "dark".
+    language: "system" or a language code ("en", "de"), applied when the app starts.
     """
 
     last_model: str = ""
     theme: str = THEME.default
+    language: str = LANGUAGE.default
     defaults: ModelDefaults = field(default_factory=ModelDefaults)
     per_model: dict[str, ModelDefaults] = field(default_factory=dict)
     notes: tuple[str, ...] = field(default=(), compare=False)

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from llamadesk.core.store import Message
+from llamadesk.ui.translations import QT_TRANSLATE_NOOP, translate
 
 if TYPE_CHECKING:
     from llamadesk.ui.chat_view import MessageBubble
@@ -50,13 +51,13 @@ INTERACTIVE = (
 )
 # Controls named by what they do, where neither text nor tooltip says it in words.
 NAMES = {
-    "bannerClose": "Dismiss the message",
-    "composerEditor": "Message to the model",
-    "conversationList": "Chats",
-    "thinkingChoice": "Thinking",
-    "pairsTable": "Preference pairs",
-    "leaderboard": "Leaderboard",
-    "qt_toolbar_ext_button": "More toolbar items",
+    "bannerClose": QT_TRANSLATE_NOOP("Accessibility", "Dismiss the message"),
+    "composerEditor": QT_TRANSLATE_NOOP("Accessibility", "Message to the model"),
+    "conversationList": QT_TRANSLATE_NOOP("Accessibility", "Chats"),
+    "thinkingChoice": QT_TRANSLATE_NOOP("Accessibility", "Thinking"),
+    "pairsTable": QT_TRANSLATE_NOOP("Accessibility", "Preference pairs"),
+    "leaderboard": QT_TRANSLATE_NOOP("Accessibility", "Leaderboard"),
+    "qt_toolbar_ext_button": QT_TRANSLATE_NOOP("Accessibility", "More toolbar items"),
 }
 DESCRIPTION_CHARS = 2000  # a screen reader reads the rest from the text itself
 
@@ -87,7 +88,7 @@ def name_controls(root: QWidget) -> None:
 
 def _name_for(widget: QWidget) -> str:
     if widget.objectName() in NAMES:
-        return NAMES[widget.objectName()]
+        return translate("Accessibility", NAMES[widget.objectName()])
     placeholder = getattr(widget, "placeholderText", None)
     for candidate in (
         widget.toolTip(),
@@ -147,15 +148,20 @@ def _plain(text: str) -> str:
 
 def describe_message(bubble: MessageBubble, message: Message) -> None:
     """Name a message's bubble by author and time, and describe it by its text."""
-    who = "You" if message.role == "user" else f"Answer from {bubble.author.text()}"
     when = time.strftime("%H:%M, %d %B %Y", time.localtime(message.created))
-    bubble.setAccessibleName(f"{who}, {when}")
+    if message.role == "user":
+        name = translate("Accessibility", "You, {time}").format(time=when)
+    else:
+        name = translate("Accessibility", "Answer from {model}, {time}")
+        name = name.format(model=bubble.author.text(), time=when)
+    bubble.setAccessibleName(name)
     bubble.setAccessibleDescription(message.content[:DESCRIPTION_CHARS])
 
 
 def describe_streaming(bubble: MessageBubble) -> None:
     """Name the bubble of an answer being written (its text is read from the bubble)."""
-    bubble.setAccessibleName(f"Answer from {bubble.author.text()}, being written")
+    name = translate("Accessibility", "Answer from {model}, being written")
+    bubble.setAccessibleName(name.format(model=bubble.author.text()))
 
 
 def install_accessibility(window: MainWindow) -> None:

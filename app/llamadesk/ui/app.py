@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QWidget
 
 from llamadesk.core.data_folder import DataFolderError, prepare_folders
 from llamadesk.core.logs import log_folder
@@ -22,6 +22,7 @@ from llamadesk.services.app_services import Services, make_services
 from llamadesk.services.single_instance import SingleInstance, instance_key
 from llamadesk.ui.accessibility import install_accessibility
 from llamadesk.ui.error_report import ErrorReporter, log_qt_messages
+from llamadesk.ui.language_menu import add_language_menu, install_chosen_language
 from llamadesk.ui.main_window import MainWindow
 from llamadesk.ui.theme import Theme, add_theme_menu, theme_of
 from llamadesk.ui.translations import install_language, translate
@@ -153,13 +154,16 @@ class AppParts:
         self.services.close()
 
 
-def build(paths: AppPaths) -> AppParts:
+def build(paths: AppPaths, *, saved_language: bool = False) -> AppParts:
     """Make each service once over `paths` and assemble a main window on them (not yet shown).
 
     A damaged store is kept aside and what can be read of it recovered; the window says so.
+    `saved_language`: use the language chosen in the settings (else the one installed now).
     """
     application()
     services = make_services(paths, GUI_BUSY_TIMEOUT)
+    if saved_language:
+        install_chosen_language(application(), services.settings.current.language)
     window = MainWindow(services)
     parts = AppParts(services, window)
     parts.models_page = window.add_mode(
@@ -168,7 +172,10 @@ def build(paths: AppPaths) -> AppParts:
     theme = theme_of(application())
     theme.set_choice(services.settings.current.theme)
     theme.changed.connect(lambda: _render_messages_again(window))
-    add_theme_menu(window, services.settings, theme, window.banner.show_message)
+    theme_menu = add_theme_menu(window, services.settings, theme, window.banner.show_message)
+    view = theme_menu.parentWidget()
+    if isinstance(view, QMenu):
+        add_language_menu(view, services.settings, window.banner.show_message)
     keep_pages_readable(window)
     install_accessibility(window)
     remember_window(window, paths.settings_file.with_name(WINDOW_FILE))
@@ -204,17 +211,19 @@ def run_gui() -> int:
         print("LlamaDesk is already running; its window was brought to the front.", file=sys.stderr)
         return 0
     try:
-        parts = build(prepare_folders(paths))
+        parts = build(prepare_folders(paths), saved_language=True)
     except (DataFolderError, StoreError, OSError) as exc:
         logging.getLogger("llamadesk").error("Cannot start: %s", exc)
-        QMessageBox.critical(None, "LlamaDesk cannot start", str(exc))
+        QMessageBox.critical(None, translate("App", "LlamaDesk cannot start"), str(exc))
         return 1
     instance.raise_requested.connect(lambda: _bring_forward(parts.window))
     hooks = ErrorReporter(parts.window.banner, log_folder(paths), parts.window).install()
     log_qt_messages()
     parts.window.start()
     if parts.rescued is not None:  # the banner may give way to the model's; this stays
-        QMessageBox.warning(parts.window, "Chat history recovered", parts.rescued.message())
+        QMessageBox.warning(
+            parts.window, translate("App", "Chat history recovered"), parts.rescued.message()
+        )
     code = app.exec()
     instance.release()
     parts.close()

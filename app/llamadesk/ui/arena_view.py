@@ -79,9 +79,11 @@ class DuelPanel(QWidget):
         self.available_ram = 0
         self.max_tokens = MAX_TOKENS
         self.first = QComboBox()
-        self.first.setToolTip("The first level of the duel (the reference, to start with)")
+        self.first.setToolTip(
+            translate("DuelPanel", "The first level of the duel (the reference, to start with)")
+        )
         self.second = QComboBox()
-        self.second.setToolTip("The level it duels against")
+        self.second.setToolTip(translate("DuelPanel", "The level it duels against"))
         for combo in (self.first, self.second):  # a remote level's name is long: room for it
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.temperature = make_editor(TEMPERATURE, TEMPERATURE.default)
@@ -91,10 +93,13 @@ class DuelPanel(QWidget):
         self.history.activated.connect(self._use_history)
         self.prompt = QPlainTextEdit()
         self.prompt.setPlaceholderText(
-            "A prompt of your own; both levels answer it with the same seed and sampler."
+            translate(
+                "DuelPanel",
+                "A prompt of your own; both levels answer it with the same seed and sampler.",
+            )
         )
         self.prompt.setFixedHeight(64)
-        self.run_button = QPushButton("Duel")
+        self.run_button = QPushButton(translate("DuelPanel", "Duel"))
         self.run_button.setObjectName("primaryButton")
         self.run_button.clicked.connect(self._run)
         self.status = QLabel("")
@@ -103,7 +108,12 @@ class DuelPanel(QWidget):
         self.plan = QLabel("")
         self.plan.setObjectName("bubbleFooter")
         self.plan.setWordWrap(True)
-        self.panes = {side: MessageBubble("assistant", f"Answer {side}") for side in SIDES}
+        self.panes = {
+            side: MessageBubble(
+                "assistant", translate("DuelPanel", "Answer {side}").format(side=side)
+            )
+            for side in SIDES
+        }
         self.vote_bar = VoteBar()
         self.vote_bar.voted.connect(self._vote)
         self.vote_buttons = self.vote_bar.buttons
@@ -121,13 +131,23 @@ class DuelPanel(QWidget):
 
     def _layout_parts(self) -> None:
         setup = QHBoxLayout()
-        for widget in (QLabel("Levels"), self.first, QLabel("vs"), self.second):
+        for widget in (
+            QLabel(translate("DuelPanel", "Levels")),
+            self.first,
+            QLabel(translate("DuelPanel", "vs")),
+            self.second,
+        ):
             setup.addWidget(widget)
         setup.addSpacing(12)
-        for control in (QLabel("temp"), self.temperature, QLabel("seed"), self.seed):
+        for control in (
+            QLabel(translate("DuelPanel", "temp")),
+            self.temperature,
+            QLabel(translate("DuelPanel", "seed")),
+            self.seed,
+        ):
             setup.addWidget(control)
         setup.addStretch(1)
-        setup.addWidget(QLabel("From your chats"))
+        setup.addWidget(QLabel(translate("DuelPanel", "From your chats")))
         setup.addWidget(self.history)
         actions = QHBoxLayout()
         actions.addWidget(self.plan, 1)
@@ -166,7 +186,7 @@ class DuelPanel(QWidget):
             self.first.setCurrentIndex(self.first.findData(reference.label))
             self.second.setCurrentIndex(self.second.findData(smallest.label))
         self.history.clear()
-        self.history.addItem("(pick a prompt)", "")
+        self.history.addItem(translate("DuelPanel", "(pick a prompt)"), "")
         for prompt in prompts:
             self.history.addItem(prompt if len(prompt) < 60 else prompt[:59] + "…", prompt)
 
@@ -181,11 +201,13 @@ class DuelPanel(QWidget):
     def _run(self) -> None:
         first, second = self._level(self.first), self._level(self.second)
         if first is None or second is None:
-            self.status.setText("Put two levels of one model in the models folder first.")
+            self.status.setText(
+                translate("DuelPanel", "Put two levels of one model in the models folder first.")
+            )
             return
         for side in SIDES:
             pane = self.panes[side]
-            pane.author.setText(f"Answer {side}")
+            pane.author.setText(translate("DuelPanel", "Answer {side}").format(side=side))
             pane.set_footer("")
             pane.set_text("")
             pane.clear_reasoning()
@@ -205,7 +227,7 @@ class DuelPanel(QWidget):
             pane.set_text(message.content)
 
     def _on_ready(self) -> None:
-        self.status.setText("Both answers are in. Which is better?")
+        self.status.setText(translate("DuelPanel", "Both answers are in. Which is better?"))
         self._set_voting(True)
 
     def _on_running_changed(self, running: bool) -> None:
@@ -218,8 +240,11 @@ class DuelPanel(QWidget):
             return  # not stored: the status line says why
         self.vote_bar.show_vote(winner)
         for side, level in self.arena.levels.items():
-            self.panes[side].author.setText(f"Answer {side}: {level.short}")
-        self.status.setText("Vote saved; the curve counts it. Change it, or duel again.")
+            name = translate("DuelPanel", "Answer {side}: {level}")
+            self.panes[side].author.setText(name.format(side=side, level=level.short))
+        self.status.setText(
+            translate("DuelPanel", "Vote saved; the curve counts it. Change it, or duel again.")
+        )
         # The next duel gets a fresh seed, so a prompt asked twice is a new sample.
         seed = self.seed
         assert isinstance(seed, QDoubleSpinBox)  # SEED's editor: QSpinBox stops at 2^31 - 1
@@ -231,20 +256,20 @@ class DuelPanel(QWidget):
 
 
 CURVE_COLUMNS = (
-    "Level",
-    "Bits/weight",
-    "File",
-    "Duels",
-    "Preferred reference (95% interval)",
-    "Verdict",
+    QT_TRANSLATE_NOOP("CurvePanel", "Level"),
+    QT_TRANSLATE_NOOP("CurvePanel", "Bits/weight"),
+    QT_TRANSLATE_NOOP("CurvePanel", "File"),
+    QT_TRANSLATE_NOOP("CurvePanel", "Duels"),
+    QT_TRANSLATE_NOOP("CurvePanel", "Preferred reference (95% interval)"),
+    QT_TRANSLATE_NOOP("CurvePanel", "Verdict"),
     "KL",
-    "Top-1",
+    QT_TRANSLATE_NOOP("CurvePanel", "Top-1"),
 )
 _VERDICTS = {
-    "too few": "too few duels",
-    "told apart": "you told them apart",
-    "same": "you could not tell",
-    "undecided": "undecided",
+    "too few": QT_TRANSLATE_NOOP("CurvePanel", "too few duels"),
+    "told apart": QT_TRANSLATE_NOOP("CurvePanel", "you told them apart"),
+    "same": QT_TRANSLATE_NOOP("CurvePanel", "you could not tell"),
+    "undecided": QT_TRANSLATE_NOOP("CurvePanel", "undecided"),
 }
 
 
@@ -268,15 +293,19 @@ class CurvePanel(QWidget):
         self._style_plots()
         follow_theme(self.restyle)
         self.table = QTableWidget(0, len(CURVE_COLUMNS))
-        self.table.setAccessibleName("The levels: duels, preference and KL")
-        self.table.setHorizontalHeaderLabels(CURVE_COLUMNS)
+        self.table.setAccessibleName(
+            translate("CurvePanel", "The levels: duels, preference and KL")
+        )
+        self.table.setHorizontalHeaderLabels([translate("CurvePanel", c) for c in CURVE_COLUMNS])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
-        self.measure_button = QPushButton("Measure KL on your conversations")
+        self.measure_button = QPushButton(
+            translate("CurvePanel", "Measure KL on your conversations")
+        )
         self.measure_button.clicked.connect(self._measure)
         self.measure_status = QLabel("")
         self.measure_status.setObjectName("bubbleFooter")
@@ -297,8 +326,8 @@ class CurvePanel(QWidget):
 
     def _style_plots(self) -> None:
         for plot, label in (
-            (self.preference_plot, "Preferred reference"),
-            (self.kl_plot, "KL (nats)"),
+            (self.preference_plot, translate("CurvePanel", "Preferred reference")),
+            (self.kl_plot, translate("CurvePanel", "KL (nats)")),
         ):
             plot.showGrid(x=True, y=True, alpha=0.15)
             plot.setLabel("left", label)
@@ -306,7 +335,9 @@ class CurvePanel(QWidget):
             plot.hideButtons()
             plot.getAxis("left").enableAutoSIPrefix(False)
             plot.getAxis("left").setWidth(56)
-        self.kl_plot.setLabel("bottom", "Bits per weight (file sizes marked)")
+        self.kl_plot.setLabel(
+            "bottom", translate("CurvePanel", "Bits per weight (file sizes marked)")
+        )
         # Room above 100% for the levels' names and sizes.
         self.preference_plot.setYRange(0, _LABEL_TOP, padding=0.02)
         ticks = [(share, f"{share:.0%}") for share in (0, 0.25, 0.5, 0.75, 1)]
@@ -404,7 +435,7 @@ class CurvePanel(QWidget):
             cells += ["", "reference", ""]
         else:
             shown = f"{pref.share:.0%} ({pref.lower:.0%}–{pref.upper:.0%})" if pref.duels else ""
-            cells += [str(pref.duels), shown, _VERDICTS[pref.verdict]]
+            cells += [str(pref.duels), shown, translate("CurvePanel", _VERDICTS[pref.verdict])]
         if quality is None:
             cells += ["", ""]
         else:
@@ -418,7 +449,9 @@ class CurvePanel(QWidget):
         candidates = [p for p in chosen if p.preference is not None]
         reference = next((p.level for p in self.points if p.preference is None), None)
         if not candidates or reference is None:
-            self.measure_status.setText("Pick a level other than the reference in the table.")
+            self.measure_status.setText(
+                translate("CurvePanel", "Pick a level other than the reference in the table.")
+            )
             return
         self.measure_requested.emit(candidates[0].level, reference)
 
@@ -463,9 +496,14 @@ class TokenView(QTextBrowser):
         colours = current()
         colour = blend(colours.window, colours.kl_hot, strength)
         tip = "\n".join(f"{alt!r}  {p:.1%}" for alt, p in alternatives)
-        tip = f"KL {kl:.3f} nats\nThe reference's top 5:\n{tip}"
+        head = translate("TokenView", "KL {kl:.3f} nats\nThe reference's top 5:")
+        tip = head.format(kl=kl) + "\n" + tip
         if first:
-            tip = "The first token where the greedy choices differ.\n" + tip
+            tip = (
+                translate("TokenView", "The first token where the greedy choices differ.")
+                + "\n"
+                + tip
+            )
         if first:  # the marker after the token's leading space, next to its word
             word = text.lstrip()
             text = text[: len(text) - len(word)] + "▸" + word
@@ -491,32 +529,44 @@ class RescorePanel(QWidget):
         self.answer = QComboBox()
         self.answer.setMinimumWidth(320)
         self.level = QComboBox()
-        self.level.setToolTip("The level to score the answer under")
+        self.level.setToolTip(translate("RescorePanel", "The level to score the answer under"))
         self.reference = QLabel("")
-        self.run_button = QPushButton("Re-score")
+        self.run_button = QPushButton(translate("RescorePanel", "Re-score"))
         self.run_button.setObjectName("primaryButton")
         self.run_button.clicked.connect(self._run)
-        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button = QPushButton(translate("RescorePanel", "Cancel"))
         self.cancel_button.clicked.connect(self.job.cancel)
         self.cancel_button.hide()
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
         self.progress.setFixedWidth(140)
         self.progress.hide()
-        self.summary = QLabel("Pick an answer and the level to score it under.")
+        self.summary = QLabel(
+            translate("RescorePanel", "Pick an answer and the level to score it under.")
+        )
         self.summary.setWordWrap(True)
         self.tokens = TokenView()
-        self.tokens.setAccessibleName("The answer, each token coloured by KL")
+        self.tokens.setAccessibleName(
+            translate("RescorePanel", "The answer, each token coloured by KL")
+        )
         legend = QLabel(
-            f"Each token is coloured by the KL between the two levels' predictions there "
-            f"(none: uncoloured; red: {KL_COLOUR_TOP:g} nats or more). Hover a token for the "
-            "reference's five likeliest tokens. ▸ marks the first token where the greedy "
-            "choices differ."
+            translate(
+                "RescorePanel",
+                "Each token is coloured by the KL between the two levels' predictions there "
+                "(none: uncoloured; red: {top:g} nats or more). Hover a token for the "
+                "reference's five likeliest tokens. ▸ marks the first token where the greedy "
+                "choices differ.",
+            ).format(top=KL_COLOUR_TOP)
         )
         legend.setObjectName("bubbleFooter")
         legend.setWordWrap(True)
         controls = QHBoxLayout()
-        for widget in (QLabel("Answer"), self.answer, QLabel("scored under"), self.level):
+        for widget in (
+            QLabel(translate("RescorePanel", "Answer")),
+            self.answer,
+            QLabel(translate("RescorePanel", "scored under")),
+            self.level,
+        ):
             controls.addWidget(widget)
         controls.addWidget(self.reference, 1)
         controls.addWidget(self.progress)
@@ -531,7 +581,9 @@ class RescorePanel(QWidget):
         self.job.progress.connect(lambda f: self.progress.setValue(int(f * 1000)))
         self.job.finished.connect(self._on_finished)
         self.job.failed.connect(self.summary.setText)
-        self.job.cancelled.connect(lambda: self.summary.setText("Cancelled."))
+        self.job.cancelled.connect(
+            lambda: self.summary.setText(translate("RescorePanel", "Cancelled."))
+        )
         self.job.done.connect(self._on_done)
 
     def set_choices(self, answers: list[AnswerRef], levels: list[ArenaLevel]) -> None:
@@ -552,7 +604,8 @@ class RescorePanel(QWidget):
         for level in levels:
             if level != reference and level.served_by is None:
                 self.level.addItem(level.short, str(level.path))
-        self.reference.setText(f"against {reference.short}" if reference else "")
+        against = translate("RescorePanel", "against {level}")
+        self.reference.setText(against.format(level=reference.short) if reference else "")
         self.reference.setToolTip(
             translate("RescorePanel", REMOTE_NOT_RESCORED)
             if any(level.served_by for level in levels)
@@ -566,7 +619,9 @@ class RescorePanel(QWidget):
         """Re-score ``answer`` (written by the level ``own``): under ``own`` when that is
         not the reference, else under the smallest level."""
         if self.job.running:
-            self.summary.setText("A re-score is running: wait for it, or cancel it first.")
+            self.summary.setText(
+                translate("RescorePanel", "A re-score is running: wait for it, or cancel it first.")
+            )
             return
         self.answer.setCurrentIndex(self.answer.findData(answer.id))
         index = self.level.findData(str(own.path))
@@ -577,9 +632,14 @@ class RescorePanel(QWidget):
         answer = next((a for a in self.answers if a.id == self.answer.currentData()), None)
         path = self.level.currentData()
         if answer is None or not path or not self.levels:
-            self.summary.setText("Pick an answer from your chats and a level below the reference.")
+            self.summary.setText(
+                translate(
+                    "RescorePanel",
+                    "Pick an answer from your chats and a level below the reference.",
+                )
+            )
             return
-        self.summary.setText("Scoring the answer under both levels…")
+        self.summary.setText(translate("RescorePanel", "Scoring the answer under both levels…"))
         self.progress.setValue(0)
         self.progress.show()
         self.cancel_button.show()
@@ -590,10 +650,22 @@ class RescorePanel(QWidget):
 
     def _on_finished(self, result: Rescore) -> None:
         first = result.first_divergence
-        where = "never" if first is None else f"at token {first + 1} of {len(result.tokens)}"
+        where = (
+            translate("RescorePanel", "never")
+            if first is None
+            else translate("RescorePanel", "at token {n} of {total}").format(
+                n=first + 1, total=len(result.tokens)
+            )
+        )
+        summary = translate(
+            "RescorePanel",
+            "Mean KL {kl:.3f} nats; {share:.0%} of the tokens are damaged (KL above "
+            "{limit:g}); the greedy choices first differ {where}.",
+        )
         self.summary.setText(
-            f"Mean KL {result.mean_kl:.3f} nats; {result.damaged_share:.0%} of the tokens are "
-            f"damaged (KL above {DAMAGED_KL:g}); the greedy choices first differ {where}."
+            summary.format(
+                kl=result.mean_kl, share=result.damaged_share, limit=DAMAGED_KL, where=where
+            )
         )
         self.tokens.show_rescore(result)
 
@@ -621,18 +693,19 @@ def _requantized_note(levels: list[ArenaLevel]) -> str:
     requantized = [lvl for lvl in levels if lvl.requantized_from]
     if not requantized:
         return ""
-    note = (
+    note = translate(
+        "ArenaView",
         "Levels marked 'requantized from …' were made from an already quantized file, so "
-        "their losses add to that file's."
+        "their losses add to that file's.",
     )
     reference = reference_of(levels)
     larger = [lvl for lvl in requantized if lvl.file_size > reference.file_size]
     for level in larger:
-        note += (
-            f" {level.short} cannot be better than its source, so {reference.short} stays "
-            "the reference: duels against it show whether you can tell a requantized copy "
-            "from its source."
-        )
+        note += " " + translate(
+            "ArenaView",
+            "{level} cannot be better than its source, so {reference} stays the reference: "
+            "duels against it show whether you can tell a requantized copy from its source.",
+        ).format(level=level.short, reference=reference.short)
     return note
 
 
@@ -659,9 +732,13 @@ class ArenaView(QWidget):
         self.model = QComboBox()
         self.model.setMinimumWidth(240)
         self.model.currentIndexChanged.connect(self._show_model)
-        self.make_button = QPushButton("Make another level…")
+        self.make_button = QPushButton(translate("ArenaView", "Make another level…"))
         self.make_button.setToolTip(
-            "Quantize the reference to a smaller level, or (requantized, labelled so) a larger one"
+            translate(
+                "ArenaView",
+                "Quantize the reference to a smaller level, or (requantized, labelled so) "
+                "a larger one",
+            )
         )
         self.make_button.clicked.connect(self.open_quantize)
         self.remote_button = QPushButton(translate("ArenaView", "A model on a server…"))
@@ -677,12 +754,20 @@ class ArenaView(QWidget):
         self.curve = CurvePanel()
         self.rescore = RescorePanel(self.long_runner, rescores)
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.duel, "Blind duel")
-        self.tabs.addTab(self.curve, "Your quality curve")
-        self.tabs.addTab(self.rescore, "Where answers go wrong")
+        self.tabs.addTab(self.duel, translate("ArenaView", "Blind duel"))
+        self.tabs.addTab(self.curve, translate("ArenaView", "Your quality curve"))
+        self.tabs.addTab(self.rescore, translate("ArenaView", "Where answers go wrong"))
         top = QHBoxLayout()
-        title = QLabel("<b>Quant arena</b>: can you tell the levels of a model apart?")
-        for widget in (title, QLabel("  Model"), self.model, self.make_button, self.remote_button):
+        title = QLabel(
+            translate("ArenaView", "<b>Quant arena</b>: can you tell the levels of a model apart?")
+        )
+        for widget in (
+            title,
+            QLabel(translate("ArenaView", "  Model")),
+            self.model,
+            self.make_button,
+            self.remote_button,
+        ):
             top.addWidget(widget)
         top.addStretch(1)
         layout = QVBoxLayout(self)
@@ -726,9 +811,12 @@ class ArenaView(QWidget):
         self.model.blockSignals(False)
         if not state.models:
             self.note.setText(
-                "The arena needs two levels of one model: download another level, make a "
-                "smaller one from a model you have (Models, Quantize), or say which model a "
-                "model on one of your servers is (A model on a server…)."
+                translate(
+                    "ArenaView",
+                    "The arena needs two levels of one model: download another level, make a "
+                    "smaller one from a model you have (Models, Quantize), or say which model a "
+                    "model on one of your servers is (A model on a server…).",
+                )
             )
         else:
             self.note.setText("")
@@ -756,8 +844,11 @@ class ArenaView(QWidget):
         ]
         if not found:
             self.rescore.summary.setText(
-                f"{name or 'The model of this answer'} has no other level in your models "
-                "folder to score it against: download one, or make one (Models, Quantize)."
+                translate(
+                    "ArenaView",
+                    "{model} has no other level in your models folder to score it against: "
+                    "download one, or make one (Models, Quantize).",
+                ).format(model=name or translate("ArenaView", "The model of this answer"))
             )
             return
         model, own = found[0]
@@ -798,7 +889,11 @@ class ArenaView(QWidget):
         against = self._quality_reference(level, reference)
         if against is None:
             return  # the status line says why
-        self.curve.measure_status.setText(f"Measuring {level.short} on your conversations…")
+        self.curve.measure_status.setText(
+            translate("ArenaView", "Measuring {model} on your conversations…").format(
+                model=level.short
+            )
+        )
         self.curve.measure_progress.setValue(0)
         self.curve.measure_progress.show()
         database = self.reader.database
@@ -833,9 +928,17 @@ class ArenaView(QWidget):
 
     def _on_measured(self, saved: SavedReport) -> None:
         report = saved.report
+        measured = translate(
+            "ArenaView",
+            "{level}: KL {kl:.4f}, top-1 {top1:.1%} on {tokens:,} tokens of your conversations.",
+        )
         self.curve.measure_status.setText(
-            f"{report.level}: KL {report.kl_divergence:.4f}, top-1 {report.top1_agreement:.1%} "
-            f"on {report.tokens:,} tokens of your conversations."
+            measured.format(
+                level=report.level,
+                kl=report.kl_divergence,
+                top1=report.top1_agreement,
+                tokens=report.tokens,
+            )
         )
         self.refresh()
 

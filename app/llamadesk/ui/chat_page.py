@@ -19,6 +19,7 @@ from llamadesk.ui.chat_view import ChatView
 from llamadesk.ui.composer import Composer
 from llamadesk.ui.conversation_list import ConversationList
 from llamadesk.ui.rating_dialogs import FeedbackDialog, RankDialog
+from llamadesk.ui.translations import translate
 from llamadesk.ui.welcome import WelcomeScreen
 from llamadesk.ui.widgets import Banner
 
@@ -193,7 +194,8 @@ class ChatPage(QSplitter):
             answer = store.message(answer_id)
             prompt = store.message(answer.parent_id).content if answer.parent_id else ""
         except StoreError as error:
-            self.banner.show_message(f"The answer could not be read for re-scoring: {error}")
+            sentence = translate("ChatPage", "The answer could not be read for re-scoring: {error}")
+            self.banner.show_message(sentence.format(error=error))
             return
         self.rescore_requested.emit(AnswerRef(answer.id, answer.model, prompt, answer.content))
 
@@ -214,7 +216,7 @@ class ChatPage(QSplitter):
 
     def _model_label(self) -> str:
         model = self.session.host.model
-        return model.info.path.stem if model else "Assistant"
+        return model.info.path.stem if model else translate("ChatPage", "Assistant")
 
     def _on_answer_started(self, conversation_id: int, _prompt_id: int) -> None:
         if conversation_id == self.current_conversation:

@@ -23,13 +23,14 @@ from llamadesk.services.model_host import LoadedModel
 from llamadesk.services.settings_service import SettingsService
 from llamadesk.ui.composer import Composer
 from llamadesk.ui.settings_dialog import SettingsDialog
+from llamadesk.ui.translations import translate
 from llamadesk.ui.widgets import Banner
 
 
 def _backend_text() -> str:
     # Asking llama.cpp means importing it: only once a model has done so (off this thread).
     if "llama_cpp" not in sys.modules:
-        return "Load a model to see what this llama.cpp build can use."
+        return translate("ChatSettings", "Load a model to see what this llama.cpp build can use.")
     return backend_info().describe()
 
 
@@ -107,7 +108,7 @@ class ChatSettings:
     def open_dialog(self, conversation_id: int | None, parent: QWidget) -> None:
         """The model's inference settings and the current chat's own, in one dialog."""
         model = self.session.host.model
-        name = model.info.path.name if model else "all models"
+        name = model.info.path.name if model else translate("ChatSettings", "all models")
         defaults = self.current.for_model(name) if model else self.current.defaults
         conversation = None
         if conversation_id is not None:
@@ -137,7 +138,10 @@ class ChatSettings:
                 self.session.store.set_system_prompt(conversation_id, system)
                 self.session.store.set_conversation_sampling(conversation_id, overrides)
             except StoreError as exc:
-                self.banner.show_message(f"This chat's settings were not saved. {exc}")
+                sentence = translate("ChatSettings", "This chat's settings were not saved. {error}")
+                self.banner.show_message(sentence.format(error=exc))
         if model and chosen.load != defaults.load:
-            self.banner.show_message("Loading the model again with the new settings…", "info")
+            self.banner.show_message(
+                translate("ChatSettings", "Loading the model again with the new settings…"), "info"
+            )
             self.load_model(model.info.path)

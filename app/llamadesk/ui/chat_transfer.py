@@ -11,16 +11,18 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 from llamadesk.core.chat_archive import ImportResult
 from llamadesk.core.chat_render import ChatExport, ChatFormat
 from llamadesk.services.chat_transfer import ChatTransferService
+from llamadesk.ui.translations import QT_TRANSLATE_NOOP, plural, translate
 
 # The formats offered, by file name suffix, with the file dialog's filter for each.
 FILTERS: dict[ChatFormat, str] = {
-    "md": "Markdown (*.md)",
-    "html": "Web page, one file (*.html)",
-    "json": "LlamaDesk JSON, everything kept (*.json)",
+    "md": QT_TRANSLATE_NOOP("ChatTransfer", "Markdown (*.md)"),
+    "html": QT_TRANSLATE_NOOP("ChatTransfer", "Web page, one file (*.html)"),
+    "json": QT_TRANSLATE_NOOP("ChatTransfer", "LlamaDesk JSON, everything kept (*.json)"),
 }
-IMPORT_FILTER = (
+IMPORT_FILTER = QT_TRANSLATE_NOOP(
+    "ChatTransfer",
     "Chat exports: LlamaDesk, ChatGPT (conversations.json or its ZIP), Open WebUI "
-    "(*.json *.zip);;All files (*)"
+    "(*.json *.zip);;All files (*)",
 )
 
 Show = Callable[[str, str], None]  # (message, "info" | "success" | "error")
@@ -50,15 +52,17 @@ class ChatTransfer(QObject):
         suggested = self._folder / ("llamadesk-chats.md" if not ids else "llamadesk-chat.md")
         name, chosen = QFileDialog.getSaveFileName(
             self._window,
-            "Export all chats" if not ids else "Export chats",
+            translate("ChatTransfer", "Export all chats")
+            if not ids
+            else translate("ChatTransfer", "Export chats"),
             str(suggested),
-            ";;".join(FILTERS.values()),
+            ";;".join(translate("ChatTransfer", text) for text in FILTERS.values()),
         )
         if not name:
             return
         path, kind = self._path_and_kind(Path(name), chosen)
         self._folder = path.parent
-        self._show(f"Exporting to {path}…", "info")
+        self._show(translate("ChatTransfer", "Exporting to {path}…").format(path=path), "info")
         self.service.export(kind, path, ids or None)
 
     @staticmethod
@@ -67,28 +71,45 @@ class ChatTransfer(QObject):
         by_suffix = {f".{kind}": kind for kind in FILTERS}
         if path.suffix.lower() in by_suffix:
             return path, by_suffix[path.suffix.lower()]
-        kind: ChatFormat = next((k for k, text in FILTERS.items() if text == chosen_filter), "md")
+        kind: ChatFormat = next(
+            (k for k, text in FILTERS.items() if translate("ChatTransfer", text) == chosen_filter),
+            "md",
+        )
         return path.with_name(f"{path.name}.{kind}"), kind
 
     def ask_import(self) -> None:
         """Ask for a file to import chats from."""
         name, _filter = QFileDialog.getOpenFileName(
-            self._window, "Import chats", str(self._folder), IMPORT_FILTER
+            self._window,
+            translate("ChatTransfer", "Import chats"),
+            str(self._folder),
+            translate("ChatTransfer", IMPORT_FILTER),
         )
         if not name:
             return
         path = Path(name)
         self._folder = path.parent
-        self._show(f"Importing {path.name}…", "info")
+        self._show(translate("ChatTransfer", "Importing {name}…").format(name=path.name), "info")
         self.service.import_file(path)
 
     @Slot(object)
     def _on_exported(self, result: ChatExport) -> None:
-        chats = "1 chat" if result.conversations == 1 else f"{result.conversations} chats"
-        self._show(f"Exported {chats} ({result.messages} messages) to {result.path}.", "success")
+        chats = plural(
+            result.conversations,
+            translate("ChatTransfer", "{n} chat"),
+            translate("ChatTransfer", "{n} chats"),
+        )
+        messages = plural(
+            result.messages,
+            translate("ChatTransfer", "{n} message"),
+            translate("ChatTransfer", "{n} messages"),
+        )
+        done = translate("ChatTransfer", "Exported {chats} ({messages}) to {path}.")
+        self._show(done.format(chats=chats, messages=messages, path=result.path), "success")
 
     @Slot(str, object)
     def _on_imported(self, kind: str, result: ImportResult) -> None:
-        self._show(f"{kind} export: {result.describe()}", "success")
+        summary = translate("ChatTransfer", "{kind} export: {summary}")
+        self._show(summary.format(kind=kind, summary=result.describe()), "success")
         if result.conversations:
             self.imported.emit()

@@ -43,9 +43,10 @@ from llamadesk.ui.accessibility import describe_message, describe_streaming
 from llamadesk.ui.code_blocks import decorate_code_blocks
 from llamadesk.ui.palette import current
 from llamadesk.ui.shortcuts import with_keys
+from llamadesk.ui.translations import QT_TRANSLATE_NOOP, translate
 
-GOOD_TIP = "This answer is good (click again to undo)"
-BAD_TIP = "This answer is bad (click again to undo)"
+GOOD_TIP = QT_TRANSLATE_NOOP("AnswerRating", "This answer is good (click again to undo)")
+BAD_TIP = QT_TRANSLATE_NOOP("AnswerRating", "This answer is bad (click again to undo)")
 INITIAL_WINDOW = 24  # messages shown when a conversation opens; more on request
 BODY_PIXEL_SIZE = 14
 
@@ -58,10 +59,10 @@ def body_font() -> QFont:
 
 
 STOP_REASON_WORDS = {
-    "eos": "finished",
-    "length": "hit the length limit",
-    "stopped": "stopped by you",
-    "error": "failed",
+    "eos": QT_TRANSLATE_NOOP("ChatView", "finished"),
+    "length": QT_TRANSLATE_NOOP("ChatView", "hit the length limit"),
+    "stopped": QT_TRANSLATE_NOOP("ChatView", "stopped by you"),
+    "error": QT_TRANSLATE_NOOP("ChatView", "failed"),
 }
 
 
@@ -70,11 +71,15 @@ def describe_stats(stats: AnswerStats | None, stop_reason: str) -> str:
     parts: list[str] = []
     if stats is not None:
         if stats.tokens_per_second > 0:
-            parts.append(f"{stats.tokens_per_second:.1f} tokens/s")
-        parts.append(f"{stats.ttft_ms:.0f} ms to first token")
-        parts.append(f"{stats.prompt_tokens} in / {stats.completion_tokens} out")
+            speed = translate("ChatView", "{speed:.1f} tokens/s")
+            parts.append(speed.format(speed=stats.tokens_per_second))
+        parts.append(
+            translate("ChatView", "{ttft:.0f} ms to first token").format(ttft=stats.ttft_ms)
+        )
+        tokens = translate("ChatView", "{prompt} in / {completion} out")
+        parts.append(tokens.format(prompt=stats.prompt_tokens, completion=stats.completion_tokens))
     if stop_reason:
-        parts.append(STOP_REASON_WORDS.get(stop_reason, stop_reason))
+        parts.append(translate("ChatView", STOP_REASON_WORDS.get(stop_reason, stop_reason)))
     return "  ·  ".join(parts)
 
 
@@ -282,8 +287,8 @@ REASONING_MAX_HEIGHT = 240  # pixels; longer reasoning scrolls inside its sectio
 def thought_for(seconds: float) -> str:
     """The heading of a finished reasoning section."""
     if seconds < 1:
-        return "Thought for less than a second"
-    return f"Thought for {seconds:.0f} s"
+        return translate("ChatView", "Thought for less than a second")
+    return translate("ChatView", "Thought for {seconds:.0f} s").format(seconds=seconds)
 
 
 class ReasoningSection(QWidget):
@@ -301,7 +306,7 @@ class ReasoningSection(QWidget):
         self.toggle.toggled.connect(self._on_toggled)
         self.body = QTextEdit()
         self.body.setObjectName("reasoningBody")
-        self.body.setAccessibleName("Reasoning")
+        self.body.setAccessibleName(translate("ReasoningSection", "Reasoning"))
         self.body.setReadOnly(True)
         self.body.setAcceptRichText(False)
         self.body.setFrameShape(QFrame.Shape.NoFrame)
@@ -313,7 +318,7 @@ class ReasoningSection(QWidget):
         layout.setSpacing(2)
         layout.addWidget(self.toggle, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.body)
-        self._heading = "Thinking…"
+        self._heading = translate("ReasoningSection", "Thinking…")
         self._update_toggle()
 
     @property
@@ -379,7 +384,8 @@ class MessageBubble(QFrame):
         self._text_column.addWidget(self.body)
         self.footer = QLabel()
         self.footer.setObjectName("bubbleFooter")
-        self.copy_button = _link_button("Copy")
+        self.footer.setWordWrap(True)  # a long footer (in German) wraps, not widens the page
+        self.copy_button = _link_button(translate("MessageBubble", "Copy"))
         self.copy_button.clicked.connect(self.copy)
         actions = QHBoxLayout()
         actions.setContentsMargins(0, 0, 0, 0)
@@ -518,17 +524,26 @@ class AnswerRating(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 2, 0, 0)
         layout.setSpacing(6)
-        self.good = self._pill("Good", value > 0, with_keys(GOOD_TIP, "rate_good"))
-        self.bad = self._pill("Bad", value < 0, with_keys(BAD_TIP, "rate_bad"))
+        good_tip = with_keys(translate("AnswerRating", GOOD_TIP), "rate_good")
+        bad_tip = with_keys(translate("AnswerRating", BAD_TIP), "rate_bad")
+        self.good = self._pill(translate("AnswerRating", "Good"), value > 0, good_tip)
+        self.bad = self._pill(translate("AnswerRating", "Bad"), value < 0, bad_tip)
         self.good.clicked.connect(lambda: self.thumbs.emit(answer_id, 1))
         self.bad.clicked.connect(lambda: self.thumbs.emit(answer_id, -1))
-        self.why = _link_button("Why…" if value >= 0 else "Why… / better answer")
+        self.why = _link_button(
+            translate("AnswerRating", "Why…")
+            if value >= 0
+            else translate("AnswerRating", "Why… / better answer")
+        )
         self.why.clicked.connect(lambda: self.feedback.emit(answer_id, value or 1))
         layout.addWidget(self.good)
         layout.addWidget(self.bad)
         layout.addWidget(self.why)
         if shown.thumbs and (shown.thumbs.tags or shown.thumbs.rewrite):
-            notes = list(shown.thumbs.tags) + (["rewritten"] if shown.thumbs.rewrite else [])
+            # The tags are stored in English; rating_dialogs.TAG_WORDS marks them for lupdate.
+            notes = [translate("FeedbackDialog", tag) for tag in shown.thumbs.tags] + (
+                [translate("AnswerRating", "rewritten")] if shown.thumbs.rewrite else []
+            )
             tags = QLabel(", ".join(notes))
             tags.setObjectName("bubbleFooter")
             layout.addWidget(tags)
@@ -538,20 +553,22 @@ class AnswerRating(QWidget):
             position = shown.position
             self.previous = _link_button("‹")
             self.previous.setEnabled(position > 0)
-            self.previous.setAccessibleName("Previous answer")
+            self.previous.setAccessibleName(translate("AnswerRating", "Previous answer"))
             self.previous.clicked.connect(lambda: self.step.emit(answer_id, -1))
             self.counter = QLabel(f"{position + 1} / {count}")
             self.counter.setObjectName("bubbleFooter")
             self.next = _link_button("›")
             self.next.setEnabled(position < count - 1)
-            self.next.setAccessibleName("Next answer")
+            self.next.setAccessibleName(translate("AnswerRating", "Next answer"))
             self.next.clicked.connect(lambda: self.step.emit(answer_id, 1))
             self.best_button = self._pill(
-                "★ Best", shown.is_best, "The best of the answers to this prompt"
+                translate("AnswerRating", "★ Best"),
+                shown.is_best,
+                translate("AnswerRating", "The best of the answers to this prompt"),
             )
             self.best_button.clicked.connect(lambda: self.best.emit(answer_id))
             prompt_id = shown.message.parent_id or 0
-            self.rank_button = _link_button("Rank…")
+            self.rank_button = _link_button(translate("AnswerRating", "Rank…"))
             self.rank_button.clicked.connect(lambda: self.rank.emit(prompt_id))
             for widget in (self.previous, self.counter, self.next, self.best_button):
                 layout.addWidget(widget)
@@ -628,14 +645,16 @@ class ChatView(QScrollArea):
         self._rating: Callable[[Message], ShownAnswer] | None = None
         self._streaming: MessageBubble | None = None
         self._streaming_row: QHBoxLayout | None = None
-        self._earlier = _link_button("Show earlier messages")
+        self._earlier = _link_button(translate("ChatView", "Show earlier messages"))
         self._earlier.clicked.connect(self.show_earlier)
         self._earlier.hide()
         outer.insertWidget(0, self._earlier, 0, Qt.AlignmentFlag.AlignHCenter)
         self.save_again_button: QPushButton | None = None  # on an answer not saved
-        self._regenerate = _link_button("↻ Regenerate")
+        self._regenerate = _link_button(translate("ChatView", "↻ Regenerate"))
         self._regenerate.clicked.connect(self.regenerate_requested)
-        self._regenerate.setToolTip(with_keys("Write another answer", "regenerate"))
+        self._regenerate.setToolTip(
+            with_keys(translate("ChatView", "Write another answer"), "regenerate")
+        )
         self._stick_to_bottom = True
         bar = self.verticalScrollBar()
         bar.rangeChanged.connect(self._on_range_changed)
@@ -679,7 +698,8 @@ class ChatView(QScrollArea):
         self._remove_rows_from(kept)
         for message, key in zip(visible[kept:], keys[kept:], strict=True):
             self._add_message(message, shown.get(message.id), key)
-        self._earlier.setText(f"Show {min(self._first, INITIAL_WINDOW)} earlier messages")
+        earlier = translate("ChatView", "Show {n} earlier messages")
+        self._earlier.setText(earlier.format(n=min(self._first, INITIAL_WINDOW)))
         self._earlier.setVisible(self._first > 0)
         self._all_messages, self._rating = list(messages), rating
         self._place_regenerate()
@@ -699,7 +719,7 @@ class ChatView(QScrollArea):
         bubble.show_stored_reasoning(message)
         if message.role == "assistant":
             bubble.set_footer(describe_stats(message.answer_stats, message.stop_reason))
-            rescore = _link_button("Where would a smaller level go wrong?…")
+            rescore = _link_button(translate("ChatView", "Where would a smaller level go wrong?…"))
             rescore.clicked.connect(lambda: self.rescore_requested.emit(message.id))
             bubble.action_bar.insertWidget(1, rescore)
             if shown is not None:
@@ -710,7 +730,7 @@ class ChatView(QScrollArea):
         """Add an empty assistant bubble that `append_answer` will fill."""
         self._regenerate.setParent(None)
         self._streaming = self._add_bubble("assistant", author, "", self._streaming_column)
-        self._streaming.set_footer("writing…")
+        self._streaming.set_footer(translate("ChatView", "writing…"))
         describe_streaming(self._streaming)
         self._streaming_row = self._rows.pop()[1]
 
@@ -719,8 +739,8 @@ class ChatView(QScrollArea):
         self.begin_answer(author)
         assert self._streaming is not None
         self._streaming.set_text(text)
-        self._streaming.set_footer("not saved")
-        button = _link_button("Save again")
+        self._streaming.set_footer(translate("ChatView", "not saved"))
+        button = _link_button(translate("ChatView", "Save again"))
         button.clicked.connect(self.save_again_requested)
         self._streaming.action_bar.insertWidget(1, button)
         self.save_again_button = button
@@ -833,5 +853,5 @@ def _discard_row(column: QVBoxLayout, row: QHBoxLayout) -> None:
 
 def _author(message: Message) -> str:
     if message.role == "user":
-        return "You"
-    return message.model.removesuffix(".gguf") or "Assistant"
+        return translate("ChatView", "You")
+    return message.model.removesuffix(".gguf") or translate("ChatView", "Assistant")

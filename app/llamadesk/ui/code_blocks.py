@@ -38,6 +38,7 @@ from PySide6.QtGui import (
 )
 
 from llamadesk.ui.palette import Palette
+from llamadesk.ui.translations import translate
 
 COPY_SCHEME = "llamadesk-copy"
 _FENCES = ("```", "~~~")
@@ -156,7 +157,7 @@ def _add_copy_link(last: QTextBlock, text: str, palette: Palette) -> None:
     link.setAnchorHref(copy_href(text))
     link.setForeground(QColor(palette.link_text))
     cursor.insertBlock(link_block, QTextCharFormat())
-    cursor.insertText("Copy code", link)
+    cursor.insertText(translate("CodeBlocks", "Copy code"), link)
 
 
 def copy_href(text: str) -> str:

@@ -28,17 +28,18 @@ from llamadesk.services.compare import SIDES, CompareSession, Contender
 from llamadesk.ui.chat_view import MessageBubble, describe_stats
 from llamadesk.ui.model_picker import REMOTE, RemoteModel, display_name
 from llamadesk.ui.option_widgets import editor_value, make_editor
+from llamadesk.ui.translations import QT_TRANSLATE_NOOP, translate
 
 VOTES: tuple[tuple[str, Winner], ...] = (
-    ("A is better", "model_a"),
-    ("B is better", "model_b"),
-    ("Tie", "tie"),
-    ("Both are bad", "tie (bothbad)"),
+    (QT_TRANSLATE_NOOP("VoteBar", "A is better"), "model_a"),
+    (QT_TRANSLATE_NOOP("VoteBar", "B is better"), "model_b"),
+    (QT_TRANSLATE_NOOP("VoteBar", "Tie"), "tie"),
+    (QT_TRANSLATE_NOOP("VoteBar", "Both are bad"), "tie (bothbad)"),
 )
 STRENGTHS: tuple[tuple[str, Strength], ...] = (
-    ("(how much?)", ""),
-    ("slightly better", "slightly"),
-    ("much better", "much"),
+    (QT_TRANSLATE_NOOP("VoteBar", "(how much?)"), ""),
+    (QT_TRANSLATE_NOOP("VoteBar", "slightly better"), "slightly"),
+    (QT_TRANSLATE_NOOP("VoteBar", "much better"), "much"),
 )
 
 
@@ -56,12 +57,12 @@ class VoteBar(QWidget):
         self.buttons: dict[Winner, QPushButton] = {}
         self.strength = QComboBox()
         for label, value in STRENGTHS:
-            self.strength.addItem(label, value)
+            self.strength.addItem(translate("VoteBar", label), value)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addStretch(1)
         for label, winner in VOTES:
-            button = QPushButton(label)
+            button = QPushButton(translate("VoteBar", label))
             button.setObjectName("pill")
             button.setCheckable(True)
             button.clicked.connect(lambda _checked, w=winner: self._vote(w))
@@ -97,9 +98,14 @@ class ContenderForm(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         title = QLabel(f"<b>{side}</b>")
-        for widget in (title, self.model, QLabel("temp"), self.temperature):
+        for widget in (
+            title,
+            self.model,
+            QLabel(translate("ContenderForm", "temp")),
+            self.temperature,
+        ):
             layout.addWidget(widget)
-        layout.addWidget(QLabel("seed"))
+        layout.addWidget(QLabel(translate("ContenderForm", "seed")))
         layout.addWidget(self.seed)
         layout.addStretch(1)
 
@@ -112,7 +118,8 @@ class ContenderForm(QWidget):
         for path in paths:
             self.model.addItem(display_name(path), str(path))
         for url, model in remote:
-            self.model.addItem(f"{model}  (remote)", f"{REMOTE}{url}\n{model}")
+            remote_name = translate("ContenderForm", "{model}  (remote)").format(model=model)
+            self.model.addItem(remote_name, f"{REMOTE}{url}\n{model}")
         self.model.setCurrentIndex(max(self.model.findData(chosen), 0))
 
     def select(self, path: Path) -> None:
@@ -143,17 +150,26 @@ class CompareView(QWidget):
         self.session = session
         self.max_tokens = 512
         self.prompt = QPlainTextEdit()
-        self.prompt.setPlaceholderText("One prompt; two answers; you pick the better one.")
+        self.prompt.setPlaceholderText(
+            translate("CompareView", "One prompt; two answers; you pick the better one.")
+        )
         self.prompt.setFixedHeight(70)
         self.forms = {"A": ContenderForm("A", 1), "B": ContenderForm("B", 2)}
-        self.blind = QCheckBox("Blind: hide which model wrote which until I vote")
+        self.blind = QCheckBox(
+            translate("CompareView", "Blind: hide which model wrote which until I vote")
+        )
         self.blind.setChecked(True)
-        self.run_button = QPushButton("Write both answers")
+        self.run_button = QPushButton(translate("CompareView", "Write both answers"))
         self.run_button.setObjectName("primaryButton")
         self.run_button.clicked.connect(self._run)
         self.status = QLabel("")
         self.status.setObjectName("bubbleFooter")
-        self.panes = {side: MessageBubble("assistant", f"Answer {side}") for side in SIDES}
+        self.panes = {
+            side: MessageBubble(
+                "assistant", translate("CompareView", "Answer {side}").format(side=side)
+            )
+            for side in SIDES
+        }
         self.vote_bar = VoteBar()
         self.vote_bar.voted.connect(self._vote)
         self.vote_buttons = self.vote_bar.buttons
@@ -203,11 +219,13 @@ class CompareView(QWidget):
         a = self.forms["A"].contender(self.max_tokens)
         b = self.forms["B"].contender(self.max_tokens)
         if a is None or b is None:
-            self.status.setText("Put a model in the models folder or open one first.")
+            self.status.setText(
+                translate("CompareView", "Put a model in the models folder or open one first.")
+            )
             return
         for side in SIDES:
             pane = self.panes[side]
-            pane.author.setText(f"Answer {side}")
+            pane.author.setText(translate("CompareView", "Answer {side}").format(side=side))
             pane.set_footer("")
             pane.set_text("")
             pane.clear_reasoning()
@@ -225,7 +243,7 @@ class CompareView(QWidget):
             self._reveal(side)
 
     def _on_ready(self) -> None:
-        self.status.setText("Both answers are in: which is better?")
+        self.status.setText(translate("CompareView", "Both answers are in: which is better?"))
         self._set_voting(True)
 
     def _on_failed(self, message: str) -> None:
@@ -242,10 +260,13 @@ class CompareView(QWidget):
         self.vote_bar.show_vote(winner)
         for side in SIDES:
             self._reveal(side)
-        self.status.setText("Vote saved. Change it, or write a new prompt.")
+        self.status.setText(
+            translate("CompareView", "Vote saved. Change it, or write a new prompt.")
+        )
 
     def _reveal(self, side: str) -> None:
-        self.panes[side].author.setText(f"Answer {side}: {self.session.label(side)}")
+        name = translate("CompareView", "Answer {side}: {model}")
+        self.panes[side].author.setText(name.format(side=side, model=self.session.label(side)))
 
     def _set_voting(self, enabled: bool) -> None:
         self.vote_bar.set_voting(enabled)

@@ -7,16 +7,16 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPlainTextEdit, QPushButton, QWidget
 
 from llamadesk.core.reasoning import EFFORT_CHOICES
-from llamadesk.ui.translations import translate
+from llamadesk.ui.translations import QT_TRANSLATE_NOOP, translate
 
 # What each thinking choice reads as in the menu ("": the template's own default).
 THINKING_LABELS = {
-    "": "Thinking: model default",
-    "on": "Thinking: on",
-    "off": "Thinking: off",
-    "low": "Reasoning effort: low",
-    "medium": "Reasoning effort: medium",
-    "high": "Reasoning effort: high",
+    "": QT_TRANSLATE_NOOP("Composer", "Thinking: model default"),
+    "on": QT_TRANSLATE_NOOP("Composer", "Thinking: on"),
+    "off": QT_TRANSLATE_NOOP("Composer", "Thinking: off"),
+    "low": QT_TRANSLATE_NOOP("Composer", "Reasoning effort: low"),
+    "medium": QT_TRANSLATE_NOOP("Composer", "Reasoning effort: medium"),
+    "high": QT_TRANSLATE_NOOP("Composer", "Reasoning effort: high"),
 }
 
 
@@ -53,7 +53,9 @@ class Composer(QWidget):
         self.button.clicked.connect(self._on_button)
         self.thinking = QComboBox()
         self.thinking.setObjectName("thinkingChoice")
-        self.thinking.setToolTip("How much this reasoning model thinks before it answers")
+        self.thinking.setToolTip(
+            translate("Composer", "How much this reasoning model thinks before it answers")
+        )
         self.thinking.hide()
         self.thinking.activated.connect(
             lambda index: self.thinking_changed.emit(self.thinking.itemData(index))
@@ -84,8 +86,8 @@ class Composer(QWidget):
         for choice in ("", *choices):
             label = THINKING_LABELS[choice]
             if not choice and choices == EFFORT_CHOICES:
-                label = "Reasoning effort: model default"
-            self.thinking.addItem(label, choice)
+                label = QT_TRANSLATE_NOOP("Composer", "Reasoning effort: model default")
+            self.thinking.addItem(translate("Composer", label), choice)
         self.thinking.setCurrentIndex(max(0, self.thinking.findData(current)))
         self.thinking.setVisible(bool(choices))
 

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from llamadesk.core.store import Conversation
 from llamadesk.ui import widgets
-from llamadesk.ui.translations import translate
+from llamadesk.ui.translations import plural, translate
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -93,13 +93,25 @@ class ConversationList(QWidget):
         return None if item is None else int(item.data(ID_ROLE))
 
     def ask_rename(self, conversation_id: int, title: str) -> None:
-        new_title, ok = QInputDialog.getText(self, "Rename chat", "Title:", text=title)
+        new_title, ok = QInputDialog.getText(
+            self,
+            translate("ConversationList", "Rename chat"),
+            translate("ConversationList", "Title:"),
+            text=title,
+        )
         if ok and new_title.strip() and new_title != title:
             self.rename_requested.emit(conversation_id, new_title.strip())
 
     def ask_delete(self, conversation_id: int, title: str) -> None:
-        question = f"Delete “{title}” and all its messages? This cannot be undone."
-        if widgets.confirm(self, "Delete chat", question, "Delete"):
+        question = translate(
+            "ConversationList", "Delete “{title}” and all its messages? This cannot be undone."
+        ).format(title=title)
+        if widgets.confirm(
+            self,
+            translate("ConversationList", "Delete chat"),
+            question,
+            translate("ConversationList", "Delete"),
+        ):
             self.delete_requested.emit(conversation_id)
 
     def _on_current_changed(self, current: QListWidgetItem | None, _previous: object) -> None:
@@ -116,14 +128,27 @@ class ConversationList(QWidget):
         menu = QMenu(self)
         if item is not None:
             conversation_id, title = int(item.data(ID_ROLE)), item.text()
-            menu.addAction("Rename…", lambda: self.ask_rename(conversation_id, title))
-            menu.addAction("Delete…", lambda: self.ask_delete(conversation_id, title))
+            menu.addAction(
+                translate("ConversationList", "Rename…"),
+                lambda: self.ask_rename(conversation_id, title),
+            )
+            menu.addAction(
+                translate("ConversationList", "Delete…"),
+                lambda: self.ask_delete(conversation_id, title),
+            )
             menu.addSeparator()
             chosen = self._chosen_ids(item)
-            label = "Export…" if len(chosen) == 1 else f"Export {len(chosen)} chats…"
+            label = plural(
+                len(chosen),
+                translate("ConversationList", "Export…"),
+                translate("ConversationList", "Export {n} chats…"),
+            )
             menu.addAction(label, lambda: self.export_requested.emit(chosen))
-        menu.addAction("Export all chats…", lambda: self.export_requested.emit([]))
-        menu.addAction("Import chats…", self.import_requested.emit)
+        menu.addAction(
+            translate("ConversationList", "Export all chats…"),
+            lambda: self.export_requested.emit([]),
+        )
+        menu.addAction(translate("ConversationList", "Import chats…"), self.import_requested.emit)
         return menu
 
     def _chosen_ids(self, item: QListWidgetItem) -> list[int]:

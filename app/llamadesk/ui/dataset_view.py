@@ -47,47 +47,58 @@ from llamadesk.services.dataset import DatasetService
 from llamadesk.services.share import ShareService
 from llamadesk.ui import widgets
 from llamadesk.ui.share_dialog import ShareDialog
+from llamadesk.ui.translations import QT_TRANSLATE_NOOP, plural, translate
 
 if TYPE_CHECKING:  # the leaderboard module brings numpy; the page shows rows it is handed
     from llamadesk.core.leaderboard import LeaderboardRow
 
-EMPTY_MESSAGE = "Nothing to export yet — rate some answers first."
+# Marked for translation here, translated where shown (the language is set after import).
+EMPTY_MESSAGE = QT_TRANSLATE_NOOP("DatasetView", "Nothing to export yet — rate some answers first.")
 
-EXPLANATION = (
+EXPLANATION = QT_TRANSLATE_NOOP(
+    "DatasetView",
     "When you pick the better of two answers, you make the data that RLHF runs on: "
     "preference pairs (a chosen and a rejected answer to one prompt) train reward models "
-    "and DPO, and your Good and Bad ratings train KTO. Export them and train with TRL as they are."
+    "and DPO, and your Good and Bad ratings train KTO. Export them and train with TRL as they are.",
 )
 
-LEADERBOARD_EXPLANATION = (
+LEADERBOARD_EXPLANATION = QT_TRANSLATE_NOOP(
+    "DatasetView",
     "Your models ranked by your arena votes: a Bradley–Terry fit, as Chatbot Arena computes "
     "it (1000 is average; 400 points apart means 10:1 odds of winning). A tie counts half a "
-    "win each; the 95% intervals come from resampling the votes."
+    "win each; the 95% intervals come from resampling the votes.",
 )
 
-NO_VOTES = "No arena votes yet: compare two models and vote for the better answer."
+NO_VOTES = QT_TRANSLATE_NOOP(
+    "DatasetView", "No arena votes yet: compare two models and vote for the better answer."
+)
 
 SOURCE_NAMES = {
-    "rewrite": "Your rewrite",
-    "pick": "Best pick",
-    "rank": "Ranking",
-    "compare": "Arena vote",
+    "rewrite": QT_TRANSLATE_NOOP("DatasetView", "Your rewrite"),
+    "pick": QT_TRANSLATE_NOOP("DatasetView", "Best pick"),
+    "rank": QT_TRANSLATE_NOOP("DatasetView", "Ranking"),
+    "compare": QT_TRANSLATE_NOOP("DatasetView", "Arena vote"),
 }
 
-# Menu text of each export, and what its rows are called in the message after it.
+# Menu text of each export, and the message after it ({n}: how many rows).
 EXPORTS: dict[ExportFormat, tuple[str, str]] = {
-    "trl": ("TRL preference (DPO/reward)…", "preference pairs"),
-    "kto": ("KTO (thumbs)…", "rated answers"),
-    "arena": ("Arena battle log…", "battles"),
+    "trl": (
+        QT_TRANSLATE_NOOP("DatasetView", "TRL preference (DPO/reward)…"),
+        QT_TRANSLATE_NOOP("DatasetView", "Wrote {n} preference pairs to {path}."),
+    ),
+    "kto": (
+        QT_TRANSLATE_NOOP("DatasetView", "KTO (thumbs)…"),
+        QT_TRANSLATE_NOOP("DatasetView", "Wrote {n} rated answers to {path}."),
+    ),
+    "arena": (
+        QT_TRANSLATE_NOOP("DatasetView", "Arena battle log…"),
+        QT_TRANSLATE_NOOP("DatasetView", "Wrote {n} battles to {path}."),
+    ),
 }
 
 # A cell shows the start of a text; the details pane and the tooltip show all of it.
 CELL_CHARACTERS = 200
 TOOLTIP_CHARACTERS = 1500
-
-
-def _plural(count: int, word: str, words: str | None = None) -> str:
-    return f"{count} {word if count == 1 else words or word + 's'}"
 
 
 def describe_counts(counts: DatasetCounts) -> str:
@@ -97,23 +108,57 @@ def describe_counts(counts: DatasetCounts) -> str:
     emoji font.
     """
     if counts.empty:
-        return EMPTY_MESSAGE
-    thumbs = (
-        f"{_plural(counts.thumbs, 'thumb')} ({counts.thumbs_up} good / {counts.thumbs_down} bad)"
+        return translate("DatasetView", EMPTY_MESSAGE)
+    thumbs = plural(
+        counts.thumbs,
+        translate("DatasetView", "{n} thumb ({good} good / {bad} bad)"),
+        translate("DatasetView", "{n} thumbs ({good} good / {bad} bad)"),
+        good=counts.thumbs_up,
+        bad=counts.thumbs_down,
     )
-    votes = _plural(counts.votes, "arena vote")
-    draws = [_plural(counts.ties, "tie")] if counts.ties else []
+    votes = plural(
+        counts.votes,
+        translate("DatasetView", "{n} arena vote"),
+        translate("DatasetView", "{n} arena votes"),
+    )
+    draws = (
+        [
+            plural(
+                counts.ties,
+                translate("DatasetView", "{n} tie"),
+                translate("DatasetView", "{n} ties"),
+            )
+        ]
+        if counts.ties
+        else []
+    )
     if counts.both_bad:
-        draws.append(f"{counts.both_bad} both bad")
+        draws.append(translate("DatasetView", "{n} both bad").format(n=counts.both_bad))
     if draws:
         votes += f" ({', '.join(draws)})"
     return " · ".join(
         [
-            _plural(counts.trl_pairs, "preference pair"),
+            plural(
+                counts.trl_pairs,
+                translate("DatasetView", "{n} preference pair"),
+                translate("DatasetView", "{n} preference pairs"),
+            ),
             thumbs,
-            _plural(counts.rewrites, "rewrite"),
-            _plural(counts.picks, "best pick"),
-            _plural(counts.rankings, "ranking"),
+            plural(
+                counts.rewrites,
+                translate("DatasetView", "{n} rewrite"),
+                translate("DatasetView", "{n} rewrites"),
+            ),
+            plural(
+                counts.picks,
+                translate("DatasetView", "{n} best pick"),
+                translate("DatasetView", "{n} best picks"),
+            ),
+            plural(
+                counts.rankings,
+                translate("DatasetView", "{n} ranking"),
+                translate("DatasetView", "{n} rankings"),
+            ),
             votes,
         ]
     )
@@ -138,14 +183,23 @@ def _model_name(name: str) -> str:
 class PairTableModel(QAbstractTableModel):
     """The preference pairs, newest first, one per row."""
 
-    HEADERS = ("Source", "Prompt", "Chosen", "Rejected", "Models", "Date")
+    HEADERS = (
+        QT_TRANSLATE_NOOP("PairTableModel", "Source"),
+        QT_TRANSLATE_NOOP("PairTableModel", "Prompt"),
+        QT_TRANSLATE_NOOP("PairTableModel", "Chosen"),
+        QT_TRANSLATE_NOOP("PairTableModel", "Rejected"),
+        QT_TRANSLATE_NOOP("PairTableModel", "Models"),
+        QT_TRANSLATE_NOOP("PairTableModel", "Date"),
+    )
     HEADER_TIPS = (
-        "Which rating made the pair",
-        "The last thing you said before the answers",
-        "The better answer",
-        "The worse answer",
-        "The chosen answer's model vs the rejected answer's model",
-        "When you rated (your local time)",
+        QT_TRANSLATE_NOOP("PairTableModel", "Which rating made the pair"),
+        QT_TRANSLATE_NOOP("PairTableModel", "The last thing you said before the answers"),
+        QT_TRANSLATE_NOOP("PairTableModel", "The better answer"),
+        QT_TRANSLATE_NOOP("PairTableModel", "The worse answer"),
+        QT_TRANSLATE_NOOP(
+            "PairTableModel", "The chosen answer's model vs the rejected answer's model"
+        ),
+        QT_TRANSLATE_NOOP("PairTableModel", "When you rated (your local time)"),
     )
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -178,9 +232,9 @@ class PairTableModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
+            return translate("PairTableModel", self.HEADERS[section])
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self.HEADER_TIPS[section]
+            return translate("PairTableModel", self.HEADER_TIPS[section])
         return None
 
     def data(
@@ -198,7 +252,7 @@ class PairTableModel(QAbstractTableModel):
     @staticmethod
     def _texts(pair: PreferencePair) -> tuple[str, ...]:
         return (
-            SOURCE_NAMES[pair.source],
+            translate("DatasetView", SOURCE_NAMES[pair.source]),
             pair.prompt,
             pair.chosen,
             pair.rejected,
@@ -210,12 +264,14 @@ class PairTableModel(QAbstractTableModel):
 class PairDetails(QFrame):
     """Both answers of one pair in full, side by side, under the prompt."""
 
-    PLACEHOLDER = "Select a pair to read its prompt and both answers in full."
+    PLACEHOLDER = QT_TRANSLATE_NOOP(
+        "PairDetails", "Select a pair to read its prompt and both answers in full."
+    )
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("pairDetails")
-        self.prompt = QLabel(self.PLACEHOLDER)
+        self.prompt = QLabel(translate("PairDetails", self.PLACEHOLDER))
         self.prompt.setObjectName("pairPrompt")
         self.prompt.setWordWrap(True)
         self.prompt.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -248,11 +304,16 @@ class PairDetails(QFrame):
         for widget in boxes:
             widget.setVisible(pair is not None)
         if pair is None:
-            self.prompt.setText(placeholder)
+            self.prompt.setText(translate("PairDetails", placeholder))
             return
-        self.prompt.setText(f"<b>Prompt:</b> {html.escape(pair.prompt)}")
-        self.chosen_title.setText(f"✓ Chosen · {html.escape(_model_name(pair.chosen_model))}")
-        self.rejected_title.setText(f"✗ Rejected · {html.escape(_model_name(pair.rejected_model))}")
+        prompt = translate("PairDetails", "<b>Prompt:</b> {prompt}")
+        self.prompt.setText(prompt.format(prompt=html.escape(pair.prompt)))
+        chosen = translate("PairDetails", "✓ Chosen · {model}")
+        self.chosen_title.setText(chosen.format(model=html.escape(_model_name(pair.chosen_model))))
+        rejected = translate("PairDetails", "✗ Rejected · {model}")
+        self.rejected_title.setText(
+            rejected.format(model=html.escape(_model_name(pair.rejected_model)))
+        )
         self.chosen.setPlainText(pair.chosen)
         self.rejected.setPlainText(pair.rejected)
 
@@ -260,7 +321,13 @@ class PairDetails(QFrame):
 class LeaderboardTable(QTableWidget):
     """One row per model, best first: rating, 95% interval, battles, wins / ties / losses."""
 
-    HEADERS = ("Model", "Rating", "95% interval", "Battles", "W / T / L")
+    HEADERS = (
+        QT_TRANSLATE_NOOP("LeaderboardTable", "Model"),
+        QT_TRANSLATE_NOOP("LeaderboardTable", "Rating"),
+        QT_TRANSLATE_NOOP("LeaderboardTable", "95% interval"),
+        QT_TRANSLATE_NOOP("LeaderboardTable", "Battles"),
+        QT_TRANSLATE_NOOP("LeaderboardTable", "W / T / L"),
+    )
     # As tall as its rows, up to this many: the pairs above get the rest of the page.
     MAX_VISIBLE_ROWS = 6
 
@@ -268,7 +335,7 @@ class LeaderboardTable(QTableWidget):
         super().__init__(0, len(self.HEADERS), parent)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setObjectName("leaderboard")
-        self.setHorizontalHeaderLabels(self.HEADERS)
+        self.setHorizontalHeaderLabels([translate("LeaderboardTable", h) for h in self.HEADERS])
         first = self.horizontalHeaderItem(0)
         assert first is not None  # made by setHorizontalHeaderLabels
         first.setTextAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
@@ -340,9 +407,12 @@ class DatasetView(QWidget):
         self._stale = True  # read on the first show, not at start-up
         self._export_folder = Path.home()
         self.export_actions = {kind: self._export_action(kind) for kind in EXPORTS}
-        self.include_reasoning = QCheckBox("Include reasoning")
+        self.include_reasoning = QCheckBox(translate("DatasetView", "Include reasoning"))
         self.include_reasoning.setToolTip(
-            "Add reasoning models' reasoning in columns of its own; the answers never hold it"
+            translate(
+                "DatasetView",
+                "Add reasoning models' reasoning in columns of its own; the answers never hold it",
+            )
         )
         self._build()
         service.loaded.connect(self._show_dataset)
@@ -354,17 +424,17 @@ class DatasetView(QWidget):
     # Assembly ------------------------------------------------------------------------
 
     def _export_action(self, kind: ExportFormat) -> QAction:
-        action = QAction(EXPORTS[kind][0], self)
+        action = QAction(translate("DatasetView", EXPORTS[kind][0]), self)
         action.triggered.connect(lambda: self.ask_export(kind))
         return action
 
     def _build(self) -> None:
-        title = QLabel("Data set")
+        title = QLabel(translate("DatasetView", "Data set"))
         title.setObjectName("pageTitle")
-        explain = QLabel(EXPLANATION)
+        explain = QLabel(translate("DatasetView", EXPLANATION))
         explain.setObjectName("pageText")
         explain.setWordWrap(True)
-        self.counts_label = QLabel("Reading your ratings…")
+        self.counts_label = QLabel(translate("DatasetView", "Reading your ratings…"))
         self.counts_label.setObjectName("datasetCounts")
         self.counts_label.setWordWrap(True)
         self.banner = widgets.Banner()
@@ -382,7 +452,7 @@ class DatasetView(QWidget):
     def _export_bar(self) -> QHBoxLayout:
         bar = QHBoxLayout()
         bar.setSpacing(8)
-        label = QLabel("Export as JSONL:")
+        label = QLabel(translate("DatasetView", "Export as JSONL:"))
         label.setObjectName("sectionTitle")
         bar.addWidget(label)
         for action in self.export_actions.values():
@@ -392,10 +462,13 @@ class DatasetView(QWidget):
             bar.addWidget(button)
         bar.addWidget(self.include_reasoning)
         bar.addStretch(1)
-        self.share_button = QPushButton("Share…")
+        self.share_button = QPushButton(translate("DatasetView", "Share…"))
         self.share_button.setObjectName("shareButton")
         self.share_button.setToolTip(
-            "Save the data set as a folder with its card, or share it on Hugging Face"
+            translate(
+                "DatasetView",
+                "Save the data set as a folder with its card, or share it on Hugging Face",
+            )
         )
         self.share_button.clicked.connect(self.open_share)
         self.share_button.setVisible(self.share_service is not None)
@@ -424,12 +497,14 @@ class DatasetView(QWidget):
         self.pairs_table.verticalHeader().hide()
         self._size_columns(self.pairs_table.horizontalHeader())
         self.pairs_table.selectionModel().selectionChanged.connect(self._on_selection)
-        self.delete_button = QPushButton("Delete pair…")
+        self.delete_button = QPushButton(translate("DatasetView", "Delete pair…"))
         self.delete_button.setEnabled(False)
-        self.delete_button.setToolTip("Take back the rating that made this pair")
+        self.delete_button.setToolTip(
+            translate("DatasetView", "Take back the rating that made this pair")
+        )
         self.delete_button.clicked.connect(self.ask_delete)
         heading = QHBoxLayout()
-        pairs_title = QLabel("Preference pairs, newest first")
+        pairs_title = QLabel(translate("DatasetView", "Preference pairs, newest first"))
         pairs_title.setObjectName("sectionTitle")
         heading.addWidget(pairs_title)
         heading.addStretch(1)
@@ -457,9 +532,9 @@ class DatasetView(QWidget):
             header.setSectionResizeMode(column, modes.ResizeToContents if fits else modes.Stretch)
 
     def _leaderboard_section(self) -> QWidget:
-        title = QLabel("Leaderboard")
+        title = QLabel(translate("DatasetView", "Leaderboard"))
         title.setObjectName("sectionTitle")
-        self.leaderboard_note = QLabel(LEADERBOARD_EXPLANATION)
+        self.leaderboard_note = QLabel(translate("DatasetView", LEADERBOARD_EXPLANATION))
         self.leaderboard_note.setObjectName("pageNote")
         self.leaderboard_note.setWordWrap(True)
         self.leaderboard_table = LeaderboardTable()
@@ -502,12 +577,18 @@ class DatasetView(QWidget):
             self._show_details()
         self.leaderboard_table.set_rows(dataset.leaderboard)
         self.leaderboard_table.setVisible(bool(dataset.leaderboard))
-        self.leaderboard_note.setText(LEADERBOARD_EXPLANATION if dataset.leaderboard else NO_VOTES)
+        note = LEADERBOARD_EXPLANATION if dataset.leaderboard else NO_VOTES
+        self.leaderboard_note.setText(translate("DatasetView", note))
 
     def _set_export_tips(self, counts: DatasetCounts) -> None:
         rows = {"trl": counts.trl_pairs, "kto": counts.kto_rows, "arena": counts.arena_battles}
         for kind, action in self.export_actions.items():
-            action.setToolTip(f"Write {_plural(rows[kind], 'row')} to a JSONL file you choose")
+            tip = plural(
+                rows[kind],
+                translate("DatasetView", "Write {n} row to a JSONL file you choose"),
+                translate("DatasetView", "Write {n} rows to a JSONL file you choose"),
+            )
+            action.setToolTip(tip)
 
     # Pairs ---------------------------------------------------------------------------
 
@@ -524,8 +605,11 @@ class DatasetView(QWidget):
         if self.pair_model.rowCount() == 0:
             self.details.show_pair(
                 None,
-                "No preference pairs yet. Pairs come from a better answer you write for a Bad one, "
-                "a pick of the best of several answers, a ranking, or an arena vote.",
+                translate(
+                    "DatasetView",
+                    "No preference pairs yet. Pairs come from a better answer you write for a "
+                    "Bad one, a pick of the best of several answers, a ranking, or an arena vote.",
+                ),
             )
         else:
             self.details.show_pair(pair)
@@ -536,22 +620,52 @@ class DatasetView(QWidget):
         if pair is None:
             return
         question = self._delete_question(pair)
-        if widgets.confirm(self, "Delete pair", question, "Delete"):
+        if widgets.confirm(
+            self,
+            translate("DatasetView", "Delete pair"),
+            question,
+            translate("DatasetView", "Delete"),
+        ):
             self.service.delete_pair(pair.id)
 
     def _delete_question(self, pair: PreferencePair) -> str:
         if pair.source == "rewrite":
-            return (
+            return translate(
+                "DatasetView",
                 "Delete the better answer you wrote? Your Bad rating of the original answer "
-                "stays, with its reasons."
+                "stays, with its reasons.",
             )
         if pair.source == "compare":
-            return "Delete this arena vote? It also leaves the leaderboard."
+            return translate(
+                "DatasetView", "Delete this arena vote? It also leaves the leaderboard."
+            )
         siblings = self._pairs_of(pair.rating)
-        what = "pick of the best answer" if pair.source == "pick" else "ranking of the answers"
-        return (
-            f"This removes your whole {what} to this prompt: "
-            f"{_plural(siblings, 'pair')} in all. The answers themselves stay."
+        if pair.source == "pick":
+            return plural(
+                siblings,
+                translate(
+                    "DatasetView",
+                    "This removes your whole pick of the best answer to this prompt: {n} pair "
+                    "in all. The answers themselves stay.",
+                ),
+                translate(
+                    "DatasetView",
+                    "This removes your whole pick of the best answer to this prompt: {n} pairs "
+                    "in all. The answers themselves stay.",
+                ),
+            )
+        return plural(
+            siblings,
+            translate(
+                "DatasetView",
+                "This removes your whole ranking of the answers to this prompt: {n} pair in "
+                "all. The answers themselves stay.",
+            ),
+            translate(
+                "DatasetView",
+                "This removes your whole ranking of the answers to this prompt: {n} pairs in "
+                "all. The answers themselves stay.",
+            ),
         )
 
     def _pairs_of(self, rating: RatingRef) -> int:
@@ -563,16 +677,20 @@ class DatasetView(QWidget):
         """Ask where to save the ``kind`` export, then write it in the background."""
         name, _filter = QFileDialog.getSaveFileName(
             self,
-            f"Export {EXPORTS[kind][0].removesuffix('…')}",
+            translate("DatasetView", "Export {format}").format(
+                format=translate("DatasetView", EXPORTS[kind][0]).removesuffix("…")
+            ),
             str(self._export_folder / f"llamadesk-{kind}.jsonl"),
-            "JSON Lines (*.jsonl);;All files (*)",
+            translate("DatasetView", "JSON Lines (*.jsonl);;All files (*)"),
         )
         if not name:
             return
         path = Path(name)
         self._export_folder = path.parent
         self._set_exporting(True)
-        self.banner.show_message(f"Exporting to {path}…", "info")
+        self.banner.show_message(
+            translate("DatasetView", "Exporting to {path}…").format(path=path), "info"
+        )
         self.service.export(kind, path, include_reasoning=self.include_reasoning.isChecked())
 
     def _set_exporting(self, exporting: bool) -> None:
@@ -582,15 +700,16 @@ class DatasetView(QWidget):
     def _on_export_done(self, result: ExportResult) -> None:
         self._set_exporting(False)
         if result.count == 0:
-            text = f"{EMPTY_MESSAGE} Wrote an empty file to {result.path}."
+            empty = translate("DatasetView", "Wrote an empty file to {path}.")
+            text = f"{translate('DatasetView', EMPTY_MESSAGE)} {empty.format(path=result.path)}"
             self.banner.show_message(text, "warning")
             return
-        noun = EXPORTS[result.format][1]
-        self.banner.show_message(f"Wrote {result.count} {noun} to {result.path}.", "success")
+        done = translate("DatasetView", EXPORTS[result.format][1])
+        self.banner.show_message(done.format(n=result.count, path=result.path), "success")
 
     def _on_export_failed(self, message: str) -> None:
         self._set_exporting(False)
-        self._show_error(f"Export failed. {message}")
+        self._show_error(translate("DatasetView", "Export failed. {error}").format(error=message))
 
     def _show_error(self, message: str) -> None:
         self.banner.show_message(message, "error")

@@ -23,9 +23,10 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QDesktopServices
 
 from llamadesk.core.logs import ExceptHooks, describe
+from llamadesk.ui.translations import QT_TRANSLATE_NOOP, translate
 from llamadesk.ui.widgets import Banner
 
-OPEN_LOG_FOLDER = "Open the log folder"
+OPEN_LOG_FOLDER = QT_TRANSLATE_NOOP("ErrorReporter", "Open the log folder")
 _QT_LEVELS = {
     QtMsgType.QtDebugMsg: logging.DEBUG,
     QtMsgType.QtInfoMsg: logging.INFO,
@@ -71,9 +72,11 @@ class ErrorReporter(QObject):
 
     def _show(self, sentence: str) -> None:
         self.banner.show_message(
-            f"Something went wrong: {sentence} The details are in the log.",
+            translate(
+                "ErrorReporter", "Something went wrong: {sentence} The details are in the log."
+            ).format(sentence=sentence),
             "error",
-            action=(OPEN_LOG_FOLDER, self.open_log_folder),
+            action=(translate("ErrorReporter", OPEN_LOG_FOLDER), self.open_log_folder),
         )
 
     def open_log_folder(self) -> bool:

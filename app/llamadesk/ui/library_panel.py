@@ -24,18 +24,26 @@ from llamadesk.core.adapters import is_adapter
 from llamadesk.core.library import LibraryModel, format_parameters
 from llamadesk.core.memory import format_size
 from llamadesk.services.downloads import DownloadManager, DownloadState, DownloadStatus
+from llamadesk.ui.translations import QT_TRANSLATE_NOOP, translate
 
 _PROGRESS_STEPS = 1000  # QProgressBar holds an int: show per-mille, not bytes
 
 
 def _duration(seconds: float | None) -> str:
     if seconds is None:
-        return "time left unknown"
+        return translate("LibraryPanel", "time left unknown")
     if seconds < 60:
-        return f"{seconds:.0f} s left"
+        return translate("LibraryPanel", "{n:.0f} s left").format(n=seconds)
     if seconds < 3600:
-        return f"{seconds / 60:.0f} min left"
-    return f"{seconds / 3600:.1f} h left"
+        return translate("LibraryPanel", "{n:.0f} min left").format(n=seconds / 60)
+    return translate("LibraryPanel", "{n:.1f} h left").format(n=seconds / 3600)
+
+
+# What a waiting download's line calls its state.
+_STATE_WORDS = {
+    DownloadState.QUEUED: QT_TRANSLATE_NOOP("LibraryPanel", "queued"),
+    DownloadState.PAUSED: QT_TRANSLATE_NOOP("LibraryPanel", "paused"),
+}
 
 
 def describe_download(status: DownloadStatus) -> str:
@@ -44,11 +52,21 @@ def describe_download(status: DownloadStatus) -> str:
         return status.message
     done, total = format_size(status.done), format_size(status.total) if status.total else "?"
     if status.state is DownloadState.RUNNING:
-        speed = f"{format_size(round(status.speed))}/s" if status.speed else "starting"
-        return f"{done} of {total}  ·  {speed}  ·  {_duration(status.seconds_left)}"
+        speed = (
+            f"{format_size(round(status.speed))}/s"
+            if status.speed
+            else translate("LibraryPanel", "starting")
+        )
+        line = translate("LibraryPanel", "{done} of {total}  ·  {speed}  ·  {left}")
+        return line.format(done=done, total=total, speed=speed, left=_duration(status.seconds_left))
     if status.state is DownloadState.DONE:
-        return f"{total}  ·  verified (sha256) and ready"
-    return f"{done} of {total}  ·  {status.state.value}"
+        return translate("LibraryPanel", "{total}  ·  verified (sha256) and ready").format(
+            total=total
+        )
+    state = translate("LibraryPanel", _STATE_WORDS.get(status.state, status.state.value))
+    return translate("LibraryPanel", "{done} of {total}  ·  {state}").format(
+        done=done, total=total, state=state
+    )
 
 
 class DownloadRow(QFrame):
@@ -74,10 +92,10 @@ class DownloadRow(QFrame):
         self.line = QLabel()
         self.line.setObjectName("pageText")
         self.line.setWordWrap(True)
-        self.pause_button = QPushButton("Pause")
-        self.resume_button = QPushButton("Resume")
-        self.cancel_button = QPushButton("Cancel")
-        self.chat_button = QPushButton("Chat now")
+        self.pause_button = QPushButton(translate("DownloadRow", "Pause"))
+        self.resume_button = QPushButton(translate("DownloadRow", "Resume"))
+        self.cancel_button = QPushButton(translate("DownloadRow", "Cancel"))
+        self.chat_button = QPushButton(translate("DownloadRow", "Chat now"))
         self.chat_button.setObjectName("primaryButton")
         self.pause_button.clicked.connect(lambda: manager.pause(key))
         self.resume_button.clicked.connect(lambda: manager.resume(key))
@@ -106,7 +124,11 @@ class DownloadRow(QFrame):
         state = status.state
         self.pause_button.setVisible(state in (DownloadState.RUNNING, DownloadState.QUEUED))
         self.resume_button.setVisible(state in (DownloadState.PAUSED, DownloadState.FAILED))
-        self.resume_button.setText("Try again" if state is DownloadState.FAILED else "Resume")
+        self.resume_button.setText(
+            translate("DownloadRow", "Try again")
+            if state is DownloadState.FAILED
+            else translate("DownloadRow", "Resume")
+        )
         self.cancel_button.setVisible(state is not DownloadState.DONE)
         self.chat_button.setVisible(state is DownloadState.DONE)
 
@@ -129,7 +151,9 @@ class DownloadsPanel(QScrollArea):
         super().__init__(parent)
         self.manager = manager
         self.rows: dict[str, DownloadRow] = {}
-        self.empty = QLabel("No downloads yet: pick a model above and press Download.")
+        self.empty = QLabel(
+            translate("DownloadsPanel", "No downloads yet: pick a model above and press Download.")
+        )
         self.empty.setObjectName("pageText")
         content = QWidget()
         self._layout = QVBoxLayout(content)
@@ -162,7 +186,15 @@ class DownloadsPanel(QScrollArea):
             row.update_status()
 
 
-LIBRARY_COLUMNS = ("Model", "Architecture", "Parameters", "Quantization", "Context", "Size", "From")
+LIBRARY_COLUMNS = (
+    QT_TRANSLATE_NOOP("LibraryTable", "Model"),
+    QT_TRANSLATE_NOOP("LibraryTable", "Architecture"),
+    QT_TRANSLATE_NOOP("LibraryTable", "Parameters"),
+    QT_TRANSLATE_NOOP("LibraryTable", "Quantization"),
+    QT_TRANSLATE_NOOP("LibraryTable", "Context"),
+    QT_TRANSLATE_NOOP("LibraryTable", "Size"),
+    QT_TRANSLATE_NOOP("LibraryTable", "From"),
+)
 
 
 class LibraryTable(QTableWidget):
@@ -171,7 +203,7 @@ class LibraryTable(QTableWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(0, len(LIBRARY_COLUMNS), parent)
         self.models: list[LibraryModel] = []
-        self.setHorizontalHeaderLabels(LIBRARY_COLUMNS)
+        self.setHorizontalHeaderLabels([translate("LibraryTable", c) for c in LIBRARY_COLUMNS])
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -235,15 +267,20 @@ class LibraryPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.table = LibraryTable()
-        self.chat_button = QPushButton("Chat with it")
+        self.chat_button = QPushButton(translate("LibraryPanel", "Chat with it"))
         self.chat_button.setObjectName("primaryButton")
-        self.import_button = QPushButton("Import GGUF…")
-        self.delete_button = QPushButton("Delete…")
-        self.quantize_button = QPushButton("Quantize…")
-        self.quantize_button.setToolTip("Make a smaller quantization of this model")
-        self.measure_button = QPushButton("Measure quality…")
+        self.import_button = QPushButton(translate("LibraryPanel", "Import GGUF…"))
+        self.delete_button = QPushButton(translate("LibraryPanel", "Delete…"))
+        self.quantize_button = QPushButton(translate("LibraryPanel", "Quantize…"))
+        self.quantize_button.setToolTip(
+            translate("LibraryPanel", "Make a smaller quantization of this model")
+        )
+        self.measure_button = QPushButton(translate("LibraryPanel", "Measure quality…"))
         self.measure_button.setToolTip(
-            "Compare this model's predictions with another's (usually its source) on a text"
+            translate(
+                "LibraryPanel",
+                "Compare this model's predictions with another's (usually its source) on a text",
+            )
         )
         self.status = QLabel()
         self.status.setObjectName("pageText")
@@ -252,8 +289,10 @@ class LibraryPanel(QWidget):
         self.delete_button.clicked.connect(self._delete)
         self.quantize_button.clicked.connect(lambda: self._emit_path(self.quantize_requested))
         self.measure_button.clicked.connect(lambda: self._emit_path(self.measure_requested))
-        self.train_button = QPushButton("Teach…")
-        self.train_button.setToolTip("Teach this model your preferences from your ratings")
+        self.train_button = QPushButton(translate("LibraryPanel", "Teach…"))
+        self.train_button.setToolTip(
+            translate("LibraryPanel", "Teach this model your preferences from your ratings")
+        )
         self.train_button.clicked.connect(lambda: self._emit_path(self.train_requested))
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.table.doubleClicked.connect(lambda _index: self._chat())

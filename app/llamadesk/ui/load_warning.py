@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from llamadesk.core.load_check import LoadCheck
 from llamadesk.core.memory import FitLevel
 from llamadesk.services.model_loader import MemoryChoice
+from llamadesk.ui.translations import translate
 
 
 def ask_about_memory(parent: QWidget, check: LoadCheck) -> MemoryChoice:
@@ -14,23 +15,26 @@ def ask_about_memory(parent: QWidget, check: LoadCheck) -> MemoryChoice:
     too_big = check.verdict.level is FitLevel.TOO_BIG
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Warning)
-    box.setWindowTitle("This model may not fit in memory")
+    box.setWindowTitle(translate("LoadWarning", "This model may not fit in memory"))
     box.setText(
-        f"<b>{check.info.path.name}</b> "
-        + (
-            "needs more memory than this computer has."
+        (
+            translate("LoadWarning", "<b>{name}</b> needs more memory than this computer has.")
             if too_big
-            else "may not fit in the memory free now."
-        )
+            else translate("LoadWarning", "<b>{name}</b> may not fit in the memory free now.")
+        ).format(name=check.info.path.name)
     )
     box.setInformativeText(check.verdict.explain())
     shorter = None
     if check.fitting_context:
         shorter = box.addButton(
-            f"Load with a {check.fitting_context:,}-token context",
+            translate("LoadWarning", "Load with a {n:,}-token context").format(
+                n=check.fitting_context
+            ),
             QMessageBox.ButtonRole.AcceptRole,
         )
-    anyway = box.addButton("Load anyway", QMessageBox.ButtonRole.DestructiveRole)
+    anyway = box.addButton(
+        translate("LoadWarning", "Load anyway"), QMessageBox.ButtonRole.DestructiveRole
+    )
     cancel = box.addButton(QMessageBox.StandardButton.Cancel)
     box.setDefaultButton(shorter or cancel)
     box.exec()

@@ -202,7 +202,10 @@ class MainWindow(QMainWindow):
 
     def _ask_open_model(self) -> None:
         filename, _filter = QFileDialog.getOpenFileName(
-            self, "Open a GGUF model", str(Path.home()), "GGUF models (*.gguf);;All files (*)"
+            self,
+            translate("MainWindow", "Open a GGUF model"),
+            str(Path.home()),
+            translate("MainWindow", "GGUF models (*.gguf);;All files (*)"),
         )
         if filename:
             self.load_model(Path(filename))
@@ -250,7 +253,9 @@ class MainWindow(QMainWindow):
 
     def _on_progress(self, tokens: int, tokens_per_second: float) -> None:
         line = self.status.show_progress(tokens, tokens_per_second)
-        self.chat_view.set_live_status(f"writing…  {line}")
+        self.chat_view.set_live_status(
+            translate("MainWindow", "writing…  {line}").format(line=line)
+        )
 
     def open_settings(self) -> None:
         """The model's inference settings and the current chat's own, in one dialog."""
@@ -273,7 +278,10 @@ class MainWindow(QMainWindow):
             self.load_model(path)
         else:
             self.banner.show_message(
-                f"The model you used last time is gone ({path}). Pick another one.", "warning"
+                translate(
+                    "MainWindow", "The model you used last time is gone ({path}). Pick another one."
+                ).format(path=path),
+                "warning",
             )
             self.chat.welcome_wanted = True
             self.chat.update_page()

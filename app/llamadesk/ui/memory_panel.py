@@ -15,6 +15,7 @@ from llamadesk.services.memory_monitor import MemoryMonitor, MemorySample
 from llamadesk.services.model_host import LoadedModel
 from llamadesk.ui.chart_theme import follow_theme, style_plot
 from llamadesk.ui.palette import current
+from llamadesk.ui.translations import translate
 
 
 class MemoryChart(pg.PlotWidget):  # type: ignore[misc]  # pyqtgraph ships no types
@@ -30,9 +31,9 @@ class MemoryChart(pg.PlotWidget):  # type: ignore[misc]  # pyqtgraph ships no ty
         plot.setMouseEnabled(x=False, y=False)
         plot.hideButtons()
         plot.showGrid(x=False, y=True, alpha=0.15)
-        plot.setLabel("bottom", "seconds ago")
+        plot.setLabel("bottom", translate("MemoryChart", "seconds ago"))
         plot.getAxis("left").enableAutoSIPrefix(False)
-        plot.getAxis("left").setLabel("GB")
+        plot.getAxis("left").setLabel(translate("MemoryChart", "GB"))
         self._lines = {"system": plot.plot(), "process": plot.plot()}
         self.legend = QLabel()
         self.legend.setObjectName("emptyNote")
@@ -45,11 +46,12 @@ class MemoryChart(pg.PlotWidget):  # type: ignore[misc]  # pyqtgraph ships no ty
         style_plot(self.getPlotItem(), colours)
         self._lines["system"].setPen(pg.mkPen(colours.chart_system, width=2))
         self._lines["process"].setPen(pg.mkPen(colours.chart_process, width=2))
-        self.legend.setText(
-            f"<span style='color:{colours.chart_process}'>■</span> this app   "
-            f"<span style='color:{colours.chart_system}'>■</span> whole system "
-            "(last 5 minutes)"
+        legend = translate(
+            "MemoryChart",
+            "<span style='color:{app}'>■</span> this app   "
+            "<span style='color:{system}'>■</span> whole system (last 5 minutes)",
         )
+        self.legend.setText(legend.format(app=colours.chart_process, system=colours.chart_system))
 
     def show_samples(self, samples: Sequence[MemorySample]) -> None:
         self.samples = samples
@@ -76,13 +78,13 @@ class MemoryPanel(QWidget):
             for key in ("process", "weights", "mapped", "kv", "compute", "system", "gpu")
         }
         form = QFormLayout()
-        form.addRow("This app", self.figures["process"])
-        form.addRow("Model weights", self.figures["weights"])
-        form.addRow("  of which in RAM", self.figures["mapped"])
-        form.addRow("KV cache", self.figures["kv"])
-        form.addRow("Compute buffers", self.figures["compute"])
-        form.addRow("System", self.figures["system"])
-        form.addRow("GPU", self.figures["gpu"])
+        form.addRow(translate("MemoryPanel", "This app"), self.figures["process"])
+        form.addRow(translate("MemoryPanel", "Model weights"), self.figures["weights"])
+        form.addRow(translate("MemoryPanel", "  of which in RAM"), self.figures["mapped"])
+        form.addRow(translate("MemoryPanel", "KV cache"), self.figures["kv"])
+        form.addRow(translate("MemoryPanel", "Compute buffers"), self.figures["compute"])
+        form.addRow(translate("MemoryPanel", "System"), self.figures["system"])
+        form.addRow(translate("MemoryPanel", "GPU"), self.figures["gpu"])
         self.chart = MemoryChart()
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -100,7 +102,11 @@ class MemoryPanel(QWidget):
         local = model is not None and not model.server
         self.monitor.model_path = model.info.path if model and local else None
         if model is None or model.server:
-            note = f"runs remotely, on {model.server}" if model else "no model loaded"
+            note = (
+                translate("MemoryPanel", "runs remotely, on {server}").format(server=model.server)
+                if model
+                else translate("MemoryPanel", "no model loaded")
+            )
             for key in ("weights", "mapped", "kv", "compute"):
                 self.figures[key].setText(note)
         else:
@@ -111,10 +117,12 @@ class MemoryPanel(QWidget):
                 kv_bytes_per_element=KV_BYTES_PER_ELEMENT[settings.kv_cache_type],
                 n_batch=settings.n_batch,
             )
-            self.figures["weights"].setText(f"{format_size(model.info.file_size)} file")
+            weights = translate("MemoryPanel", "{size} file")
+            self.figures["weights"].setText(weights.format(size=format_size(model.info.file_size)))
             self.figures["mapped"].setText("…")
+            kv = translate("MemoryPanel", "{size} at {n_ctx:,} tokens")
             self.figures["kv"].setText(
-                f"{format_size(estimate.kv_cache_bytes)} at {settings.n_ctx:,} tokens"
+                kv.format(size=format_size(estimate.kv_cache_bytes), n_ctx=settings.n_ctx)
             )
             self.figures["compute"].setText(format_size(estimate.compute_bytes))
         self.figures["gpu"].setText("…")
@@ -129,7 +137,7 @@ class MemoryPanel(QWidget):
 
     def _unknown(self, figure: str, message: str) -> None:
         """A figure that could not be read: say so, and why in its tooltip."""
-        self.figures[figure].setText("unknown (see the log)")
+        self.figures[figure].setText(translate("MemoryPanel", "unknown (see the log)"))
         self.figures[figure].setToolTip(message)
 
     def wait_for_all(self) -> None:
@@ -137,9 +145,13 @@ class MemoryPanel(QWidget):
 
     def _on_sample(self, sample: MemorySample) -> None:
         self.figures["process"].setText(format_size(sample.process_rss))
+        system = translate("MemoryPanel", "{used} used, {free} free of {total}")
         self.figures["system"].setText(
-            f"{format_size(sample.system_used)} used, {format_size(sample.system_available)} "
-            f"free of {format_size(sample.system_total)}"
+            system.format(
+                used=format_size(sample.system_used),
+                free=format_size(sample.system_available),
+                total=format_size(sample.system_total),
+            )
         )
         if self.isVisible():
             self.chart.show_samples(list(self.monitor.history))
@@ -148,12 +160,15 @@ class MemoryPanel(QWidget):
 def gpu_text(backend: BackendInfo | None) -> str:
     """What the GPU line says; asks nvidia-smi on CUDA builds (slow: call off the GUI thread)."""
     if backend is None or not backend.gpu_offload:
-        return "none (a CPU build of llama.cpp)"
+        return translate("MemoryPanel", "none (a CPU build of llama.cpp)")
     free = free_vram_bytes() if backend.backend == "CUDA" else None
     if free is None:
         return (
-            f"{backend.backend} (shares system memory)"
+            translate("MemoryPanel", "{backend} (shares system memory)").format(
+                backend=backend.backend
+            )
             if backend.backend == "Metal"
             else backend.backend
         )
-    return f"{backend.backend}: {format_size(free)} free"
+    free_text = translate("MemoryPanel", "{backend}: {size} free")
+    return free_text.format(backend=backend.backend, size=format_size(free))

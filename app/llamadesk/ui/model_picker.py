@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QComboBox, QWidget
 
 from llamadesk.core.adapters import ADAPTER_MARK, read_adapter_lineage
 from llamadesk.core.remote import short_model_id
+from llamadesk.ui.translations import translate
 
 OPEN_FILE = "\0open"  # item data are path strings; this can never be one
 REMOTE = "\0remote\n"  # nor this: the start of a remote model's data, "<REMOTE>url\nid"
@@ -19,7 +20,7 @@ DEMO_SUFFIX = "demo-random-weights.gguf"
 
 def display_name(path: Path) -> str:
     if path.name == DEMO_SUFFIX:
-        return "Demo model (random weights: it babbles)"
+        return translate("ModelPicker", "Demo model (random weights: it babbles)")
     # Only a file named as training names adapters has its (small) lineage read.
     lineage = read_adapter_lineage(path) if ADAPTER_MARK in path.name else None
     return lineage.label() if lineage is not None else path.stem
@@ -60,7 +61,7 @@ class ModelPicker(QComboBox):
         self.blockSignals(True)
         self.clear()
         if current is None:
-            self.addItem("No model loaded", None)
+            self.addItem(translate("ModelPicker", "No model loaded"), None)
         listed = list(paths)
         if current is not None and current not in listed:
             listed.insert(0, current)
@@ -69,10 +70,14 @@ class ModelPicker(QComboBox):
             self.addItem(display_name(path), str(path))
             self.setItemData(self.count() - 1, str(path), Qt.ItemDataRole.ToolTipRole)
         for url, model in remote:
-            self.addItem(f"{short_model_id(model)}  (remote)", f"{REMOTE}{url}\n{model}")
-            self.setItemData(self.count() - 1, f"{model} on {url}", Qt.ItemDataRole.ToolTipRole)
+            remote_name = translate("ModelPicker", "{model}  (remote)").format(
+                model=short_model_id(model)
+            )
+            self.addItem(remote_name, f"{REMOTE}{url}\n{model}")
+            where = translate("ModelPicker", "{model} on {url}").format(model=model, url=url)
+            self.setItemData(self.count() - 1, where, Qt.ItemDataRole.ToolTipRole)
         self.insertSeparator(self.count())
-        self.addItem("Open GGUF file…", OPEN_FILE)
+        self.addItem(translate("ModelPicker", "Open GGUF file…"), OPEN_FILE)
         self.setCurrentIndex(max(self._index_of_current(), 0))
         self.blockSignals(False)
 

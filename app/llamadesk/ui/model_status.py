@@ -27,17 +27,30 @@ class ModelStatus:
         self.speed_status = QLabel("")
         status_bar.addPermanentWidget(self.speed_status)
         status_bar.addPermanentWidget(self.model_status)
-        loader.checking.connect(lambda name: self.model_status.setText(f"Checking {name}…"))
-        host.loading.connect(lambda name: self.model_status.setText(f"Loading {name}…"))
+        loader.checking.connect(
+            lambda name: self.model_status.setText(
+                translate("MainWindow", "Checking {name}…").format(name=name)
+            )
+        )
+        host.loading.connect(
+            lambda name: self.model_status.setText(
+                translate("MainWindow", "Loading {name}…").format(name=name)
+            )
+        )
         host.busy_changed.connect(self.busy.setVisible)
 
     def show_model(self, model: LoadedModel) -> None:
         info = model.info
-        self.model_status.setText(
-            f"{short_model_id(info.name)}  ·  remote, on {model.server}"
-            if model.server
-            else f"{display_name(info.path)}  ·  {info.quantization}  ·  ctx {model.settings.n_ctx}"
-        )
+        if model.server:
+            shown = translate("MainWindow", "{name}  ·  remote, on {server}")
+            shown = shown.format(name=short_model_id(info.name), server=model.server)
+        else:
+            shown = translate("MainWindow", "{name}  ·  {quantization}  ·  ctx {n_ctx}").format(
+                name=display_name(info.path),
+                quantization=info.quantization,
+                n_ctx=model.settings.n_ctx,
+            )
+        self.model_status.setText(shown)
 
     def show_current(self) -> None:
         """After a failed load: the model still loaded, if any."""
@@ -48,7 +61,8 @@ class ModelStatus:
 
     def show_progress(self, tokens: int, tokens_per_second: float) -> str:
         """Show an answer's progress; returns the line, for the answer's own status."""
-        line = f"{tokens} tokens  ·  {tokens_per_second:.1f} tokens/s"
+        line = translate("MainWindow", "{tokens} tokens  ·  {speed:.1f} tokens/s")
+        line = line.format(tokens=tokens, speed=tokens_per_second)
         self.speed_status.setText(line)
         return line
 
@@ -56,6 +70,5 @@ class ModelStatus:
         stats = message.answer_stats
         if stats is None:
             return
-        self.speed_status.setText(
-            f"{stats.tokens_per_second:.1f} tokens/s  ·  {stats.ttft_ms:.0f} ms to first token"
-        )
+        speed = translate("MainWindow", "{speed:.1f} tokens/s  ·  {ttft:.0f} ms to first token")
+        self.speed_status.setText(speed.format(speed=stats.tokens_per_second, ttft=stats.ttft_ms))

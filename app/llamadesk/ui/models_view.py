@@ -78,22 +78,23 @@ from llamadesk.ui.palette import current, fit_colours
 from llamadesk.ui.quality_dialog import QualityDialog
 from llamadesk.ui.quantize_dialog import QuantizeDialog
 from llamadesk.ui.train_view import TrainDialog
+from llamadesk.ui.translations import QT_TRANSLATE_NOOP, plural, translate
 from llamadesk.ui.widgets import Banner, confirm
 
 CONTEXT_CHOICES = (2048, 4096, 8192, 16384, 32768, 131072)
 DEFAULT_CONTEXT = 4096  # when the settings name none of the choices (0: the model's own)
-RECOMMENDED = "★ Recommended for this computer"
+RECOMMENDED = QT_TRANSLATE_NOOP("ModelsView", "★ Recommended for this computer")
 VARIANT_COLUMNS = (
-    "Quantization",
-    "Bits/weight",
-    "File size",
-    "Quality cost",
-    "Fit",
-    "Speed",
+    QT_TRANSLATE_NOOP("VariantsTable", "Quantization"),
+    QT_TRANSLATE_NOOP("VariantsTable", "Bits/weight"),
+    QT_TRANSLATE_NOOP("VariantsTable", "File size"),
+    QT_TRANSLATE_NOOP("VariantsTable", "Quality cost"),
+    QT_TRANSLATE_NOOP("VariantsTable", "Fit"),
+    QT_TRANSLATE_NOOP("VariantsTable", "Speed"),
     "",
 )
 _FIT_COLUMN, _SPEED_COLUMN, _MARK_COLUMN = 4, 5, 6
-MEASURING = "measuring this computer…"
+MEASURING = QT_TRANSLATE_NOOP("ModelsView", "measuring this computer…")
 DialogT = TypeVar("DialogT", bound=QDialog)
 
 
@@ -107,10 +108,10 @@ def _fit_colours(level: FitLevel) -> tuple[str, str]:
 
 
 _REASONING_TEXT = {
-    "tags": "thinks before answering",
-    "prefilled": "thinks before answering",
-    "harmony": "reasons before answering (low/medium/high)",
-    "gemma4": "can think before answering",
+    "tags": QT_TRANSLATE_NOOP("ModelsView", "thinks before answering"),
+    "prefilled": QT_TRANSLATE_NOOP("ModelsView", "thinks before answering"),
+    "harmony": QT_TRANSLATE_NOOP("ModelsView", "reasons before answering (low/medium/high)"),
+    "gemma4": QT_TRANSLATE_NOOP("ModelsView", "can think before answering"),
 }
 
 
@@ -118,7 +119,8 @@ def _parameters_text(entry: CatalogEntry) -> str:
     """ "8.2B", or "30.5B (3.3B active)" for a mixture of experts."""
     text = format_parameters(entry.parameters)
     if entry.mixture_of_experts:
-        text += f" ({format_parameters(entry.active_parameters)} active)"
+        active = translate("ModelsView", "({n} active)")
+        text += " " + active.format(n=format_parameters(entry.active_parameters))
     return text
 
 
@@ -139,21 +141,21 @@ class CatalogPane(QWidget):
         self.entries = entries
         self.recommended: CatalogEntry | None = None  # marked in the list
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search models")
+        self.search.setPlaceholderText(translate("CatalogPane", "Search models"))
         self.search.setClearButtonEnabled(True)
         self.family = QComboBox()
-        self.family.addItem("All families", None)
+        self.family.addItem(translate("CatalogPane", "All families"), None)
         for family in families(entries):
             self.family.addItem(family, family)
         self.size_filter = QComboBox()
-        self.size_filter.addItem("All sizes", None)
+        self.size_filter.addItem(translate("CatalogPane", "All sizes"), None)
         for label, low, high in SIZE_RANGES:
             self.size_filter.addItem(label, (low, high))
         self.list = QListWidget()
         self.list.setObjectName("conversationList")
         self.repo = QLineEdit()
-        self.repo.setPlaceholderText("owner/name")
-        open_button = QPushButton("Open")
+        self.repo.setPlaceholderText(translate("CatalogPane", "owner/name"))
+        open_button = QPushButton(translate("CatalogPane", "Open"))
         self.search.textChanged.connect(lambda _text: self.refresh())
         self.family.currentIndexChanged.connect(lambda _index: self.refresh())
         self.size_filter.currentIndexChanged.connect(lambda _index: self.refresh())
@@ -166,7 +168,7 @@ class CatalogPane(QWidget):
         repo_row = QHBoxLayout()
         repo_row.addWidget(self.repo, 1)
         repo_row.addWidget(open_button)
-        open_label = QLabel("Open any repository")
+        open_label = QLabel(translate("CatalogPane", "Open any repository"))
         open_label.setObjectName("sectionTitle")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
@@ -193,7 +195,7 @@ class CatalogPane(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, entry)
             item.setToolTip(entry.description)
             if entry == self.recommended:
-                item.setText(f"{item.text()}\n{RECOMMENDED}")
+                item.setText(f"{item.text()}\n{translate('ModelsView', RECOMMENDED)}")
                 item.setBackground(QBrush(QColor(_fit_colours(FitLevel.FITS)[0])))
             self.list.addItem(item)
 
@@ -227,7 +229,7 @@ class VariantsTable(QTableWidget):
         self.variants: list[Variant] = []
         self.verdicts: list[FitVerdict] = []
         self._parameters = 0
-        self.setHorizontalHeaderLabels(VARIANT_COLUMNS)
+        self.setHorizontalHeaderLabels([translate("VariantsTable", c) for c in VARIANT_COLUMNS])
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -252,22 +254,26 @@ class VariantsTable(QTableWidget):
         self.variants, self.verdicts = variants, verdicts
         self._parameters = parameters
         self.setRowCount(len(variants))
-        shown_speeds = speeds or [MEASURING] * len(variants)
+        shown_speeds = speeds or [translate("ModelsView", MEASURING)] * len(variants)
         rows = zip(variants, verdicts, shown_speeds, strict=True)
         for row, (variant, verdict, speed) in enumerate(rows):
             self._fill(row, variant, verdict, mark if variant == recommended else "", speed)
 
     def _fill(self, row: int, variant: Variant, verdict: FitVerdict, mark: str, speed: str) -> None:
-        split = f" in {len(variant.files)} parts" if variant.split else ""
-        size = format_size(variant.size) + split
+        size = format_size(variant.size)
+        if variant.split:
+            size = translate("VariantsTable", "{size} in {n} parts")
+            size = size.format(size=format_size(variant.size), n=len(variant.files))
         cells = (
             variant.quant_label or variant.name,
             self._bits(variant),
-            f"≈ {size} (estimate)" if variant.estimated else size,
+            translate("VariantsTable", "≈ {size} (estimate)").format(size=size)
+            if variant.estimated
+            else size,
             quality_cost(variant),
-            verdict.level.label,
+            translate("Memory", verdict.level.label),
             speed,
-            mark,
+            translate("ModelsView", mark),
         )
         items = [QTableWidgetItem(text) for text in cells]
         for column, item in enumerate(items):
@@ -359,14 +365,14 @@ class ModelsView(QWidget):
         if catalog.problems:
             self.banner.show_message(" ".join(catalog.problems), "warning")
         self.catalog = CatalogPane(catalog.entries)
-        self.title = QLabel("Pick a model")
+        self.title = QLabel(translate("ModelsView", "Pick a model"))
         self.title.setObjectName("pageTitle")
-        self.about = QLabel(QUANTIZATION_EXPLAINED)
+        self.about = QLabel(translate("Quants", QUANTIZATION_EXPLAINED))
         self.about.setObjectName("pageText")
         self.about.setWordWrap(True)
         self.context = QComboBox()
         for tokens in CONTEXT_CHOICES:
-            self.context.addItem(f"{tokens:,} tokens", tokens)
+            self.context.addItem(translate("ModelsView", "{n:,} tokens").format(n=tokens), tokens)
         index = self.context.findData(n_ctx)
         self.context.setCurrentIndex(
             index if index >= 0 else self.context.findData(DEFAULT_CONTEXT)
@@ -376,21 +382,25 @@ class ModelsView(QWidget):
         self.status.setObjectName("pageText")
         self.status.setWordWrap(True)
         self.variants = VariantsTable()
-        self.details = QLabel("Hover over a variant, or select it, for how its fit is worked out.")
+        self.details = QLabel(
+            translate(
+                "ModelsView", "Hover over a variant, or select it, for how its fit is worked out."
+            )
+        )
         self.details.setObjectName("pageText")
         self.details.setWordWrap(True)
-        self.download_button = QPushButton("Download")
+        self.download_button = QPushButton(translate("ModelsView", "Download"))
         self.download_button.setObjectName("primaryButton")
         self.download_button.setEnabled(False)
         self.downloads_panel = DownloadsPanel(self.downloads)
         self.library = LibraryPanel()
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.downloads_panel, "Downloads")
-        self.tabs.addTab(self.library, "Library")
+        self.tabs.addTab(self.downloads_panel, translate("ModelsView", "Downloads"))
+        self.tabs.addTab(self.library, translate("ModelsView", "Library"))
         self.tabs.setCurrentWidget(self.library)
 
         context_row = QHBoxLayout()
-        context_row.addWidget(QLabel("Context length"))
+        context_row.addWidget(QLabel(translate("ModelsView", "Context length")))
         context_row.addWidget(self.context)
         context_row.addWidget(self.status, 1)
         action_row = QHBoxLayout()
@@ -449,13 +459,21 @@ class ModelsView(QWidget):
         self.title.setText(entry.name)
         facts = [
             entry.repo,
-            f"{_parameters_text(entry)} parameters",
+            translate("ModelsView", "{n} parameters").format(n=_parameters_text(entry)),
             entry.architecture,
-            f"up to {entry.context_length:,} tokens of context",
+            translate("ModelsView", "up to {n:,} tokens of context").format(n=entry.context_length),
             entry.license,
-            *((_REASONING_TEXT[entry.reasoning],) if entry.reasoning != "none" else ()),
-            *(("reads images",) if entry.vision else ()),
-            *(("gated: needs a Hugging Face login",) if entry.gated else ()),
+            *(
+                (translate("ModelsView", _REASONING_TEXT[entry.reasoning]),)
+                if entry.reasoning != "none"
+                else ()
+            ),
+            *((translate("ModelsView", "reads images"),) if entry.vision else ()),
+            *(
+                (translate("ModelsView", "gated: needs a Hugging Face login"),)
+                if entry.gated
+                else ()
+            ),
         ]
         note = f"<br><i>{entry.note}</i>" if entry.note else ""
         self.about.setText(
@@ -475,7 +493,10 @@ class ModelsView(QWidget):
         self.catalog.set_recommended(recommended)
         if recommended is None:
             self.status.setText(
-                "No model in the catalog fits this computer's free memory comfortably."
+                translate(
+                    "ModelsView",
+                    "No model in the catalog fits this computer's free memory comfortably.",
+                )
             )
             return
         self.catalog.search.clear()
@@ -488,8 +509,11 @@ class ModelsView(QWidget):
         self.entry = None
         self.title.setText(repo)
         self.about.setText(
-            "Not in the catalog: the fit counts the file only, not the memory its context "
-            "takes, which LlamaDesk learns once the file is here."
+            translate(
+                "ModelsView",
+                "Not in the catalog: the fit counts the file only, not the memory its context "
+                "takes, which LlamaDesk learns once the file is here.",
+            )
         )
         self._list(repo)
 
@@ -498,7 +522,7 @@ class ModelsView(QWidget):
         self._wanted_repo = repo
         self.variants.set_variants([], [], None)
         self.download_button.setEnabled(False)
-        self.status.setText(f"Listing {repo}…")
+        self.status.setText(translate("ModelsView", "Listing {repo}…").format(repo=repo))
         endpoint = self.downloads.endpoint
         job = self.runner.start(lambda: fetch_listing(repo, self.cache_dir, endpoint=endpoint))
         job.finished.connect(self._on_listed)
@@ -606,16 +630,26 @@ class ModelsView(QWidget):
         self, listing: RepoListing, variants: list[Variant], recommended: Variant | None
     ) -> str:
         if not variants:
-            return "This repository has no GGUF files LlamaDesk can use."
+            return translate("ModelsView", "This repository has no GGUF files LlamaDesk can use.")
         if variants[0].estimated:
-            return (
-                f"<b>Estimates</b>: {listing.offline_reason} Until the real list arrives, "
-                "sizes are worked out as parameters × bits per weight ÷ 8, and fit and "
-                "speed from those."
+            return translate(
+                "ModelsView",
+                "<b>Estimates</b>: {reason} Until the real list arrives, sizes are worked out "
+                "as parameters × bits per weight ÷ 8, and fit and speed from those.",
+            ).format(reason=listing.offline_reason)
+        parts = [
+            plural(
+                len(variants),
+                translate("ModelsView", "{n} variant"),
+                translate("ModelsView", "{n} variants"),
             )
-        parts = [f"{len(variants)} variants"]
+        ]
         if recommended is None:
-            parts.append("none fits this computer comfortably at this context length")
+            parts.append(
+                translate(
+                    "ModelsView", "none fits this computer comfortably at this context length"
+                )
+            )
         if listing.offline:
             parts.append(f"<b>{listing.describe_age()}</b> ({listing.offline_reason})")
         if self.speed is not None and self.system_memory().gpu is not None:
@@ -629,8 +663,10 @@ class ModelsView(QWidget):
         if row is None or variant is None:
             return
         verdict = self.variants.verdicts[row]
-        self.download_button.setText(f"Download {variant.quant_label or variant.name}")
-        self.details.setText(f"<b>{verdict.level.label}.</b> {verdict.explain()}")
+        download = translate("ModelsView", "Download {variant}")
+        self.download_button.setText(download.format(variant=variant.quant_label or variant.name))
+        label = translate("Memory", verdict.level.label)
+        self.details.setText(f"<b>{label}.</b> {verdict.explain()}")
 
     def download_selected(self) -> None:
         """Queue the selected variant's file(s)."""
@@ -671,37 +707,48 @@ class ModelsView(QWidget):
             self.library.table.select_path(self._select_after_refresh)
             self._select_after_refresh = None
         count = len(models)
-        self.tabs.setTabText(self.tabs.indexOf(self.library), f"Library ({count})")
+        library = translate("ModelsView", "Library ({n})").format(n=count)
+        self.tabs.setTabText(self.tabs.indexOf(self.library), library)
 
     def _ask_import(self) -> None:
         filename, _filter = QFileDialog.getOpenFileName(
-            self, "Import a GGUF model", str(Path.home()), "GGUF models (*.gguf);;All files (*)"
+            self,
+            translate("ModelsView", "Import a GGUF model"),
+            str(Path.home()),
+            translate("ModelsView", "GGUF models (*.gguf);;All files (*)"),
         )
         if not filename:
             return
         box = QMessageBox(
             QMessageBox.Icon.Question,
-            "Import a model",
-            "Copy the file into LlamaDesk's models folder, or link to it where it is? "
-            "A link takes no space, but the model is gone if the file is moved.",
+            translate("ModelsView", "Import a model"),
+            translate(
+                "ModelsView",
+                "Copy the file into LlamaDesk's models folder, or link to it where it is? "
+                "A link takes no space, but the model is gone if the file is moved.",
+            ),
             QMessageBox.StandardButton.Cancel,
             self,
         )
-        copy = box.addButton("Copy", QMessageBox.ButtonRole.AcceptRole)
-        link = box.addButton("Link", QMessageBox.ButtonRole.AcceptRole)
+        copy = box.addButton(translate("ModelsView", "Copy"), QMessageBox.ButtonRole.AcceptRole)
+        link = box.addButton(translate("ModelsView", "Link"), QMessageBox.ButtonRole.AcceptRole)
         box.exec()
         if box.clickedButton() in (copy, link):
             self.import_file(Path(filename), link=box.clickedButton() is link)
 
     def import_file(self, source: Path, *, link: bool = False) -> None:
         """Check and copy (or link) ``source`` into the models folder, in the background."""
-        self.library.status.setText(f"Importing {source.name}…")
+        self.library.status.setText(
+            translate("ModelsView", "Importing {name}…").format(name=source.name)
+        )
         job = self.runner.start(lambda: import_model(source, self.models_dir, link=link))
         job.finished.connect(self._on_imported)
         job.failed.connect(self._on_import_failed)
 
     def _on_imported(self, path: Path) -> None:
-        self.library.status.setText(f"Imported {path.name}.")
+        self.library.status.setText(
+            translate("ModelsView", "Imported {name}.").format(name=path.name)
+        )
         self.refresh_library()
         self.models_changed.emit()
 
@@ -713,12 +760,20 @@ class ModelsView(QWidget):
             self.banner.show_message(unexpected_failure(error, "The import"))
 
     def _delete(self, model: LibraryModel) -> None:
-        size = format_size(model.info.file_size) if model.info else "its"
+        question = (
+            translate(
+                "ModelsView", "Delete {name} ({size}) from the disk? This cannot be undone."
+            ).format(name=model.name, size=format_size(model.info.file_size))
+            if model.info
+            else translate(
+                "ModelsView", "Delete {name} from the disk? This cannot be undone."
+            ).format(name=model.name)
+        )
         if not confirm(
             self,
-            "Delete the model?",
-            f"Delete {model.name} ({size}) from the disk? This cannot be undone.",
-            "Delete",
+            translate("ModelsView", "Delete the model?"),
+            question,
+            translate("ModelsView", "Delete"),
         ):
             return
         try:

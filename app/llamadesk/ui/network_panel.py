@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from llamadesk.core.api_jobs import LogEntry
 from llamadesk.core.remote import NO_LOGPROBS
 from llamadesk.services.network import ApiService, ConnectionsService
-from llamadesk.ui.translations import translate
+from llamadesk.ui.translations import plural, translate
 
 if TYPE_CHECKING:
     from llamadesk.ui.main_window import MainWindow
@@ -40,9 +40,9 @@ def log_line(entry: LogEntry) -> str:
     moment = time.strftime("%H:%M:%S", time.localtime(entry.at))
     line = f"{moment}  {entry.client}  {entry.path}  {entry.status}"
     if entry.status == 200 and entry.completion_tokens:
-        line += (
-            f"  ·  {entry.completion_tokens} tokens, waited {entry.queued_ms:.0f} ms, "
-            f"{entry.total_ms / 1000:.1f} s"
+        cost = translate("NetworkPanel", "{tokens} tokens, waited {waited:.0f} ms, {total:.1f} s")
+        line += "  ·  " + cost.format(
+            tokens=entry.completion_tokens, waited=entry.queued_ms, total=entry.total_ms / 1000
         )
     elif entry.note:
         line += f"  ·  {entry.note}"
@@ -73,24 +73,26 @@ class NetworkPanel(QWidget):
     # The API server ----------------------------------------------------------------------
 
     def _server_box(self) -> QGroupBox:
-        box = QGroupBox("Serve the loaded model (OpenAI-compatible API)")
-        self.serve_toggle = QPushButton("Start server")
+        box = QGroupBox(translate("NetworkPanel", "Serve the loaded model (OpenAI-compatible API)"))
+        self.serve_toggle = QPushButton(translate("NetworkPanel", "Start server"))
         self.serve_toggle.setObjectName("serveToggle")
         self.serve_toggle.setCheckable(True)
         self.serve_toggle.toggled.connect(self._on_toggled)
         self.port = QSpinBox()
         self.port.setRange(0, 65535)
         self.port.setValue(DEFAULT_PORT)
-        self.port.setToolTip("0 picks any free port")
-        self.others = QCheckBox("Let other computers connect (needs an API key)")
+        self.port.setToolTip(translate("NetworkPanel", "0 picks any free port"))
+        self.others = QCheckBox(
+            translate("NetworkPanel", "Let other computers connect (needs an API key)")
+        )
         self.api_key = QLineEdit()
         self.api_key.setEchoMode(QLineEdit.EchoMode.Password)
-        self.api_key.setPlaceholderText("optional on this computer")
+        self.api_key.setPlaceholderText(translate("NetworkPanel", "optional on this computer"))
         self.address = QLineEdit()
         self.address.setObjectName("serverAddress")
         self.address.setReadOnly(True)
-        self.address.setPlaceholderText("not serving")
-        self.copy = QPushButton("Copy")
+        self.address.setPlaceholderText(translate("NetworkPanel", "not serving"))
+        self.copy = QPushButton(translate("NetworkPanel", "Copy"))
         self.copy.setEnabled(False)
         self.copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.address.text()))
         address_row = QHBoxLayout()
@@ -103,15 +105,15 @@ class NetworkPanel(QWidget):
         self.log.setObjectName("requestLog")
         self.log.setMaximumHeight(140)
         form = QFormLayout()
-        form.addRow("Port", self.port)
-        form.addRow("API key", self.api_key)
+        form.addRow(translate("NetworkPanel", "Port"), self.port)
+        form.addRow(translate("NetworkPanel", "API key"), self.api_key)
         form.addRow("", self.others)
-        form.addRow("Address", address_row)
+        form.addRow(translate("NetworkPanel", "Address"), address_row)
         column = QVBoxLayout(box)
         column.addWidget(self.serve_toggle)
         column.addLayout(form)
         column.addWidget(self.server_note)
-        column.addWidget(QLabel("Requests"))
+        column.addWidget(QLabel(translate("NetworkPanel", "Requests")))
         column.addWidget(self.log)
         return box
 
@@ -129,13 +131,20 @@ class NetworkPanel(QWidget):
             self.serve_toggle.setChecked(False)  # back to off: calls this again
             self.server_note.setText(str(exc))
             return
-        note = "Requests wait their turn behind your chat. Point any OpenAI client here."
+        note = translate(
+            "NetworkPanel",
+            "Requests wait their turn behind your chat. Point any OpenAI client here.",
+        )
         self._show_serving(url, note)
 
     def _show_serving(self, url: str, note: str) -> None:
         self.address.setText(url)
         self.copy.setEnabled(bool(url))
-        self.serve_toggle.setText("Stop server" if url else "Start server")
+        self.serve_toggle.setText(
+            translate("NetworkPanel", "Stop server")
+            if url
+            else translate("NetworkPanel", "Start server")
+        )
         self.server_note.setText(note)
 
     def _on_logged(self, entry: LogEntry) -> None:
@@ -146,12 +155,14 @@ class NetworkPanel(QWidget):
     # Connections ----------------------------------------------------------------------------
 
     def _connections_box(self) -> QGroupBox:
-        box = QGroupBox("Connections: models on other servers")
+        box = QGroupBox(translate("NetworkPanel", "Connections: models on other servers"))
         self.server_url = QLineEdit()
-        self.server_url.setPlaceholderText("http://gpu-box:8080/v1")
+        self.server_url.setPlaceholderText(translate("NetworkPanel", "http://gpu-box:8080/v1"))
         self.server_key = QLineEdit()
         self.server_key.setEchoMode(QLineEdit.EchoMode.Password)
-        self.server_key.setPlaceholderText("API key, if the server wants one")
+        self.server_key.setPlaceholderText(
+            translate("NetworkPanel", "API key, if the server wants one")
+        )
         self.server_key.setToolTip(
             translate(
                 "NetworkPanel",
@@ -160,22 +171,22 @@ class NetworkPanel(QWidget):
             )
         )
         self._key_given = False  # the server being added came with a key
-        self.add_button = QPushButton("Add server")
+        self.add_button = QPushButton(translate("NetworkPanel", "Add server"))
         self.add_button.clicked.connect(self._add)
         self.remote_models = QListWidget()
         self.remote_models.setObjectName("remoteModels")
         self.remote_models.setWordWrap(True)
         self.remote_models.itemActivated.connect(self._use)
-        self.use_button = QPushButton("Chat with this model")
+        self.use_button = QPushButton(translate("NetworkPanel", "Chat with this model"))
         self.use_button.clicked.connect(lambda: self._use(self.remote_models.currentItem()))
-        self.remove_button = QPushButton("Remove server")
+        self.remove_button = QPushButton(translate("NetworkPanel", "Remove server"))
         self.remove_button.clicked.connect(self._remove)
         self.connections_note = QLabel("")
         self.connections_note.setObjectName("emptyNote")
         self.connections_note.setWordWrap(True)
         form = QFormLayout()
-        form.addRow("Server", self.server_url)
-        form.addRow("API key", self.server_key)
+        form.addRow(translate("NetworkPanel", "Server"), self.server_url)
+        form.addRow(translate("NetworkPanel", "API key"), self.server_key)
         buttons = QHBoxLayout()
         buttons.addWidget(self.use_button)
         buttons.addWidget(self.remove_button)
@@ -190,7 +201,9 @@ class NetworkPanel(QWidget):
     def _add(self) -> None:
         self._key_given = bool(self.server_key.text().strip())
         self.add_button.setEnabled(False)
-        self.connections_note.setText("Asking the server for its models…")
+        self.connections_note.setText(
+            translate("NetworkPanel", "Asking the server for its models…")
+        )
         self.connections.add(self.server_url.text(), self.server_key.text().strip())
 
     def _on_add_failed(self, message: str) -> None:
@@ -203,20 +216,33 @@ class NetworkPanel(QWidget):
         self.remote_models.clear()
         for server in self.connections.servers:
             reference = (
-                "can be the reference when you measure a local model's quality"
+                translate(
+                    "NetworkPanel", "can be the reference when you measure a local model's quality"
+                )
                 if server.logprobs
-                else f"not a quality reference: {NO_LOGPROBS}"
+                else translate("NetworkPanel", "not a quality reference: {why}").format(
+                    why=NO_LOGPROBS
+                )
             )
             for model in server.models:
-                item = QListWidgetItem(f"{model}\n    remote · {server.url}")
-                item.setToolTip(f"{model} on {server.url}; {reference}.")
+                shown = translate("NetworkPanel", "{model}\n    remote · {url}")
+                item = QListWidgetItem(shown.format(model=model, url=server.url))
+                tip = translate("NetworkPanel", "{model} on {url}; {reference}.")
+                item.setToolTip(tip.format(model=model, url=server.url, reference=reference))
                 item.setData(Qt.ItemDataRole.UserRole, (server.url, model))
                 self.remote_models.addItem(item)
         count = self.remote_models.count()
         self.connections_note.setText(
-            f"{count} remote model{'s' if count > 1 else ''}: double-click one to chat with it."
+            plural(
+                count,
+                translate("NetworkPanel", "{n} remote model: double-click it to chat with it."),
+                translate("NetworkPanel", "{n} remote models: double-click one to chat with it."),
+            )
             if count
-            else "Add a server (llama-server, vLLM, Ollama…) to chat with its models."
+            else translate(
+                "NetworkPanel",
+                "Add a server (llama-server, vLLM, Ollama…) to chat with its models.",
+            )
         )
         if self._key_given:  # just added, with a key: say where it went
             self._key_given = False
@@ -255,7 +281,11 @@ def add_network_dock(window: MainWindow) -> NetworkPanel:
     action = window.toolbar.addAction(translate("MainWindow", "Network"))
     action.setObjectName("networkAction")
     action.setCheckable(True)
-    action.setToolTip("Serve the model to other programs; chat with models on other servers")
+    action.setToolTip(
+        translate(
+            "NetworkPanel", "Serve the model to other programs; chat with models on other servers"
+        )
+    )
     action.toggled.connect(dock.setVisible)
     dock.visibilityChanged.connect(action.setChecked)
     serving = translate("MainWindow", "Network · serving")
@@ -263,7 +293,9 @@ def add_network_dock(window: MainWindow) -> NetworkPanel:
 
     def use(url: str, key: str, model: str) -> None:
         if host.busy or window.loader.busy:
-            window.banner.show_message("The model is busy: wait a moment, then pick it again.")
+            window.banner.show_message(
+                translate("NetworkPanel", "The model is busy: wait a moment, then pick it again.")
+            )
             return
         host.connect_remote(url, key, model)
 

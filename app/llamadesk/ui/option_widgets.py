@@ -11,17 +11,23 @@ from typing import Any
 from PySide6.QtWidgets import QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSpinBox, QSpinBox
 
 from llamadesk.core.options import Option
+from llamadesk.ui.translations import translate
 
 # QSpinBox holds a C int. Wider ranges (seeds, drawn from 32 bits) go in a QDoubleSpinBox
 # with no decimals: a double holds every integer up to 2^53 exactly.
 QT_INT_MAX = 2**31 - 1
 
 
+def option_label(option: Option[Any]) -> str:
+    """The option's label in the user's language."""
+    return translate("Options", option.label)
+
+
 def make_editor(option: Option[Any], value: Any) -> QCheckBox | QComboBox | QAbstractSpinBox:
     """A widget showing `value`, limited to what `option` accepts."""
     widget: QCheckBox | QComboBox | QAbstractSpinBox
     if option.kind is bool:
-        widget = QCheckBox(option.label)
+        widget = QCheckBox(option_label(option))
         widget.setChecked(bool(value))
     elif option.kind is str:
         widget = QComboBox()
@@ -31,7 +37,7 @@ def make_editor(option: Option[Any], value: Any) -> QCheckBox | QComboBox | QAbs
     else:
         widget = _spin_box(option)
         widget.setValue(value)
-    widget.setToolTip(option.help)
+    widget.setToolTip(translate("Options", option.help))
     widget.setObjectName(option.name)
     return widget
 
@@ -55,7 +61,7 @@ def _spin_box(option: Option[Any]) -> QSpinBox | QDoubleSpinBox:
     # with the range's message when the dialog is saved.
     for special, meaning in option.specials:
         if special == low:
-            box.setSpecialValueText(meaning)
+            box.setSpecialValueText(translate("Options", meaning))
     return box
 
 

@@ -40,8 +40,16 @@ from llamadesk.services.quantize_job import (
 )
 from llamadesk.ui.palette import current
 from llamadesk.ui.quantize_dialog import JobDialog
+from llamadesk.ui.translations import QT_TRANSLATE_NOOP, translate
 
-HISTORY_COLUMNS = ("Date", "Against", "Text", "KL divergence", "Top-1", "Perplexity")
+HISTORY_COLUMNS = (
+    QT_TRANSLATE_NOOP("QualityDialog", "Date"),
+    QT_TRANSLATE_NOOP("QualityDialog", "Against"),
+    QT_TRANSLATE_NOOP("QualityDialog", "Text"),
+    QT_TRANSLATE_NOOP("QualityDialog", "KL divergence"),
+    QT_TRANSLATE_NOOP("QualityDialog", "Top-1"),
+    QT_TRANSLATE_NOOP("QualityDialog", "Perplexity"),
+)
 _PROGRESS_STEPS = 1000
 # KL divergence (nats per token) below which two models are hard to tell apart, and above
 # which the differences show often; llama.cpp's published Q8_0 figures sit near 0.001 and
@@ -51,12 +59,17 @@ _FAR_KL = 0.1
 _CLOSE_TOP1 = 0.9  # and they must mostly pick the same token to be "hard to tell apart"
 
 
-TOP_K_NOTE = (
+TOP_K_NOTE = QT_TRANSLATE_NOOP(
+    "QualityDialog",
     "Against a model on a server, KL divergence is a top-k estimate: the server returns only "
     "its most likely next tokens, so both predictions are compared on those tokens plus one "
     "bucket for all the others (the tail). That can only hide differences: the true KL "
-    "divergence is at least this. The reference's perplexity is unknown."
+    "divergence is at least this. The reference's perplexity is unknown.",
 )
+# How the texts measured on are saved with a report (in English, the stored data's
+# language) and named in the user's where shown; a file's is "file <name>".
+YOUR_CONVERSATIONS = QT_TRANSLATE_NOOP("QualityDialog", "your conversations")
+PASTED_TEXT = QT_TRANSLATE_NOOP("QualityDialog", "pasted text")
 
 
 def is_remote(report: QualityReport) -> bool:
@@ -71,35 +84,48 @@ def reference_name(report: QualityReport) -> str:
 
 def interpret(report: QualityReport) -> str:
     """What the figures mean for the user, in a sentence (two against a server)."""
-    agreement = f"{report.top1_agreement:.0%}"
     if report.kl_divergence < _CLOSE_KL and report.top1_agreement >= _CLOSE_TOP1:
-        verdict = "hard to tell apart"
+        verdict = translate("QualityDialog", "hard to tell apart")
     elif report.kl_divergence < _FAR_KL:
-        verdict = "close, with small differences"
+        verdict = translate("QualityDialog", "close, with small differences")
     else:
-        verdict = "noticeably different"
-    meaning = (
-        f"On this text the two are {verdict}: they pick the same next token {agreement} of "
-        "the time (lower KL divergence is better; 0 and 100% mean identical predictions)."
-    )
-    return f"{meaning} {TOP_K_NOTE}" if is_remote(report) else meaning
+        verdict = translate("QualityDialog", "noticeably different")
+    meaning = translate(
+        "QualityDialog",
+        "On this text the two are {verdict}: they pick the same next token {agreement:.0%} of "
+        "the time (lower KL divergence is better; 0 and 100% mean identical predictions).",
+    ).format(verdict=verdict, agreement=report.top1_agreement)
+    note = translate("QualityDialog", TOP_K_NOTE)
+    return f"{meaning} {note}" if is_remote(report) else meaning
 
 
 def result_rows(report: QualityReport) -> list[tuple[str, str]]:
     """The figures of ``report`` as (what, value) rows for a small table."""
     return [
-        (f"Perplexity of {Path(report.model).name}", f"{report.perplexity:.3f}"),
         (
-            f"Perplexity of {reference_name(report)}",
-            "unknown (top-k only)" if is_remote(report) else f"{report.reference_perplexity:.3f}",
+            translate("QualityDialog", "Perplexity of {model}").format(
+                model=Path(report.model).name
+            ),
+            f"{report.perplexity:.3f}",
         ),
         (
-            "Mean KL divergence"
-            + (f" ({report.reference_level} estimate)" if is_remote(report) else ""),
+            translate("QualityDialog", "Perplexity of {model}").format(
+                model=reference_name(report)
+            ),
+            translate("QualityDialog", "unknown (top-k only)")
+            if is_remote(report)
+            else f"{report.reference_perplexity:.3f}",
+        ),
+        (
+            translate("QualityDialog", "Mean KL divergence ({level} estimate)").format(
+                level=report.reference_level
+            )
+            if is_remote(report)
+            else translate("QualityDialog", "Mean KL divergence"),
             f"{report.kl_divergence:.4f}",
         ),
-        ("Top-1 agreement", f"{report.top1_agreement:.1%}"),
-        ("Tokens measured", f"{report.tokens:,}"),
+        (translate("QualityDialog", "Top-1 agreement"), f"{report.top1_agreement:.1%}"),
+        (translate("QualityDialog", "Tokens measured"), f"{report.tokens:,}"),
     ]
 
 
@@ -158,7 +184,9 @@ class QualityDialog(JobDialog):
         remotes: Sequence[tuple[RemoteReference, bool]] = (),
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle(f"Measure the quality of {model.name}")
+        self.setWindowTitle(
+            translate("QualityDialog", "Measure the quality of {model}").format(model=model.name)
+        )
         self.model = model
         self.database = database
         self.text_file: Path | None = None
@@ -180,9 +208,12 @@ class QualityDialog(JobDialog):
 
     def _build(self) -> None:
         intro = QLabel(
-            f"How far do <b>{self.model.name}</b>'s predictions stray from another model's "
-            "on your kind of text? Compare a quantization with its source to see what the "
-            "smaller file costs."
+            translate(
+                "QualityDialog",
+                "How far do <b>{model}</b>'s predictions stray from another model's on your "
+                "kind of text? Compare a quantization with its source to see what the smaller "
+                "file costs.",
+            ).format(model=self.model.name)
         )
         intro.setWordWrap(True)
         self.reference = QComboBox()
@@ -190,9 +221,9 @@ class QualityDialog(JobDialog):
         self.reference_note = QLabel()
         self.reference_note.setObjectName("pageText")
         self.reference_note.setWordWrap(True)
-        self.conversations = QRadioButton("My conversations")
-        self.from_file = QRadioButton("A file…")
-        self.pasted = QRadioButton("Paste text")
+        self.conversations = QRadioButton(translate("QualityDialog", "My conversations"))
+        self.from_file = QRadioButton(translate("QualityDialog", "A file…"))
+        self.pasted = QRadioButton(translate("QualityDialog", "Paste text"))
         self.sources = QButtonGroup(self)
         for button in (self.conversations, self.from_file, self.pasted):
             self.sources.addButton(button)
@@ -200,29 +231,33 @@ class QualityDialog(JobDialog):
         self.file_label = QLabel()
         self.file_label.setObjectName("pageText")
         self.paste = QPlainTextEdit()
-        self.paste.setPlaceholderText("Paste a text of a few paragraphs or more here.")
+        self.paste.setPlaceholderText(
+            translate("QualityDialog", "Paste a text of a few paragraphs or more here.")
+        )
         self.paste.setMaximumHeight(110)
         self.bar = QProgressBar()
         self.bar.setRange(0, _PROGRESS_STEPS)
         self.bar.hide()
         self.status = QLabel()
         self.status.setWordWrap(True)
-        self.results = _table(("Measure", "Value"))
+        self.results = _table(
+            (translate("QualityDialog", "Measure"), translate("QualityDialog", "Value"))
+        )
         self.results.horizontalHeader().hide()
         self.results.hide()
         self.meaning = QLabel()
         self.meaning.setWordWrap(True)
         self.meaning.setObjectName("pageText")
-        self.history = _table(HISTORY_COLUMNS)
-        self.run_button = QPushButton("Run")
+        self.history = _table(tuple(translate("QualityDialog", c) for c in HISTORY_COLUMNS))
+        self.run_button = QPushButton(translate("QualityDialog", "Run"))
         self.run_button.setObjectName("primaryButton")
-        self.cancel_button = QPushButton("Cancel")
-        self.close_button = QPushButton("Close")
+        self.cancel_button = QPushButton(translate("QualityDialog", "Cancel"))
+        self.close_button = QPushButton(translate("QualityDialog", "Close"))
 
         form = QGridLayout()
-        form.addWidget(QLabel("Compare with"), 0, 0)
+        form.addWidget(QLabel(translate("QualityDialog", "Compare with")), 0, 0)
         form.addWidget(self.reference, 0, 1, 1, 3)
-        form.addWidget(QLabel("On"), 1, 0)
+        form.addWidget(QLabel(translate("QualityDialog", "On")), 1, 0)
         form.addWidget(self.conversations, 1, 1)
         form.addWidget(self.from_file, 1, 2)
         form.addWidget(self.pasted, 1, 3)
@@ -234,7 +269,7 @@ class QualityDialog(JobDialog):
         buttons.addWidget(self.run_button)
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.close_button)
-        earlier = QLabel("Measurements of this model")
+        earlier = QLabel(translate("QualityDialog", "Measurements of this model"))
         earlier.setObjectName("sectionTitle")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 14, 16, 14)
@@ -264,28 +299,34 @@ class QualityDialog(JobDialog):
         lineage = read_lineage(self.model)
         source = Path(lineage.source) if lineage is not None else None
         if source is not None and source.is_file():
-            self.reference.addItem(f"{source.name} (its source)", source)
+            self.reference.addItem(
+                translate("QualityDialog", "{model} (its source)").format(model=source.name),
+                source,
+            )
         for model in library:
             if model.info is not None and model.path not in (self.model, source):
                 self.reference.addItem(f"{model.name} ({model.info.quantization})", model.path)
-        self.reference.addItem(f"{self.model.name} (itself: a check)", self.model)
+        itself = translate("QualityDialog", "{model} (itself: a check)")
+        self.reference.addItem(itself.format(model=self.model.name), self.model)
 
     def _fill_remotes(self, remotes: Sequence[tuple[RemoteReference, bool]]) -> None:
         """The remote models that can be references, and why the others cannot."""
         refused = []
         for reference, usable in remotes:
             if usable:
-                self.reference.addItem(f"{reference.name} (remote)", reference)
+                remote = translate("QualityDialog", "{model} (remote)")
+                self.reference.addItem(remote.format(model=reference.name), reference)
             else:
                 refused.append(reference.name)
+        refused_note = translate("QualityDialog", "Not offered as references: {models}: {why}.")
         self._refused = (
-            f"Not offered as references: {', '.join(refused)}: {NO_LOGPROBS}." if refused else ""
+            refused_note.format(models=", ".join(refused), why=NO_LOGPROBS) if refused else ""
         )
         self._show_reference_note()
 
     def _show_reference_note(self) -> None:
         remote = isinstance(self.reference.currentData(), RemoteReference)
-        notes = [TOP_K_NOTE] if remote else []
+        notes = [translate("QualityDialog", TOP_K_NOTE)] if remote else []
         notes += [self._refused] if self._refused else []
         self.reference_note.setText("\n".join(notes))
         self.reference_note.setVisible(bool(notes))
@@ -294,7 +335,10 @@ class QualityDialog(JobDialog):
 
     def _pick_file(self) -> None:
         filename, _filter = QFileDialog.getOpenFileName(
-            self, "Measure on a text file", str(Path.home()), "Text (*.txt *.md);;All files (*)"
+            self,
+            translate("QualityDialog", "Measure on a text file"),
+            str(Path.home()),
+            translate("QualityDialog", "Text (*.txt *.md);;All files (*)"),
         )
         if filename:
             self.set_text_file(Path(filename))
@@ -308,12 +352,12 @@ class QualityDialog(JobDialog):
     def _text(self) -> tuple[TextSource, str] | None:
         """The chosen text (read on the worker) and its description, or None if incomplete."""
         if self.conversations.isChecked():
-            return stored_conversations(self.database), "your conversations"
+            return stored_conversations(self.database), YOUR_CONVERSATIONS
         if self.from_file.isChecked():
             path = self.text_file
             return (file_text(path), f"file {path.name}") if path is not None else None
         pasted = self.paste.toPlainText()
-        return ((lambda: pasted), "pasted text") if pasted.strip() else None
+        return ((lambda: pasted), PASTED_TEXT) if pasted.strip() else None
 
     def _update_buttons(self) -> None:
         running = self.job.running
@@ -336,15 +380,20 @@ class QualityDialog(JobDialog):
         self.status.setStyleSheet("")
         remote = isinstance(self.reference.currentData(), RemoteReference)
         self.status.setText(
-            "Measuring… (one request to the server per token)"
+            translate("QualityDialog", "Measuring… (one request to the server per token)")
             if remote
-            else "Measuring… (both models are loaded at once)"
+            else translate("QualityDialog", "Measuring… (both models are loaded at once)")
         )
         self._update_buttons()
 
     def _on_finished(self, saved: SavedReport) -> None:
         self.bar.hide()
-        self.status.setText(f"Measured on {saved.text_source} in {saved.report.seconds:.1f} s.")
+        measured = translate("QualityDialog", "Measured on {text} in {seconds:.1f} s.")
+        self.status.setText(
+            measured.format(
+                text=translate("QualityDialog", saved.text_source), seconds=saved.report.seconds
+            )
+        )
         self.show_report(saved.report)
         self._show_history()
         self._update_buttons()
@@ -374,10 +423,12 @@ class QualityDialog(JobDialog):
             (
                 saved.date.replace("T", " ")[:16],
                 reference_name(saved.report),
-                saved.text_source,
+                translate("QualityDialog", saved.text_source),
                 f"{saved.report.kl_divergence:.4f}",
                 f"{saved.report.top1_agreement:.1%}",
-                f"{saved.report.perplexity:.2f} vs {saved.report.reference_perplexity:.2f}",
+                translate("QualityDialog", "{model:.2f} vs {reference:.2f}").format(
+                    model=saved.report.perplexity, reference=saved.report.reference_perplexity
+                ),
             )
             for saved in reports_for(self.model, load_reports())
         ]

@@ -44,8 +44,13 @@ from llamadesk.core.quants import (
 from llamadesk.services.background import JobRunner
 from llamadesk.services.quantize_job import QuantizeJob
 from llamadesk.ui.palette import current
+from llamadesk.ui.translations import QT_TRANSLATE_NOOP, translate
 
-LEVEL_COLUMNS = ("Level", "Bits/weight", "Quality cost")
+LEVEL_COLUMNS = (
+    QT_TRANSLATE_NOOP("QuantizeDialog", "Level"),
+    QT_TRANSLATE_NOOP("QuantizeDialog", "Bits/weight"),
+    QT_TRANSLATE_NOOP("QuantizeDialog", "Quality cost"),
+)
 PREFERRED_LEVEL = "Q4_K_M"  # the usual best trade-off; picked first when it is offered
 _PROGRESS_STEPS = 1000  # QProgressBar holds an int: per-mille
 
@@ -76,7 +81,9 @@ def larger_levels(source_level: QuantLevel) -> list[QuantLevel]:
 
 def requantized_note(source: str) -> str:
     """How a level larger than its quantized source is labelled everywhere."""
-    return f"requantized from {source}: it cannot be better than its source"
+    return translate(
+        "QuantizeDialog", "requantized from {source}: it cannot be better than its source"
+    ).format(source=source)
 
 
 def describe_plan(plan: QuantizePlan, system: SystemMemory, n_ctx: int) -> str:
@@ -89,17 +96,32 @@ def describe_plan(plan: QuantizePlan, system: SystemMemory, n_ctx: int) -> str:
     verdict = judge_fit(estimate_memory(spec, n_ctx), system)
     free = shutil.disk_usage(plan.dest.parent).free
     rows = (
-        ("Saved as", plan.dest.name),
-        ("Expected size", f"about {format_size(plan.expected_size)}"),
-        ("Bits per weight", describe_bits(plan.level)),
+        (translate("QuantizeDialog", "Saved as"), plan.dest.name),
         (
-            "Quality cost",
+            translate("QuantizeDialog", "Expected size"),
+            translate("QuantizeDialog", "about {size}").format(
+                size=format_size(plan.expected_size)
+            ),
+        ),
+        (translate("QuantizeDialog", "Bits per weight"), describe_bits(plan.level)),
+        (
+            translate("QuantizeDialog", "Quality cost"),
             requantized_note(plan.source.quantization)
             if plan.larger
             else describe_quality_cost(plan.level),
         ),
-        ("On this computer", f"<b>{verdict.level.label}</b> at {n_ctx:,} tokens of context"),
-        ("Free disk", f"{format_size(free)} in {plan.dest.parent}"),
+        (
+            translate("QuantizeDialog", "On this computer"),
+            translate("QuantizeDialog", "<b>{verdict}</b> at {n_ctx:,} tokens of context").format(
+                verdict=translate("Memory", verdict.level.label), n_ctx=n_ctx
+            ),
+        ),
+        (
+            translate("QuantizeDialog", "Free disk"),
+            translate("QuantizeDialog", "{size} in {folder}").format(
+                size=format_size(free), folder=plan.dest.parent
+            ),
+        ),
     )
     cells = "".join(
         f"<tr><td><b>{name}</b>&nbsp;&nbsp;</td><td>{value}</td></tr>" for name, value in rows
@@ -138,7 +160,7 @@ class JobDialog(QDialog):
         """Close; while the job runs, cancel it first and close once it has stopped."""
         if self.job.running:
             self._closing = True
-            self.status.setText("Cancelling…")
+            self.status.setText(translate("JobDialog", "Cancelling…"))
             self.job.cancel()
             return
         super().reject()
@@ -177,7 +199,9 @@ class QuantizeDialog(JobDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle(f"Quantize {source.name}")
+        self.setWindowTitle(
+            translate("QuantizeDialog", "Quantize {model}").format(model=source.name)
+        )
         self.source = source
         self.system_memory = system_memory
         self.n_ctx = n_ctx
@@ -196,7 +220,9 @@ class QuantizeDialog(JobDialog):
         self.intro = QLabel()
         self.intro.setWordWrap(True)
         self.levels = QTableWidget(0, len(LEVEL_COLUMNS))
-        self.levels.setHorizontalHeaderLabels(LEVEL_COLUMNS)
+        self.levels.setHorizontalHeaderLabels(
+            [translate("QuantizeDialog", c) for c in LEVEL_COLUMNS]
+        )
         self.levels.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.levels.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.levels.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -213,16 +239,18 @@ class QuantizeDialog(JobDialog):
         self.warning = QLabel()
         self.warning.setWordWrap(True)
         self.warning.setObjectName("warningText")
-        self.consent = QCheckBox("I understand; quantize the quantized file anyway")
+        self.consent = QCheckBox(
+            translate("QuantizeDialog", "I understand; quantize the quantized file anyway")
+        )
         self.bar = QProgressBar()
         self.bar.setRange(0, _PROGRESS_STEPS)
         self.bar.hide()
         self.status = QLabel()
         self.status.setWordWrap(True)
-        self.start_button = QPushButton("Start")
+        self.start_button = QPushButton(translate("QuantizeDialog", "Start"))
         self.start_button.setObjectName("primaryButton")
-        self.cancel_button = QPushButton("Cancel")
-        self.close_button = QPushButton("Close")
+        self.cancel_button = QPushButton(translate("QuantizeDialog", "Cancel"))
+        self.close_button = QPushButton(translate("QuantizeDialog", "Close"))
         self.levels.itemSelectionChanged.connect(self._on_level)
         self.consent.toggled.connect(lambda _on: self._update_buttons())
         self.start_button.clicked.connect(self.start)
@@ -251,15 +279,25 @@ class QuantizeDialog(JobDialog):
             self._show_error(str(error))
             return
         source_level = quant_level(info.quantization)
+        intro = translate(
+            "QuantizeDialog",
+            "<b>{model}</b> is stored as {quantization} ({size}). Pick a level: the result is "
+            "written beside it, and the original is kept.",
+        )
         self.intro.setText(
-            f"<b>{self.source.name}</b> is stored as {info.quantization} "
-            f"({format_size(info.file_size)}). Pick a level: the result is written "
-            "beside it, and the original is kept."
+            intro.format(
+                model=self.source.name,
+                quantization=info.quantization,
+                size=format_size(info.file_size),
+            )
         )
         if source_level is None:
             self._show_error(
-                f"LlamaDesk cannot quantize from {info.quantization}; "
-                "use an F32, F16, BF16 or Q8_0 file."
+                translate(
+                    "QuantizeDialog",
+                    "LlamaDesk cannot quantize from {quantization}; use an F32, F16, BF16 or "
+                    "Q8_0 file.",
+                ).format(quantization=info.quantization)
             )
             return
         larger = larger_levels(source_level)
@@ -278,7 +316,12 @@ class QuantizeDialog(JobDialog):
         if offered:
             self.levels.selectRow(names.index(PREFERRED_LEVEL) if PREFERRED_LEVEL in names else 0)
         else:
-            self._show_error(f"{info.quantization} is already the smallest level LlamaDesk knows.")
+            self._show_error(
+                translate(
+                    "QuantizeDialog",
+                    "{quantization} is already the smallest level LlamaDesk knows.",
+                ).format(quantization=info.quantization)
+            )
 
     def select_level(self, name: str) -> None:
         """Pick the level called ``name`` in the table."""
@@ -316,16 +359,23 @@ class QuantizeDialog(JobDialog):
     def _requantize_warning(self, plan: QuantizePlan) -> str:
         source = plan.source.quantization
         if plan.larger:
-            return (
-                f"{plan.level.name} is larger than {self.source.name}'s own {source}: "
-                f"{requantized_note(source)}; it only holds the {source} weights in more "
-                "bits. The arena labels it so and never measures other levels against it."
+            return translate(
+                "QuantizeDialog",
+                "{level} is larger than {model}'s own {source}: {note}; it only holds the "
+                "{source} weights in more bits. The arena labels it so and never measures other "
+                "levels against it.",
+            ).format(
+                level=plan.level.name,
+                model=self.source.name,
+                source=source,
+                note=requantized_note(source),
             )
         if plan.requantize:
-            return (
-                f"{self.source.name} is already quantized ({source}): quantizing it again "
-                "compounds the quality losses. Quantize from an F16 or F32 file if you have one."
-            )
+            return translate(
+                "QuantizeDialog",
+                "{model} is already quantized ({source}): quantizing it again compounds the "
+                "quality losses. Quantize from an F16 or F32 file if you have one.",
+            ).format(model=self.source.name, source=source)
         return ""
 
     def _show_error(self, message: str) -> None:
@@ -352,7 +402,9 @@ class QuantizeDialog(JobDialog):
         self.bar.setValue(0)
         self.bar.show()
         self.status.setStyleSheet("")
-        self.status.setText(f"Quantizing to {plan.level.name}…")
+        self.status.setText(
+            translate("QuantizeDialog", "Quantizing to {level}…").format(level=plan.level.name)
+        )
         self._update_buttons()
 
     def _on_progress(self, fraction: float) -> None:
@@ -360,9 +412,13 @@ class QuantizeDialog(JobDialog):
 
     def _on_finished(self, result: QuantizeResult) -> None:
         self.bar.setValue(_PROGRESS_STEPS)
+        done = translate(
+            "QuantizeDialog", "Done: {name}, {size}, in {seconds:.1f} s. It is in the library."
+        )
         self.status.setText(
-            f"Done: {result.path.name}, {format_size(result.size)}, "
-            f"in {result.seconds:.1f} s. It is in the library."
+            done.format(
+                name=result.path.name, size=format_size(result.size), seconds=result.seconds
+            )
         )
         self.plan = None  # its file now exists; pick a level again for another run
         self._update_buttons()

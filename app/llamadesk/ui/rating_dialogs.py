@@ -22,8 +22,23 @@ from PySide6.QtWidgets import (
 
 from llamadesk.core.ratings import REASON_TAGS, Thumbs
 from llamadesk.core.store import Message
+from llamadesk.ui.translations import QT_TRANSLATE_NOOP, translate
 
 ID_ROLE = Qt.ItemDataRole.UserRole
+
+
+# REASON_TAGS (stored in English) as the boxes say them.
+TAG_WORDS = {
+    "helpful": QT_TRANSLATE_NOOP("FeedbackDialog", "helpful"),
+    "correct": QT_TRANSLATE_NOOP("FeedbackDialog", "correct"),
+    "concise": QT_TRANSLATE_NOOP("FeedbackDialog", "concise"),
+    "creative": QT_TRANSLATE_NOOP("FeedbackDialog", "creative"),
+    "wrong": QT_TRANSLATE_NOOP("FeedbackDialog", "wrong"),
+    "unsafe": QT_TRANSLATE_NOOP("FeedbackDialog", "unsafe"),
+    "off-topic": QT_TRANSLATE_NOOP("FeedbackDialog", "off-topic"),
+    "too long": QT_TRANSLATE_NOOP("FeedbackDialog", "too long"),
+    "incomplete": QT_TRANSLATE_NOOP("FeedbackDialog", "incomplete"),
+}
 
 
 class FeedbackDialog(QDialog):
@@ -37,19 +52,27 @@ class FeedbackDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.value = value
-        self.setWindowTitle("Feedback on this answer")
+        self.setWindowTitle(translate("FeedbackDialog", "Feedback on this answer"))
         self.setMinimumWidth(560)
-        verdict = "good" if value > 0 else "not good"
-        intro = QLabel(f"What makes this answer {verdict}? Everything here is optional.")
+        intro = QLabel(
+            translate("FeedbackDialog", "What makes this answer good? Everything here is optional.")
+            if value > 0
+            else translate(
+                "FeedbackDialog", "What makes this answer not good? Everything here is optional."
+            )
+        )
         intro.setWordWrap(True)
         chosen = set(thumbs.tags) if thumbs else set()
-        self.tag_boxes = {tag: QCheckBox(tag) for tag in REASON_TAGS}
+        self.tag_boxes = {
+            tag: QCheckBox(translate("FeedbackDialog", TAG_WORDS.get(tag, tag)))
+            for tag in REASON_TAGS
+        }
         tags = QGridLayout()
         for index, (tag, box) in enumerate(self.tag_boxes.items()):
             box.setChecked(tag in chosen)
             tags.addWidget(box, index // 3, index % 3)
         self.comment = QLineEdit(thumbs.comment if thumbs else "")
-        self.comment.setPlaceholderText("A comment (optional)")
+        self.comment.setPlaceholderText(translate("FeedbackDialog", "A comment (optional)"))
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(tags)
@@ -57,8 +80,11 @@ class FeedbackDialog(QDialog):
         self.rewrite = QPlainTextEdit()
         if value < 0:
             hint = QLabel(
-                "<b>Write a better answer</b> (optional): edit the text below. Your version is "
-                "saved as the preferred answer, the original as the rejected one."
+                translate(
+                    "FeedbackDialog",
+                    "<b>Write a better answer</b> (optional): edit the text below. Your version is "
+                    "saved as the preferred answer, the original as the rejected one.",
+                )
             )
             hint.setWordWrap(True)
             earlier = thumbs.rewrite if thumbs and thumbs.rewrite else ""
@@ -92,11 +118,14 @@ class RankDialog(QDialog):
 
     def __init__(self, answers: Sequence[Message], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Rank the answers")
+        self.setWindowTitle(translate("RankDialog", "Rank the answers"))
         self.setMinimumSize(620, 420)
         intro = QLabel(
-            "Drag the answers into order, best at the top. Every pair in your order becomes "
-            "one preference pair (three answers give three pairs)."
+            translate(
+                "RankDialog",
+                "Drag the answers into order, best at the top. Every pair in your order becomes "
+                "one preference pair (three answers give three pairs).",
+            )
         )
         intro.setWordWrap(True)
         self.list = QListWidget()
@@ -107,8 +136,9 @@ class RankDialog(QDialog):
             preview = " ".join(answer.content.split())
             if len(preview) > 280:
                 preview = preview[:279] + "…"
-            model = answer.model or "unknown model"
-            item = QListWidgetItem(f"Answer {number} ({model}): {preview}")
+            model = answer.model or translate("RankDialog", "unknown model")
+            shown = translate("RankDialog", "Answer {number} ({model}): {preview}")
+            item = QListWidgetItem(shown.format(number=number, model=model, preview=preview))
             item.setData(ID_ROLE, answer.id)
             self.list.addItem(item)
         buttons = QDialogButtonBox(

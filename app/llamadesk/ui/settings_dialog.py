@@ -34,9 +34,14 @@ from llamadesk.core.options import (
     USE_MMAP,
 )
 from llamadesk.core.settings import ModelDefaults, sampling_for
-from llamadesk.ui.option_widgets import editor_value, make_editor
+from llamadesk.ui.option_widgets import editor_value, make_editor, option_label
+from llamadesk.ui.translations import QT_TRANSLATE_NOOP, translate
 
-GPU_CHOICES = (("Auto: as many as fit", GPU_LAYERS_AUTO), ("None (CPU)", 0), ("All", -1))
+GPU_CHOICES = (
+    (QT_TRANSLATE_NOOP("LoadForm", "Auto: as many as fit"), GPU_LAYERS_AUTO),
+    (QT_TRANSLATE_NOOP("LoadForm", "None (CPU)"), 0),
+    (QT_TRANSLATE_NOOP("LoadForm", "All"), -1),
+)
 
 
 class SamplingForm(QWidget):
@@ -45,13 +50,15 @@ class SamplingForm(QWidget):
     def __init__(self, values: SamplingParams, system_prompt: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.system_prompt = QPlainTextEdit(system_prompt)
-        self.system_prompt.setPlaceholderText("e.g. You are a concise assistant.")
+        self.system_prompt.setPlaceholderText(
+            translate("SamplingForm", "e.g. You are a concise assistant.")
+        )
         self.system_prompt.setFixedHeight(64)
         self.editors = {o.name: make_editor(o, getattr(values, o.name)) for o in SAMPLING_OPTIONS}
         form = QFormLayout(self)
-        form.addRow("System prompt", self.system_prompt)
+        form.addRow(translate("SamplingForm", "System prompt"), self.system_prompt)
         for option in SAMPLING_OPTIONS:
-            form.addRow(option.label, self.editors[option.name])
+            form.addRow(option_label(option), self.editors[option.name])
 
     def values(self) -> SamplingParams:
         return SamplingParams(
@@ -82,8 +89,8 @@ class LoadForm(QWidget):
         self.n_batch = make_editor(N_BATCH, values.n_batch)
         self.gpu = QComboBox()
         for label, value in GPU_CHOICES:
-            self.gpu.addItem(label, value)
-        self.gpu.addItem("This many layers:", "count")
+            self.gpu.addItem(translate("LoadForm", label), value)
+        self.gpu.addItem(translate("LoadForm", "This many layers:"), "count")
         self.gpu_count = QSpinBox()  # the counts only: the special values are the choices
         self.gpu_count.setRange(int(N_GPU_LAYERS.minimum or 1), int(N_GPU_LAYERS.maximum or 1))
         self.gpu_count.setValue(max(values.n_gpu_layers, 1))
@@ -94,13 +101,15 @@ class LoadForm(QWidget):
         self.use_mmap = make_editor(USE_MMAP, values.use_mmap)
         self.use_mlock = make_editor(USE_MLOCK, values.use_mlock)
         form = QFormLayout(self)
-        form.addRow(f"{N_CTX.label} (tokens)", self.n_ctx)
+        form.addRow(
+            translate("LoadForm", "{label} (tokens)").format(label=option_label(N_CTX)), self.n_ctx
+        )
         form.addRow("", self.context_warning)
-        form.addRow(N_THREADS.label, self.n_threads)
-        form.addRow(N_BATCH.label, self.n_batch)
-        form.addRow(N_GPU_LAYERS.label, self.gpu)
+        form.addRow(option_label(N_THREADS), self.n_threads)
+        form.addRow(option_label(N_BATCH), self.n_batch)
+        form.addRow(option_label(N_GPU_LAYERS), self.gpu)
         form.addRow("", self.gpu_count)
-        form.addRow(KV_CACHE_TYPE.label, self.kv_type)
+        form.addRow(option_label(KV_CACHE_TYPE), self.kv_type)
         form.addRow("", self.flash_attn)
         form.addRow("", self.use_mmap)
         form.addRow("", self.use_mlock)
@@ -113,8 +122,11 @@ class LoadForm(QWidget):
     def _check_context(self, n_ctx: int) -> None:
         too_long = bool(self.trained and n_ctx > self.trained)
         self.context_warning.setText(
-            f"Longer than the {self.trained} tokens this model was trained on: "
-            "answers past that point often lose the thread."
+            translate(
+                "LoadForm",
+                "Longer than the {n} tokens this model was trained on: answers past that point "
+                "often lose the thread.",
+            ).format(n=self.trained)
             if too_long
             else ""
         )
@@ -154,27 +166,31 @@ class SettingsDialog(QDialog):
         notes: Sequence[str] = (),
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Settings")
+        self.setWindowTitle(translate("SettingsDialog", "Settings"))
         self.setMinimumWidth(560)
         self.defaults = defaults
         self.load_form = LoadForm(defaults.load, info, backend)
         self.model_form = SamplingForm(defaults.sampling, defaults.system_prompt)
         model_tab = QWidget()
         model_layout = QVBoxLayout(model_tab)
-        loading = QGroupBox("Loading (applies when the model loads again)")
+        loading = QGroupBox(
+            translate("SettingsDialog", "Loading (applies when the model loads again)")
+        )
         QVBoxLayout(loading).addWidget(self.load_form)
-        answers = QGroupBox("Answers")
+        answers = QGroupBox(translate("SettingsDialog", "Answers"))
         QVBoxLayout(answers).addWidget(self.model_form)
         model_layout.addWidget(loading)
         model_layout.addWidget(answers)
         self.tabs = QTabWidget()
-        self.tabs.addTab(model_tab, f"Model: {model_name}")
+        self.tabs.addTab(
+            model_tab, translate("SettingsDialog", "Model: {model}").format(model=model_name)
+        )
         self.chat_form: SamplingForm | None = None
         if conversation is not None:
             system, overrides = conversation
             merged = sampling_for(defaults.sampling, dict(overrides))
             self.chat_form = SamplingForm(merged, system)
-            self.tabs.addTab(self.chat_form, "This chat")
+            self.tabs.addTab(self.chat_form, translate("SettingsDialog", "This chat"))
         self.error = QLabel()
         self.error.setObjectName("errorText")
         self.error.setWordWrap(True)
@@ -185,7 +201,11 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         self.notes = QLabel(
-            "Some saved settings were invalid and were reset to their defaults:\n"
+            translate(
+                "SettingsDialog",
+                "Some saved settings were invalid and were reset to their defaults:",
+            )
+            + "\n"
             + "\n".join(f"• {note}" for note in notes)
         )
         self.notes.setObjectName("warningText")

@@ -30,11 +30,12 @@ from llamadesk.core.hub_push import PushResult
 from llamadesk.core.preferences import ExportFormat
 from llamadesk.services.share import ShareService
 from llamadesk.ui import widgets
+from llamadesk.ui.translations import QT_TRANSLATE_NOOP, translate
 
 KINDS: dict[ExportFormat, str] = {
-    "trl": "Preference pairs (trl: DPO, reward models)",
-    "kto": "Rated answers (kto)",
-    "arena": "Arena battles (arena)",
+    "trl": QT_TRANSLATE_NOOP("ShareDialog", "Preference pairs (trl: DPO, reward models)"),
+    "kto": QT_TRANSLATE_NOOP("ShareDialog", "Rated answers (kto)"),
+    "arena": QT_TRANSLATE_NOOP("ShareDialog", "Arena battles (arena)"),
 }
 # Licences the Hub knows by these ids; "other" says: see the card.
 LICENSES = ("other", "cc-by-4.0", "cc-by-sa-4.0", "cc0-1.0", "odc-by", "mit", "apache-2.0")
@@ -46,7 +47,7 @@ class ShareDialog(QDialog):
 
     def __init__(self, service: ShareService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Share your data set")
+        self.setWindowTitle(translate("ShareDialog", "Share your data set"))
         self.setObjectName("shareDialog")
         self.resize(900, 640)
         self.service = service
@@ -59,7 +60,7 @@ class ShareDialog(QDialog):
         service.pushed.connect(self._on_pushed)
         service.logged_in.connect(self._on_logged_in)
         service.failed.connect(self._on_failed)
-        self._start("Checking your Hugging Face login…")
+        self._start(translate("ShareDialog", "Checking your Hugging Face login…"))
         self._checking = True  # a missing login is no error until the user shares
         service.check_login()
         self.refresh()
@@ -67,12 +68,17 @@ class ShareDialog(QDialog):
     # Assembly ------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.kinds = {kind: QCheckBox(text) for kind, text in KINDS.items()}
+        self.kinds = {
+            kind: QCheckBox(translate("ShareDialog", text)) for kind, text in KINDS.items()
+        }
         for box in self.kinds.values():
             box.setChecked(True)
             box.toggled.connect(self.refresh)
         self.scrub = QCheckBox(
-            "Replace emails, phone numbers, paths with user names and API keys (preview below)"
+            translate(
+                "ShareDialog",
+                "Replace emails, phone numbers, paths with user names and API keys (preview below)",
+            )
         )
         self.scrub.setChecked(True)
         self.scrub.toggled.connect(self.refresh)
@@ -82,15 +88,17 @@ class ShareDialog(QDialog):
         self.card = QPlainTextEdit()
         self.card.setObjectName("cardPreview")
         self.card.setReadOnly(True)
-        self.card.setPlaceholderText("Choose at least one file to see its card.")
+        self.card.setPlaceholderText(
+            translate("ShareDialog", "Choose at least one file to see its card.")
+        )
         self.findings = QListWidget()
         self.findings.setObjectName("scrubPreview")
         self.repo = QLineEdit()
-        self.repo.setPlaceholderText("yourname/my-ratings")
-        self.private = QCheckBox("Private (only you can see it)")
+        self.repo.setPlaceholderText(translate("ShareDialog", "yourname/my-ratings"))
+        self.private = QCheckBox(translate("ShareDialog", "Private (only you can see it)"))
         self.private.setChecked(True)
         self.login_label = QLabel("")
-        self.login_button = QPushButton("Log in…")
+        self.login_button = QPushButton(translate("ShareDialog", "Log in…"))
         self.login_button.clicked.connect(self.ask_login)
         self.banner = widgets.Banner()
         self.progress = QProgressBar()
@@ -99,31 +107,35 @@ class ShareDialog(QDialog):
         self.progress.setMaximumHeight(6)
         self.status = QLabel("")
         self.status.setObjectName("pageText")
-        self.save_button = QPushButton("Save folder…")
+        self.save_button = QPushButton(translate("ShareDialog", "Save folder…"))
         self.save_button.clicked.connect(self.ask_save)
-        self.share_button = QPushButton("Share on Hugging Face")
+        self.share_button = QPushButton(translate("ShareDialog", "Share on Hugging Face"))
         self.share_button.setDefault(True)
         self.share_button.clicked.connect(self.share)
-        close = QPushButton("Close")
+        close = QPushButton(translate("ShareDialog", "Close"))
         close.clicked.connect(self.reject)
 
         options = QFormLayout()
         exports = QVBoxLayout()
         for box in self.kinds.values():
             exports.addWidget(box)
-        options.addRow("Files:", exports)
-        options.addRow("Privacy:", self.scrub)
-        options.addRow("Licence:", self.license)
+        options.addRow(translate("ShareDialog", "Files:"), exports)
+        options.addRow(translate("ShareDialog", "Privacy:"), self.scrub)
+        options.addRow(translate("ShareDialog", "Licence:"), self.license)
         login = QHBoxLayout()
         login.addWidget(self.login_label, 1)
         login.addWidget(self.login_button)
-        options.addRow("Repository:", self.repo)
+        options.addRow(translate("ShareDialog", "Repository:"), self.repo)
         options.addRow("", self.private)
-        options.addRow("Account:", login)
+        options.addRow(translate("ShareDialog", "Account:"), login)
 
         previews = QSplitter(Qt.Orientation.Horizontal)
-        previews.addWidget(_titled("Data set card (README.md)", self.card))
-        previews.addWidget(_titled("What the scrub replaces", self.findings))
+        previews.addWidget(
+            _titled(translate("ShareDialog", "Data set card (README.md)"), self.card)
+        )
+        previews.addWidget(
+            _titled(translate("ShareDialog", "What the scrub replaces"), self.findings)
+        )
         previews.setStretchFactor(0, 3)
         previews.setStretchFactor(1, 2)
 
@@ -153,7 +165,7 @@ class ShareDialog(QDialog):
             self.card.setPlainText("")
             self._update_buttons()
             return
-        self._start("Preparing the data set…")
+        self._start(translate("ShareDialog", "Preparing the data set…"))
         scrub, license = self.scrub.isChecked(), self.license.currentText()
         self.service.prepare(kinds, scrub=scrub, license=license)
 
@@ -166,9 +178,11 @@ class ShareDialog(QDialog):
         self.card.setPlainText(prepared.card)
         self.findings.clear()
         if prepared.scrub is None:
-            self.findings.addItem("The scrub is off: the text is exported as written.")
+            self.findings.addItem(
+                translate("ShareDialog", "The scrub is off: the text is exported as written.")
+            )
         elif not prepared.scrub.findings:
-            self.findings.addItem("Nothing found to replace.")
+            self.findings.addItem(translate("ShareDialog", "Nothing found to replace."))
         for finding, times in prepared.scrub.distinct() if prepared.scrub else ():
             repeated = f" (×{times})" if times > 1 else ""
             self.findings.addItem(
@@ -177,8 +191,9 @@ class ShareDialog(QDialog):
         counts = ", ".join(f"{count} {kind}" for kind, count in prepared.counts.items())
         left_out = [kind for kind in prepared.requested if kind not in prepared.rows]
         if left_out:
-            counts += f" ({', '.join(left_out)}: no rows, left out)"
-        self.status.setText(f"Rows: {counts}.")
+            left = translate("ShareDialog", "{kinds}: no rows, left out")
+            counts += f" ({left.format(kinds=', '.join(left_out))})"
+        self.status.setText(translate("ShareDialog", "Rows: {counts}.").format(counts=counts))
         self._update_buttons()
 
     # Saving and sharing ----------------------------------------------------------------
@@ -187,18 +202,21 @@ class ShareDialog(QDialog):
     def ask_save(self) -> None:
         if self.prepared is None:
             return
-        name = QFileDialog.getExistingDirectory(self, "Save the data set in", str(self._folder))
+        name = QFileDialog.getExistingDirectory(
+            self, translate("ShareDialog", "Save the data set in"), str(self._folder)
+        )
         if not name:
             return
         self._folder = Path(name)
-        self._start(f"Saving to {name}…")
+        self._start(translate("ShareDialog", "Saving to {folder}…").format(folder=name))
         self.service.save(self.prepared, Path(name))
 
     @Slot(object)
     def _on_saved(self, paths: list[Path]) -> None:
         names = ", ".join(path.name for path in paths)
         self._finish("")
-        self.banner.show_message(f"Saved {names} in {paths[0].parent}.", "success")
+        saved = translate("ShareDialog", "Saved {names} in {folder}.")
+        self.banner.show_message(saved.format(names=names, folder=paths[0].parent), "success")
 
     @Slot()
     def share(self) -> None:
@@ -206,19 +224,23 @@ class ShareDialog(QDialog):
             return
         repo = self.repo.text().strip()
         if not repo:
-            self.banner.show_message("Name the repository: yourname/my-ratings.", "warning")
+            self.banner.show_message(
+                translate("ShareDialog", "Name the repository: yourname/my-ratings."), "warning"
+            )
             self.repo.setFocus()
             return
-        self._start(f"Uploading to {repo}…")
+        self._start(translate("ShareDialog", "Uploading to {repo}…").format(repo=repo))
         self.service.push(self.prepared, repo, private=self.private.isChecked())
 
     @Slot(object)
     def _on_pushed(self, result: PushResult) -> None:
         self._finish("")
-        visibility = "private" if result.private else "public"
-        self.banner.show_message(
-            f"Shared as {result.repo_id} ({visibility}): {result.url}", "success"
+        shared = (
+            translate("ShareDialog", "Shared as {repo} (private): {url}")
+            if result.private
+            else translate("ShareDialog", "Shared as {repo} (public): {url}")
         )
+        self.banner.show_message(shared.format(repo=result.repo_id, url=result.url), "success")
 
     # Login ---------------------------------------------------------------------------
 
@@ -226,18 +248,22 @@ class ShareDialog(QDialog):
     def ask_login(self) -> None:
         token, ok = QInputDialog.getText(
             self,
-            "Log in to Hugging Face",
-            f"Paste an access token with write access (from {TOKEN_PAGE}):",
+            translate("ShareDialog", "Log in to Hugging Face"),
+            translate(
+                "ShareDialog", "Paste an access token with write access (from {page}):"
+            ).format(page=TOKEN_PAGE),
             QLineEdit.EchoMode.Password,
         )
         if ok and token.strip():
-            self._start("Logging in…")
+            self._start(translate("ShareDialog", "Logging in…"))
             self.service.log_in(token)
 
     @Slot(object)
     def _on_logged_in(self, name: str) -> None:
-        self.login_label.setText(f"Logged in to Hugging Face as {name}")
-        self.login_button.setText("Log in as someone else…")
+        self.login_label.setText(
+            translate("ShareDialog", "Logged in to Hugging Face as {name}").format(name=name)
+        )
+        self.login_button.setText(translate("ShareDialog", "Log in as someone else…"))
         if not self.repo.text():
             self.repo.setText(f"{name}/llamadesk-ratings")
         self._checking = False
@@ -248,15 +274,20 @@ class ShareDialog(QDialog):
         self._finish("")
         checking, self._checking = self._checking, False
         if checking and reason != "login":  # offline, most likely: saving still works
-            self.login_label.setText(f"Could not check the Hugging Face login. {message}")
+            self.login_label.setText(
+                translate("ShareDialog", "Could not check the Hugging Face login. {error}").format(
+                    error=message
+                )
+            )
             return
         if reason == "login":
             # Not logged in (or the token was refused): offer the login right here.
-            self.login_label.setText("Not logged in to Hugging Face")
-            self.login_button.setText("Log in…")
+            self.login_label.setText(translate("ShareDialog", "Not logged in to Hugging Face"))
+            self.login_button.setText(translate("ShareDialog", "Log in…"))
             self.login_button.setFocus()
             if not checking:
-                self.banner.show_message(f"{message} Use “Log in…” to share.", "warning")
+                hint = translate("ShareDialog", "{error} Use “Log in…” to share.")
+                self.banner.show_message(hint.format(error=message), "warning")
             return
         self.banner.show_message(message, "error")
 

@@ -272,11 +272,19 @@ def _page_handler(window: MainWindow, index: int) -> Callable[[], None]:
 
 
 def _add_tooltips(window: MainWindow) -> None:
-    window.conversation_list.new_button.setToolTip(with_keys("Start a new chat", "new_chat"))
-    window.conversation_list.search.setToolTip(with_keys("Search chats", "search_chats"))
-    window.composer.editor.setToolTip(with_keys("Write a message", "focus_composer"))
-    window.composer.button.setToolTip(with_keys("Send, or stop the answer", "stop"))
-    window.settings_action.setToolTip(with_keys("Settings", "settings"))
+    window.conversation_list.new_button.setToolTip(
+        with_keys(translate("Shortcuts", "Start a new chat"), "new_chat")
+    )
+    window.conversation_list.search.setToolTip(
+        with_keys(translate("Shortcuts", "Search chats"), "search_chats")
+    )
+    window.composer.editor.setToolTip(
+        with_keys(translate("Shortcuts", "Write a message"), "focus_composer")
+    )
+    window.composer.button.setToolTip(
+        with_keys(translate("Shortcuts", "Send, or stop the answer"), "stop")
+    )
+    window.settings_action.setToolTip(with_keys(translate("Shortcuts", "Settings"), "settings"))
     for index, action in enumerate(window.mode_actions.actions()[:PAGE_COUNT]):
         action.setToolTip(with_keys(action.text(), f"page_{index}"))
     votes = window.compare_view.vote_buttons

@@ -43,10 +43,13 @@ from llamadesk.services.background import JobRunner
 from llamadesk.services.train_job import Preview, TrainJob
 from llamadesk.ui.palette import current as current_palette
 from llamadesk.ui.quantize_dialog import JobDialog
+from llamadesk.ui.translations import QT_TRANSLATE_NOOP, plural, translate
 
 METHOD_LABELS: dict[Method, str] = {
-    "dpo": "Preference pairs (DPO): answers you picked over others",
-    "kto": "Thumbs (KTO): answers you liked or disliked",
+    "dpo": QT_TRANSLATE_NOOP(
+        "TrainDialog", "Preference pairs (DPO): answers you picked over others"
+    ),
+    "kto": QT_TRANSLATE_NOOP("TrainDialog", "Thumbs (KTO): answers you liked or disliked"),
 }
 _PREVIEWED = 50  # prompts listed in the preview
 
@@ -81,30 +84,47 @@ class LossCurve(QWidget):
 
 def describe_data(data: TrainData) -> str:
     """What training would use, in a sentence."""
-    noun = "preference pairs" if data.method == "dpo" else "rated answers"
+    rows = len(data.rows)
+    if data.method == "dpo":
+        text = plural(
+            rows,
+            translate("TrainDialog", "{n} preference pair rated on this model or its family"),
+            translate("TrainDialog", "{n} preference pairs rated on this model or its family"),
+        )
+    else:
+        text = plural(
+            rows,
+            translate("TrainDialog", "{n} rated answer on this model or its family"),
+            translate("TrainDialog", "{n} rated answers on this model or its family"),
+        )
+    held = len(data.held_out)
+    if held:
+        text += "; " + plural(
+            held,
+            translate("TrainDialog", "{n} prompt held back for the duel"),
+            translate("TrainDialog", "{n} prompts held back for the duel"),
+        )
+    text += "."
     needed = MIN_EXAMPLES[data.method]
-    count = len(data.held_out)
-    held = f"; {count} prompt{'s' if count > 1 else ''} held back for the duel" if count else ""
-    short = (
-        f" At least {needed} are needed: rate {needed - len(data.rows)} more."
-        if len(data.rows) < needed
-        else ""
-    )
-    return f"{len(data.rows)} {noun} rated on this model or its family{held}.{short}"
+    if rows < needed:
+        short = translate("TrainDialog", "At least {needed} are needed: rate {more} more.")
+        text += " " + short.format(needed=needed, more=needed - rows)
+    return text
 
 
 def format_eta(seconds: float) -> str:
     if seconds < 90:
-        return f"about {max(round(seconds), 1)} s left"
-    return f"about {round(seconds / 60)} min left"
+        return translate("TrainDialog", "about {n} s left").format(n=max(round(seconds), 1))
+    return translate("TrainDialog", "about {n} min left").format(n=round(seconds / 60))
 
 
 def adapter_saved_text(result: TrainResult) -> str:
     lineage: AdapterLineage = result.lineage
-    return (
-        f"Saved {result.path.name} ({format_size(result.size)}). Pick “{lineage.label()}” in "
-        "the model menu to chat with it, or duel it against the original."
-    )
+    return translate(
+        "TrainDialog",
+        "Saved {name} ({size}). Pick “{label}” in the model menu to chat with it, or duel it "
+        "against the original.",
+    ).format(name=result.path.name, size=format_size(result.size), label=lineage.label())
 
 
 class TrainDialog(JobDialog):
@@ -121,7 +141,9 @@ class TrainDialog(JobDialog):
         self, model: Path, runner: JobRunner, database: Path, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle(f"Teach {model.name} your preferences")
+        self.setWindowTitle(
+            translate("TrainDialog", "Teach {model} your preferences").format(model=model.name)
+        )
         self.model = model
         self.job = TrainJob(runner, database, self)
         self.data: TrainData | None = None
@@ -144,16 +166,16 @@ class TrainDialog(JobDialog):
     def _build(self) -> None:
         self.method = QComboBox()
         for method, label in METHOD_LABELS.items():
-            self.method.addItem(label, method)
+            self.method.addItem(translate("TrainDialog", label), method)
         self.method.currentIndexChanged.connect(lambda _i: self._preview())
-        self.summary = QLabel("Reading your ratings…")
+        self.summary = QLabel(translate("TrainDialog", "Reading your ratings…"))
         self.summary.setWordWrap(True)
         self.prompts = QListWidget()
         self.duels = QLabel()  # how earlier adapters of this model fared against it
         self.duels.setWordWrap(True)
         self.steps = QSpinBox()
         self.steps.setRange(0, 10_000)
-        self.steps.setSpecialValueText("Automatic (two passes)")
+        self.steps.setSpecialValueText(translate("TrainDialog", "Automatic (two passes)"))
         self.learning_rate = QDoubleSpinBox()
         self.learning_rate.setDecimals(6)
         self.learning_rate.setRange(1e-6, 1e-2)
@@ -163,20 +185,20 @@ class TrainDialog(JobDialog):
         self.max_length.setRange(32, 8192)
         self.max_length.setValue(TrainSettings.max_length)
         form = QFormLayout()
-        form.addRow("Learn from", self.method)
-        form.addRow("Steps", self.steps)
-        form.addRow("Learning rate", self.learning_rate)
-        form.addRow("Longest example (tokens)", self.max_length)
+        form.addRow(translate("TrainDialog", "Learn from"), self.method)
+        form.addRow(translate("TrainDialog", "Steps"), self.steps)
+        form.addRow(translate("TrainDialog", "Learning rate"), self.learning_rate)
+        form.addRow(translate("TrainDialog", "Longest example (tokens)"), self.max_length)
         self.bar = QProgressBar()
         self.bar.hide()
         self.curve = LossCurve()
         self.curve.hide()
         self.status = QLabel()
         self.status.setWordWrap(True)
-        self.start_button = QPushButton("Teach")
+        self.start_button = QPushButton(translate("TrainDialog", "Teach"))
         self.start_button.setObjectName("primaryButton")
-        self.cancel_button = QPushButton("Cancel")
-        self.close_button = QPushButton("Close")
+        self.cancel_button = QPushButton(translate("TrainDialog", "Cancel"))
+        self.close_button = QPushButton(translate("TrainDialog", "Close"))
         self.start_button.clicked.connect(self.start)
         self.cancel_button.clicked.connect(self.job.cancel)
         self.close_button.clicked.connect(self.reject)
@@ -204,7 +226,7 @@ class TrainDialog(JobDialog):
         if self.job.running:
             return
         self.data = None
-        self.summary.setText("Reading your ratings…")
+        self.summary.setText(translate("TrainDialog", "Reading your ratings…"))
         self.job.preview(self.model, self._method())
         self._update_buttons()
 
@@ -222,7 +244,8 @@ class TrainDialog(JobDialog):
         for row in data.rows[:_PREVIEWED]:
             self.prompts.addItem(row["prompt"][-1]["content"])
         for prompt in data.held_out[:_PREVIEWED]:
-            self.prompts.addItem(f"(held back for the duel) {prompt[-1]['content']}")
+            held = translate("TrainDialog", "(held back for the duel) {prompt}")
+            self.prompts.addItem(held.format(prompt=prompt[-1]["content"]))
         self._update_buttons()
 
     def settings(self) -> TrainSettings:
@@ -239,7 +262,7 @@ class TrainDialog(JobDialog):
         self.curve.show()
         self.bar.setRange(0, 0)  # busy until the first step
         self.bar.show()
-        self.status.setText("Starting…")
+        self.status.setText(translate("TrainDialog", "Starting…"))
         self.job.start(self.model, self.settings())
         self._update_buttons()
 
@@ -248,8 +271,14 @@ class TrainDialog(JobDialog):
         self.bar.setValue(step.step)
         self._losses.append(step.loss)
         self.curve.set_losses(self._losses)
-        loss = "" if math.isnan(step.loss) else f", loss {step.loss:.3f}"
-        self.status.setText(f"Step {step.step} of {step.total}{loss}; {format_eta(step.eta)}")
+        line = (
+            translate("TrainDialog", "Step {step} of {total}; {left}")
+            if math.isnan(step.loss)
+            else translate("TrainDialog", "Step {step} of {total}, loss {loss:.3f}; {left}")
+        )
+        self.status.setText(
+            line.format(step=step.step, total=step.total, loss=step.loss, left=format_eta(step.eta))
+        )
 
     def _on_finished(self, result: TrainResult) -> None:
         self._end(adapter_saved_text(result))

@@ -26,6 +26,17 @@ def translate(context: str, text: str) -> str:
     return QCoreApplication.translate(context, text)
 
 
+def plural(count: int, one: str, other: str, **values: object) -> str:
+    """`one` or `other` (both already translated, with a ``{n}`` placeholder) for `count`,
+    formatted with ``n=count`` and `values`.
+
+    Qt's own plurals (``%n`` with numerus forms) are found by pyside6-lupdate only in
+    ``self.tr()``, not in ``QCoreApplication.translate()`` (checked with PySide6 6.x), so the
+    two English forms are two messages; that fits English and German, not languages with
+    more plural forms, which would need numerus messages."""
+    return (one if count == 1 else other).format(n=count, **values)
+
+
 def QT_TRANSLATE_NOOP(context: str, text: str) -> str:
     """Mark `text` for pyside6-lupdate (it looks for this name) and keep it as it is: it is
     translated where it is shown. Qt's own is typed as returning `object`."""

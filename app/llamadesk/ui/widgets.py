@@ -16,6 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from llamadesk.ui.translations import translate
+
 
 class LazyPage(QWidget):
     """A page whose content is made the first time it is shown (or asked for)."""
@@ -63,7 +65,7 @@ class Banner(QFrame):
         close = QPushButton("✕")
         close.setObjectName("bannerClose")
         close.setFixedSize(24, 24)
-        close.setToolTip("Dismiss")
+        close.setToolTip(translate("Banner", "Dismiss"))
         close.clicked.connect(self.hide)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(14, 8, 8, 8)

@@ -35,8 +35,14 @@ class ReadableWidth(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Resize and isinstance(watched, QWidget):
-            spare = max(0, watched.width() - self._width - sum(self._sides)) // 2
             margins = self._layout.contentsMargins()
+            # What the content needs beside the margins: a widget held wider than its
+            # viewport by content that cannot shrink (a long German row) must not read
+            # as room to spare, or each resize widens the margins and the widget again.
+            added = margins.left() + margins.right() - sum(self._sides)
+            content = self._layout.minimumSize().width() - added - sum(self._sides)
+            room = watched.width() - sum(self._sides)
+            spare = max(0, min(room - self._width, room - content)) // 2
             margins.setLeft(self._sides[0] + spare)
             margins.setRight(self._sides[1] + spare)
             self._layout.setContentsMargins(margins)
