@@ -874,7 +874,10 @@ class ArenaView(QWidget):
         source = local_reference(levels)
         if source is None:
             self.note.setText(
-                "Every level of this model is on a server: there is no file to quantize."
+                translate(
+                    "ArenaView",
+                    "Every level of this model is on a server: there is no file to quantize.",
+                )
             )
             return None
         dialog = QuantizeDialog(source.path, self.long_runner, SystemMemory.probe, 4096, self)

@@ -56,9 +56,10 @@ class RemoteIdentityDialog(QDialog):
         self.model.addItems(sorted(set(models), key=str.casefold))
         self.level = QComboBox()
         self.level.setAccessibleName(translate("RemoteIdentityDialog", "Its quantization level"))
+        shown = translate("RemoteIdentityDialog", "{level}  ({bits:.2f} bits/weight)")
         for level in declarable_levels():
             self.level.addItem(
-                f"{level.name}  ({level.bits_per_weight:.2f} bits/weight)", level.name
+                shown.format(level=level.name, bits=level.bits_per_weight), level.name
             )
         self.reference = QCheckBox(
             translate(

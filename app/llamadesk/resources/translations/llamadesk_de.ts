@@ -169,6 +169,10 @@
         <translation>Das Modell dieser Antwort</translation>
     </message>
     <message>
+        <source>Every level of this model is on a server: there is no file to quantize.</source>
+        <translation>Jede Stufe dieses Modells liegt auf einem Server: Es gibt keine Datei zum Quantisieren.</translation>
+    </message>
+    <message>
         <source>Measuring {model} on your conversations…</source>
         <translation>{model} wird an Ihren Unterhaltungen gemessen…</translation>
     </message>
@@ -2291,6 +2295,10 @@
     <message>
         <source>Its quantization level</source>
         <translation>Seine Quantisierungsstufe</translation>
+    </message>
+    <message>
+        <source>{level}  ({bits:.2f} bits/weight)</source>
+        <translation>{level}  ({bits:.2f} Bit/Gewicht)</translation>
     </message>
     <message>
         <source>The reference: the level the others are judged against</source>
