@@ -3,11 +3,13 @@ back from the store, and the transcript still shows what the store holds."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from llamadesk.core.store import Message, Store
 from llamadesk.ui.app import AppParts
-from llamadesk.ui.chat_view import INITIAL_WINDOW
+from llamadesk.ui.chat_view import INITIAL_WINDOW, ChatView, MessageBubble
 from test_chat_gui import send_and_wait
 
 PAIRS = 30  # more messages than a chat shows when it opens
@@ -110,3 +112,48 @@ def test_switching_and_deleting_chats_shows_each_chats_own_messages(qtbot, loade
     assert loaded.window.current_conversation == second
     assert shown(loaded) == stored_tail(loaded, second, INITIAL_WINDOW)
     assert shown(loaded)[-1] == noted
+
+
+def message(number: int) -> Message:
+    role = "user" if number % 2 == 0 else "assistant"
+    return Message(
+        id=number + 1,
+        conversation_id=1,
+        role=role,
+        content=f"Message {number}",
+        created=0.0,
+        parent_id=None if role == "user" else number,
+        model="m.gguf" if role == "assistant" else "",
+        params={},
+        seed=None,
+        stats={},
+        stop_reason="eos" if role == "assistant" else "",
+        selected=role == "assistant",
+    )
+
+
+def test_rows_changed_across_blocks_are_rebuilt_in_order(qtbot):
+    view = ChatView()
+    qtbot.addWidget(view)
+    view.show()
+    messages = [message(number) for number in range(3 * INITIAL_WINDOW)]
+    view.show_messages(messages)
+    view.show_earlier()
+    view.show_earlier()
+    assert [b.text for b in view.bubbles] == [m.content for m in messages]
+    kept = view.bubbles[:INITIAL_WINDOW]
+
+    # An answer in the first block changes: the rows from it down are rebuilt, the
+    # emptied blocks go, and the transcript reads in order.
+    changed = [
+        *messages[: INITIAL_WINDOW - 3],
+        replace(messages[INITIAL_WINDOW - 3], content="New"),
+    ]
+    view.show_messages(changed, same_conversation=True)
+
+    assert [b.text for b in view.bubbles] == [m.content for m in changed]
+    assert view.bubbles[: INITIAL_WINDOW - 3] == kept[: INITIAL_WINDOW - 3]
+    # The rows taken away go with their bubbles; none is left in view.
+    qtbot.waitUntil(
+        lambda: [b for b in view.findChildren(MessageBubble) if b.isVisible()] == view.bubbles
+    )

@@ -364,7 +364,7 @@ class CachedColumn(QVBoxLayout):
     bubble, so both cost more the more messages were shown.
     """
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
         self._heights: dict[int, int] = {}
 
@@ -872,21 +872,20 @@ class History(QWidget):
         super().__init__(parent)
         self._column = _column(self)
         self._column.addStretch(1)
-        self._blocks: list[CachedColumn] = []
+        self._blocks: list[tuple[QWidget, CachedColumn]] = []
 
     def add_row(self, row: QHBoxLayout) -> None:
-        if not self._blocks or self._blocks[-1].count() >= ROWS_PER_BLOCK:
+        if not self._blocks or self._blocks[-1][1].count() >= ROWS_PER_BLOCK:
             block = QWidget()
-            self._blocks.append(_column(block))
+            self._blocks.append((block, _column(block)))
             self._column.insertWidget(self._column.count() - 1, block)  # before the stretch
-        self._blocks[-1].addLayout(row)
+        self._blocks[-1][1].addLayout(row)
 
     def remove_last_row(self, row: QHBoxLayout) -> None:
         """Take away `row`, which must be the last one; its bubble goes too."""
-        column = self._blocks[-1]
+        block, column = self._blocks[-1]
         _discard_row(column, row)
         if column.count() == 0:
-            block = column.parentWidget()
             self._column.removeWidget(block)
             block.hide()
             block.deleteLater()
