@@ -53,11 +53,16 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--updates", type=int, default=200)
     parser.add_argument(
+        "--earlier", type=int, default=0, help='click "Show earlier" this often before sending'
+    )
+    parser.add_argument(
         "--profile", choices=["open", "send", "answer_stored"], help="print its cProfile"
     )
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ["LLAMADESK_HOME"] = tempfile.mkdtemp(prefix="llamadesk-longchat-")
+    from PySide6.QtCore import QEvent
+
     from llamadesk.core.answer_stats import AnswerStats
     from llamadesk.core.engine import SamplingParams
     from llamadesk.core.paths import app_paths
@@ -111,7 +116,13 @@ def main() -> None:
         for number in range(args.runs + 1)
     ]
     window.chat._open_conversation(conversation.id)
-    app.processEvents()
+    for _ in range(args.earlier):
+        window.chat_view.show_earlier()
+    window.chat_view.verticalScrollBar().setValue(window.chat_view.verticalScrollBar().maximum())
+    for _ in range(3):  # settled: the bubbles replaced deleted, every layout pass done
+        app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        app.processEvents()
+    shown = len(window.chat_view.bubbles)
     sent, stored, updates = [], [], []
     for number in range(args.runs):
         sent.append(timed(lambda n=number: window.chat._send(f"One more question, {n}?"), "send"))
@@ -125,6 +136,7 @@ def main() -> None:
         json.dumps(
             {
                 "messages": args.messages,
+                "bubbles_shown": shown,
                 "load_average_1m": round(os.getloadavg()[0], 2),
                 "open": figures(opened[1:]),  # the first also builds what every chat shares
                 "send": figures(sent),
