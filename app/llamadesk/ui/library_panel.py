@@ -235,6 +235,7 @@ class LibraryPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.table = LibraryTable()
+        self.table.setAccessibleName("Models on this computer")
         self.chat_button = QPushButton("Chat with it")
         self.chat_button.setObjectName("primaryButton")
         self.import_button = QPushButton("Import GGUF…")
