@@ -51,7 +51,8 @@ def test_an_answer_whose_model_has_no_other_level_says_so_on_the_arena_page(qtbo
     open_chat_with_answer(parts, "lonely-Q4_K_M.gguf")
     window, view = parts.window, parts.window.arena_view
     qtbot.mouseClick(rescore_button(parts), Qt.MouseButton.LeftButton)
-    assert window.modes.currentWidget() is view
+    assert window.modes.currentIndex() == window.arena_page
+    assert view.isVisible()
     assert view.tabs.currentWidget() is view.rescore
     qtbot.waitUntil(lambda: "no other level" in view.rescore.summary.text(), timeout=30_000)
     assert "lonely-Q4_K_M.gguf" in view.rescore.summary.text()

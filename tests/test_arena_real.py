@@ -248,7 +248,8 @@ def test_any_answer_in_a_chat_is_rescored_from_its_bubble(qtbot, parts, levels):
     panel = view.rescore
     with qtbot.waitSignal(panel.job.finished, timeout=120_000) as finished:
         qtbot.mouseClick(rescore_button(parts), Qt.MouseButton.LeftButton)
-    assert parts.window.modes.currentWidget() is view
+    assert parts.window.modes.currentIndex() == parts.window.arena_page
+    assert view.isVisible()
     assert view.tabs.currentWidget() is panel
     assert view.model.currentText() == "SmolLM2-135M-Instruct"
     assert panel.answer.currentData() == answer_id

@@ -27,8 +27,6 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-import numpy as np
-
 from llamadesk.core.evaluate import QualityReport, SavedReport
 from llamadesk.core.gguf_info import GGUFInfo
 from llamadesk.core.memory import COMFORT_SHARE, estimate_memory
@@ -296,6 +294,8 @@ def reference_scores(
 def preference(scores: Sequence[float], *, resamples: int = RESAMPLES, seed: int = 0) -> Preference:
     """The mean of ``scores`` with a percentile bootstrap 95% interval (the same seed gives
     the same interval); no duels give share 0.5 and the interval 0 to 1."""
+    import numpy as np  # here: loading numpy slows the app's start
+
     if not scores:
         return Preference(0, 0.5, 0.0, 1.0)
     values = np.asarray(scores, dtype=np.float64)

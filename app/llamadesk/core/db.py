@@ -237,6 +237,14 @@ class Database:
         with _translated(self.path):
             return self._db.execute(sql, parameters).fetchall()
 
+    def version(self) -> tuple[int, int]:
+        """A value that changes whenever a row of the file changes, by this connection
+        (SQLite's count of its changes) or another one (``PRAGMA data_version``): what was
+        read before is still what the file holds while it stays the same."""
+        row = self.one("PRAGMA data_version")
+        assert row is not None  # the pragma always answers
+        return self._db.total_changes, int(row[0])
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """Run the block's statements as one transaction: all of them land, or none.

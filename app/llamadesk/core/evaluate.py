@@ -32,9 +32,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import numpy.typing as npt
-
 from llamadesk.core.adapters import resolve_adapter
 from llamadesk.core.engine import default_threads
 from llamadesk.core.gguf_info import GGUFError, GGUFInfo, read_gguf_info
@@ -42,6 +39,8 @@ from llamadesk.core.jsonfile import dataclass_from_json, read_json, write_json_a
 from llamadesk.core.paths import app_paths
 
 if TYPE_CHECKING:  # llama_cpp is heavy to import
+    import numpy as np
+    import numpy.typing as npt
     from llama_cpp import Llama
 
     from llamadesk.core.store import Store
@@ -121,6 +120,8 @@ class _Totals:
     ) -> None:
         """Score the predictions in the logit rows ``reference`` and ``model`` of the
         ``targets`` (the token that actually follows each row's position)."""
+        import numpy as np  # here: loading numpy slows the app's start
+
         for start in range(0, len(targets), _ROWS_PER_BLOCK):
             block = slice(start, start + _ROWS_PER_BLOCK)
             ref_logp = _log_softmax(reference[block])
@@ -136,6 +137,8 @@ class _Totals:
 
 def _log_softmax(logits: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
     """Row-wise log-probabilities, in float64 so that tiny KL divergences are not noise."""
+    import numpy as np  # here: loading numpy slows the app's start
+
     shifted: npt.NDArray[np.float64] = logits.astype(np.float64)
     shifted -= shifted.max(axis=1, keepdims=True)
     shifted -= np.log(np.exp(shifted).sum(axis=1, keepdims=True))

@@ -31,8 +31,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from llamadesk.core.evaluate import (
     DEFAULT_CONTEXT,
     EvaluationCancelled,
@@ -150,6 +148,8 @@ def _measure(
 ) -> _Totals:
     """Ask the server about each position of the text's first tokens; the local model reads
     them in one window."""
+    import numpy as np  # here: loading numpy slows the app's start
+
     prefix = list(local.tokenize(b"", add_bos=True))
     tokens = list(local.tokenize(text.encode("utf-8"), add_bos=False))
     tokens = tokens[: min(max_tokens + 1, n_ctx - len(prefix))]
@@ -225,6 +225,8 @@ def _add(
     actual: int,
 ) -> None:
     """Score one position: the reference's top k against the local row of log-probabilities."""
+    import numpy as np  # here: loading numpy slows the app's start
+
     probabilities = np.exp(row)
     kl = 0.0
     reference_top = 0.0

@@ -27,9 +27,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import numpy.typing as npt
-
 from llamadesk.core.evaluate import (
     EvaluationError,
     _common_tokens,
@@ -43,6 +40,8 @@ from llamadesk.core.jsonfile import read_json, write_json_atomic
 from llamadesk.core.paths import app_paths
 
 if TYPE_CHECKING:  # llama_cpp is heavy to import
+    import numpy as np
+    import numpy.typing as npt
     from llama_cpp import Llama
 
 Progress = Callable[[float], None]
@@ -136,6 +135,8 @@ def rescore(
         EvaluationError: a model cannot be loaded, the vocabularies differ, the text is empty.
         EvaluationCancelled: ``cancel`` was set.
     """
+    import numpy as np  # here: loading numpy slows the app's start
+
     if not text.strip():
         raise EvaluationError("The text is empty: there is nothing to score.")
     started = time.perf_counter()
@@ -227,6 +228,8 @@ def _alternatives(
     reference: npt.NDArray[np.float32], texts: _Texts
 ) -> list[tuple[tuple[str, float], ...]]:
     """The reference's likeliest tokens at each row, with their probabilities."""
+    import numpy as np  # here: loading numpy slows the app's start
+
     found: list[tuple[tuple[str, float], ...]] = []
     for start in range(0, reference.shape[0], _ROWS_PER_BLOCK):
         logp = _log_softmax(reference[start : start + _ROWS_PER_BLOCK])
@@ -251,6 +254,8 @@ def _scores(
     alternatives: Sequence[tuple[tuple[str, float], ...]],
 ) -> list[TokenScore]:
     """Row i of the logits predicts token i of ``pieces``."""
+    import numpy as np  # here: loading numpy slows the app's start
+
     scores: list[TokenScore] = []
     for start in range(0, len(pieces), _ROWS_PER_BLOCK):
         ref_logp = _log_softmax(reference[start : start + _ROWS_PER_BLOCK])

@@ -346,6 +346,10 @@ class Store:
             self.path, MIGRATIONS, busy_timeout=busy_timeout, functions={"casefold": str.casefold}
         )
 
+    def version(self) -> tuple[int, int]:
+        """Changes whenever anything in the file changes (see ``Database.version``)."""
+        return self.db.version()
+
     def check(self) -> None:
         """Read the whole file; ``Damaged`` if a page of it is corrupt."""
         self.db.check()

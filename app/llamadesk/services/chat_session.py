@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, Signal, Slot
 
 from llamadesk.core.engine import ChatMessage, EngineError, SamplingParams
+from llamadesk.core.known_thread import KnownThread
 from llamadesk.core.settings import sampling_for
 from llamadesk.core.store import Conversation, Message, NotFound, Store, StoreError
 from llamadesk.services.model_host import AnswerResult, ModelHost
@@ -69,6 +70,9 @@ class ChatSession(QObject):
         super().__init__(parent)
         self.store = store
         self.host = host
+        # The open conversation's thread: read once, then extended by what is sent and
+        # answered here (read again if anything else changed the store).
+        self._thread = KnownThread(store)
         # The loaded model's defaults; a conversation's own overrides apply on top.
         self.params = SamplingParams()
         self.default_system_prompt = ""
@@ -141,7 +145,7 @@ class ChatSession(QObject):
 
     def messages_of(self, conversation_id: int) -> list[Message]:
         """The conversation's messages shown, in order (named so as not to hide QObject.thread)."""
-        return self.store.thread(conversation_id)
+        return self._thread.thread(conversation_id)
 
     def show_sibling(self, answer_id: int, step: int) -> None:
         """Show the answer `step` places before or after this one among its siblings."""
@@ -171,7 +175,9 @@ class ChatSession(QObject):
         if params is None:
             return None
         try:
-            message = self.store.add_user_message(conversation_id, text)
+            message = self._thread.store_message(
+                lambda: self.store.add_user_message(conversation_id, text)
+            )
         except StoreError as exc:
             self.error.emit(f"{NOT_SENT} {exc}")
             return None
@@ -187,7 +193,7 @@ class ChatSession(QObject):
 
     def regenerate(self, conversation_id: int) -> None:
         """Write another answer to the last prompt; earlier answers stay as its siblings."""
-        prompts = [m for m in self.store.thread(conversation_id) if m.role == "user"]
+        prompts = [m for m in self.messages_of(conversation_id) if m.role == "user"]
         params = self._params_for(conversation_id) if prompts else None
         if params is not None:
             self._start_answer(conversation_id, prompts[-1].id, params)
@@ -244,7 +250,7 @@ class ChatSession(QObject):
         system = conversation.system_prompt.strip() or self.default_system_prompt.strip()
         if system:
             history.append(ChatMessage("system", system))
-        for message in self.store.thread(conversation.id):
+        for message in self.messages_of(conversation.id):
             if message.role == "assistant" and message.stop_reason == "error":
                 continue
             # The final answer only: the reasoning stays out of later prompts.
@@ -286,8 +292,10 @@ class ChatSession(QObject):
 
     def _save_answer(self, answer: UnsavedAnswer) -> None:
         try:
-            saved = store_answer(
-                self.store, answer.conversation_id, answer.prompt_id, answer.result
+            saved = self._thread.store_message(
+                lambda: store_answer(
+                    self.store, answer.conversation_id, answer.prompt_id, answer.result
+                )
             )
         except NotFound:  # the conversation was deleted while its answer streamed
             self._unsaved = None

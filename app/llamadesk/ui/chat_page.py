@@ -141,11 +141,16 @@ class ChatPage(QSplitter):
             self.refresh_conversations(select_first=True)
         self.update_page()
 
-    def show_thread(self, same_conversation: bool = True) -> None:
+    def show_thread(self, same_conversation: bool = True, ratings_changed: bool = True) -> None:
+        """Show the open conversation; without `ratings_changed`, only the ratings of new
+        answers are read (a message sent or answered changes no other)."""
         conversation = self.current_conversation
         messages = self.session.messages_of(conversation) if conversation is not None else []
         self.chat_view.show_messages(
-            messages, self.ratings.shown, same_conversation=same_conversation
+            messages,
+            self.ratings.shown,
+            same_conversation=same_conversation,
+            ratings_changed=ratings_changed,
         )
         pending = self.session.pending
         if pending is not None and pending.conversation_id == conversation:
@@ -161,7 +166,7 @@ class ChatPage(QSplitter):
 
     def _on_thread_changed(self, conversation_id: int) -> None:
         if conversation_id == self.current_conversation and not self.session.generating:
-            self.show_thread()
+            self.show_thread(ratings_changed=False)
 
     def update_page(self) -> None:
         welcome = self.welcome_wanted and self.session.host.model is None
@@ -220,7 +225,7 @@ class ChatPage(QSplitter):
 
     def _on_answer_started(self, conversation_id: int, _prompt_id: int) -> None:
         if conversation_id == self.current_conversation:
-            self.show_thread()
+            self.show_thread(ratings_changed=False)
 
     def _on_answer_text(self, conversation_id: int, text: str) -> None:
         if conversation_id == self.current_conversation:

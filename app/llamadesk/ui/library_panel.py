@@ -267,6 +267,7 @@ class LibraryPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.table = LibraryTable()
+        self.table.setAccessibleName(translate("LibraryPanel", "Models on this computer"))
         self.chat_button = QPushButton(translate("LibraryPanel", "Chat with it"))
         self.chat_button.setObjectName("primaryButton")
         self.import_button = QPushButton(translate("LibraryPanel", "Import GGUF…"))

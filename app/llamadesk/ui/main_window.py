@@ -8,6 +8,7 @@ the status bar. Top-level pages are added with `add_mode`.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent
@@ -30,7 +31,6 @@ from llamadesk.services.arena import AnswerRef, ArenaReader, ArenaSession
 from llamadesk.services.model_host import LoadedModel
 from llamadesk.services.model_loader import Purpose
 from llamadesk.ui import load_warning
-from llamadesk.ui.arena_view import ArenaView
 from llamadesk.ui.chat_page import ChatPage
 from llamadesk.ui.chat_settings import ChatSettings
 from llamadesk.ui.chat_transfer import ChatTransfer
@@ -42,6 +42,10 @@ from llamadesk.ui.model_status import ModelStatus
 from llamadesk.ui.network_panel import add_network_dock
 from llamadesk.ui.shortcuts import install_shortcuts
 from llamadesk.ui.translations import translate
+from llamadesk.ui.widgets import LazyPage
+
+if TYPE_CHECKING:
+    from llamadesk.ui.arena_view import ArenaView
 
 
 class MainWindow(QMainWindow):
@@ -118,13 +122,10 @@ class MainWindow(QMainWindow):
         self.chat_transfer = ChatTransfer(
             self.services.chat_transfer, self, self.banner.show_message
         )
-        self.arena_view = ArenaView(
-            ArenaSession.beside(self.compare, self),
-            ArenaReader(self.paths.models, self.paths.database, self, self.paths.config),
-            rescores_folder(self.paths.data),
-            connections=self.services.connections,
+        self._arena_view: ArenaView | None = None  # made when first needed: see arena_view
+        self.arena_page = self.add_mode(
+            translate("MainWindow", "Arena"), LazyPage(lambda: self.arena_view)
         )
-        self.arena_page = self.add_mode(translate("MainWindow", "Arena"), self.arena_view)
         self.chat.rescore_requested.connect(self._rescore_answer)
         exports = self.menuBar().addMenu(translate("MainWindow", "&Export"))
         for action in self.dataset_view.export_actions.values():
@@ -173,6 +174,22 @@ class MainWindow(QMainWindow):
         """An answer's "Where would a smaller level go wrong?": the arena's re-score."""
         self.show_mode(self.arena_page)
         self.arena_view.rescore_answer(answer)
+
+    @property
+    def arena_view(self) -> ArenaView:
+        """The arena's page, made when first shown or asked for: its charts load pyqtgraph,
+        a fifth of a second the window's start need not wait for."""
+        if self._arena_view is None:
+            from llamadesk.ui.arena_view import ArenaView
+
+            self._arena_view = ArenaView(
+                ArenaSession.beside(self.compare, self),
+                ArenaReader(self.paths.models, self.paths.database, self, self.paths.config),
+                rescores_folder(self.paths.data),
+                connections=self.services.connections,
+            )
+            self._arena_view.refresh()
+        return self._arena_view
 
     @property
     def current_conversation(self) -> int | None:
@@ -224,7 +241,8 @@ class MainWindow(QMainWindow):
             found if current is None or current in found else [current, *found], current, remote
         )
         self.composer.set_can_send(model is not None)
-        self.arena_view.refresh()
+        if self._arena_view is not None:
+            self._arena_view.refresh()
 
     def _on_loaded(self, model: LoadedModel, purpose: Purpose) -> None:
         # Whoever loaded it, this is the model the chat now answers with: its figures and its
@@ -291,5 +309,6 @@ class MainWindow(QMainWindow):
         # saved, every thread joined. The store stays open until AppParts.close().
         self.services.stop()
         self.memory_panel.wait_for_all()
-        self.arena_view.shutdown()
+        if self._arena_view is not None:
+            self._arena_view.shutdown()
         event.accept()

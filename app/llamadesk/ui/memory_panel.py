@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import pyqtgraph as pg
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from llamadesk.core.backend import BackendInfo, free_vram_bytes
@@ -13,57 +13,10 @@ from llamadesk.core.memory import estimate_memory, format_size
 from llamadesk.services.background import JobRunner, unexpected_failure
 from llamadesk.services.memory_monitor import MemoryMonitor, MemorySample
 from llamadesk.services.model_host import LoadedModel
-from llamadesk.ui.chart_theme import follow_theme, style_plot
-from llamadesk.ui.palette import current
 from llamadesk.ui.translations import translate
 
-
-class MemoryChart(pg.PlotWidget):  # type: ignore[misc]  # pyqtgraph ships no types
-    """Process and system memory over the last minutes, in GB (pyqtgraph, as the arena's
-    curve: Qt's own QGraphicsView underneath, so no QtCharts is needed)."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setMinimumHeight(130)
-        self.setMaximumHeight(260)
-        self.samples: Sequence[MemorySample] = ()
-        plot = self.getPlotItem()
-        plot.setMouseEnabled(x=False, y=False)
-        plot.hideButtons()
-        plot.showGrid(x=False, y=True, alpha=0.15)
-        plot.setLabel("bottom", translate("MemoryChart", "seconds ago"))
-        plot.getAxis("left").enableAutoSIPrefix(False)
-        plot.getAxis("left").setLabel(translate("MemoryChart", "GB"))
-        self._lines = {"system": plot.plot(), "process": plot.plot()}
-        self.legend = QLabel()
-        self.legend.setObjectName("emptyNote")
-        follow_theme(self.restyle)
-
-    def restyle(self) -> None:
-        """The background, axes, lines and legend in the palette in use."""
-        colours = current()
-        self.setBackground(colours.window)
-        style_plot(self.getPlotItem(), colours)
-        self._lines["system"].setPen(pg.mkPen(colours.chart_system, width=2))
-        self._lines["process"].setPen(pg.mkPen(colours.chart_process, width=2))
-        legend = translate(
-            "MemoryChart",
-            "<span style='color:{app}'>■</span> this app   "
-            "<span style='color:{system}'>■</span> whole system (last 5 minutes)",
-        )
-        self.legend.setText(legend.format(app=colours.chart_process, system=colours.chart_system))
-
-    def show_samples(self, samples: Sequence[MemorySample]) -> None:
-        self.samples = samples
-        if not samples:
-            return
-        now = samples[-1].time
-        ago = [sample.time - now for sample in samples]
-        self._lines["system"].setData(ago, [s.system_used / 1e9 for s in samples])
-        self._lines["process"].setData(ago, [s.process_rss / 1e9 for s in samples])
-        # Scaled to what was used, not to all memory: the app's line would hug the floor.
-        top = max(max(s.system_used, s.process_rss) for s in samples) * 1.15 / 1e9
-        self.getPlotItem().setYRange(0, top, padding=0)
+if TYPE_CHECKING:
+    from llamadesk.ui.memory_chart import MemoryChart
 
 
 class MemoryPanel(QWidget):
@@ -85,12 +38,10 @@ class MemoryPanel(QWidget):
         form.addRow(translate("MemoryPanel", "Compute buffers"), self.figures["compute"])
         form.addRow(translate("MemoryPanel", "System"), self.figures["system"])
         form.addRow(translate("MemoryPanel", "GPU"), self.figures["gpu"])
-        self.chart = MemoryChart()
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.chart)
-        layout.addWidget(self.chart.legend)
-        layout.addStretch(1)
+        self._chart: MemoryChart | None = None  # made when first shown: see `chart`
+        self._layout = QVBoxLayout(self)
+        self._layout.addLayout(form)
+        self._layout.addStretch(1)
         self._jobs = JobRunner(parent=self)
         monitor.sampled.connect(self._on_sample)
         monitor.mapped.connect(lambda n: self.figures["mapped"].setText(format_size(n)))
@@ -139,6 +90,22 @@ class MemoryPanel(QWidget):
         """A figure that could not be read: say so, and why in its tooltip."""
         self.figures[figure].setText(translate("MemoryPanel", "unknown (see the log)"))
         self.figures[figure].setToolTip(message)
+
+    @property
+    def chart(self) -> MemoryChart:
+        """The chart of the last minutes, made when first needed: pyqtgraph takes a fifth
+        of a second to load, which the window's start need not wait for."""
+        if self._chart is None:
+            from llamadesk.ui.memory_chart import MemoryChart
+
+            self._chart = MemoryChart()
+            self._layout.insertWidget(1, self._chart)
+            self._layout.insertWidget(2, self._chart.legend)
+        return self._chart
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self.chart.show_samples(list(self.monitor.history))
+        super().showEvent(event)
 
     def wait_for_all(self) -> None:
         self._jobs.wait_for_all()

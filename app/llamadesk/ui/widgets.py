@@ -33,6 +33,7 @@ class LazyPage(QWidget):
         if self.content is None:
             self.content = self._make()
             self._layout.addWidget(self.content)
+            self.content.show()  # at once: one made before (asked for) would show a step late
         super().showEvent(event)
 
 

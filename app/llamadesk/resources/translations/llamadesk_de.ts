@@ -1099,6 +1099,10 @@
         <translation>{done} von {total}  ·  {state}</translation>
     </message>
     <message>
+        <source>Models on this computer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Chat with it</source>
         <translation>Damit chatten</translation>
     </message>
