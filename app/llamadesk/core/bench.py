@@ -61,6 +61,9 @@ TARGET_RATIOS = {"engine": 0.99, "gui": 0.98}  # of the plain loop's tokens per 
 TARGET_GUI_TTFT_DELTA_MS = 10.0  # the GUI's first text at most this much after the plain loop's
 TARGET_STALL_P99_MS = 16.0  # the GUI's event loop
 BOOTSTRAP_SAMPLES = 2000
+# Below this many rounds a bootstrap interval is little more than the range of the values:
+# no verdict but "unresolved".
+MIN_ROUNDS_FOR_VERDICT = 5
 
 
 class BenchError(Exception):
@@ -209,23 +212,29 @@ class Spread:
     q3: float
     low: float
     high: float
+    count: int
 
     @classmethod
     def of(cls, values: Sequence[float]) -> Spread:
         if not values:
-            return cls(0.0, 0.0, 0.0, 0.0, 0.0)
+            return cls(0.0, 0.0, 0.0, 0.0, 0.0, 0)
         if len(values) == 1:
-            return cls(*[values[0]] * 5)
+            value = values[0]
+            return cls(value, value, value, value, value, 1)
         q1, median, q3 = statistics.quantiles(values, n=4, method="inclusive")
         rng = random.Random(0)
         medians = [
             statistics.median(rng.choices(values, k=len(values))) for _ in range(BOOTSTRAP_SAMPLES)
         ]
-        return cls(median, q1, q3, percentile(medians, 0.025), percentile(medians, 0.975))
+        low, high = percentile(medians, 0.025), percentile(medians, 0.975)
+        return cls(median, q1, q3, low, high, len(values))
 
     def verdict(self, target: float, *, higher_is_better: bool = True) -> str:
         """ "met" when the whole interval is on the target's good side, "missed" when it is
-        all on the other, "unresolved" when it straddles the target (more rounds needed)."""
+        all on the other, "unresolved" when it straddles the target or comes from fewer than
+        MIN_ROUNDS_FOR_VERDICT rounds (more rounds needed)."""
+        if self.count < MIN_ROUNDS_FOR_VERDICT:
+            return "unresolved"
         worst, best = (self.low, self.high) if higher_is_better else (-self.high, -self.low)
         goal = target if higher_is_better else -target
         if worst >= goal:
