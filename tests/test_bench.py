@@ -9,6 +9,7 @@ import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -225,3 +226,83 @@ def test_a_failing_llama_bench_is_one_sentence(
 
     with pytest.raises(BenchError, match=r"llama-bench .* failed"):
         bench.cpp_bench(BenchConfig(Path("m.gguf")), lambda _line: None)
+
+
+def test_paths_take_turns_and_answer_on_the_gui_paths_thread(
+    tiny_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(bench.LLAMA_BENCH_ENV, raising=False)
+    monkeypatch.setenv("LLAMADESK_HOME", str(tmp_path))  # no llama-bench built there
+    answered: list[tuple[str, str]] = []
+    model_thread = bench._BenchThread()
+
+    def fake(name: str, compute_on: bench.OnThread | None = None) -> bench.BenchPath:
+        def answer() -> Run:
+            answered.append((name, threading.current_thread().name))
+            return Run("same", 8, 10.0, 50.0 + len(answered))
+
+        @contextmanager
+        def path(config: BenchConfig) -> Iterator[LoadedPath]:
+            settings = config.load_settings()
+            yield LoadedPath(replace(settings, n_ctx=512, n_threads=1), answer, compute_on)
+
+        return path
+
+    monkeypatch.setattr(bench, "raw_path", fake("raw"))
+    monkeypatch.setattr(bench, "engine_path", fake("engine"))
+    with model_thread:
+        gui = fake("gui", model_thread.run)
+        report = run_bench(BenchConfig(tiny_model, max_tokens=8, runs=2), gui)
+
+    # A warm-up answer each, then two rounds, each path once per round, in the same order.
+    assert [name for name, _thread in answered] == ["raw", "engine", "gui"] * 3
+    threads = {name: thread for name, thread in answered}
+    assert threads["raw"] == threads["engine"] == "llamadesk-bench"  # the "GUI's" thread
+    assert threads["gui"] == threading.main_thread().name
+    assert [len(report.results[name].runs) for name in ("raw", "engine", "gui")] == [2, 2, 2]
+    assert report.cpp is None
+
+
+def test_each_ratio_is_taken_round_by_round_with_its_spread() -> None:
+    rounds = 10
+    raw = [Run("a", 64, 20.0, speed) for speed in (100.0, 80.0) * (rounds // 2)]
+    engine = [replace(run, tokens_per_second=run.tokens_per_second * 0.995) for run in raw]
+    gui = [replace(run, tokens_per_second=run.tokens_per_second * 0.9) for run in raw]
+    results = {
+        "raw": PathResult(raw, 1.0, 1.0),
+        "engine": PathResult(engine, 1.0, 1.0),
+        "gui": PathResult([replace(run, ttft_ms=24.0) for run in gui], 1.0, 1.0),
+    }
+    report = BenchReport(BenchConfig(Path("m.gguf"), runs=rounds), results)
+
+    figures = report.as_dict()
+
+    # The machine's drift (100 then 80 tokens/s) cancels within each round.
+    assert figures["paired_ratios"]["engine"]["median"] == pytest.approx(0.995)
+    assert figures["paired_ratios"]["engine"]["ci95"] == pytest.approx([0.995, 0.995])
+    assert figures["paired_ttft_delta_ms"]["gui"]["median"] == pytest.approx(4.0)
+    assert figures["verdicts"] == {
+        "engine_ratio": "met",
+        "gui_ratio": "missed",
+        "gui_ttft_delta": "met",
+        "gui_stall_p99": "met",
+    }
+    assert figures["settings"]["order"] == "alternating"
+    assert "gui tokens/s" in format_report(report)
+
+
+@pytest.mark.parametrize(
+    ("values", "verdict"),
+    [
+        ([0.985, 0.99, 0.995, 1.0, 1.005, 0.99, 0.995, 1.0], "met"),  # every resample >= 98%
+        ([0.95, 0.96, 0.97, 0.96, 0.95, 0.97, 0.96, 0.95], "missed"),
+        ([0.95, 1.0, 0.96, 1.01, 0.97, 1.02, 0.98, 0.99], "unresolved"),  # straddles 98%
+        ([0.99, 0.99, 0.99, 0.99], "unresolved"),  # too few rounds to tell
+    ],
+)
+def test_a_verdict_needs_the_whole_interval_on_one_side(values: list[float], verdict: str) -> None:
+    spread = bench.Spread.of(values)
+
+    assert spread.q1 <= spread.median <= spread.q3
+    assert spread.low <= spread.median <= spread.high
+    assert spread.verdict(0.98) == verdict

@@ -63,7 +63,13 @@ def _add_bench_parser(commands: Commands) -> None:
     bench.add_argument("--tokens", type=positive_int, default=128, help="tokens per answer")
     option_flag(bench, "--threads", "n_threads")
     option_flag(bench, "--gpu-layers", "n_gpu_layers")
-    bench.add_argument("--runs", type=positive_int, default=3, help="answers after the warm-up")
+    bench.add_argument(
+        "--runs",
+        type=positive_int,
+        default=3,
+        help="rounds after the warm-up, each path answering once per round, in turn "
+        "(10 or more to tell a 1%% difference from noise)",
+    )
     bench.add_argument("--json", action="store_true", help="print one JSON object")
 
 

@@ -11,10 +11,13 @@
   it has not been built, the row is null. No Python at all, and no sampling: the floor against
   which the other paths' overhead per token is reported, in milliseconds.
 
-Every path loads the model once with the same context length and threads, answers the same
-prompt greedily once to warm up (discarded), then ``runs`` times; figures are medians. The paths
-run one after another and each frees its model before the next loads, so none of them shares
-memory or CPU with another.
+Every path loads the model once with the same context length and threads and answers the same
+prompt greedily once to warm up (discarded). Then the paths take turns, ``runs`` rounds of
+plain, engine, GUI: whatever the machine does meanwhile falls on all three alike, and each
+round's ratio to its own plain-loop run cancels the drift between rounds. Figures are medians;
+each ratio also comes with its interquartile range and a bootstrap interval for its median,
+which say whether ``runs`` rounds can tell a target met from one missed. All paths call
+llama.cpp from one thread (the GUI's model thread; see `run_bench`), one answer at a time.
 
 Tokens per second counts the tokens after the first over the time after the first text, as
 llama-bench's generation figure and `AnswerStats` do. Time to first token runs from the request
@@ -27,15 +30,18 @@ from __future__ import annotations
 
 import math
 import os
+import queue
+import random
 import statistics
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from concurrent.futures import Future
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
-from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar, cast
 
 from llamadesk.core.engine import ChatMessage, Engine, LoadSettings, SamplingParams
 from llamadesk.core.gguf_info import read_gguf_info
@@ -50,6 +56,14 @@ BENCH_PROMPT = "Write a short story about a llama who learns to program computer
 PATH_NAMES = ("raw", "engine", "gui")
 LLAMA_BENCH_ENV = "LLAMADESK_LLAMA_BENCH"  # a llama-bench binary to use instead of the cache
 CPP_TIMEOUT_S = 600
+# Issue 12's targets, as the report's verdicts read them.
+TARGET_RATIOS = {"engine": 0.99, "gui": 0.98}  # of the plain loop's tokens per second
+TARGET_GUI_TTFT_DELTA_MS = 10.0  # the GUI's first text at most this much after the plain loop's
+TARGET_STALL_P99_MS = 16.0  # the GUI's event loop
+BOOTSTRAP_SAMPLES = 2000
+# Below this many rounds a bootstrap interval is little more than the range of the values:
+# no verdict but "unresolved".
+MIN_ROUNDS_FOR_VERDICT = 5
 
 
 class BenchError(Exception):
@@ -102,8 +116,9 @@ class Run:
         tokens: tokens generated.
         ttft_ms: milliseconds from the request to the first text.
         tokens_per_second: tokens after the first over the time after the first text.
-        extra: further figures: CPU time per token (every path), the GUI's event-loop
-            stalls.
+        extra: further figures: CPU time per token (every path: the process's, and that of
+            the thread that called llama.cpp, which with one llama.cpp thread is all of its
+            computing), the GUI's event-loop stalls.
     """
 
     text: str
@@ -121,11 +136,23 @@ class Run:
         }
 
 
+class OnThread(Protocol):
+    """Runs ``work`` on a thread of its own choosing, waits, and returns what it returned (or
+    raises what it raised)."""
+
+    def __call__(self, work: Callable[[], T]) -> T: ...
+
+
 class LoadedPath(NamedTuple):
-    """A path with its model loaded: what it was loaded with, and how to get one answer."""
+    """A path with its model loaded: what it was loaded with, and how to get one answer.
+
+    ``compute_on`` is where the path's own model computes, where it has a thread of its own
+    (the GUI's model thread): the other paths then answer there too (see `run_bench`).
+    """
 
     settings: LoadSettings
     answer: Callable[[], Run]
+    compute_on: OnThread | None = None
 
 
 # Loads the model for a path on entry and frees it on exit.
@@ -176,6 +203,54 @@ class CppResult:
 
 
 @dataclass(frozen=True)
+class Spread:
+    """A figure over the rounds: its median, quartiles, and a 95% bootstrap interval of the
+    median (resampled with a fixed seed, so a report reads the same when printed again)."""
+
+    median: float
+    q1: float
+    q3: float
+    low: float
+    high: float
+    count: int
+
+    @classmethod
+    def of(cls, values: Sequence[float]) -> Spread:
+        if not values:
+            return cls(0.0, 0.0, 0.0, 0.0, 0.0, 0)
+        if len(values) == 1:
+            value = values[0]
+            return cls(value, value, value, value, value, 1)
+        q1, median, q3 = statistics.quantiles(values, n=4, method="inclusive")
+        rng = random.Random(0)
+        medians = [
+            statistics.median(rng.choices(values, k=len(values))) for _ in range(BOOTSTRAP_SAMPLES)
+        ]
+        low, high = percentile(medians, 0.025), percentile(medians, 0.975)
+        return cls(median, q1, q3, low, high, len(values))
+
+    def verdict(self, target: float, *, higher_is_better: bool = True) -> str:
+        """ "met" when the whole interval is on the target's good side, "missed" when it is
+        all on the other, "unresolved" when it straddles the target or comes from fewer than
+        MIN_ROUNDS_FOR_VERDICT rounds (more rounds needed)."""
+        if self.count < MIN_ROUNDS_FOR_VERDICT:
+            return "unresolved"
+        worst, best = (self.low, self.high) if higher_is_better else (-self.high, -self.low)
+        goal = target if higher_is_better else -target
+        if worst >= goal:
+            return "met"
+        return "missed" if best < goal else "unresolved"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "median": self.median,
+            "q1": self.q1,
+            "q3": self.q3,
+            "ci95": [self.low, self.high],
+        }
+
+
+@dataclass(frozen=True)
 class BenchReport:
     """The three paths' results, and llama-bench's where it was built; `config` holds the
     settings every path actually used."""
@@ -201,6 +276,36 @@ class BenchReport:
         """How much later than the plain loop's the path's first text came."""
         return self.results[path].median("ttft_ms") - self.results["raw"].median("ttft_ms")
 
+    def paired_ratio(self, path: str) -> Spread:
+        """The path's tokens per second over the plain loop's in the same round."""
+        pairs = zip(self.results[path].runs, self.results["raw"].runs, strict=True)
+        return Spread.of(
+            [
+                run.tokens_per_second / raw.tokens_per_second
+                for run, raw in pairs
+                if raw.tokens_per_second > 0
+            ]
+        )
+
+    def paired_ttft_delta(self, path: str) -> Spread:
+        """How much later than the plain loop's, in the same round, the path's first text came."""
+        pairs = zip(self.results[path].runs, self.results["raw"].runs, strict=True)
+        return Spread.of([run.ttft_ms - raw.ttft_ms for run, raw in pairs])
+
+    def verdicts(self) -> dict[str, str]:
+        """Issue 12's targets, each "met", "missed" or "unresolved" (see `Spread.verdict`)."""
+        stalls = [run.extra.get("stall_p99_ms", 0.0) for run in self.results["gui"].runs]
+        return {
+            **{
+                f"{path}_ratio": self.paired_ratio(path).verdict(target)
+                for path, target in TARGET_RATIOS.items()
+            },
+            "gui_ttft_delta": self.paired_ttft_delta("gui").verdict(
+                TARGET_GUI_TTFT_DELTA_MS, higher_is_better=False
+            ),
+            "gui_stall_p99": Spread.of(stalls).verdict(TARGET_STALL_P99_MS, higher_is_better=False),
+        }
+
     def same_answer(self) -> bool:
         """Whether every path wrote the same text, as greedy decoding should."""
         return len({run.text for result in self.results.values() for run in result.runs}) == 1
@@ -217,10 +322,16 @@ class BenchReport:
                 "n_gpu_layers": config.n_gpu_layers,
                 "prompt": config.prompt,
                 "cpu_count": os.cpu_count(),
+                "order": "alternating",
             },
             **{name: result.as_dict() for name, result in self.results.items()},
             "ratios": {name: self.ratio(name) for name in PATH_NAMES[1:]},
             "ttft_delta_ms": {name: self.ttft_delta_ms(name) for name in PATH_NAMES[1:]},
+            "paired_ratios": {name: self.paired_ratio(name).as_dict() for name in PATH_NAMES[1:]},
+            "paired_ttft_delta_ms": {
+                name: self.paired_ttft_delta(name).as_dict() for name in PATH_NAMES[1:]
+            },
+            "verdicts": self.verdicts(),
             "same_answer": self.same_answer(),
             "cpp": self.cpp.as_dict() if self.cpp is not None else None,
             "overhead_ms_per_token": {name: self.overhead_ms(name) for name in PATH_NAMES},
@@ -228,14 +339,16 @@ class BenchReport:
 
 
 def run_bench(config: BenchConfig, gui: BenchPath, progress: Progress | None = None) -> BenchReport:
-    """Measure the plain loop, the engine and ``gui`` on ``config``, one after another.
+    """Measure the plain loop, the engine and ``gui`` on ``config``, taking turns.
 
-    The plain loop and the engine run on a thread of their own, which ends with them; ``gui``
-    runs on the calling thread (Qt's), and its model on a thread of the app's own. llama.cpp's
-    CPU backend uses OpenMP, whose pool of threads belongs to the thread that calls it and
-    lives as long as that thread. With more pooled threads alive than cores, libgomp stops
-    spinning at its barriers and sleeps instead: a model run on the main thread before the
-    GUI path slowed the GUI path from 22 to 15 tokens/s (1b, 2 threads, 2 cores).
+    All three models stay loaded. The plain loop's and the engine's load and free on a
+    thread of the bench's own, and answer on the thread ``gui`` computes on (its
+    `LoadedPath.compute_on`; the bench's thread where it has none); ``gui`` runs on the
+    calling thread (Qt's). llama.cpp's CPU backend uses OpenMP, whose pool of threads belongs
+    to the thread that calls it and lives as long as that thread. With more pooled threads
+    alive than cores, libgomp stops spinning at its barriers and sleeps instead: a model run
+    on the main thread before the GUI path slowed the GUI path from 22 to 15 tokens/s (1b, 2
+    threads, 2 cores). One computing thread for all keeps one pool, the GUI path's.
 
     Raises:
         BenchError: a path failed, or loaded the model with other settings than the first.
@@ -243,17 +356,31 @@ def run_bench(config: BenchConfig, gui: BenchPath, progress: Progress | None = N
     """
     read_gguf_info(config.model)  # a bad file fails here, before any progress is reported
     say = progress or (lambda _line: None)
-    results: dict[str, PathResult] = {}
     paths: dict[str, BenchPath] = {"raw": raw_path, "engine": engine_path, "gui": gui}
-    for name, path in paths.items():
-        say(f"{name}: loading {config.model.name}")
-        load_before = _load_average()
-        measure = partial(_load_and_measure, name, path, config, say)
-        settings, runs = measure() if path is gui else _on_own_thread(measure)
-        if not results:  # the first load settles the defaults; the others get them spelled out
-            config = replace(config, n_ctx=settings.n_ctx, n_threads=settings.n_threads)
-        _check_same_settings(name, settings, config)
-        results[name] = PathResult(runs, load_before, _load_average())
+    load_before = _load_average()
+    with _BenchThread() as bench_thread, ExitStack() as stack:
+        loaded: dict[str, LoadedPath] = {}
+        for name, path in paths.items():
+            say(f"{name}: loading {config.model.name}")
+            manager = path(config)
+            if path is gui:
+                entered = stack.enter_context(manager)
+            else:
+                entered = _enter_on(bench_thread.run, manager, stack)
+            if not loaded:  # the first load settles the defaults; the others get them spelled out
+                config = replace(
+                    config, n_ctx=entered.settings.n_ctx, n_threads=entered.settings.n_threads
+                )
+            _check_same_settings(name, entered.settings, config)
+            loaded[name] = entered
+        compute_on = loaded["gui"].compute_on or bench_thread.run
+        answers = {
+            name: path.answer if name == "gui" else _on(compute_on, path.answer)
+            for name, path in loaded.items()
+        }
+        runs = _take_turns(answers, config.runs, say)
+    load_after = _load_average()
+    results = {name: PathResult(runs[name], load_before, load_after) for name in paths}
     return BenchReport(config, results, cpp_bench(config, say))
 
 
@@ -310,31 +437,84 @@ def cpp_bench(config: BenchConfig, say: Progress) -> CppResult | None:
     return CppResult(samples, str(binary), load_before, _load_average())
 
 
-def _load_and_measure(
-    name: str, path: BenchPath, config: BenchConfig, say: Progress
-) -> tuple[LoadSettings, list[Run]]:
-    with path(config) as loaded:
-        return loaded.settings, _measure(name, loaded.answer, config.runs, say)
+class _BenchThread:
+    """A thread that runs the work handed to it, one piece at a time, in order.
+
+    A daemon: after Ctrl-C the process ends without waiting for the answer in progress.
+    """
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._serve, name="llamadesk-bench", daemon=True)
+
+    def __enter__(self) -> _BenchThread:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        _tb: TracebackType | None,
+    ) -> None:
+        self._jobs.put(None)
+        if not isinstance(error, KeyboardInterrupt):
+            self._thread.join()
+
+    def run(self, work: Callable[[], T]) -> T:
+        """Run ``work`` on the thread; return its result or raise its error."""
+        done: Future[T] = Future()
+
+        def job() -> None:
+            try:
+                done.set_result(work())
+            except BaseException as error:  # handed to the caller, who raises it
+                done.set_exception(error)
+
+        self._jobs.put(job)
+        return done.result()
+
+    def _serve(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            job()
 
 
-def _on_own_thread(work: Callable[[], T]) -> T:
-    """Run ``work`` on a new thread, wait for it, and return its result or raise its error."""
-    outcome: list[T] = []
-    failure: list[BaseException] = []
+def _enter_on(run: OnThread, manager: AbstractContextManager[T], stack: ExitStack) -> T:
+    """Enter ``manager`` on ``run``'s thread, and have ``stack`` exit it there too (but not
+    after Ctrl-C, which would wait for the answer in progress)."""
+    value = run(manager.__enter__)
 
-    def run() -> None:
-        try:
-            outcome.append(work())
-        except BaseException as error:  # handed to the caller, who raises it
-            failure.append(error)
+    def leave(
+        kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
+    ) -> bool | None:
+        if isinstance(error, KeyboardInterrupt):
+            return None
+        return run(lambda: manager.__exit__(kind, error, tb))
 
-    # A daemon: after Ctrl-C the process ends without waiting for the answer in progress.
-    thread = threading.Thread(target=run, name="llamadesk-bench", daemon=True)
-    thread.start()
-    thread.join()
-    if failure:
-        raise failure[0]
-    return outcome[0]
+    stack.push(leave)
+    return value
+
+
+def _on(run: OnThread, answer: Callable[[], Run]) -> Callable[[], Run]:
+    return lambda: run(answer)
+
+
+def _take_turns(
+    answers: Mapping[str, Callable[[], Run]], rounds: int, say: Progress
+) -> dict[str, list[Run]]:
+    """One warm-up answer per path (the first pays for page faults and the prompt's
+    evaluation), then ``rounds`` rounds of one answer per path, in the same order."""
+    for answer in answers.values():
+        answer()
+    runs: dict[str, list[Run]] = {name: [] for name in answers}
+    for number in range(1, rounds + 1):
+        for name, answer in answers.items():
+            runs[name].append(answer())
+        figures = ", ".join(
+            f"{name} {measured[-1].tokens_per_second:.1f}" for name, measured in runs.items()
+        )
+        say(f"round {number}/{rounds}: tokens/s {figures}")
+    return runs
 
 
 def _check_same_settings(name: str, settings: LoadSettings, config: BenchConfig) -> None:
@@ -343,19 +523,6 @@ def _check_same_settings(name: str, settings: LoadSettings, config: BenchConfig)
             f"The {name} path loaded the model with n_ctx {settings.n_ctx} and "
             f"{settings.n_threads} threads instead of {config.n_ctx} and {config.n_threads}."
         )
-
-
-def _measure(name: str, answer: Callable[[], Run], runs: int, say: Progress) -> list[Run]:
-    answer()  # warm-up: the first answer pays for page faults and the prompt's evaluation
-    measured = []
-    for number in range(1, runs + 1):
-        run = answer()
-        say(
-            f"{name}: run {number}/{runs}: {run.tokens_per_second:.1f} tokens/s, "
-            f"{run.ttft_ms:.1f} ms to first token"
-        )
-        measured.append(run)
-    return measured
 
 
 def _load_average() -> float | None:
@@ -367,6 +534,17 @@ def decode_rate(tokens: int, first: float, ended: float) -> float:
     """Tokens after the first over the seconds after it, as `AnswerStats` counts them."""
     decoding = ended - first
     return (tokens - 1) / decoding if tokens > 1 and decoding > 0 else 0.0
+
+
+def compute_figures(cpu_started: float, thread_started: float, tokens: int) -> dict[str, float]:
+    """CPU time per token, since `cpu_started` (`time.process_time`: the process) and since
+    `thread_started` (`time.thread_time` of the thread that called llama.cpp)."""
+    return {
+        "cpu_ms_per_token": cpu_ms_per_token(cpu_started, tokens),
+        "compute_thread_cpu_ms_per_token": (time.thread_time() - thread_started)
+        * 1000.0
+        / max(tokens, 1),
+    }
 
 
 def cpu_ms_per_token(cpu_started: float, tokens: int) -> float:
@@ -416,7 +594,7 @@ def _raw_answer(llama: Llama, prompt: list[int], params: SamplingParams) -> Run:
     pieces: list[str] = []
     first: float | None = None
     finish = "length"
-    cpu_started = time.process_time()
+    cpu_started, thread_started = time.process_time(), time.thread_time()
     started = time.perf_counter()
     chunks = llama.create_completion(
         prompt,
@@ -440,7 +618,7 @@ def _raw_answer(llama: Llama, prompt: list[int], params: SamplingParams) -> Run:
     ended = time.perf_counter()
     # The end-of-answer token is sampled but is not part of the answer, as in AnswerStats.
     tokens = sampled - 1 - (finish == "stop")
-    cpu = {"cpu_ms_per_token": cpu_ms_per_token(cpu_started, tokens)}
+    cpu = compute_figures(cpu_started, thread_started, tokens)
     if first is None:
         return Run("", tokens, (ended - started) * 1000.0, 0.0, cpu)
     rate = decode_rate(tokens, first, ended)
@@ -458,14 +636,14 @@ def engine_path(config: BenchConfig) -> Iterator[LoadedPath]:
 
 
 def _engine_answer(engine: Engine, config: BenchConfig) -> Run:
-    cpu_started = time.process_time()
+    cpu_started, thread_started = time.process_time(), time.thread_time()
     stream = engine.stream(config.messages(), config.sampling())
     text = "".join(stream)
     stats = stream.stats
     assert stats is not None
     if stats.error:
         raise BenchError(stats.error)
-    cpu = {"cpu_ms_per_token": cpu_ms_per_token(cpu_started, stats.completion_tokens)}
+    cpu = compute_figures(cpu_started, thread_started, stats.completion_tokens)
     return Run(text, stats.completion_tokens, stats.ttft_ms, stats.tokens_per_second, cpu)
 
 
@@ -487,6 +665,7 @@ def format_report(report: BenchReport) -> str:
             f"{name:<8}{result.median('tokens_per_second'):>10.1f}{report.ratio(name):>9.1%}"
             f"{result.median('ttft_ms'):>10.1f}{report.ttft_delta_ms(name):>+9.1f}{stalls}"
         )
+    lines += _paired_lines(report)
     if report.cpp is not None:
         cpp = report.cpp.tokens_per_second
         lines.append(f"{'cpp':<8}{cpp:>10.1f}   (llama-bench, no sampling)")
@@ -497,3 +676,23 @@ def format_report(report: BenchReport) -> str:
     if not report.same_answer():
         lines.append("Warning: the paths wrote different answers, so they did different work.")
     return "\n".join(lines)
+
+
+def _paired_lines(report: BenchReport) -> list[str]:
+    """Each target's figure per round, its spread and its verdict."""
+    verdicts = report.verdicts()
+    lines = ["Per round against the plain loop: median [quartiles] (95% interval of the median)"]
+    for path, target in TARGET_RATIOS.items():
+        ratio = report.paired_ratio(path)
+        lines.append(
+            f"{path + ' tokens/s':<16}{ratio.median:>7.1%} [{ratio.q1:.1%} to {ratio.q3:.1%}]"
+            f" ({ratio.low:.1%} to {ratio.high:.1%}): {verdicts[path + '_ratio']}"
+            f" (target >= {target:.0%})"
+        )
+    delta = report.paired_ttft_delta("gui")
+    lines.append(
+        f"{'gui first text':<16}{delta.median:>+7.1f} ms [{delta.q1:+.1f} to {delta.q3:+.1f}]"
+        f" ({delta.low:+.1f} to {delta.high:+.1f}): {verdicts['gui_ttft_delta']}"
+        f" (target <= +{TARGET_GUI_TTFT_DELTA_MS:.0f} ms)"
+    )
+    return lines

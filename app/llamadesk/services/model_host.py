@@ -304,6 +304,12 @@ class ModelHost(QObject):
     def thread_running(self) -> bool:
         return self._thread.isRunning()
 
+    @property
+    def model_thread(self) -> QThread:
+        """The thread llama.cpp is called from (`llamadesk bench` runs its other paths there
+        too, so that all share one OpenMP pool)."""
+        return self._thread
+
     def load(
         self, path: Path, settings: LoadSettings | None = None, *, make_demo: bool = False
     ) -> None:

@@ -18,13 +18,16 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import TypeVar
 
-from PySide6.QtCore import QObject, Qt, QTimer, SignalInstance
+from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, SignalInstance, Slot
 from PySide6.QtWidgets import QApplication
 
 from llamadesk.core.bench import (
@@ -45,6 +48,38 @@ from llamadesk.ui.app import AppParts, application, build
 
 PROBE_INTERVAL_MS = 2
 STEP_TIMEOUT_MS = 600_000  # a long answer from a big model on a slow machine
+
+T = TypeVar("T")
+
+
+class ThreadCaller(QObject):
+    """Runs functions on a QThread's event loop, for a caller on another thread that waits.
+
+    The bench's other paths answer on the app's model thread through it (core/bench.py's
+    `run_bench` says why). The caller blocks: nothing on the GUI thread may be needed by
+    the work.
+    """
+
+    _call = Signal(object)
+
+    def __init__(self, thread: QThread) -> None:
+        super().__init__()
+        self.moveToThread(thread)
+        thread.finished.connect(self.deleteLater)
+        self._call.connect(self._run)  # queued: this object lives on the other thread
+
+    def run(self, work: Callable[[], T]) -> T:
+        done: Future[T] = Future()
+        self._call.emit((work, done))
+        return done.result()
+
+    @Slot(object)
+    def _run(self, job: tuple[Callable[[], object], Future[object]]) -> None:
+        work, done = job
+        try:
+            done.set_result(work())
+        except BaseException as error:  # handed to the caller, who raises it
+            done.set_exception(error)
 
 
 class StallProbe(QObject):
@@ -96,7 +131,13 @@ def gui_path(config: BenchConfig) -> Iterator[LoadedPath]:
             )
             assert isinstance(model, LoadedModel)
             probe = StallProbe(PROBE_INTERVAL_MS)
-            yield LoadedPath(model.settings, lambda: _timed_and_probed(parts, config.prompt, probe))
+            caller = ThreadCaller(host.model_thread)
+            clock = _thread_cpu_clock(caller.run(threading.get_ident))
+            yield LoadedPath(
+                model.settings,
+                lambda: _timed_and_probed(parts, config.prompt, probe, clock),
+                caller.run,
+            )
         finally:
             parts.close()
 
@@ -110,9 +151,20 @@ def _scratch_home(root: Path, config: BenchConfig) -> AppPaths:
     return paths
 
 
-def _timed_and_probed(parts: AppParts, prompt: str, probe: StallProbe) -> Run:
+def _thread_cpu_clock(thread_id: int) -> Callable[[], float] | None:
+    """A function that reads that thread's CPU time in seconds (None where the system
+    cannot tell one thread's time from another's)."""
+    if not hasattr(time, "pthread_getcpuclockid"):
+        return None
+    clock = time.pthread_getcpuclockid(thread_id)
+    return lambda: time.clock_gettime(clock)
+
+
+def _timed_and_probed(
+    parts: AppParts, prompt: str, probe: StallProbe, model_clock: Callable[[], float] | None
+) -> Run:
     """One timed answer, with the stalls of another answered under the probe."""
-    timed = _answer(parts, prompt)
+    timed = _answer(parts, prompt, model_clock=model_clock)
     probed = _answer(parts, prompt, probe)
     stalls = {
         "stall_p99_ms": percentile(probe.lateness_ms, 0.99),
@@ -122,7 +174,12 @@ def _timed_and_probed(parts: AppParts, prompt: str, probe: StallProbe) -> Run:
     return replace(timed, extra={**timed.extra, **stalls})
 
 
-def _answer(parts: AppParts, prompt: str, probe: StallProbe | None = None) -> Run:
+def _answer(
+    parts: AppParts,
+    prompt: str,
+    probe: StallProbe | None = None,
+    model_clock: Callable[[], float] | None = None,
+) -> Run:
     window, session = parts.window, parts.session
     # A new conversation each time: no history, so the prompt's tokens are the other paths'.
     window.conversation_list.new_requested.emit()
@@ -134,6 +191,7 @@ def _answer(parts: AppParts, prompt: str, probe: StallProbe | None = None) -> Ru
     # Connected after the window's own slot, so it runs once the chat view has the text.
     session.answer_text.connect(on_text)
     cpu_started = time.process_time()
+    model_started = model_clock() if model_clock is not None else 0.0
     started = time.perf_counter()
     if probe is not None:
         probe.start()
@@ -164,6 +222,9 @@ def _answer(parts: AppParts, prompt: str, probe: StallProbe | None = None) -> Ru
         "updates": len(shown),
         "cpu_ms_per_token": cpu_ms_per_token(cpu_started, tokens),
     }
+    if model_clock is not None:
+        model_ms = (model_clock() - model_started) * 1000.0
+        extra["compute_thread_cpu_ms_per_token"] = model_ms / max(tokens, 1)
     return Run(
         text=message.content,
         tokens=tokens,

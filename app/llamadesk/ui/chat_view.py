@@ -238,10 +238,12 @@ class StreamingTail(QWidget):
     def set_text(self, text: str) -> None:
         if text.startswith(self._text) and self._text:
             # More of the same paragraph: only its last line is laid out again.
+            changed = len(self._text)
             cursor = QTextCursor(self._document)
             cursor.movePosition(QTextCursor.MoveOperation.End)
-            cursor.insertText(text[len(self._text) :])
+            cursor.insertText(text[changed:])
         else:
+            changed = 0
             self._document.setPlainText(text)
         self._text = text
         self._heights.clear()
@@ -249,14 +251,31 @@ class StreamingTail(QWidget):
         if height != self._height:
             self._height = height
             self.updateGeometry()
-        self.update()
+        # Appending can move words of the line it continues, never of a line above it.
+        top = self._line_top(changed) if self.width() > 0 else 0
+        self.update(0, top, self.width(), self.height() - top)
+
+    def _line_top(self, position: int) -> int:
+        """Where the line holding that character starts, in pixels from the top."""
+        self._set_width(self.width())
+        block = self._document.findBlock(position)
+        if not block.isValid():  # past the end: the last line
+            block = self._document.lastBlock()
+        line = block.layout().lineForTextPosition(position - block.position())
+        top = self._document.documentLayout().blockBoundingRect(block).top()
+        return math.floor(top + (line.y() if line.isValid() else 0.0))
+
+    def _set_width(self, width: int) -> None:
+        # Setting the width lays the whole document out again, even when it is the same.
+        if self._document.textWidth() != width:
+            self._document.setTextWidth(width)
 
     def hasHeightForWidth(self) -> bool:
         return True
 
     def heightForWidth(self, width: int) -> int:
         if width not in self._heights:
-            self._document.setTextWidth(width)
+            self._set_width(width)
             self._heights[width] = math.ceil(self._document.size().height())
         return self._heights[width]
 
@@ -273,7 +292,7 @@ class StreamingTail(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         fill_background(self, painter, event.rect())
-        self._document.setTextWidth(self.width())
+        self._set_width(self.width())
         context = QAbstractTextDocumentLayout.PaintContext()
         context.clip = QRectF(event.rect())
         context.palette.setColor(QPalette.ColorRole.Text, self.palette().windowText().color())
@@ -356,6 +375,9 @@ class ReasoningSection(QWidget):
 
     def _update_toggle(self) -> None:
         self.toggle.setText(f"{'▾' if self.is_open else '▸'} {self._heading}")
+
+
+BUBBLE_EDGE = 14  # pixels: the style sheet's border radius (12) and border, and a spare one
 
 
 class CachedColumn(QVBoxLayout):
@@ -508,7 +530,23 @@ class MessageBubble(QFrame):
             self.tail = StreamingTail()
             self._text_column.addWidget(self.tail)
             self.body.hide()
+            # The bubble grows a line at a time: repaint what is new (resizeEvent), not
+            # every paragraph above it again.
+            self.setAttribute(Qt.WidgetAttribute.WA_StaticContents)
         return self.tail
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if not self.testAttribute(Qt.WidgetAttribute.WA_StaticContents):
+            return
+        old, new = event.oldSize(), event.size()
+        if old.width() != new.width() or not old.isValid():
+            self.update()  # the right edge and its corners moved
+        else:
+            # Qt repaints only the area below the old size: its bottom edge and rounded
+            # corners, now inside the bubble, are drawn again here.
+            edge = min(old.height(), new.height()) - BUBBLE_EDGE
+            self.update(0, edge, new.width(), new.height() - edge)
 
     def _add_block(self, text: str) -> None:
         block = MessageText()
@@ -656,6 +694,9 @@ class ChatView(QScrollArea):
         self._outer = outer
         self._history = History()
         streaming = QWidget()
+        # As the answer grows, only what is new below it is painted (see MessageBubble).
+        for grows in (content, streaming):
+            grows.setAttribute(Qt.WidgetAttribute.WA_StaticContents)
         self._streaming_column = QVBoxLayout(streaming)
         self._streaming_column.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self._history)
