@@ -76,7 +76,10 @@ def describe_stats(stats: AnswerStats | None, stop_reason: str) -> str:
         parts.append(
             translate("ChatView", "{ttft:.0f} ms to first token").format(ttft=stats.ttft_ms)
         )
-        tokens = translate("ChatView", "{prompt} in / {completion} out")
+        if stats.prompt_tokens or not stats.server:
+            tokens = translate("ChatView", "{prompt} in / {completion} out")
+        else:  # a server that does not count the prompt (llama-cpp-python's, when streaming)
+            tokens = translate("ChatView", "{completion} out")
         parts.append(tokens.format(prompt=stats.prompt_tokens, completion=stats.completion_tokens))
     if stop_reason:
         parts.append(translate("ChatView", STOP_REASON_WORDS.get(stop_reason, stop_reason)))

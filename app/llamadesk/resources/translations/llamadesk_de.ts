@@ -347,6 +347,10 @@
         <translation>{prompt} ein / {completion} aus</translation>
     </message>
     <message>
+        <source>{completion} out</source>
+        <translation>{completion} aus</translation>
+    </message>
+    <message>
         <source>Thought for less than a second</source>
         <translation>Weniger als eine Sekunde nachgedacht</translation>
     </message>
