@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal, Slot
 
 from llamadesk.core.adapters import adapters_for
-from llamadesk.core.duel import DuelResult, duel_result
+from llamadesk.core.duel import TunedDuel, tuned_duel
 from llamadesk.core.paths import app_paths
 from llamadesk.core.store import Store, StoreError
 from llamadesk.core.training import (
@@ -34,7 +34,7 @@ class Preview:
     """What training would use, and how the adapters already trained fare in the duel."""
 
     data: TrainData
-    duels: list[tuple[str, DuelResult]]  # each adapter's label, newest first
+    duels: list[TunedDuel]  # the adapters of this model, newest first
 
 
 def read_preview(database: Path, model: Path, method: Method) -> Preview:
@@ -42,7 +42,7 @@ def read_preview(database: Path, model: Path, method: Method) -> Preview:
     try:
         with Store(database) as store:
             duels = [
-                (lineage.label(), duel_result(store, adapter, lineage))
+                tuned_duel(store, adapter, lineage, model)
                 for adapter, lineage in adapters_for(model, [app_paths().models])
             ]
             return Preview(training_data(store, model, method), duels)
