@@ -19,6 +19,8 @@ up only when the votes are stored.
     LLAMADESK_HOME=/tmp/run python benchmarks/teach_loop.py show duel       # read, decide
     LLAMADESK_HOME=/tmp/run python benchmarks/teach_loop.py vote duel DECISIONS.txt
     LLAMADESK_HOME=/tmp/run python benchmarks/teach_loop.py result ADAPTER.gguf
+    LLAMADESK_HOME=/tmp/run python benchmarks/teach_loop.py text duel.txt
+    llamadesk eval ADAPTER.gguf --against MODEL --text duel.txt
 
 DECISIONS.txt: one line per pair, "NUMBER X", "NUMBER Y" or "NUMBER T" (tie).
 """
@@ -112,23 +114,36 @@ def duel(args: argparse.Namespace) -> None:
     _run_file("duel", "answers").write_text(json.dumps(pairs))
 
 
+def _pairs(store: Store, stage: str) -> list[tuple[str, int, int]]:
+    """(prompt, answer, answer) of each pair: for "pairs", every prompt with its two answers
+    written so far (so judging can start before the last are), else the duel's."""
+    if stage == "duel":
+        return [tuple(pair) for pair in json.loads(_run_file(stage, "answers").read_text())]
+    rows = store.db.all(
+        "SELECT parent_id, min(id) AS a, max(id) AS b FROM messages WHERE role = 'assistant'"
+        " GROUP BY parent_id HAVING count(*) = 2 ORDER BY parent_id"
+    )
+    return [(store.message(row["parent_id"]).content, row["a"], row["b"]) for row in rows]
+
+
 def show(args: argparse.Namespace) -> None:
-    """Print each pair with its sides drawn at random, and keep the key apart."""
-    pairs = json.loads(_run_file(args.stage, "answers").read_text())
-    rng = random.Random(args.seed)
-    order = list(range(len(pairs)))
-    rng.shuffle(order)
-    key = {}
+    """Print each pair not shown before, sides drawn at random; add it to the key, which
+    the rater does not read."""
+    key_file = _run_file(args.stage, "key")
+    key: dict[str, list[int]] = json.loads(key_file.read_text()) if key_file.exists() else {}
+    shown = {frozenset(ids) for ids in key.values()}
+    rng = random.Random(f"{args.seed}-{len(key)}")
     with Store(app_paths().database) as store:
-        for number, index in enumerate(order, 1):
-            text, a, b = pairs[index]
+        pairs = [pair for pair in _pairs(store, args.stage) if frozenset(pair[1:]) not in shown]
+        rng.shuffle(pairs)
+        for number, (text, a, b) in enumerate(pairs, len(key) + 1):
             x, y = (a, b) if rng.random() < 0.5 else (b, a)
-            key[number] = [x, y]
+            key[str(number)] = [x, y]
             print(f"#{number} PROMPT: {text}")
             for side, answer_id in (("X", x), ("Y", y)):
                 print(f"--- {side} ---\n{store.message(answer_id).content.strip()}")
             print()
-    _run_file(args.stage, "key").write_text(json.dumps(key))
+    key_file.write_text(json.dumps(key))
 
 
 def vote(args: argparse.Namespace) -> None:
@@ -143,7 +158,20 @@ def vote(args: argparse.Namespace) -> None:
             number, choice = line.split()
             x, y = key[number.lstrip("#")]
             ratings.vote(x, y, winners[choice.upper()], blind=True)  # type: ignore[arg-type]
-    print(f"{len(key)} pairs, votes stored", file=sys.stderr)
+    print(f"votes stored; {len(key)} pairs shown so far", file=sys.stderr)
+
+
+def text(args: argparse.Namespace) -> None:
+    """The duel's prompts and answers as one text, for `llamadesk eval` (KL of tuned against
+    base): this run has no chats of its own, which is what the app measures on."""
+    pairs = json.loads(_run_file("duel", "answers").read_text())
+    with Store(app_paths().database) as store:
+        parts = [
+            part
+            for prompt, a, b in pairs
+            for part in (prompt, store.message(a).content, store.message(b).content)
+        ]
+    args.out.write_text("\n\n".join(parts), encoding="utf-8")
 
 
 def result(args: argparse.Namespace) -> None:
@@ -172,6 +200,9 @@ def main() -> None:
     step.add_argument("stage", choices=["pairs", "duel"])
     step.add_argument("decisions", type=Path)
     step.set_defaults(run=vote)
+    step = commands.add_parser("text")
+    step.add_argument("out", type=Path)
+    step.set_defaults(run=text)
     step = commands.add_parser("result")
     step.add_argument("adapter", type=Path)
     step.set_defaults(run=result)

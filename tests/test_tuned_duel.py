@@ -201,10 +201,21 @@ def test_teach_page_to_arena_a_blind_duel_on_held_out_prompts_counts_the_vote(
     other = "B" if tuned_side == "A" else "A"
     assert duel.panes[other].author.text() == f"Answer {other}: {ORIGINAL}"
     assert "won 100% of 1 blind votes on held-out prompts" in arena.note.text()
+    assert duel.status.text().startswith("Vote saved; the win rate counts it.")
     assert duel.prompt.toPlainText() == HELD[1], "the next held-out prompt is put up"
     lineage = read_adapter_lineage(adapter)
     assert lineage is not None
     assert duel_result(parts.store, adapter, lineage).wins == 1
+
+    # A prompt of the user's own may be duelled too, but the win rate does not count it.
+    duel.prompt.setPlainText("A prompt of my own.")
+    with qtbot.waitSignal(arena.arena.compare.ready, timeout=60_000):
+        qtbot.mouseClick(duel.run_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(arena.reader.read, timeout=30_000):
+        qtbot.mouseClick(duel.vote_buttons["tie"], Qt.MouseButton.LeftButton)
+    assert "counts only held-out prompts" in duel.status.text()
+    assert duel_result(parts.store, adapter, lineage).votes == 1
+    assert duel.prompt.toPlainText() == "A prompt of my own.", "the user's prompt stays"
 
 
 def test_the_duel_button_waits_for_an_adapter(

@@ -72,6 +72,7 @@ class DuelPanel(QWidget):
         self.arena = arena
         self.levels: list[ArenaLevel] = []
         self.tuned: TunedDuel | None = None
+        self._asked = ""  # the prompt of the duel on screen
         self.available_ram = 0
         self.max_tokens = MAX_TOKENS
         self.first = QComboBox()
@@ -208,10 +209,11 @@ class DuelPanel(QWidget):
             seed=editor_value(SEED, self.seed),
             max_tokens=self.max_tokens,
         )
+        self._asked = self.prompt.toPlainText()
         if self.tuned is not None:
-            self.arena.start_tuned(self.prompt.toPlainText(), self.tuned, params)
+            self.arena.start_tuned(self._asked, self.tuned, params)
         elif first is not None and second is not None:
-            self.arena.start(self.prompt.toPlainText(), first, second, params, self.available_ram)
+            self.arena.start(self._asked, first, second, params, self.available_ram)
 
     def _on_answer_saved(self, side: str, message: Message) -> None:
         pane = self.panes[side]
@@ -234,13 +236,20 @@ class DuelPanel(QWidget):
         self.vote_bar.show_vote(winner)
         for side, name in self.arena.names.items():
             self.panes[side].author.setText(f"Answer {side}: {name}")
-        counted = "the duel counts it" if self.tuned is not None else "the curve counts it"
-        self.status.setText(f"Vote saved; {counted}. Change it, or duel again.")
+        self.status.setText(self._saved_text())
         # The next duel gets a fresh seed, so a prompt asked twice is a new sample.
         seed = self.seed
         assert isinstance(seed, QDoubleSpinBox)  # SEED's editor: QSpinBox stops at 2^31 - 1
         seed.setValue(seed.value() + 1)
         self.voted.emit()
+
+    def _saved_text(self) -> str:
+        if self.tuned is None:
+            return "Vote saved; the curve counts it. Change it, or duel again."
+        if self._asked in self.tuned.prompts:
+            return "Vote saved; the win rate counts it. Change it, or duel the next prompt."
+        # Trained-on (or new) prompts would flatter the tuned model, or say nothing of it.
+        return "Vote saved; the win rate counts only held-out prompts, which this was not."
 
     def _set_voting(self, enabled: bool) -> None:
         self.vote_bar.set_voting(enabled)
