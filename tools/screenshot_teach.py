@@ -6,8 +6,9 @@
 Needs the training stack (``.[train]``) and a home whose store holds ratings on the starter
 model (benchmarks/teach_loop.py makes one) and the adapter trained on them. The home is
 copied first: the screenshots' answers do not join the run's data. Everything is real: the
-dialog trains on the stored pairs (6 steps of 64 tokens, cancelled at step 3: the shot needs
-a run in progress, not a finished one) and the duel's answers are the two models' own.
+duel's answers are the two models' own, and with ``--mid-run`` the dialog trains on the
+stored pairs (6 steps of 64 tokens, cancelled at step 3: the shot needs a run in progress,
+not a finished one).
 """
 
 from __future__ import annotations
@@ -24,8 +25,6 @@ from llamadesk.core.paths import HOME_ENV, app_paths
 from llamadesk.core.starter import starter_model_path
 from llamadesk.core.training import TrainProgress
 from llamadesk.ui.app import application, build
-
-SHOT_STEP = 3
 
 
 def wait(signal, timeout_ms: int = 600_000, until=lambda *_args: True) -> None:
@@ -47,20 +46,7 @@ def settle(app) -> None:
         app.processEvents()
 
 
-def main(out: Path, adapter: Path) -> None:
-    run_home = Path(os.environ[HOME_ENV])
-    copy = Path(tempfile.mkdtemp(prefix="llamadesk-teach-shots-")) / "home"
-    shutil.copytree(run_home, copy)
-    os.environ[HOME_ENV] = str(copy)
-    paths = app_paths().ensure()
-    adapter = paths.models / adapter.name
-    app = application()
-    parts = build(paths)
-    window = parts.window
-    window.resize(1280, 820)
-    window.start()
-    out.mkdir(parents=True, exist_ok=True)
-
+def teach_mid_run(app, parts, out: Path) -> None:
     model = starter_model_path()
     assert model is not None, "the starter model is not installed"
     dialog = parts.models.open_train(model)
@@ -70,7 +56,7 @@ def main(out: Path, adapter: Path) -> None:
     dialog.start()
     wait(
         dialog.job.step,
-        until=lambda step: isinstance(step, TrainProgress) and step.step >= SHOT_STEP,
+        until=lambda step: isinstance(step, TrainProgress) and step.step > 2,  # mid-run
     )
     settle(app)
     dialog.grab().save(str(out / "teach-mid-run.png"))
@@ -78,6 +64,9 @@ def main(out: Path, adapter: Path) -> None:
     wait(dialog.job.done)
     dialog.close()
 
+
+def tuned_duel(app, parts, out: Path, adapter: Path) -> None:
+    window = parts.window
     window.duel_tuned(adapter)
     view = window.arena_view
     wait(view.reader.read)
@@ -87,6 +76,22 @@ def main(out: Path, adapter: Path) -> None:
     wait(view.arena.compare.ready)
     settle(app)
     window.grab().save(str(out / "arena-tuned-duel.png"))
+
+
+def main(out: Path, adapter: Path, mid_run: bool) -> None:
+    run_home = Path(os.environ[HOME_ENV])
+    copy = Path(tempfile.mkdtemp(prefix="llamadesk-teach-shots-")) / "home"
+    shutil.copytree(run_home, copy)
+    os.environ[HOME_ENV] = str(copy)
+    paths = app_paths().ensure()
+    app = application()
+    parts = build(paths)
+    parts.window.resize(1280, 820)
+    parts.window.start()
+    out.mkdir(parents=True, exist_ok=True)
+    if mid_run:
+        teach_mid_run(app, parts, out)
+    tuned_duel(app, parts, out, paths.models / adapter.name)
     parts.close()
 
 
@@ -94,5 +99,8 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("out", type=Path)
     parser.add_argument("--adapter", type=Path, required=True)
+    parser.add_argument(
+        "--mid-run", action="store_true", help="also the Teach dialog mid-run (trains a while)"
+    )
     arguments = parser.parse_args()
-    main(arguments.out, arguments.adapter)
+    main(arguments.out, arguments.adapter, arguments.mid_run)
