@@ -25,6 +25,7 @@ from llamadesk.core.adapters import (
 )
 from llamadesk.core.duel import duel_result, tuned_duel, tuned_duels
 from llamadesk.core.engine import ChatMessage, Engine, SamplingParams
+from llamadesk.core.evaluate import QualityReport, SavedReport
 from llamadesk.core.jsonfile import write_json_atomic
 from llamadesk.core.model_files import file_sha256
 from llamadesk.core.paths import AppPaths
@@ -139,6 +140,40 @@ def test_the_next_prompt_is_the_least_duelled_and_trained_prompts_do_not_count(
     assert "1 of 3 held-out prompts not duelled yet." in duel.progress()
     assert listed.adapter == adapter
     assert listed.base == tiny_model
+
+
+def test_the_duel_says_how_far_training_moved_the_model_once_measured(
+    tiny_model: Path, home: AppPaths
+) -> None:
+    adapter = install_tuned(home.models, tiny_model)
+    lineage = read_adapter_lineage(adapter)
+    assert lineage is not None
+    report = QualityReport(
+        model=str(adapter.resolve()),
+        reference=str(tiny_model),
+        level="F32",
+        reference_level="F32",
+        perplexity=9.0,
+        reference_perplexity=8.5,
+        kl_divergence=0.0123,
+        top1_agreement=0.9,
+        tokens=2000,
+        n_ctx=512,
+        seconds=3.0,
+    )
+    other = replace(report, model=str(tiny_model), kl_divergence=0.5)  # not of this adapter
+    saved = [
+        SavedReport(report, "your conversations", "2026-12-01T17:00:00+00:00"),
+        SavedReport(other, "your conversations", "2026-12-01T18:00:00+00:00"),
+    ]
+    with Store(home.database) as store:
+        unmeasured = tuned_duel(store, adapter, lineage)
+        measured = tuned_duel(store, adapter, lineage, reports=saved)
+    assert "not measured yet: Measure quality… on the tuned model" in unmeasured.progress()
+    assert measured.moved() == (
+        "Against the original on your conversations: KL 0.0123 per token, same top token "
+        "90.0% of the time (2,000 tokens, 2026-12-01)."
+    )
 
 
 def test_an_adapter_whose_base_is_nowhere_is_not_offered_for_a_duel(

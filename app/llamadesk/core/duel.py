@@ -9,7 +9,9 @@ A tie counts half a win to each, as in the arena's own leaderboards; the interva
 percentile bootstrap over the votes, which is honest about how little a dozen votes say.
 
 `TunedDuel` is what the arena needs to run such duels: the adapter, its base, the held-out
-prompts and which of them were already duelled, so the next one can be put up.
+prompts and which of them were already duelled, so the next one can be put up; and the latest
+measurement of the tuned model against the original (KL, top-1), which says how far training
+moved it whatever the votes say.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from llamadesk.core.adapters import AdapterLineage, adapters_in, find_base
+from llamadesk.core.evaluate import SavedReport
 from llamadesk.core.ratings import Comparison, Ratings
 from llamadesk.core.store import Store
 
@@ -98,6 +101,7 @@ class TunedDuel:
     lineage: AdapterLineage
     result: DuelResult
     duelled: dict[str, int]  # blind votes so far on each held-out prompt
+    measured: SavedReport | None = None  # the newest KL measurement of it, if any
 
     @property
     def label(self) -> str:
@@ -117,32 +121,56 @@ class TunedDuel:
         left = sum(1 for text in self.prompts if not self.duelled.get(text))
         return (
             f"{self.result.describe()} {left} of {len(self.prompts)} held-out prompts not "
-            "duelled yet."
+            f"duelled yet. {self.moved()}"
+        )
+
+    def moved(self) -> str:
+        """How far training moved the model, as measured (or how to measure it)."""
+        if self.measured is None:
+            return (
+                "How far training moved it is not measured yet: Measure quality… on the "
+                "tuned model in the library."
+            )
+        report = self.measured.report
+        return (
+            f"Against the original on {self.measured.text_source}: KL {report.kl_divergence:.4f} "
+            f"per token, same top token {report.top1_agreement:.1%} of the time "
+            f"({report.tokens:,} tokens, {self.measured.date[:10]})."
         )
 
 
 def tuned_duel(
-    store: Store, adapter: Path, lineage: AdapterLineage, base: Path | None = None
+    store: Store,
+    adapter: Path,
+    lineage: AdapterLineage,
+    base: Path | None = None,
+    reports: Sequence[SavedReport] = (),
 ) -> TunedDuel:
-    """The duel of ``adapter`` against its base (found, where ``base`` is not given)."""
+    """The duel of ``adapter`` against its base (found, where ``base`` is not given), with
+    the newest of ``reports`` (saved measurements) that measured the adapter."""
     scores = _held_out_scores(store, adapter, lineage)
     found = base or find_base(lineage, adapter) or Path(lineage.base)
+    tuned = str(adapter.resolve())
+    measured = [saved for saved in reports if saved.report.model == tuned]
     return TunedDuel(
         adapter=adapter,
         base=found,
         lineage=lineage,
         result=summarize([score for _prompt, score in scores]),
         duelled=dict(Counter(prompt for prompt, _score in scores)),
+        measured=max(measured, key=lambda saved: saved.date, default=None),
     )
 
 
-def tuned_duels(store: Store, folders: Iterable[Path]) -> list[TunedDuel]:
+def tuned_duels(
+    store: Store, folders: Iterable[Path], reports: Sequence[SavedReport] = ()
+) -> list[TunedDuel]:
     """The duels of every adapter in ``folders`` whose base is at hand, newest first."""
     duels = []
     for adapter, lineage in adapters_in(folders).items():
         base = find_base(lineage, adapter)
         if base is not None and lineage.held_out:
-            duels.append(tuned_duel(store, adapter, lineage, base))
+            duels.append(tuned_duel(store, adapter, lineage, base, reports))
     return sorted(duels, key=lambda duel: duel.lineage.created, reverse=True)
 
 

@@ -76,8 +76,8 @@ def read_state(models_dir: Path, database: Path, reports: Path | None = None) ->
         votes = Ratings(store).comparisons()
         prompts = history_prompts(store)
         answers = _recent_answers(store)
-        tuned = tuned_duels(store, [models_dir])
-    saved = load_reports(reports)
+        saved = load_reports(reports)
+        tuned = tuned_duels(store, [models_dir], saved)
     curves = {name: quality_curve(levels, votes, saved) for name, levels in models.items()}
     return ArenaState(
         models=models,

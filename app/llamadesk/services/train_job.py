@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from llamadesk.core.adapters import adapters_for
 from llamadesk.core.duel import TunedDuel, tuned_duel
+from llamadesk.core.evaluate import load_reports
 from llamadesk.core.paths import app_paths
 from llamadesk.core.store import Store, StoreError
 from llamadesk.core.training import (
@@ -41,8 +42,9 @@ def read_preview(database: Path, model: Path, method: Method) -> Preview:
     """`Preview` from the store at ``database``, opened on the calling (worker) thread."""
     try:
         with Store(database) as store:
+            reports = load_reports()
             duels = [
-                tuned_duel(store, adapter, lineage, model)
+                tuned_duel(store, adapter, lineage, model, reports)
                 for adapter, lineage in adapters_for(model, [app_paths().models])
             ]
             return Preview(training_data(store, model, method), duels)
