@@ -147,11 +147,11 @@ def tuned_duel(
     reports: Sequence[SavedReport] = (),
 ) -> TunedDuel:
     """The duel of ``adapter`` against its base (found, where ``base`` is not given), with
-    the newest of ``reports`` (saved measurements) that measured the adapter."""
+    the newest of ``reports`` (saved measurements) that measured the adapter's file."""
     scores = _held_out_scores(store, adapter, lineage)
     found = base or find_base(lineage, adapter) or Path(lineage.base)
-    tuned = str(adapter.resolve())
-    measured = [saved for saved in reports if saved.report.model == tuned]
+    # By file name, as the votes name it: a report keeps the path it had when measured.
+    measured = [saved for saved in reports if Path(saved.report.model).name == adapter.name]
     return TunedDuel(
         adapter=adapter,
         base=found,

@@ -76,8 +76,10 @@ class DuelPanel(QWidget):
         self.available_ram = 0
         self.max_tokens = MAX_TOKENS
         self.first = QComboBox()
+        self.first.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.first.setToolTip("The first level of the duel (the reference, to start with)")
         self.second = QComboBox()
+        self.second.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.second.setToolTip("The level it duels against")
         self.temperature = make_editor(TEMPERATURE, TEMPERATURE.default)
         self.seed = make_editor(SEED, 1)
@@ -664,6 +666,9 @@ class ArenaView(QWidget):
         self.evaluation = EvaluationJob(self.long_runner, self)
         self.model = QComboBox()
         self.model.setMinimumWidth(240)
+        # Filled after the page is first shown (the read is off the GUI thread): size to
+        # the names as they come, or a tuned model's long name is cut.
+        self.model.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.model.currentIndexChanged.connect(self._show_model)
         self.make_button = QPushButton("Make another level…")
         self.make_button.setToolTip(
