@@ -25,6 +25,7 @@ from llamadesk.core.adapters import (
 )
 from llamadesk.core.duel import duel_result, summarize
 from llamadesk.core.jsonfile import write_json_atomic
+from llamadesk.core.model_files import file_sha256
 from llamadesk.core.paths import AppPaths
 from llamadesk.core.ratings import Ratings
 from llamadesk.core.store import Store
@@ -225,6 +226,7 @@ def test_dpo_trains_converts_and_the_adapter_moves_the_model(
     lineage = adapters.read_adapter_lineage(out)
     assert lineage is not None
     assert lineage.base == str(model.resolve())
+    assert lineage.base_sha256 == file_sha256(model)  # to find it again where it moves
     assert lineage.examples == data.ids
     assert lineage.held_out == data.held_out
     assert lineage.settings["steps"] == 2

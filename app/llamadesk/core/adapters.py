@@ -5,16 +5,25 @@ An adapter GGUF lies in the app's models folder (or where the user put it), with
 picker lists it as a model of its own ("MODEL + your preferences (date)"); `resolve_adapter`
 turns it back into base + adapter for loading. Kept apart from `training` so that the engine
 can read it without the training code.
+
+The lineage names the base by its path at training time, and by its size and sha256: a base
+that was moved (another models folder, another computer, the starter model in a new
+environment) is found again among the known model files by its content, so an adapter stays
+usable wherever its base went.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, fields
+import functools
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import MISSING, dataclass, fields
 from pathlib import Path
 from typing import Any
 
 from llamadesk.core.jsonfile import read_json
+from llamadesk.core.model_files import file_sha256
+from llamadesk.core.paths import app_paths
+from llamadesk.core.starter import starter_model_path
 
 ADAPTER_LINEAGE_SUFFIX = ".lineage.json"
 ADAPTER_MARK = ".lora-"  # in the name of every adapter `training` writes by default
@@ -35,6 +44,8 @@ class AdapterLineage:
     seconds: float
     created: str  # ISO 8601, UTC
     llamadesk_version: str
+    # The base's content, to find it again where it was moved ("" in lineages written before).
+    base_sha256: str = ""
 
     @property
     def base_name(self) -> str:
@@ -59,7 +70,13 @@ def read_adapter_lineage(adapter: Path | str) -> AdapterLineage | None:
     if not isinstance(data, dict):
         return None
     try:
-        lineage = AdapterLineage(**{spec.name: data[spec.name] for spec in fields(AdapterLineage)})
+        lineage = AdapterLineage(
+            **{
+                spec.name: data[spec.name]
+                for spec in fields(AdapterLineage)
+                if spec.name in data or spec.default is MISSING
+            }
+        )
     except KeyError:
         return None
     scalars_ok = isinstance(lineage.base, str) and isinstance(lineage.created, str)
@@ -76,20 +93,81 @@ def is_adapter(path: Path) -> bool:
 def resolve_adapter(path: Path | str) -> tuple[Path, Path | None]:
     """The file to load and the adapter to apply: (base, adapter) for an adapter of ours,
     (path, None) for anything else. The model picker lists adapters as models of their own;
-    this is how loading one loads its base."""
+    this is how loading one loads its base (found again by its content where it was moved;
+    where it is nowhere, its recorded path, which then fails to load with its name)."""
     lineage = read_adapter_lineage(path)
     if lineage is None:
         return Path(path), None
-    return Path(lineage.base), Path(path)
+    return find_base(lineage, Path(path)) or Path(lineage.base), Path(path)
 
 
-def adapters_for(model: Path, folders: Sequence[Path] = ()) -> list[tuple[Path, AdapterLineage]]:
-    """The adapters trained on ``model`` that lie beside it or in ``folders``, newest first."""
+def find_base(lineage: AdapterLineage, adapter: Path, folders: Sequence[Path] = ()) -> Path | None:
+    """The adapter's base file: at its recorded path, else the model file of the same size
+    and sha256 (of the same name, for a lineage without a sha256) beside the adapter, in
+    ``folders``, in the app's models folder, or the starter model; None where it is nowhere."""
+    recorded = Path(lineage.base)
+    if _is_base(lineage, recorded, check_content=False):
+        return recorded
+    candidates = [adapter.parent, *folders, app_paths().models]
+    starter = starter_model_path()
+    return next(
+        (path for path in _model_files(candidates, starter) if _is_base(lineage, path)), None
+    )
+
+
+def _model_files(folders: Iterable[Path], extra: Path | None) -> Iterator[Path]:
+    seen: set[Path] = set()
+    for folder in folders:
+        for path in sorted(folder.glob("*.gguf")) if folder.is_dir() else ():
+            if path.resolve() not in seen:
+                seen.add(path.resolve())
+                yield path
+    if extra is not None and extra.resolve() not in seen:
+        yield extra
+
+
+def _is_base(lineage: AdapterLineage, path: Path, *, check_content: bool = True) -> bool:
+    """Whether ``path`` holds the base: its size first (cheap), then its sha256 (a file
+    the size of the base is read once). At the recorded path, size suffices: nothing else
+    of that size would be there."""
+    try:
+        if not path.is_file() or path.stat().st_size != lineage.base_size:
+            return False
+        if not check_content:
+            return True
+        if lineage.base_sha256:
+            stat = path.stat()
+            return _sha256(path.resolve(), stat.st_size, stat.st_mtime) == lineage.base_sha256
+        return path.name == lineage.base_name
+    except OSError:
+        return False
+
+
+@functools.lru_cache(maxsize=64)
+def _sha256(path: Path, _size: int, _mtime: float) -> str:
+    """`file_sha256`, once per version of a file (size and time are part of the key): the
+    Teach page asks again at each preview, and a model of gigabytes takes seconds to read."""
+    return file_sha256(path)
+
+
+def adapters_in(folders: Iterable[Path]) -> dict[Path, AdapterLineage]:
+    """Every adapter of ours in ``folders``, with its lineage."""
     found: dict[Path, AdapterLineage] = {}
-    for folder in (model.parent, *folders):
+    for folder in folders:
         for lineage_file in folder.glob(f"*.gguf{ADAPTER_LINEAGE_SUFFIX}"):
             adapter = lineage_file.with_name(lineage_file.name.removesuffix(ADAPTER_LINEAGE_SUFFIX))
             lineage = read_adapter_lineage(adapter)
-            if lineage is not None and adapter.is_file() and Path(lineage.base) == model.resolve():
+            if lineage is not None and adapter.is_file():
                 found[adapter] = lineage
-    return sorted(found.items(), key=lambda item: item[1].created, reverse=True)
+    return found
+
+
+def adapters_for(model: Path, folders: Sequence[Path] = ()) -> list[tuple[Path, AdapterLineage]]:
+    """The adapters trained on ``model`` (wherever it lay then) that lie beside it or in
+    ``folders``, newest first."""
+    found = [
+        (adapter, lineage)
+        for adapter, lineage in adapters_in([model.parent, *folders]).items()
+        if Path(lineage.base) == model.resolve() or _is_base(lineage, model)
+    ]
+    return sorted(found, key=lambda item: item[1].created, reverse=True)

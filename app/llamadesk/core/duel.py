@@ -7,16 +7,23 @@ held-out prompts), so the figure is not flattered by answers the model was train
 
 A tie counts half a win to each, as in the arena's own leaderboards; the interval is a
 percentile bootstrap over the votes, which is honest about how little a dozen votes say.
+
+`TunedDuel` is what the arena needs to run such duels: the adapter, its base, the held-out
+prompts and which of them were already duelled, so the next one can be put up; and the latest
+measurement of the tuned model against the original (KL, top-1), which says how far training
+moved it whatever the votes say.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from llamadesk.core.adapters import AdapterLineage
+from llamadesk.core.adapters import AdapterLineage, adapters_in, find_base
+from llamadesk.core.evaluate import SavedReport
 from llamadesk.core.ratings import Comparison, Ratings
 from llamadesk.core.store import Store
 
@@ -54,17 +61,117 @@ def duel_result(
 ) -> DuelResult:
     """The blind votes in ``store`` between the adapter's model and its base, on held-out
     prompts."""
+    return summarize(
+        [score for _prompt, score in _held_out_scores(store, adapter, lineage)], seed=seed
+    )
+
+
+def _held_out_scores(
+    store: Store, adapter: Path, lineage: AdapterLineage
+) -> list[tuple[str, float]]:
+    """(prompt, the tuned side's score) of each blind vote between the two on a held-out
+    prompt. The sides are named by file (as `tuned_contenders` labels them)."""
     tuned, base = adapter.name, lineage.base_name
-    held = {prompt[-1]["content"] for prompt in lineage.held_out if prompt}
-    scores = [
-        score
+    held = set(held_out_prompts(lineage))
+    return [
+        (prompt, score)
         for vote in Ratings(store).comparisons()
         if vote.blind  # a vote that knew which side was tuned says less
         and {vote.model_a, vote.model_b} == {tuned, base}
-        and _prompt_text(store, vote) in held
+        and (prompt := _prompt_text(store, vote)) in held
         and (score := _tuned_score(vote, tuned)) is not None
     ]
-    return summarize(scores, seed=seed)
+
+
+def held_out_prompts(lineage: AdapterLineage) -> list[str]:
+    """The held-out prompts' texts (their last user turn), in the lineage's order."""
+    return [prompt[-1]["content"] for prompt in lineage.held_out if prompt]
+
+
+@dataclass(frozen=True)
+class TunedDuel:
+    """A tuned model, its base and how their duel on the held-out prompts stands.
+
+    ``base`` is the base file where it is now (see `adapters.find_base`); the votes name it
+    by the lineage's ``base_name``, which is what `tuned_contenders` labels it.
+    """
+
+    adapter: Path
+    base: Path
+    lineage: AdapterLineage
+    result: DuelResult
+    duelled: dict[str, int]  # blind votes so far on each held-out prompt
+    measured: SavedReport | None = None  # the newest KL measurement of it, if any
+
+    @property
+    def label(self) -> str:
+        return self.lineage.label()
+
+    @property
+    def prompts(self) -> list[str]:
+        return held_out_prompts(self.lineage)
+
+    def next_prompt(self) -> str:
+        """The held-out prompt with the fewest votes (the first such); "" with none."""
+        prompts = self.prompts
+        return min(prompts, key=lambda text: self.duelled.get(text, 0)) if prompts else ""
+
+    def progress(self) -> str:
+        """How far the duel got, in a sentence."""
+        left = sum(1 for text in self.prompts if not self.duelled.get(text))
+        return (
+            f"{self.result.describe()} {left} of {len(self.prompts)} held-out prompts not "
+            f"duelled yet. {self.moved()}"
+        )
+
+    def moved(self) -> str:
+        """How far training moved the model, as measured (or how to measure it)."""
+        if self.measured is None:
+            return (
+                "How far training moved it is not measured yet: Measure quality… on the "
+                "tuned model in the library."
+            )
+        report = self.measured.report
+        return (
+            f"Against the original on {self.measured.text_source}: KL {report.kl_divergence:.4f} "
+            f"per token, same top token {report.top1_agreement:.1%} of the time "
+            f"({report.tokens:,} tokens, {self.measured.date[:10]})."
+        )
+
+
+def tuned_duel(
+    store: Store,
+    adapter: Path,
+    lineage: AdapterLineage,
+    base: Path | None = None,
+    reports: Sequence[SavedReport] = (),
+) -> TunedDuel:
+    """The duel of ``adapter`` against its base (found, where ``base`` is not given), with
+    the newest of ``reports`` (saved measurements) that measured the adapter's file."""
+    scores = _held_out_scores(store, adapter, lineage)
+    found = base or find_base(lineage, adapter) or Path(lineage.base)
+    # By file name, as the votes name it: a report keeps the path it had when measured.
+    measured = [saved for saved in reports if Path(saved.report.model).name == adapter.name]
+    return TunedDuel(
+        adapter=adapter,
+        base=found,
+        lineage=lineage,
+        result=summarize([score for _prompt, score in scores]),
+        duelled=dict(Counter(prompt for prompt, _score in scores)),
+        measured=max(measured, key=lambda saved: saved.date, default=None),
+    )
+
+
+def tuned_duels(
+    store: Store, folders: Iterable[Path], reports: Sequence[SavedReport] = ()
+) -> list[TunedDuel]:
+    """The duels of every adapter in ``folders`` whose base is at hand, newest first."""
+    duels = []
+    for adapter, lineage in adapters_in(folders).items():
+        base = find_base(lineage, adapter)
+        if base is not None and lineage.held_out:
+            duels.append(tuned_duel(store, adapter, lineage, base, reports))
+    return sorted(duels, key=lambda duel: duel.lineage.created, reverse=True)
 
 
 def _prompt_text(store: Store, vote: Comparison) -> str:

@@ -37,6 +37,7 @@ from llamadesk.core import train_child
 from llamadesk.core.adapters import ADAPTER_MARK, AdapterLineage, adapter_lineage_path
 from llamadesk.core.gguf_info import GGUFError, read_gguf_info
 from llamadesk.core.jsonfile import write_json_atomic
+from llamadesk.core.model_files import file_sha256
 from llamadesk.core.paths import app_paths
 from llamadesk.core.preferences import Row, kto_rows, trl_rows
 from llamadesk.core.store import Store
@@ -397,6 +398,7 @@ def _lineage(
         seconds=round(seconds, 1),
         created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         llamadesk_version=__version__,
+        base_sha256=file_sha256(model),
     )
 
 

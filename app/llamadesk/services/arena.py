@@ -1,8 +1,9 @@
 """The quant arena for the window: duels, the quality curve, and re-scored answers.
 
 - `ArenaSession` runs blind duels through a `CompareSession` of its own (the same loader,
-  memory check and storage as compare mode): two levels of one model, the same prompt, seed
-  and sampler, on sides drawn at random. The vote is an arena vote tagged with both levels.
+  memory check and storage as compare mode): two levels of one model, or a model tuned on
+  your preferences and its base, the same prompt, seed and sampler, on sides drawn at
+  random. The vote is an arena vote tagged with both levels (or both files).
 - `ArenaReader` reads, off the GUI thread, the library's levels, the stored votes and
   measurements, and the user's prompts, and computes each model's quality curve.
 - `RescoreJob` re-scores one answer against a reference level off the GUI thread, with
@@ -14,11 +15,12 @@ from __future__ import annotations
 import logging
 import random
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from llamadesk.core.adapters import is_adapter
 from llamadesk.core.arena import (
     ArenaLevel,
     CurvePoint,
@@ -31,6 +33,7 @@ from llamadesk.core.arena import (
     run_plan,
 )
 from llamadesk.core.connections import Connections
+from llamadesk.core.duel import TunedDuel, tuned_duels
 from llamadesk.core.engine import SamplingParams
 from llamadesk.core.evaluate import EvaluationCancelled, EvaluationError, load_reports
 from llamadesk.core.gguf_info import GGUFError, GGUFInfo, read_gguf_info
@@ -68,6 +71,7 @@ class ArenaState:
     answers: list[AnswerRef]
     available_ram: int
     local_models: list[str]  # every file's model (its name without the level), once
+    tuned: list[TunedDuel] = field(default_factory=list)  # adapters to duel with their base
 
 
 def read_state(
@@ -81,7 +85,8 @@ def read_state(
         votes = Ratings(store).comparisons()
         prompts = history_prompts(store)
         answers = _recent_answers(store)
-    saved = load_reports(reports)
+        saved = load_reports(reports)
+        tuned = tuned_duels(store, [models_dir], saved)
     curves = {name: quality_curve(levels, votes, saved) for name, levels in models.items()}
     return ArenaState(
         models=models,
@@ -91,6 +96,7 @@ def read_state(
         answers=answers,
         available_ram=SystemMemory.probe().available_ram,
         local_models=sorted({model_stem(info.path) for info in infos}),
+        tuned=tuned,
     )
 
 
@@ -106,6 +112,8 @@ def _remote_levels(config: Path | None) -> list[tuple[RemoteIdentity, ServedBy]]
 def _headers(models_dir: Path) -> list[GGUFInfo]:
     infos = []
     for path in sorted(models_dir.glob("*.gguf")):
+        if is_adapter(path):
+            continue  # a LoRA, not a level: it duels its base (`ArenaState.tuned`)
         try:
             infos.append(read_gguf_info(path))
         except GGUFError:
@@ -164,8 +172,15 @@ class ArenaReader(QObject):
             self.failed.emit(unexpected_failure(error, "Reading the arena"))
 
 
+TUNED_PLAN = (
+    "The tuned model is the original with your adapter applied: the two answer one after "
+    "the other, with the same seed and sampler, on sides drawn at random."
+)
+ORIGINAL, TUNED = "the original", "tuned on your preferences"
+
+
 class ArenaSession(QObject):
-    """Blind duels between two levels of one model.
+    """Blind duels between two levels of one model, or a tuned model and its base.
 
     Signals:
         plan(str): how the duel runs (one level after the other, and why), for the user.
@@ -184,6 +199,7 @@ class ArenaSession(QObject):
         self.compare = compare
         self._rng = rng or random.Random()
         self._levels: dict[str, ArenaLevel] = {}
+        self._names: dict[str, str] = {}
 
     @classmethod
     def beside(cls, compare: CompareSession, parent: QObject | None = None) -> ArenaSession:
@@ -195,8 +211,13 @@ class ArenaSession(QObject):
 
     @property
     def levels(self) -> dict[str, ArenaLevel]:
-        """The level behind each side ("A", "B") of the current duel."""
+        """The level behind each side ("A", "B") of the current level duel."""
         return dict(self._levels)
+
+    @property
+    def names(self) -> dict[str, str]:
+        """What each side ("A", "B") of the current duel is, as the vote reveals it."""
+        return dict(self._names)
 
     def start(
         self,
@@ -219,7 +240,26 @@ class ArenaSession(QObject):
         if not self.compare.start(prompt, *contenders, blind=True):
             return False
         self._levels = dict(zip(SIDES, pair, strict=True))
+        self._names = {side: level.short for side, level in self._levels.items()}
         self.plan.emit(run_plan(first, second, available_ram))
+        return True
+
+    def start_tuned(self, prompt: str, duel: TunedDuel, params: SamplingParams) -> bool:
+        """Duel the tuned model against its base on ``prompt``, sides drawn at random;
+        False (with the compare session's `failed`) when it cannot start now.
+
+        The sides are labelled by file, the adapter's and the base's as its lineage names
+        it, which is what `duel.duel_result` counts."""
+        pair = [
+            (Contender(duel.base, params, duel.lineage.base_name), ORIGINAL),
+            (Contender(duel.adapter, params, duel.adapter.name), TUNED),
+        ]
+        self._rng.shuffle(pair)
+        if not self.compare.start(prompt, *(contender for contender, _name in pair), blind=True):
+            return False
+        self._levels = {}
+        self._names = {side: name for side, (_contender, name) in zip(SIDES, pair, strict=True)}
+        self.plan.emit(TUNED_PLAN)
         return True
 
     def vote(self, winner: Winner, strength: Strength = "") -> Comparison | None:

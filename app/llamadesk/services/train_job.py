@@ -13,7 +13,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal, Slot
 
 from llamadesk.core.adapters import adapters_for
-from llamadesk.core.duel import DuelResult, duel_result
+from llamadesk.core.duel import TunedDuel, tuned_duel
+from llamadesk.core.evaluate import load_reports
 from llamadesk.core.paths import app_paths
 from llamadesk.core.store import Store, StoreError
 from llamadesk.core.training import (
@@ -34,15 +35,16 @@ class Preview:
     """What training would use, and how the adapters already trained fare in the duel."""
 
     data: TrainData
-    duels: list[tuple[str, DuelResult]]  # each adapter's label, newest first
+    duels: list[TunedDuel]  # the adapters of this model, newest first
 
 
 def read_preview(database: Path, model: Path, method: Method) -> Preview:
     """`Preview` from the store at ``database``, opened on the calling (worker) thread."""
     try:
         with Store(database) as store:
+            reports = load_reports()
             duels = [
-                (lineage.label(), duel_result(store, adapter, lineage))
+                tuned_duel(store, adapter, lineage, model, reports)
                 for adapter, lineage in adapters_for(model, [app_paths().models])
             ]
             return Preview(training_data(store, model, method), duels)

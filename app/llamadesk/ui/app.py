@@ -124,6 +124,7 @@ class AppParts:
             view.database = paths.database
             view.remote_references = self.services.connections.references
             view.chat_requested.connect(lambda path: _chat_with(self.window, path))
+            view.duel_requested.connect(self.window.duel_tuned)
             view.models_changed.connect(self.window._refresh_models)
             # The user's own duels may replace the catalog's recommendation for a model.
             arena = self.window.arena_view

@@ -1,5 +1,6 @@
 """The quant arena page: blind duels between two levels of a model, your quality curve, and
-where a smaller level's answer goes wrong, token by token."""
+where a smaller level's answer goes wrong, token by token. A model tuned on your preferences
+duels its original here too, on the prompts its training never saw."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from llamadesk.core.arena import ArenaLevel, CurvePoint, local_reference, reference_of
+from llamadesk.core.duel import TunedDuel
 from llamadesk.core.engine import SamplingParams
 from llamadesk.core.evaluate import SavedReport
 from llamadesk.core.memory import SystemMemory
@@ -67,7 +69,11 @@ def _mb(size: int) -> str:
 
 
 class DuelPanel(QWidget):
-    """Two levels, one prompt (typed or from your chats), two blind answers, a vote."""
+    """Two levels, one prompt (typed or from your chats), two blind answers, a vote.
+
+    For a tuned model (`set_tuned`) the two are the tuned model and its original, and the
+    prompts offered are the held-out ones, the least duelled put up first.
+    """
 
     voted = Signal()
 
@@ -76,6 +82,8 @@ class DuelPanel(QWidget):
         self.arena = arena
         self.levels: list[ArenaLevel] = []
         self._reference: ArenaLevel | None = None  # of the levels offered
+        self.tuned: TunedDuel | None = None
+        self._asked = ""  # the prompt of the duel on screen
         self.available_ram = 0
         self.max_tokens = MAX_TOKENS
         self.first = QComboBox()
@@ -90,6 +98,7 @@ class DuelPanel(QWidget):
         self.seed = make_editor(SEED, 1)
         self.history = QComboBox()
         self.history.setMinimumWidth(200)
+        self.history_label = QLabel(translate("DuelPanel", "From your chats"))
         self.history.activated.connect(self._use_history)
         self.prompt = QPlainTextEdit()
         self.prompt.setPlaceholderText(
@@ -147,7 +156,7 @@ class DuelPanel(QWidget):
         ):
             setup.addWidget(control)
         setup.addStretch(1)
-        setup.addWidget(QLabel(translate("DuelPanel", "From your chats")))
+        setup.addWidget(self.history_label)
         setup.addWidget(self.history)
         actions = QHBoxLayout()
         actions.addWidget(self.plan, 1)
@@ -172,8 +181,11 @@ class DuelPanel(QWidget):
         reference = reference_of(levels) if levels else None
         keep = reference is not None and reference == self._reference
         self.levels, self._reference = levels, reference
+        self.tuned = None
         self.available_ram = available_ram
+        self.history_label.setText(translate("DuelPanel", "From your chats"))
         for combo in (self.first, self.second):
+            combo.setEnabled(True)
             chosen = combo.currentData() if keep else None
             combo.clear()
             for level in levels:
@@ -185,6 +197,26 @@ class DuelPanel(QWidget):
             smallest = min(others, key=lambda level: level.bits_per_weight)
             self.first.setCurrentIndex(self.first.findData(reference.label))
             self.second.setCurrentIndex(self.second.findData(smallest.label))
+        self._offer_prompts(prompts)
+
+    def set_tuned(self, duel: TunedDuel) -> None:
+        """Offer the tuned model against its original, on the held-out prompts; the least
+        duelled one is put up (unless a prompt of the user's own is being written)."""
+        shown = self.prompt.toPlainText()
+        asked = self.tuned.prompts if self.tuned is not None else []
+        self.tuned = duel
+        self.levels = []
+        originals = translate("DuelPanel", "The original"), translate("DuelPanel", "Tuned")
+        for combo, name in zip((self.first, self.second), originals, strict=True):
+            combo.clear()
+            combo.addItem(name)
+            combo.setEnabled(False)
+        self.history_label.setText(translate("DuelPanel", "Held-out prompts"))
+        self._offer_prompts(duel.prompts)
+        if not shown.strip() or shown in asked or shown in duel.prompts:
+            self.prompt.setPlainText(duel.next_prompt())
+
+    def _offer_prompts(self, prompts: list[str]) -> None:
         self.history.clear()
         self.history.addItem(translate("DuelPanel", "(pick a prompt)"), "")
         for prompt in prompts:
@@ -200,7 +232,7 @@ class DuelPanel(QWidget):
 
     def _run(self) -> None:
         first, second = self._level(self.first), self._level(self.second)
-        if first is None or second is None:
+        if self.tuned is None and (first is None or second is None):
             self.status.setText(
                 translate("DuelPanel", "Put two levels of one model in the models folder first.")
             )
@@ -218,7 +250,11 @@ class DuelPanel(QWidget):
             seed=editor_value(SEED, self.seed),
             max_tokens=self.max_tokens,
         )
-        self.arena.start(self.prompt.toPlainText(), first, second, params, self.available_ram)
+        self._asked = self.prompt.toPlainText()
+        if self.tuned is not None:
+            self.arena.start_tuned(self._asked, self.tuned, params)
+        elif first is not None and second is not None:
+            self.arena.start(self._asked, first, second, params, self.available_ram)
 
     def _on_answer_saved(self, side: str, message: Message) -> None:
         pane = self.panes[side]
@@ -239,17 +275,31 @@ class DuelPanel(QWidget):
         if self.arena.vote(winner, strength) is None:
             return  # not stored: the status line says why
         self.vote_bar.show_vote(winner)
-        for side, level in self.arena.levels.items():
+        for side, shown in self.arena.names.items():
             name = translate("DuelPanel", "Answer {side}: {level}")
-            self.panes[side].author.setText(name.format(side=side, level=level.short))
-        self.status.setText(
-            translate("DuelPanel", "Vote saved; the curve counts it. Change it, or duel again.")
-        )
+            self.panes[side].author.setText(name.format(side=side, level=shown))
+        self.status.setText(self._saved_text())
         # The next duel gets a fresh seed, so a prompt asked twice is a new sample.
         seed = self.seed
         assert isinstance(seed, QDoubleSpinBox)  # SEED's editor: QSpinBox stops at 2^31 - 1
         seed.setValue(seed.value() + 1)
         self.voted.emit()
+
+    def _saved_text(self) -> str:
+        if self.tuned is None:
+            return translate(
+                "DuelPanel", "Vote saved; the curve counts it. Change it, or duel again."
+            )
+        if self._asked in self.tuned.prompts:
+            return translate(
+                "DuelPanel",
+                "Vote saved; the win rate counts it. Change it, or duel the next prompt.",
+            )
+        # Trained-on (or new) prompts would flatter the tuned model, or say nothing of it.
+        return translate(
+            "DuelPanel",
+            "Vote saved; the win rate counts only held-out prompts, which this was not.",
+        )
 
     def _set_voting(self, enabled: bool) -> None:
         self.vote_bar.set_voting(enabled)
@@ -727,10 +777,15 @@ class ArenaView(QWidget):
         self.connections = connections
         self.state: ArenaState | None = None
         self._to_rescore: AnswerRef | None = None  # asked for from a chat, until the next read
+        self._to_duel: Path | None = None  # an adapter to duel (from the Teach page)
+        self._tuned: dict[str, TunedDuel] = {}  # by their entry in the model picker
         self.long_runner = JobRunner(parent=self)
         self.evaluation = EvaluationJob(self.long_runner, self)
         self.model = QComboBox()
         self.model.setMinimumWidth(240)
+        # Filled after the page is first shown (the read is off the GUI thread): size to
+        # the names as they come, or a tuned model's long name is cut.
+        self.model.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.model.currentIndexChanged.connect(self._show_model)
         self.make_button = QPushButton(translate("ArenaView", "Make another level…"))
         self.make_button.setToolTip(
@@ -800,16 +855,24 @@ class ArenaView(QWidget):
             return []
         return self.state.models.get(self.model.currentText(), [])
 
+    def tuned(self) -> TunedDuel | None:
+        """The tuned model picked, if the picker shows one."""
+        return self._tuned.get(self.model.currentText())
+
     def _on_read(self, state: ArenaState) -> None:
         self.state = state
         chosen = self.model.currentText()
         self.model.blockSignals(True)
         self.model.clear()
         self.model.addItems(sorted(state.models))
-        if chosen in state.models:
+        against = translate("ArenaView", "{} vs the original")
+        self._tuned = {against.format(duel.label): duel for duel in state.tuned}
+        self.model.addItems(list(self._tuned))
+        if chosen in state.models or chosen in self._tuned:
             self.model.setCurrentText(chosen)
+        missing = self._to_duel is not None and not self._pick_tuned(self._to_duel)
         self.model.blockSignals(False)
-        if not state.models:
+        if not state.models and not state.tuned:
             self.note.setText(
                 translate(
                     "ArenaView",
@@ -821,8 +884,32 @@ class ArenaView(QWidget):
         else:
             self.note.setText("")
         self._show_model()
+        if missing:
+            self.note.setText(
+                translate(
+                    "ArenaView",
+                    "This tuned model cannot duel: its original model was not found, or it "
+                    "has no held-out prompts.",
+                )
+            )
         if self._to_rescore is not None:
             self._rescore_asked(self._to_rescore)
+
+    def duel_tuned(self, adapter: Path) -> None:
+        """Show the blind duel of ``adapter``'s tuned model against its original, once the
+        arena is read again (it may have just been trained)."""
+        self.tabs.setCurrentWidget(self.duel)
+        self._to_duel = adapter
+        self.refresh()
+
+    def _pick_tuned(self, adapter: Path) -> bool:
+        """Pick ``adapter``'s duel in the picker; False where there is none."""
+        self._to_duel = None
+        for text, duel in self._tuned.items():
+            if duel.adapter == adapter:
+                self.model.setCurrentText(text)
+                return True
+        return False
 
     def rescore_answer(self, answer: AnswerRef) -> None:
         """Show "Where answers go wrong" for ``answer`` (from any chat) and re-score it
@@ -858,7 +945,15 @@ class ArenaView(QWidget):
     def _show_model(self) -> None:
         state, name = self.state, self.model.currentText()
         levels = self.levels()
+        tuned = self.tuned()
         self.make_button.setEnabled(bool(levels))
+        for tab in (self.curve, self.rescore):  # about levels, not a tuned model
+            self.tabs.setTabEnabled(self.tabs.indexOf(tab), tuned is None)
+        if tuned is not None:
+            self.tabs.setCurrentWidget(self.duel)
+            self.note.setText(tuned.progress())
+            self.duel.set_tuned(tuned)
+            return
         if state is None or not levels:
             return
         self.note.setText(" ".join(filter(None, (_requantized_note(levels), _remote_note(levels)))))

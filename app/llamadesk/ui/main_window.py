@@ -170,6 +170,11 @@ class MainWindow(QMainWindow):
         self.modes.setCurrentIndex(page)
         self.mode_actions.actions()[page].setChecked(True)
 
+    def duel_tuned(self, adapter: Path) -> None:
+        """A tuned model's "Duel it against the original": the arena's blind duel."""
+        self.show_mode(self.arena_page)
+        self.arena_view.duel_tuned(adapter)
+
     def _rescore_answer(self, answer: AnswerRef) -> None:
         """An answer's "Where would a smaller level go wrong?": the arena's re-score."""
         self.show_mode(self.arena_page)

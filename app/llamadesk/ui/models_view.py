@@ -314,10 +314,12 @@ class ModelsView(QWidget):
     Signals:
         chat_requested(Path): the user wants to chat with this model file.
         models_changed(): a model was downloaded, imported or deleted.
+        duel_requested(Path): the user wants this tuned model (an adapter) to duel its base.
     """
 
     chat_requested = Signal(object)
     models_changed = Signal()
+    duel_requested = Signal(object)
 
     def __init__(
         self,
@@ -812,6 +814,7 @@ class ModelsView(QWidget):
         dialog = TrainDialog(model, self.long_runner, database, self)
         dialog.trained.connect(lambda _path: self.refresh_library())
         dialog.trained.connect(lambda _path: self.models_changed.emit())
+        dialog.duel_requested.connect(self.duel_requested)
         return self._show_dialog(dialog)
 
     def _show_dialog(self, dialog: DialogT) -> DialogT:

@@ -3,7 +3,8 @@
 The page shows what training would use (how many pairs or thumbs, which prompts, which are
 held back for the duel) before anything runs, then the run itself: a progress bar, the loss
 curve, an ETA and Cancel. Without the training stack it says what the extra adds and how to
-get it, and offers nothing to start.
+get it, and offers nothing to start. Once an adapter exists, "Duel it against the original"
+takes the user to the arena's blind duel on the held-out prompts.
 """
 
 from __future__ import annotations
@@ -132,9 +133,11 @@ class TrainDialog(JobDialog):
 
     Signals:
         trained(Path): an adapter was written (in the models folder).
+        duel_requested(Path): the user asked to duel this adapter against its original.
     """
 
     trained = Signal(object)
+    duel_requested = Signal(object)
     job: TrainJob
 
     def __init__(
@@ -147,6 +150,7 @@ class TrainDialog(JobDialog):
         self.model = model
         self.job = TrainJob(runner, database, self)
         self.data: TrainData | None = None
+        self.adapter: Path | None = None  # the newest adapter of this model, to duel
         self._losses: list[float] = []
         self._build()
         self.job.previewed.connect(self._on_previewed)
@@ -199,11 +203,20 @@ class TrainDialog(JobDialog):
         self.start_button.setObjectName("primaryButton")
         self.cancel_button = QPushButton(translate("TrainDialog", "Cancel"))
         self.close_button = QPushButton(translate("TrainDialog", "Close"))
+        self.duel_button = QPushButton(translate("TrainDialog", "Duel it against the original"))
+        self.duel_button.setToolTip(
+            translate(
+                "TrainDialog",
+                "A blind duel in the arena, on the prompts held back from training",
+            )
+        )
+        self.duel_button.clicked.connect(self._duel)
         self.start_button.clicked.connect(self.start)
         self.cancel_button.clicked.connect(self.job.cancel)
         self.close_button.clicked.connect(self.reject)
         buttons = QHBoxLayout()
         buttons.addWidget(self.status, 1)
+        buttons.addWidget(self.duel_button)
         buttons.addWidget(self.start_button)
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.close_button)
@@ -238,8 +251,10 @@ class TrainDialog(JobDialog):
         self.data = data
         self.summary.setText(describe_data(data))
         self.duels.setText(
-            "<br>".join(f"<b>{label}</b>: {result.describe()}" for label, result in preview.duels)
+            "<br>".join(f"<b>{duel.label}</b>: {duel.progress()}" for duel in preview.duels)
         )
+        if preview.duels and self.adapter is None:
+            self.adapter = preview.duels[0].adapter
         self.prompts.clear()
         for row in data.rows[:_PREVIEWED]:
             self.prompts.addItem(row["prompt"][-1]["content"])
@@ -282,6 +297,7 @@ class TrainDialog(JobDialog):
 
     def _on_finished(self, result: TrainResult) -> None:
         self._end(adapter_saved_text(result))
+        self.adapter = result.path
         self.trained.emit(result.path)
 
     def _on_failed(self, message: str) -> None:
@@ -296,10 +312,16 @@ class TrainDialog(JobDialog):
         self._update_buttons()
         self._close_if_asked()
 
+    def _duel(self) -> None:
+        if self.adapter is not None:
+            self.duel_requested.emit(self.adapter)
+            self.accept()
+
     def _update_buttons(self) -> None:
         running = self.job.running
         ready = self.data is not None and len(self.data.rows) >= MIN_EXAMPLES[self.data.method]
         self.start_button.setEnabled(ready and not running and not missing_stack())
         self.cancel_button.setEnabled(running)
+        self.duel_button.setEnabled(self.adapter is not None and not running)
         for setting in (self.method, self.steps, self.learning_rate, self.max_length):
             setting.setEnabled(not running)

@@ -157,8 +157,16 @@
         <translation>  Modell</translation>
     </message>
     <message>
+        <source>{} vs the original</source>
+        <translation>{} gegen das Original</translation>
+    </message>
+    <message>
         <source>The arena needs two levels of one model: download another level, make a smaller one from a model you have (Models, Quantize), or say which model a model on one of your servers is (A model on a server…).</source>
         <translation>Die Arena braucht zwei Stufen eines Modells: Laden Sie eine weitere Stufe herunter, erstellen Sie eine kleinere aus einem vorhandenen Modell (Modelle, Quantisieren) oder geben Sie an, welches Modell ein Modell auf einem Ihrer Server ist (Ein Modell auf einem Server…).</translation>
+    </message>
+    <message>
+        <source>This tuned model cannot duel: its original model was not found, or it has no held-out prompts.</source>
+        <translation>Dieses angepasste Modell kann nicht antreten: Sein Originalmodell wurde nicht gefunden, oder es hat keine zurückgehaltenen Prompts.</translation>
     </message>
     <message>
         <source>{model} has no other level in your models folder to score it against: download one, or make one (Models, Quantize).</source>
@@ -917,8 +925,28 @@
         <translation>Seed</translation>
     </message>
     <message>
+        <source>Vote saved; the win rate counts it. Change it, or duel the next prompt.</source>
+        <translation>Stimme gespeichert; die Gewinnrate zählt sie. Ändern Sie sie oder starten Sie das Duell mit dem nächsten Prompt.</translation>
+    </message>
+    <message>
+        <source>Vote saved; the win rate counts only held-out prompts, which this was not.</source>
+        <translation>Stimme gespeichert; die Gewinnrate zählt nur zurückgehaltene Prompts, und dieser war keiner.</translation>
+    </message>
+    <message>
         <source>From your chats</source>
         <translation>Aus Ihren Chats</translation>
+    </message>
+    <message>
+        <source>The original</source>
+        <translation>Das Original</translation>
+    </message>
+    <message>
+        <source>Tuned</source>
+        <translation>Angepasst</translation>
+    </message>
+    <message>
+        <source>Held-out prompts</source>
+        <translation>Zurückgehaltene Prompts</translation>
     </message>
     <message>
         <source>(pick a prompt)</source>
@@ -2904,6 +2932,14 @@ Top 5 der Referenz:</translation>
     <message>
         <source>Close</source>
         <translation>Schließen</translation>
+    </message>
+    <message>
+        <source>Duel it against the original</source>
+        <translation>Gegen das Original antreten lassen</translation>
+    </message>
+    <message>
+        <source>A blind duel in the arena, on the prompts held back from training</source>
+        <translation>Ein Blindduell in der Arena, mit den vom Training zurückgehaltenen Prompts</translation>
     </message>
     <message>
         <source>(held back for the duel) {prompt}</source>
