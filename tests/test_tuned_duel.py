@@ -211,7 +211,7 @@ def test_teach_page_to_arena_a_blind_duel_on_held_out_prompts_counts_the_vote(
     arena = parts.window.arena_view
     with qtbot.waitSignal(arena.reader.read, timeout=30_000):
         qtbot.mouseClick(dialog.duel_button, Qt.MouseButton.LeftButton)
-    assert parts.window.modes.currentWidget() is arena
+    assert parts.window.modes.currentIndex() == parts.window.arena_page
     duel = arena.duel
     assert arena.tuned() is not None
     assert arena.model.currentText() == "tiny-f32 + your preferences (2026-12-01) vs the original"
