@@ -7,12 +7,15 @@ import re
 from pathlib import Path
 
 import pytest
+from pygments.styles import get_style_by_name
+from pygments.token import Keyword, _TokenType
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QTextCursor
 from PySide6.QtWidgets import QApplication
 
 from llamadesk.core.settings import Settings, load_settings, save_settings
 from llamadesk.ui import palette
+from llamadesk.ui.code_blocks import CodeBlock
 from llamadesk.ui.palette import DARK, LIGHT, contrast_ratio, text_pairs
 from llamadesk.ui.style import stylesheet
 from llamadesk.ui.theme import THEME_LABELS, theme_of
@@ -112,7 +115,7 @@ def test_a_bad_theme_in_the_file_falls_back_with_a_note(tmp_path: Path) -> None:
     assert any("Theme" in note for note in settings.notes)
 
 
-def test_messages_on_view_take_the_new_theme(parts, restore_light) -> None:
+def test_messages_on_view_take_the_new_theme(qtbot, parts, restore_light) -> None:
     store, window = parts.store, parts.window
     conversation = store.create_conversation("Code")
     prompt = store.add_user_message(conversation.id, "Show me code")
@@ -122,12 +125,24 @@ def test_messages_on_view_take_the_new_theme(parts, restore_light) -> None:
         stop_reason="eos",
     )  # fmt: skip
     window.conversation_list.selected.emit(conversation.id)
-    answer = window.chat_view.bubbles[-1]
-    assert LIGHT.code_background in answer.body.text()
+
+    def import_colour() -> str:
+        bubble = window.chat_view.bubbles[-1]
+        # The blocks of the text drawn before go at the next turn of the event loop.
+        qtbot.waitUntil(lambda: len(bubble.findChildren(CodeBlock)) == 1)
+        block = bubble.findChild(CodeBlock)
+        cursor = QTextCursor(block.text.document())
+        cursor.setPosition(1)  # in "import"
+        return cursor.charFormat().foreground().color().name()
+
+    assert import_colour() == token_colour(LIGHT, Keyword.Namespace)
     theme_of(QApplication.instance()).set_choice("dark")
-    answer = window.chat_view.bubbles[-1]
-    assert DARK.code_background in answer.body.text()
-    assert LIGHT.code_background not in answer.body.text()
+    assert import_colour() == token_colour(DARK, Keyword.Namespace)
+    assert token_colour(DARK, Keyword.Namespace) != token_colour(LIGHT, Keyword.Namespace)
+
+
+def token_colour(theme: palette.Palette, token: _TokenType) -> str:
+    return "#" + get_style_by_name(theme.pygments_style).style_for_token(token)["color"]
 
 
 def test_charts_take_the_new_theme(parts, restore_light) -> None:

@@ -34,6 +34,9 @@ QToolBar#toolbar {{
 #bubbleBody {{ color: {p.text}; }}  /* size: chat_view.BODY_PIXEL_SIZE */
 StreamingTail {{ background: {p.window}; }}  /* opaque: its updates repaint nothing under it */
 #bubbleFooter {{ color: {p.text_subtle}; font-size: 11px; }}
+#codeBlock {{ background: {p.code_background}; border-radius: 8px; margin: 4px 0; }}
+#codeText {{ background: {p.code_background}; color: {p.text}; border: none; }}
+#codeLanguage {{ color: {p.text_subtle}; font-size: 11px; }}
 #reasoningBody {{
     color: {p.text_muted}; background: {p.code_background};
     border-left: 3px solid {p.border_strong}; font-size: 13px;
