@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, fields
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -35,6 +36,8 @@ from llamadesk.core.options import (
 )
 from llamadesk.core.settings import ModelDefaults, sampling_for
 from llamadesk.ui.option_widgets import editor_value, make_editor
+from llamadesk.ui.theme import THEME_LABELS
+from llamadesk.ui.translations import translate
 
 GPU_CHOICES = (("Auto: as many as fit", GPU_LAYERS_AUTO), ("None (CPU)", 0), ("All", -1))
 
@@ -136,12 +139,19 @@ class LoadForm(QWidget):
 
 
 class SettingsDialog(QDialog):
-    """Two tabs: the model's defaults, and this conversation's own answers settings.
+    """Tabs: the model's defaults, this conversation's own answers settings, and the
+    app's appearance (the theme).
 
-    After `accept()`, `model_defaults` and `conversation` hold what the user chose; invalid
-    values keep the dialog open with the reason shown. `notes` (values in settings.json that
-    were invalid and replaced by their defaults) are shown above the tabs.
+    After `accept()`, `model_defaults`, `conversation` and `theme` hold what the user chose;
+    invalid values keep the dialog open with the reason shown. `notes` (values in
+    settings.json that were invalid and replaced by their defaults) are shown above the tabs.
+
+    Signals:
+        theme_chosen(str): another theme was picked ("system", "light", "dark"): show it
+            now; it is kept only if the dialog is saved.
     """
+
+    theme_chosen = Signal(str)
 
     def __init__(
         self,
@@ -152,6 +162,7 @@ class SettingsDialog(QDialog):
         backend: str,
         parent: QWidget | None = None,
         notes: Sequence[str] = (),
+        theme: str = "system",
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
@@ -175,6 +186,8 @@ class SettingsDialog(QDialog):
             merged = sampling_for(defaults.sampling, dict(overrides))
             self.chat_form = SamplingForm(merged, system)
             self.tabs.addTab(self.chat_form, "This chat")
+        self.theme = theme
+        self.theme_box = self._add_appearance_tab(theme)
         self.error = QLabel()
         self.error.setObjectName("errorText")
         self.error.setWordWrap(True)
@@ -199,6 +212,30 @@ class SettingsDialog(QDialog):
         self.model_defaults = defaults
         self.conversation: tuple[str, dict[str, object]] | None = conversation
 
+    def _add_appearance_tab(self, theme: str) -> QComboBox:
+        box = QComboBox()
+        box.setAccessibleName(translate("SettingsDialog", "Theme"))
+        for choice, label in THEME_LABELS.items():
+            box.addItem(translate("Theme", label), choice)
+        box.setCurrentIndex(max(box.findData(theme), 0))
+        # Shown at once, so the choice is seen before it is saved.
+        box.currentIndexChanged.connect(lambda _index: self.theme_chosen.emit(box.currentData()))
+        note = QLabel(
+            translate(
+                "SettingsDialog",
+                "“As the system” follows your desktop’s light or dark setting as it changes. "
+                "Also in View → Theme.",
+            )
+        )
+        note.setObjectName("emptyNote")
+        note.setWordWrap(True)
+        tab = QWidget()
+        form = QFormLayout(tab)
+        form.addRow(translate("SettingsDialog", "Theme"), box)
+        form.addRow("", note)
+        self.tabs.addTab(tab, translate("SettingsDialog", "Appearance"))
+        return box
+
     def accept(self) -> None:
         chosen = ModelDefaults(
             load=self.load_form.values(),
@@ -214,6 +251,7 @@ class SettingsDialog(QDialog):
             self.error.show()
             return
         self.model_defaults = chosen
+        self.theme = self.theme_box.currentData()
         if self.chat_form is not None:
             # Against the defaults the tab was filled from, so an untouched chat tab keeps
             # its old overrides and follows changes made to the model's defaults.
