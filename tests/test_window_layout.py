@@ -3,7 +3,8 @@ the window coming back as it was left."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint
+import pytest
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QSplitter
 
 from llamadesk.ui.window_layout import READABLE_WIDTH
@@ -58,3 +59,55 @@ def test_window_comes_back_with_its_size_splitter_and_page(qtbot, make_parts) ->
     assert again.modes.currentIndex() == 2
     again.show_mode(0)
     qtbot.waitUntil(lambda: again.modes.widget(0).sizes() == sizes)
+
+
+def laid_out(splitter: QSplitter) -> bool:
+    """Whether the splitter's parts fill it (a page just made is laid out a moment later)."""
+    horizontal = splitter.orientation() == Qt.Orientation.Horizontal
+    length = splitter.width() if horizontal else splitter.height()
+    handles = splitter.handleWidth() * (splitter.count() - 1)
+    return splitter.isVisible() and sum(splitter.sizes()) + handles == length
+
+
+def visit_every_page(qtbot, window) -> dict[str, QSplitter]:
+    """Show each page (a lazy one is made so), then the splitters of the window by name."""
+    for page in range(window.modes.count()):
+        window.show_mode(page)
+        qtbot.waitUntil(window.modes.currentWidget().isVisible)
+        for splitter in window.modes.currentWidget().findChildren(QSplitter):
+            qtbot.waitUntil(lambda splitter=splitter: laid_out(splitter))
+    splitters = window.findChildren(QSplitter)
+    assert all(s.objectName() for s in splitters), "a splitter without a name is not kept"
+    return {s.objectName(): s for s in splitters}
+
+
+@pytest.mark.parametrize("last_page", ["Chat", "Models"])
+def test_every_splitter_comes_back_when_the_window_is_built_again(
+    qtbot, make_parts, last_page
+) -> None:
+    """Those of a page made when first shown too (Models), whether it is the page the
+    window opens on or one shown later."""
+    window = make_parts().window
+    window.resize(window.minimumWidth(), 700)
+    wanted: dict[str, list[int]] = {}
+    for name, splitter in visit_every_page(qtbot, window).items():
+        sizes = splitter.sizes()
+        for step in (40, -40):  # whichever way its parts' minimum sizes leave room
+            if splitter.sizes() == sizes:
+                splitter.setSizes([sizes[0] + step, sizes[1] - step])
+        assert splitter.sizes() != sizes, f"{name} moved"
+        wanted[name] = splitter.sizes()
+    assert {"chatSplitter", "pairsSplitter", "modelsSplitter", "modelsDetailsSplitter"} <= set(
+        wanted
+    )
+    window.show_mode(
+        next(i for i, a in enumerate(window.mode_actions.actions()) if a.text() == last_page)
+    )
+    window.close()
+
+    again = make_parts().window
+    assert again.mode_actions.checkedAction().text() == last_page
+    found = visit_every_page(qtbot, again)
+    assert set(found) == set(wanted)
+    for name, sizes in wanted.items():
+        qtbot.waitUntil(lambda splitter=found[name], sizes=sizes: splitter.sizes() == sizes)

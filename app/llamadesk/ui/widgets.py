@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -18,7 +18,13 @@ from PySide6.QtWidgets import (
 
 
 class LazyPage(QWidget):
-    """A page whose content is made the first time it is shown (or asked for)."""
+    """A page whose content is made the first time it is shown (or asked for).
+
+    Signals:
+        made(): the content is there now.
+    """
+
+    made = Signal()
 
     def __init__(self, make: Callable[[], QWidget], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -31,6 +37,7 @@ class LazyPage(QWidget):
         if self.content is None:
             self.content = self._make()
             self._layout.addWidget(self.content)
+            self.made.emit()
         super().showEvent(event)
 
 

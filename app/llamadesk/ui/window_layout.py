@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings
 from PySide6.QtWidgets import QLayout, QSplitter, QWidget
 
+from llamadesk.ui.widgets import LazyPage
+
 if TYPE_CHECKING:
     from llamadesk.ui.main_window import MainWindow
 
@@ -56,14 +58,23 @@ def keep_pages_readable(window: MainWindow) -> None:
 
 class WindowMemory(QObject):
     """Saves the window's geometry, docks and toolbars, splitters and page when it closes,
-    in an INI file beside the settings; `restore` puts them back."""
+    in an INI file beside the settings; `restore` puts them back.
+
+    Splitters are kept by their object name, so a page made later (the Models page, made
+    when first shown) finds its own sizes again, and a splitter the page lacks this time
+    keeps what was saved for it. Every splitter in the window needs a name.
+    """
 
     def __init__(self, window: MainWindow, path: Path) -> None:
         super().__init__(window)
         self._window = window
         self._settings = QSettings(str(path), QSettings.Format.IniFormat)
         self._shown = False
+        self._restored: set[str] = set()
         window.installEventFilter(self)
+        # A page made on first showing has its splitters from then on.
+        for page in window.findChildren(LazyPage):
+            page.made.connect(self._restore_splitters)
 
     def restore(self) -> None:
         stored = self._settings
@@ -83,19 +94,23 @@ class WindowMemory(QObject):
         window = self._window
         stored.setValue("geometry", window.saveGeometry())
         stored.setValue("state", window.saveState())
-        for index, splitter in enumerate(self._splitters()):
-            stored.setValue(f"splitter{index}", splitter.saveState())
+        for splitter in self._splitters():
+            stored.setValue(f"splitters/{splitter.objectName()}", splitter.saveState())
         stored.setValue("page", window.modes.currentIndex())
         stored.sync()
 
     def _splitters(self) -> list[QSplitter]:
-        # The splitters made with the window, in the order they were made; those of a page
-        # made later (the Models page) are not among them, so the indexes stay stable.
-        return [s for s in self._window.findChildren(QSplitter) if s.property("remembered")]
+        return [s for s in self._window.findChildren(QSplitter) if s.objectName()]
 
     def _restore_splitters(self) -> None:
-        for index, splitter in enumerate(self._splitters()):
-            sizes = self._settings.value(f"splitter{index}")
+        if not self._shown:
+            return  # see eventFilter
+        for splitter in self._splitters():
+            name = splitter.objectName()
+            if name in self._restored:
+                continue
+            self._restored.add(name)
+            sizes = self._settings.value(f"splitters/{name}")
             if isinstance(sizes, QByteArray):
                 splitter.restoreState(sizes)
 
@@ -112,8 +127,6 @@ class WindowMemory(QObject):
 
 def remember_window(window: MainWindow, path: Path) -> WindowMemory:
     """Put the window back as it was left, and save it again when it closes."""
-    for splitter in window.findChildren(QSplitter):
-        splitter.setProperty("remembered", True)
     memory = WindowMemory(window, path)
     memory.restore()
     return memory
