@@ -3,9 +3,12 @@ the window coming back as it was left."""
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QSplitter
+from PySide6.QtGui import QTextDocument
+from PySide6.QtWidgets import QLabel, QSplitter, QWidget
 
 from llamadesk.ui.window_layout import READABLE_WIDTH
 
@@ -111,3 +114,34 @@ def test_every_splitter_comes_back_when_the_window_is_built_again(
     assert set(found) == set(wanted)
     for name, sizes in wanted.items():
         qtbot.waitUntil(lambda splitter=found[name], sizes=sizes: splitter.sizes() == sizes)
+
+
+def line_length(label: QLabel) -> int:
+    """How wide the label's longest line is, as shown."""
+    document = QTextDocument()
+    document.setDefaultFont(label.font())
+    if label.textFormat() == Qt.TextFormat.RichText or "<" in label.text():
+        document.setHtml(label.text())
+    else:
+        document.setPlainText(label.text())
+    document.setTextWidth(label.contentsRect().width())
+    return math.ceil(document.idealWidth())
+
+
+def paragraphs_too_wide(page: QWidget) -> None:
+    too_wide = [
+        f"{label.text()[:40]!r}: {line_length(label)} wide"
+        for label in page.findChildren(QLabel)
+        if label.isVisible() and label.wordWrap() and line_length(label) > READABLE_WIDTH
+    ]
+    assert not too_wide
+
+
+def test_every_page_keeps_its_paragraphs_readable_on_a_wide_screen(qtbot, parts) -> None:
+    window = parts.window
+    window.resize(2560, 1200)
+    for page in range(window.modes.count()):
+        window.show_mode(page)
+        shown = window.modes.currentWidget()
+        qtbot.waitUntil(lambda shown=shown: shown.isVisible() and shown.width() > 2000)
+        qtbot.waitUntil(lambda shown=shown: paragraphs_too_wide(shown))

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings
-from PySide6.QtWidgets import QLayout, QSplitter, QWidget
+from PySide6.QtWidgets import QBoxLayout, QLabel, QLayout, QSplitter, QWidget
 
 from llamadesk.ui.widgets import LazyPage
 
@@ -46,14 +46,50 @@ class ReadableWidth(QObject):
 
 
 def keep_pages_readable(window: MainWindow) -> None:
-    """The chat, its message box, the welcome page and compare keep READABLE_WIDTH."""
+    """The chat, its message box, the welcome page, compare and the arena keep
+    READABLE_WIDTH; the paragraphs of the pages of tables (data set, models) stop at it
+    (their tables keep the whole width)."""
     content = window.chat_view.widget()
-    for widget in (content, window.composer, window.compare_view, window.welcome):
+    arena = window.arena_view
+    for widget, answers in (
+        (content, 1),
+        (window.composer, 1),
+        (window.welcome, 1),
+        (arena.rescore, 1),
+        # Two answers side by side: each gets the readable width.
+        (window.compare_view, 2),
+        (arena.duel, 2),
+    ):
         layout = widget.layout() if widget is not None else None
         if widget is not None and layout is not None:
-            # Compare shows two answers side by side: each gets the readable width.
-            wide = widget is window.compare_view
-            ReadableWidth(widget, layout, READABLE_WIDTH * (2 if wide else 1))
+            ReadableWidth(widget, layout, READABLE_WIDTH * answers)
+    cap_paragraphs(window.dataset_view)
+    for page in window.findChildren(LazyPage):  # the Models page, once it is made
+        page.made.connect(lambda page=page: cap_paragraphs(page))
+
+
+def cap_paragraphs(root: QWidget, width: int = READABLE_WIDTH) -> None:
+    """Wrapped labels in a column under `root` (its paragraphs) are at most `width` wide.
+    Those in a row share it with other controls, which would take the rest."""
+    for label in root.findChildren(QLabel):
+        if label.wordWrap() and _in_a_column(label):
+            label.setMaximumWidth(width)
+
+
+def _in_a_column(widget: QWidget) -> bool:
+    parent = widget.parentWidget()
+    layouts = [parent.layout()] if parent is not None else []
+    while layouts:
+        layout = layouts.pop()
+        if layout is None:
+            continue
+        if layout.indexOf(widget) >= 0:
+            return isinstance(layout, QBoxLayout) and layout.direction() in (
+                QBoxLayout.Direction.TopToBottom,
+                QBoxLayout.Direction.BottomToTop,
+            )
+        layouts += [layout.itemAt(i).layout() for i in range(layout.count())]
+    return False
 
 
 class WindowMemory(QObject):
