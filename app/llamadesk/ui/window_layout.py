@@ -88,7 +88,8 @@ def _in_a_column(widget: QWidget) -> bool:
                 QBoxLayout.Direction.TopToBottom,
                 QBoxLayout.Direction.BottomToTop,
             )
-        layouts += [layout.itemAt(i).layout() for i in range(layout.count())]
+        items = (layout.itemAt(i) for i in range(layout.count()))
+        layouts += [item.layout() for item in items if item is not None]
     return False
 
 
