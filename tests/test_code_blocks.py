@@ -140,3 +140,16 @@ def test_a_long_code_line_scrolls_inside_its_block(qtbot, streamed) -> None:
     assert view.horizontalScrollBar().maximum() == 0
     # Both lines and the scroll bar under them are shown: nothing to scroll up and down.
     assert block.text.verticalScrollBar().maximum() == 0
+
+
+def test_a_bubble_with_code_asks_for_no_more_height_than_it_needs(qtbot) -> None:
+    """The transcript is at least as tall as its bubbles' minimum heights: a bubble whose
+    minimum is taller than its text makes a short chat scroll."""
+    sentence = "A sentence of about seventy characters, on one line in a wide bubble."
+    steps = [f"{sentence}\n\n```python\nx = {i}\n```" for i in range(3)]
+    bubble = MessageBubble("assistant", "model", "\n\n".join([*steps, sentence]))
+    qtbot.addWidget(bubble)
+    bubble.resize(760, 400)
+    bubble.show()
+    qtbot.waitUntil(bubble.isVisible)
+    assert bubble.minimumSizeHint().height() <= bubble.heightForWidth(760)

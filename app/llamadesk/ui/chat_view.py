@@ -500,6 +500,12 @@ class MessageBubble(QFrame):
 def _prose(text: str) -> MessageText:
     label = MessageText()
     label.setText(render_markdown(text, body_font()))
+    # As short as its text at the width it gets: a label's own minimum is its height at a
+    # quarter of its width for a line or two, and a bubble of short paragraphs between code
+    # blocks added those up into a transcript taller than its messages.
+    policy = label.sizePolicy()  # keeps its height-for-width
+    policy.setVerticalPolicy(QSizePolicy.Policy.Preferred)
+    label.setSizePolicy(policy)
     return label
 
 
