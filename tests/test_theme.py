@@ -118,8 +118,7 @@ def run_dialog(monkeypatch, choose: str, save: bool) -> list[palette.Palette]:
     seen: list[palette.Palette] = []
 
     def run(dialog: SettingsDialog) -> int:
-        box = dialog.theme_box
-        box.setCurrentIndex(box.findData(choose))
+        dialog.theme_choice.choose(choose)
         seen.append(palette.current())
         if save:
             dialog.accept()
@@ -158,7 +157,7 @@ def test_settings_dialog_opens_on_the_theme_the_menu_chose(parts, restore_light)
     opened: list[str] = []
 
     def look(dialog: SettingsDialog) -> int:
-        opened.append(dialog.theme_box.currentData())
+        opened.append(dialog.theme_choice.choice())
         return QDialog.DialogCode.Rejected.value
 
     with pytest.MonkeyPatch.context() as patch:

@@ -94,12 +94,17 @@ def main(out: Path) -> None:
         window.grab().save(str(out / f"chat-code-{theme}.png"))
     theme_of(app).set_choice("light")
 
+    # The Settings dialog's theme choice, Dark just picked: the app shows it at once.
     dialog = SettingsDialog("SmolLM2-135M-Instruct.Q4_1.gguf", ModelDefaults(), None, None, "")
+    dialog.theme_chosen.connect(theme_of(app).set_choice)
     dialog.tabs.setCurrentIndex(dialog.tabs.count() - 1)  # Appearance
+    dialog.resize(dialog.minimumWidth(), 360)
     dialog.show()
+    dialog.theme_choice.choose("dark")
     settle(app)
     dialog.grab().save(str(out / "settings-theme.png"))
     dialog.close()
+    theme_of(app).set_choice("light")
 
     shortcuts = ShortcutsWindow(window)
     shortcuts.show()

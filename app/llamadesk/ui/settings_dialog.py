@@ -7,6 +7,8 @@ from dataclasses import asdict, fields
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QAbstractButton,
+    QButtonGroup,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -14,6 +16,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QPlainTextEdit,
+    QRadioButton,
     QSpinBox,
     QTabWidget,
     QVBoxLayout,
@@ -138,6 +141,53 @@ class LoadForm(QWidget):
         )
 
 
+class ThemeChoice(QGroupBox):
+    """Light, dark or as the system: one radio button each.
+
+    Signals:
+        chosen(str): another theme was picked ("system", "light", "dark").
+    """
+
+    chosen = Signal(str)
+
+    def __init__(self, theme: str, parent: QWidget | None = None) -> None:
+        super().__init__(translate("SettingsDialog", "Theme"), parent)
+        self.buttons = QButtonGroup(self)
+        layout = QVBoxLayout(self)
+        for choice, label in THEME_LABELS.items():
+            button = QRadioButton(translate("Theme", label))
+            button.setProperty("choice", choice)
+            button.setChecked(choice == theme)
+            self.buttons.addButton(button)
+            layout.addWidget(button)
+        if self.buttons.checkedButton() is None:
+            self.buttons.buttons()[0].setChecked(True)  # "system": an unknown one falls back
+        note = QLabel(
+            translate(
+                "SettingsDialog",
+                "“As the system” follows your desktop’s light or dark setting as it changes. "
+                "The View menu’s Theme changes it too.",
+            )
+        )
+        note.setObjectName("emptyNote")
+        note.setWordWrap(True)
+        layout.addWidget(note)
+        self.buttons.buttonToggled.connect(self._on_toggled)
+
+    def choice(self) -> str:
+        button = self.buttons.checkedButton()
+        return str(button.property("choice")) if button is not None else "system"
+
+    def choose(self, choice: str) -> None:
+        for button in self.buttons.buttons():
+            if button.property("choice") == choice:
+                button.setChecked(True)
+
+    def _on_toggled(self, button: QAbstractButton, checked: bool) -> None:
+        if checked:
+            self.chosen.emit(str(button.property("choice")))
+
+
 class SettingsDialog(QDialog):
     """Tabs: the model's defaults, this conversation's own answers settings, and the
     app's appearance (the theme).
@@ -187,7 +237,7 @@ class SettingsDialog(QDialog):
             self.chat_form = SamplingForm(merged, system)
             self.tabs.addTab(self.chat_form, "This chat")
         self.theme = theme
-        self.theme_box = self._add_appearance_tab(theme)
+        self.theme_choice = self._add_appearance_tab(theme)
         self.error = QLabel()
         self.error.setObjectName("errorText")
         self.error.setWordWrap(True)
@@ -212,29 +262,15 @@ class SettingsDialog(QDialog):
         self.model_defaults = defaults
         self.conversation: tuple[str, dict[str, object]] | None = conversation
 
-    def _add_appearance_tab(self, theme: str) -> QComboBox:
-        box = QComboBox()
-        box.setAccessibleName(translate("SettingsDialog", "Theme"))
-        for choice, label in THEME_LABELS.items():
-            box.addItem(translate("Theme", label), choice)
-        box.setCurrentIndex(max(box.findData(theme), 0))
-        # Shown at once, so the choice is seen before it is saved.
-        box.currentIndexChanged.connect(lambda _index: self.theme_chosen.emit(box.currentData()))
-        note = QLabel(
-            translate(
-                "SettingsDialog",
-                "“As the system” follows your desktop’s light or dark setting as it changes. "
-                "Also in View → Theme.",
-            )
-        )
-        note.setObjectName("emptyNote")
-        note.setWordWrap(True)
+    def _add_appearance_tab(self, theme: str) -> ThemeChoice:
+        choice = ThemeChoice(theme)
+        choice.chosen.connect(self.theme_chosen)  # shown at once, kept if saved
         tab = QWidget()
-        form = QFormLayout(tab)
-        form.addRow(translate("SettingsDialog", "Theme"), box)
-        form.addRow("", note)
+        layout = QVBoxLayout(tab)
+        layout.addWidget(choice)
+        layout.addStretch(1)
         self.tabs.addTab(tab, translate("SettingsDialog", "Appearance"))
-        return box
+        return choice
 
     def accept(self) -> None:
         chosen = ModelDefaults(
@@ -251,7 +287,7 @@ class SettingsDialog(QDialog):
             self.error.show()
             return
         self.model_defaults = chosen
-        self.theme = self.theme_box.currentData()
+        self.theme = self.theme_choice.choice()
         if self.chat_form is not None:
             # Against the defaults the tab was filled from, so an untouched chat tab keeps
             # its old overrides and follows changes made to the model's defaults.
