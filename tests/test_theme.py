@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pygments.styles import get_style_by_name
 from pygments.token import Keyword, _TokenType
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QTextCursor
 from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QMenu
 
@@ -120,6 +120,11 @@ def run_dialog(monkeypatch, choose: str, save: bool) -> list[palette.Palette]:
     def run(dialog: SettingsDialog) -> int:
         dialog.theme_choice.choose(choose)
         seen.append(palette.current())
+        # A dialog's exec() runs the event loop: the messages drawn again in the theme just
+        # shown finish replacing their old blocks before the dialog closes.
+        loop = QEventLoop()
+        QTimer.singleShot(0, loop.quit)
+        loop.exec()
         if save:
             dialog.accept()
         else:

@@ -2,6 +2,17 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
+    <name>CodeBlock</name>
+    <message>
+        <source>Code</source>
+        <translation>Code</translation>
+    </message>
+    <message>
+        <source>Copy code</source>
+        <translation>Code kopieren</translation>
+    </message>
+</context>
+<context>
     <name>Composer</name>
     <message>
         <source>Message the model…  (Enter sends, Shift+Enter adds a line)</source>
@@ -65,6 +76,21 @@
     <message>
         <source>Network · serving</source>
         <translation>Netzwerk · Server läuft</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Theme</source>
+        <translation>Farbschema</translation>
+    </message>
+    <message>
+        <source>“As the system” follows your desktop’s light or dark setting as it changes. The View menu’s Theme changes it too.</source>
+        <translation>„Wie das System“ folgt der hellen oder dunklen Einstellung Ihres Desktops, auch wenn sie sich ändert. Auch „Ansicht → Farbschema“ ändert es.</translation>
+    </message>
+    <message>
+        <source>Appearance</source>
+        <translation>Darstellung</translation>
     </message>
 </context>
 <context>
