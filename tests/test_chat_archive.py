@@ -23,6 +23,7 @@ from llamadesk.core.paths import HOME_ENV, app_paths
 from llamadesk.core.preferences import ExportError
 from llamadesk.core.ratings import Ratings
 from llamadesk.core.store import Store
+from llamadesk.ui.palette import DARK, LIGHT
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
@@ -228,6 +229,24 @@ def test_html_is_self_contained_and_escapes_a_hostile_chat(store: Store) -> None
     assert "default-src 'none'" in page  # nothing loads, nothing runs
     assert "Rayleigh scattering." in page
     assert "41.5 tokens/s" in page
+
+
+def test_html_without_the_apps_colours_takes_the_browsers_for_its_scheme(store: Store) -> None:
+    page = to_html(export_document(store))
+    assert "color-scheme:light dark" in page
+    assert "--background:Canvas" in page
+    assert "--text:CanvasText" in page
+
+
+def test_cli_html_export_has_the_apps_light_and_dark_colours(
+    home_store: dict[str, int], tmp_path: Path
+) -> None:
+    out = tmp_path / "chats.html"
+    assert main(["chats", "export", "--format", "html", "--out", str(out)]) == 0
+    page = out.read_text(encoding="utf-8")
+    light, dark = page.split("prefers-color-scheme:dark", 1)
+    assert f"--background:{LIGHT.window}" in light
+    assert f"--background:{DARK.window}" in dark
 
 
 def test_export_to_an_unwritable_place_leaves_nothing(store: Store, tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QFileDialog
 
 from llamadesk.ui.chat_transfer import FILTERS
+from llamadesk.ui.palette import DARK, LIGHT
 
 DATA = Path(__file__).parent / "data"
 
@@ -83,3 +84,38 @@ def test_a_bad_import_says_why_and_adds_nothing(qtbot, parts, tmp_path: Path, mo
     assert text.startswith("Import failed. junk.json is not a chat export LlamaDesk knows")
     assert parts.window.banner.property("kind") == "error"
     assert list_items(parts) == {}
+
+
+def root_colours(page: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The page's colours: those it shows at first, and those for a reader set to dark."""
+    style = page.split("<style>", 1)[1].split("</style>", 1)[0]
+    light_part, dark_part = style.split("@media screen and (prefers-color-scheme:dark)", 1)
+
+    def variables(part: str) -> dict[str, str]:
+        block = part.split(":root{", 1)[1].split("}", 1)[0]
+        pairs = (item.split(":", 1) for item in block.split(";") if item.startswith("--"))
+        return {name.removeprefix("--"): value for name, value in pairs}
+
+    return variables(light_part), variables(dark_part)
+
+
+def test_an_html_export_takes_the_app_themes_and_the_reader_picks_one(
+    qtbot, parts, tmp_path: Path, monkeypatch
+) -> None:
+    """Read later, maybe elsewhere: the reader's light or dark setting picks the theme."""
+    add_chats(parts, "Alpha")
+    page = tmp_path / "alpha.html"
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", lambda *_a, **_k: (str(page), FILTERS["html"])
+    )
+    with qtbot.waitSignal(parts.window.chat_transfer.service.exported, timeout=10_000):
+        action(
+            parts.window.conversation_list.menu_for(list_items(parts)["Alpha"]), "Export…"
+        ).trigger()
+    light, dark = root_colours(page.read_text(encoding="utf-8"))
+    for shown, theme in ((light, LIGHT), (dark, DARK)):
+        assert shown["background"] == theme.window
+        assert shown["text"] == theme.text
+        assert shown["user"] == theme.user_bubble
+        assert shown["muted"] == theme.text_muted
+    assert "color-scheme:dark" in page.read_text(encoding="utf-8")

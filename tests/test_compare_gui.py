@@ -79,3 +79,11 @@ def test_an_empty_prompt_is_refused(qtbot, loaded):
         qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
     assert "prompt" in failed.args[0]
     assert not loaded.compare.running
+
+
+def test_finished_answers_show_as_markdown_not_as_the_plain_text_they_streamed_in(qtbot, loaded):
+    view = run_comparison(qtbot, loaded)
+    for side, message in loaded.compare.answers.items():
+        pane = view.panes[side]
+        assert pane.text == message.content
+        assert pane.tail is None, f"{side}: its last paragraph is still the plain streaming text"

@@ -7,13 +7,17 @@ import re
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication
+from pygments.styles import get_style_by_name
+from pygments.token import Keyword, _TokenType
+from PySide6.QtCore import QEventLoop, Qt, QTimer
+from PySide6.QtGui import QGuiApplication, QTextCursor
+from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QMenu
 
 from llamadesk.core.settings import Settings, load_settings, save_settings
 from llamadesk.ui import palette
+from llamadesk.ui.code_blocks import CodeBlock
 from llamadesk.ui.palette import DARK, LIGHT, contrast_ratio, text_pairs
+from llamadesk.ui.settings_dialog import SettingsDialog
 from llamadesk.ui.style import stylesheet
 from llamadesk.ui.theme import THEME_LABELS, theme_of
 
@@ -91,17 +95,80 @@ def test_system_choice_follows_the_system_live(qapp: QApplication, restore_light
     assert palette.current() is LIGHT
 
 
+def theme_menu(window: QMainWindow) -> QMenu:
+    view = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
+    return view.actions()[0].menu()
+
+
+def checked_in_menu(window: QMainWindow) -> str:
+    return next(a.data() for a in theme_menu(window).actions() if a.isChecked())
+
+
 def test_theme_menu_applies_and_saves_the_choice(parts, restore_light) -> None:
     window = parts.window
-    menu = (
-        next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
-        .actions()[0]
-        .menu()
-    )
-    dark = next(a for a in menu.actions() if a.text() == THEME_LABELS["dark"])
+    dark = next(a for a in theme_menu(window).actions() if a.text() == THEME_LABELS["dark"])
     dark.trigger()
     assert palette.current() is DARK
     assert load_settings(parts.paths.settings_file).theme == "dark"
+
+
+def run_dialog(monkeypatch, choose: str, save: bool) -> list[palette.Palette]:
+    """Make the settings dialog pick `choose` and then be saved or cancelled; returns the
+    palette in use while it was open, after the choice."""
+    seen: list[palette.Palette] = []
+
+    def run(dialog: SettingsDialog) -> int:
+        dialog.theme_choice.choose(choose)
+        seen.append(palette.current())
+        # A dialog's exec() runs the event loop: the messages drawn again in the theme just
+        # shown finish replacing their old blocks before the dialog closes.
+        loop = QEventLoop()
+        QTimer.singleShot(0, loop.quit)
+        loop.exec()
+        if save:
+            dialog.accept()
+        else:
+            dialog.reject()
+        return dialog.result()
+
+    monkeypatch.setattr(SettingsDialog, "exec", run)
+    return seen
+
+
+def test_settings_dialog_shows_the_theme_at_once_and_keeps_it_when_saved(
+    parts, monkeypatch, restore_light
+) -> None:
+    window, path = parts.window, parts.paths.settings_file
+    theme_of(QApplication.instance()).set_choice("light")
+    seen = run_dialog(monkeypatch, "dark", save=True)
+    window.open_settings()
+    assert seen == [DARK], "the choice shows while the dialog is open"
+    assert palette.current() is DARK
+    assert load_settings(path).theme == "dark"
+    assert checked_in_menu(window) == "dark", "the View menu says what the dialog chose"
+
+    seen = run_dialog(monkeypatch, "light", save=False)
+    window.open_settings()
+    assert seen == [LIGHT]
+    assert palette.current() is DARK, "cancelled: the saved theme comes back"
+    assert load_settings(path).theme == "dark"
+    assert checked_in_menu(window) == "dark"
+
+
+def test_settings_dialog_opens_on_the_theme_the_menu_chose(parts, restore_light) -> None:
+    window = parts.window
+    light = next(a for a in theme_menu(window).actions() if a.data() == "light")
+    light.trigger()
+    opened: list[str] = []
+
+    def look(dialog: SettingsDialog) -> int:
+        opened.append(dialog.theme_choice.choice())
+        return QDialog.DialogCode.Rejected.value
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(SettingsDialog, "exec", look)
+        window.open_settings()
+    assert opened == ["light"]
 
 
 def test_a_bad_theme_in_the_file_falls_back_with_a_note(tmp_path: Path) -> None:
@@ -112,7 +179,7 @@ def test_a_bad_theme_in_the_file_falls_back_with_a_note(tmp_path: Path) -> None:
     assert any("Theme" in note for note in settings.notes)
 
 
-def test_messages_on_view_take_the_new_theme(parts, restore_light) -> None:
+def test_messages_on_view_take_the_new_theme(qtbot, parts, restore_light) -> None:
     store, window = parts.store, parts.window
     conversation = store.create_conversation("Code")
     prompt = store.add_user_message(conversation.id, "Show me code")
@@ -122,12 +189,24 @@ def test_messages_on_view_take_the_new_theme(parts, restore_light) -> None:
         stop_reason="eos",
     )  # fmt: skip
     window.conversation_list.selected.emit(conversation.id)
-    answer = window.chat_view.bubbles[-1]
-    assert LIGHT.code_background in answer.body.text()
+
+    def import_colour() -> str:
+        bubble = window.chat_view.bubbles[-1]
+        # The blocks of the text drawn before go at the next turn of the event loop.
+        qtbot.waitUntil(lambda: len(bubble.findChildren(CodeBlock)) == 1)
+        block = bubble.findChild(CodeBlock)
+        cursor = QTextCursor(block.text.document())
+        cursor.setPosition(1)  # in "import"
+        return cursor.charFormat().foreground().color().name()
+
+    assert import_colour() == token_colour(LIGHT, Keyword.Namespace)
     theme_of(QApplication.instance()).set_choice("dark")
-    answer = window.chat_view.bubbles[-1]
-    assert DARK.code_background in answer.body.text()
-    assert LIGHT.code_background not in answer.body.text()
+    assert import_colour() == token_colour(DARK, Keyword.Namespace)
+    assert token_colour(DARK, Keyword.Namespace) != token_colour(LIGHT, Keyword.Namespace)
+
+
+def token_colour(theme: palette.Palette, token: _TokenType) -> str:
+    return "#" + get_style_by_name(theme.pygments_style).style_for_token(token)["color"]
 
 
 def test_charts_take_the_new_theme(parts, restore_light) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import statistics
 import time
 
-import llamadesk.ui.chat_view as chat_view
+import llamadesk.ui.code_blocks as code_blocks
 from llamadesk.ui.app import application
 from llamadesk.ui.chat_view import MessageBubble
 
@@ -55,13 +55,13 @@ def describe(label: str, times: list[float]) -> None:
 
 def main() -> None:
     application()
-    decorate = chat_view.decorate_code_blocks
+    highlight = code_blocks._highlight
     stream()  # warm up: fonts, the lexer's first load
     for _ in range(2):
         describe("with highlighting", stream())
-        chat_view.decorate_code_blocks = lambda *_args: None
+        code_blocks._highlight = lambda *_args: None
         describe("without highlighting", stream())
-        chat_view.decorate_code_blocks = decorate
+        code_blocks._highlight = highlight
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
-"""Screenshots of the look: a highlighted code block in light and dark, compare with its
-vote bar under the answers, and the keyboard shortcuts window.
+"""Screenshots of the look: a highlighted code block in light and dark (its long line
+scrolling inside the block), the Settings dialog's theme choice, compare with its vote bar
+under the answers, and the keyboard shortcuts window.
 
     QT_QPA_PLATFORM=offscreen python tools/screenshot_looks.py docs/screenshots
 
@@ -17,12 +18,19 @@ from pathlib import Path
 from PySide6.QtCore import QEventLoop, QTimer
 
 from llamadesk.core.paths import HOME_ENV, app_paths
+from llamadesk.core.settings import ModelDefaults
 from llamadesk.ui.app import application, build
+from llamadesk.ui.settings_dialog import SettingsDialog
 from llamadesk.ui.shortcuts import ShortcutsWindow
 from llamadesk.ui.theme import theme_of
 
 QUESTION = "How do I read a JSON file in Python and handle a missing file?"
-ANSWER = '''Use the standard `json` module, and catch the error a missing file raises:
+# The last line of the code is longer than the block is wide: it scrolls inside the block.
+DAMAGED = (
+    '        raise ValueError(f"{path} is damaged at line {error.lineno}: '
+    'fix it by hand, or delete it to start again") from error'
+)
+ANSWER = f'''Use the standard `json` module, and catch the errors a missing or damaged file raises:
 
 ```python
 import json
@@ -34,11 +42,13 @@ def load_settings(path: Path) -> dict:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return {}  # first start: nothing saved yet
+        return {{}}  # first start: nothing saved yet
+    except json.JSONDecodeError as error:
+{DAMAGED}
 ```
 
-`json.loads` raises `json.JSONDecodeError` for a damaged file; catch it too if the file
-may be edited by hand.'''
+A missing file is normal on the first start; a damaged one is worth a clear message that
+says where it broke.'''
 
 
 def settle(app, milliseconds: int = 300) -> None:
@@ -82,6 +92,18 @@ def main(out: Path) -> None:
         window.chat_view.show_messages(store.thread(conversation.id), parts.ratings.shown)
         settle(app)
         window.grab().save(str(out / f"chat-code-{theme}.png"))
+    theme_of(app).set_choice("light")
+
+    # The Settings dialog's theme choice, Dark just picked: the app shows it at once.
+    dialog = SettingsDialog("SmolLM2-135M-Instruct.Q4_1.gguf", ModelDefaults(), None, None, "")
+    dialog.theme_chosen.connect(theme_of(app).set_choice)
+    dialog.tabs.setCurrentIndex(dialog.tabs.count() - 1)  # Appearance
+    dialog.resize(dialog.minimumWidth(), 360)
+    dialog.show()
+    dialog.theme_choice.choose("dark")
+    settle(app)
+    dialog.grab().save(str(out / "settings-theme.png"))
+    dialog.close()
     theme_of(app).set_choice("light")
 
     shortcuts = ShortcutsWindow(window)

@@ -52,12 +52,13 @@ def _export(args: argparse.Namespace) -> int:
     from llamadesk.core.paths import app_paths
     from llamadesk.core.preferences import ExportError
     from llamadesk.core.store import Store, StoreError
+    from llamadesk.ui.palette import HTML_COLOURS  # colours only: no Qt
 
     paths = app_paths()
     try:
         with Store(paths.database) as store:
             result = export_chats(
-                store, args.format, args.out, args.ids, library_lookup(paths.models)
+                store, args.format, args.out, args.ids, library_lookup(paths.models), HTML_COLOURS
             )
     except (StoreError, ExportError) as exc:
         return fail(str(exc))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, get_args
@@ -142,33 +142,82 @@ def _quote(text: str) -> str:
 
 # HTML
 
+
+@dataclass(frozen=True)
+class PageColours:
+    """The colours of one theme of an HTML export, as CSS colours ("#rrggbb")."""
+
+    background: str
+    text: str
+    muted: str  # dates, settings, speeds, reasoning
+    border: str  # an answer's border, the rule between conversations
+    quote: str  # the bar beside a system prompt
+    user: str  # the user's messages
+    answer: str  # the answers
+
+
+# A light and a dark theme: the file is read later, maybe elsewhere and by someone else, so
+# the reader's own light or dark setting picks one (``prefers-color-scheme``), not the
+# theme the app had when it wrote the file. Printing takes the light one.
+HtmlColours = tuple[PageColours, PageColours]
+
+# Without the app's palette (core knows none): the browser's own colours for its scheme.
+_BROWSER_COLOURS = PageColours(
+    background="Canvas",
+    text="CanvasText",
+    muted="GrayText",
+    border="GrayText",
+    quote="GrayText",
+    user="Canvas",
+    answer="Canvas",
+)
+
 _STYLE = """
-body{margin:0;background:#f6f7f9;color:#1d1f23;font:15px/1.5 system-ui,-apple-system,
-"Segoe UI",sans-serif}
+body{margin:0;background:var(--background);color:var(--text);font:15px/1.5 system-ui,
+-apple-system,"Segoe UI",sans-serif}
 main{max-width:760px;margin:0 auto;padding:24px 16px}
 h1{font-size:22px;margin:32px 0 4px}
-.meta{color:#6b7079;font-size:12px}
-.system{border-left:3px solid #c5c9d0;padding:4px 12px;color:#444;margin:12px 0}
+.meta{color:var(--muted);font-size:12px}
+.system{border-left:3px solid var(--quote);padding:4px 12px;color:var(--muted);margin:12px 0}
 .msg{border-radius:12px;padding:10px 14px;margin:12px 0;white-space:pre-wrap;
 overflow-wrap:anywhere}
-.user{background:#dbe8ff;margin-left:15%}
-.assistant{background:#fff;border:1px solid #e1e4e8;margin-right:15%}
+.user{background:var(--user);margin-left:15%}
+.assistant{background:var(--answer);border:1px solid var(--border);margin-right:15%}
 .assistant.other{opacity:.75}
 .who{font-weight:600;font-size:13px;margin-bottom:4px;white-space:normal}
-details{color:#555;margin-bottom:6px;white-space:pre-wrap}
-hr{border:0;border-top:1px solid #dde0e4;margin:32px 0}
+details{color:var(--muted);margin-bottom:6px;white-space:pre-wrap}
+hr{border:0;border-top:1px solid var(--border);margin:32px 0}
 """
 
 
-def to_html(document: Document, title: str = "LlamaDesk chats") -> str:
-    """All conversations of ``document`` as one HTML page with nothing to load."""
+def _variables(colours: PageColours) -> str:
+    return ";".join(f"--{name}:{value}" for name, value in asdict(colours).items())
+
+
+def _style(colours: HtmlColours | None) -> str:
+    """The page's style: light, and dark where the reader's screen is set to dark."""
+    if colours is None:
+        return f":root{{color-scheme:light dark;{_variables(_BROWSER_COLOURS)}}}{_STYLE}"
+    light, dark = colours
+    return (
+        f":root{{color-scheme:light;{_variables(light)}}}\n"
+        "@media screen and (prefers-color-scheme:dark){"
+        f":root{{color-scheme:dark;{_variables(dark)}}}}}{_STYLE}"
+    )
+
+
+def to_html(
+    document: Document, title: str = "LlamaDesk chats", colours: HtmlColours | None = None
+) -> str:
+    """All conversations of ``document`` as one HTML page with nothing to load, in
+    ``colours`` (light, dark; the app's palette), else in the browser's own colours."""
     body = "\n<hr>\n".join(_html_conversation(c) for c in document["conversations"])
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         # No script may run and nothing may load, whatever the text says.
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
         "style-src 'unsafe-inline'\">"
-        f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head>\n"
+        f"<title>{html.escape(title)}</title><style>{_style(colours)}</style></head>\n"
         f"<body><main>\n{body}\n</main></body></html>\n"
     )
 
@@ -223,11 +272,11 @@ class ChatExport:
     messages: int
 
 
-def render(document: Document, kind: ChatFormat) -> bytes:
-    """The document as the bytes of a file of format ``kind``."""
+def render(document: Document, kind: ChatFormat, colours: HtmlColours | None = None) -> bytes:
+    """The document as the bytes of a file of format ``kind`` (HTML in ``colours``)."""
     if kind == "json":
         return document_json(document)
-    text = to_markdown(document) if kind == "md" else to_html(document)
+    text = to_markdown(document) if kind == "md" else to_html(document, colours=colours)
     return text.encode("utf-8")
 
 
@@ -237,14 +286,16 @@ def export_chats(
     out: Path,
     conversation_ids: Sequence[int] | None = None,
     lookup: ModelLookup = no_lookup,
+    colours: HtmlColours | None = None,
 ) -> ChatExport:
-    """Write these conversations (None: all) to ``out`` in format ``kind``, atomically.
+    """Write these conversations (None: all) to ``out`` in format ``kind``, atomically;
+    HTML in ``colours`` (see `to_html`).
 
     ``ExportError`` if the file cannot be written (nothing is left behind); ``NotFound``
     for an unknown conversation id.
     """
     document = export_document(store, conversation_ids, lookup)
-    write_atomic(render(document, kind), out)
+    write_atomic(render(document, kind, colours), out)
     conversations = document["conversations"]
     messages = sum(len(conversation["messages"]) for conversation in conversations)
     return ChatExport(out, len(conversations), messages)

@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from llamadesk.core.chat_archive import ArchiveError, ImportResult
 from llamadesk.core.chat_import import import_file
-from llamadesk.core.chat_render import ChatExport, ChatFormat, export_chats
+from llamadesk.core.chat_render import ChatExport, ChatFormat, HtmlColours, export_chats
 from llamadesk.core.model_files import library_lookup
 from llamadesk.core.paths import AppPaths
 from llamadesk.core.preferences import ExportError
@@ -25,9 +25,15 @@ from llamadesk.services.background import Job, JobRunner, unexpected_failure
 _EXPECTED_ERRORS = (ArchiveError, ExportError, StoreError, sqlite3.Error, OSError)
 
 
-def _export(paths: AppPaths, kind: ChatFormat, out: Path, ids: Sequence[int] | None) -> ChatExport:
+def _export(
+    paths: AppPaths,
+    kind: ChatFormat,
+    out: Path,
+    ids: Sequence[int] | None,
+    colours: HtmlColours | None,
+) -> ChatExport:
     with Store(paths.database) as store:
-        return export_chats(store, kind, out, ids, library_lookup(paths.models))
+        return export_chats(store, kind, out, ids, library_lookup(paths.models), colours)
 
 
 def _import(paths: AppPaths, source: Path) -> tuple[str, ImportResult]:
@@ -66,9 +72,16 @@ class ChatTransferService(QObject):
     def busy(self) -> bool:
         return self._runner.busy
 
-    def export(self, kind: ChatFormat, out: Path, ids: Sequence[int] | None = None) -> Job:
-        """Write these conversations (None: all) to ``out`` as ``kind``."""
-        job = self._runner.start(_export, self.paths, kind, Path(out), ids)
+    def export(
+        self,
+        kind: ChatFormat,
+        out: Path,
+        ids: Sequence[int] | None = None,
+        colours: HtmlColours | None = None,
+    ) -> Job:
+        """Write these conversations (None: all) to ``out`` as ``kind`` (HTML in
+        ``colours``, the app's light and dark palette)."""
+        job = self._runner.start(_export, self.paths, kind, Path(out), ids, colours)
         job.finished.connect(self.exported)
         job.failed.connect(self._on_export_failed)
         return job

@@ -171,9 +171,9 @@ def build(paths: AppPaths, *, saved_language: bool = False) -> AppParts:
         translate("MainWindow", "Models"), LazyPage(lambda: parts.models)
     )
     theme = theme_of(application())
-    theme.set_choice(services.settings.current.theme)
+    theme.follow(services.settings)
     theme.changed.connect(lambda: _render_messages_again(window))
-    theme_menu = add_theme_menu(window, services.settings, theme, window.banner.show_message)
+    theme_menu = add_theme_menu(window, services.settings, window.banner.show_message)
     view = theme_menu.parentWidget()
     if isinstance(view, QMenu):
         add_language_menu(view, services.settings, window.banner.show_message)

@@ -259,8 +259,7 @@ class DuelPanel(QWidget):
     def _on_answer_saved(self, side: str, message: Message) -> None:
         pane = self.panes[side]
         pane.set_footer(describe_stats(message.answer_stats, message.stop_reason))
-        if pane.text != message.content:
-            pane.set_text(message.content)
+        pane.set_text(message.content)  # whole: its last paragraph streamed in as plain text
 
     def _on_ready(self) -> None:
         self.status.setText(translate("DuelPanel", "Both answers are in. Which is better?"))

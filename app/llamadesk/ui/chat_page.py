@@ -76,6 +76,7 @@ class ChatPage(QSplitter):
         self.setStretchFactor(1, 1)
         self.setSizes([260, 920])
         self.setChildrenCollapsible(False)
+        self.setObjectName("chatSplitter")  # the window remembers it by name
 
     def _connect(self) -> None:
         session = self.session

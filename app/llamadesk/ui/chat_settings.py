@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtWidgets import QDialog, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from llamadesk.core.backend import backend_info
 from llamadesk.core.engine import SamplingParams
@@ -23,6 +23,7 @@ from llamadesk.services.model_host import LoadedModel
 from llamadesk.services.settings_service import SettingsService
 from llamadesk.ui.composer import Composer
 from llamadesk.ui.settings_dialog import SettingsDialog
+from llamadesk.ui.theme import theme_of
 from llamadesk.ui.translations import translate
 from llamadesk.ui.widgets import Banner
 
@@ -122,12 +123,18 @@ class ChatSettings:
             _backend_text(),
             parent,
             notes=self.current.notes,
+            theme=self.current.theme,
         )
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)  # a dialog needs one
+        theme = theme_of(app)
+        dialog.theme_chosen.connect(theme.set_choice)  # shown now, kept if saved
         if dialog.exec() != QDialog.DialogCode.Accepted:
+            theme.set_choice(self.current.theme)
             return
         chosen = replace(dialog.model_defaults, thinking=defaults.thinking)  # not in the dialog
         # Saved from the dialog, the file holds only valid values: the notes are done.
-        settings = self.current.with_changes(notes=())
+        settings = self.current.with_changes(notes=(), theme=dialog.theme)
         if model:
             self.save(settings.with_model_defaults(name, chosen))
         else:

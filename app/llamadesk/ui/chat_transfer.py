@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 from llamadesk.core.chat_archive import ImportResult
 from llamadesk.core.chat_render import ChatExport, ChatFormat
 from llamadesk.services.chat_transfer import ChatTransferService
+from llamadesk.ui.palette import HTML_COLOURS
 from llamadesk.ui.translations import QT_TRANSLATE_NOOP, plural, translate
 
 # The formats offered, by file name suffix, with the file dialog's filter for each.
@@ -63,7 +64,7 @@ class ChatTransfer(QObject):
         path, kind = self._path_and_kind(Path(name), chosen)
         self._folder = path.parent
         self._show(translate("ChatTransfer", "Exporting to {path}…").format(path=path), "info")
-        self.service.export(kind, path, ids or None)
+        self.service.export(kind, path, ids or None, HTML_COLOURS)
 
     @staticmethod
     def _path_and_kind(path: Path, chosen_filter: str) -> tuple[Path, ChatFormat]:

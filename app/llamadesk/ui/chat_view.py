@@ -40,7 +40,7 @@ from llamadesk.core.answer_stats import AnswerStats
 from llamadesk.core.store import Message
 from llamadesk.services.ratings import ShownAnswer
 from llamadesk.ui.accessibility import describe_message, describe_streaming
-from llamadesk.ui.code_blocks import decorate_code_blocks
+from llamadesk.ui.code_blocks import code_block, split_fences
 from llamadesk.ui.palette import current
 from llamadesk.ui.shortcuts import with_keys
 from llamadesk.ui.translations import QT_TRANSLATE_NOOP, translate
@@ -89,8 +89,9 @@ def describe_stats(stats: AnswerStats | None, stop_reason: str) -> str:
 def render_markdown(text: str, font: QFont) -> str:
     """Markdown to the HTML a label shows, with code blocks set on a tinted background.
 
-    Qt's own Markdown reader does the parsing; it marks fenced and indented code blocks,
-    which a label would otherwise show as bare monospace lines.
+    Qt's own Markdown reader does the parsing; it marks code blocks (fenced ones are
+    `CodeBlock`s of their own in a bubble: here, indented ones), which a label would
+    otherwise show as bare monospace lines, and as wide as their longest line.
     """
     document = QTextDocument()
     document.setDefaultFont(font)  # else the HTML carries Qt's default size, not ours
@@ -103,9 +104,9 @@ def render_markdown(text: str, font: QFont) -> str:
         ):
             cursor = QTextCursor(block)
             block_format.setBackground(QColor(current().code_background))
+            block_format.setNonBreakableLines(False)  # wrap: a label cannot scroll a part
             cursor.setBlockFormat(block_format)
         block = block.next()
-    decorate_code_blocks(document, text, current())
     return document.toHtml()
 
 
@@ -423,7 +424,7 @@ class MessageBubble(QFrame):
         self.setObjectName("userBubble" if role == "user" else "assistantBubble")
         self._text = text
         self._settled = 0  # length of the text rendered into self._blocks
-        self._blocks: list[MessageText] = []
+        self._blocks: list[QWidget] = []  # labels of prose, and code blocks
         self.author = QLabel(author)
         self.author.setObjectName("bubbleAuthor")
         self.body = MessageText()  # all the text, unless it streams in
@@ -552,14 +553,32 @@ class MessageBubble(QFrame):
             self.update(0, edge, new.width(), new.height() - edge)
 
     def _add_block(self, text: str) -> None:
-        block = MessageText()
-        block.setText(render_markdown(text, body_font()))
-        self._text_column.insertWidget(len(self._blocks), block)
-        self._blocks.append(block)
+        """Show `text` in blocks of its own: labels for its prose, and a `CodeBlock` (which
+        scrolls its long lines) for each fenced code block."""
+        for part in split_fences(text):
+            block = _prose(part) if isinstance(part, str) else code_block(part)
+            self._text_column.insertWidget(len(self._blocks), block)
+            self._blocks.append(block)
 
     def _render(self) -> None:
+        if "```" in self._text or "~~~" in self._text:
+            self.body.hide()  # code blocks are widgets of their own
+            self._add_block(self._text)
+            return
         # An empty label collapses to nothing; show an ellipsis while waiting.
         self.body.setText(render_markdown(self._text, body_font()) if self._text else "…")
+
+
+def _prose(text: str) -> MessageText:
+    label = MessageText()
+    label.setText(render_markdown(text, body_font()))
+    # As short as its text at the width it gets: a label's own minimum is its height at a
+    # quarter of its width for a line or two, and a bubble of short paragraphs between code
+    # blocks added those up into a transcript taller than its messages.
+    policy = label.sizePolicy()  # keeps its height-for-width
+    policy.setVerticalPolicy(QSizePolicy.Policy.Preferred)
+    label.setSizePolicy(policy)
+    return label
 
 
 class AnswerRating(QWidget):

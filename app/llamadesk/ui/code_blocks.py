@@ -1,21 +1,21 @@
-"""Fenced code blocks in answers: highlighted by Pygments in the theme's colours, with a
-"Copy" link under each.
+"""Fenced code blocks in answers: each its own widget, highlighted by Pygments in the
+theme's colours, with its language and a Copy button above it.
 
-`decorate_code_blocks` works on the QTextDocument that `chat_view.render_markdown` built
-from Markdown. Only blocks whose closing fence has arrived are highlighted: the block an
-answer is still writing stays plain until it is done, so streaming never pays for a
-lexer on every update. Long lines wrap inside the block rather than widening the bubble
-(a label cannot scroll a part of its text).
+A message's Markdown is cut at its fences (`split_fences`): the prose between them is shown
+by labels, each code block by a `CodeBlock`, whose text does not wrap: a long line scrolls
+inside the block, not across the window (a label cannot scroll a part of its text).
 
-The Copy link carries the block's text in its address (``llamadesk-copy:<text>``); a
-handler registered with QDesktopServices puts it on the clipboard, so it works in any
-label that opens links, with nothing to look up.
+Only finished text is cut so: a streaming answer settles a code block once its closing
+fence and a paragraph after it have arrived, and the block being written stays plain text
+until then, so streaming never pays for a lexer on every update.
 """
 
 from __future__ import annotations
 
+import math
+import re
+from dataclasses import dataclass
 from functools import cache, lru_cache
-from urllib.parse import quote, unquote
 
 from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
@@ -23,76 +23,177 @@ from pygments.lexers.special import TextLexer
 from pygments.styles import get_style_by_name
 from pygments.token import _TokenType
 from pygments.util import ClassNotFound
-from PySide6.QtCore import QObject, Qt, QUrl, Slot
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import (
     QColor,
-    QDesktopServices,
     QFont,
+    QFontDatabase,
     QGuiApplication,
-    QTextBlock,
-    QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
     QTextDocument,
-    QTextFormat,
+)
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
 )
 
-from llamadesk.ui.palette import Palette
+from llamadesk.ui.palette import Palette, current
 from llamadesk.ui.translations import translate
 
-COPY_SCHEME = "llamadesk-copy"
-_FENCES = ("```", "~~~")
+CODE_PIXEL_SIZE = 13
+# Width a code block asks for at most: wider code scrolls, and a bubble with a long line
+# keeps the width its prose gives it.
+CODE_HINT_WIDTH = 560
+
+# An opening fence: three or more backticks or tildes, then an info string (its first word
+# is the language). A backtick fence's info string has no backtick (else it is inline code).
+_OPENING = re.compile(r"^(?P<indent> *)(?P<fence>`{3,}(?=[^`]*$)|~{3,})(?P<info>.*)$")
 
 
-def fenced_blocks(markdown: str) -> list[tuple[str, bool]]:
-    """Each fenced code block's language ("" if none) and whether its fence is closed."""
-    found: list[tuple[str, bool]] = []
-    fence = ""
-    for line in markdown.splitlines():
-        stripped = line.lstrip(" ")
-        marker = stripped[:3]
-        if not fence and marker in _FENCES:
-            fence = marker
-            found.append((stripped[3:].strip().split(" ")[0], False))
-        elif fence and marker == fence and not stripped[3:].strip():
-            fence = ""
-            found[-1] = (found[-1][0], True)
-    return found
+@dataclass(frozen=True)
+class Fence:
+    """A fenced code block: its code, its language ("" if none), and whether its closing
+    fence has arrived (an answer cut short leaves the last one open)."""
+
+    code: str
+    language: str
+    closed: bool
 
 
-def decorate_code_blocks(document: QTextDocument, markdown: str, palette: Palette) -> None:
-    """Highlight the closed fenced code blocks of `document` (made from `markdown`), in
-    `palette`'s code colours, each with a Copy link under it."""
-    install_copy_handler()
-    fences = fenced_blocks(markdown)
-    for (language, closed), blocks in zip(fences, _code_groups(document), strict=False):
-        if not closed:
+def split_fences(markdown: str) -> list[str | Fence]:
+    """`markdown` cut into its prose (str, without blank edges) and its fenced code blocks,
+    in order; prose that is only blank lines is left out."""
+    parts: list[str | Fence] = []
+    prose: list[str] = []
+    lines = markdown.splitlines()
+    at = 0
+    while at < len(lines):
+        opening = _OPENING.match(lines[at])
+        if opening is None:
+            prose.append(lines[at])
+            at += 1
             continue
-        text = "\n".join(block.text() for block in blocks)
-        start = blocks[0].position()
-        for block in blocks:  # wrap long lines: a label cannot scroll part of its text
-            cursor = QTextCursor(block)
-            block_format = block.blockFormat()
-            block_format.setNonBreakableLines(False)
-            cursor.setBlockFormat(block_format)
-        _highlight(document, start, text, language, palette)
-        _add_copy_link(blocks[-1], text, palette)
+        _add_prose(parts, prose)
+        prose = []
+        fence, indent = opening["fence"], len(opening["indent"])
+        code: list[str] = []
+        at += 1
+        while at < len(lines) and not _closes(lines[at], fence):
+            code.append(_dedent(lines[at], indent))
+            at += 1
+        language = (opening["info"].split() or [""])[0]
+        parts.append(Fence("\n".join(code), language, closed=at < len(lines)))
+        at += 1  # past the closing fence
+    _add_prose(parts, prose)
+    return parts
 
 
-def _code_groups(document: QTextDocument) -> list[list[QTextBlock]]:
-    """The runs of consecutive fenced-code blocks: one run per code block."""
-    groups: list[list[QTextBlock]] = []
-    previous_was_code = False
-    block = document.begin()
-    while block.isValid():
-        is_code = block.blockFormat().hasProperty(QTextFormat.Property.BlockCodeFence)
-        if is_code and not previous_was_code:
-            groups.append([])
-        if is_code:
-            groups[-1].append(block)
-        previous_was_code = is_code
-        block = block.next()
-    return groups
+def _add_prose(parts: list[str | Fence], lines: list[str]) -> None:
+    text = "\n".join(lines).strip("\n")
+    if text.strip():
+        parts.append(text)
+
+
+def _closes(line: str, fence: str) -> bool:
+    """Whether `line` closes a block opened by `fence`: the same character, at least as
+    many, and nothing after them."""
+    stripped = line.strip()
+    return len(stripped) >= len(fence) and stripped == fence[0] * len(stripped)
+
+
+def _dedent(line: str, indent: int) -> str:
+    """A code line less the opening fence's indentation (as CommonMark takes it off)."""
+    spaces = len(line) - len(line.lstrip(" "))
+    return line[min(spaces, indent) :]
+
+
+def code_font() -> QFont:
+    font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+    font.setPixelSize(CODE_PIXEL_SIZE)
+    return font
+
+
+class CodeText(QTextEdit):
+    """The code itself: read-only, selectable, not wrapped, as tall as its lines (and the
+    scroll bar under them when a line is wider than the block)."""
+
+    def __init__(self, code: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("codeText")
+        self.setAccessibleName(translate("CodeBlock", "Code"))
+        self.setReadOnly(True)
+        self.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setLineWrapMode(QTextEdit.LineWrapMode.NoWrap)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.document().setDefaultFont(code_font())
+        self.document().setDocumentMargin(8)
+        self.setPlainText(code)
+        # The scroll bar comes and goes with the block's width: the height follows it.
+        self.horizontalScrollBar().rangeChanged.connect(lambda _low, _high: self._fit())
+        self._fit()
+
+    def sizeHint(self) -> QSize:
+        width = math.ceil(self.document().idealWidth()) + 2 * self.frameWidth()
+        return QSize(min(width, CODE_HINT_WIDTH), self.height())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(64, self.height())
+
+    def _fit(self) -> None:
+        height = math.ceil(self.document().size().height()) + 2 * self.frameWidth()
+        scroll_bar = self.horizontalScrollBar()
+        if scroll_bar.maximum() > 0:
+            height += scroll_bar.sizeHint().height()
+        self.setFixedHeight(height)
+
+
+class CodeBlock(QFrame):
+    """One fenced code block: its language and a Copy button, then the code, highlighted
+    (once its closing fence has arrived) in the palette's code colours."""
+
+    def __init__(self, fence: Fence, palette: Palette, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("codeBlock")
+        self.code = fence.code
+        self.language = QLabel(fence.language)
+        self.language.setObjectName("codeLanguage")
+        self.copy_button = QPushButton(translate("CodeBlock", "Copy code"))
+        self.copy_button.setObjectName("linkButton")
+        self.copy_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.copy_button.clicked.connect(self.copy)
+        self.text = CodeText(fence.code)
+        if fence.closed:
+            _highlight(self.text.document(), 0, fence.code, fence.language, palette)
+        header = QHBoxLayout()
+        header.setContentsMargins(10, 2, 2, 0)
+        header.addWidget(self.language, 1)
+        header.addWidget(self.copy_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addLayout(header)
+        layout.addWidget(self.text)
+
+    def copy(self) -> None:
+        QGuiApplication.clipboard().setText(self.code)
+
+
+def code_block(fence: Fence) -> CodeBlock:
+    """A code block in the colours of the palette in use."""
+    return CodeBlock(fence, current())
 
 
 @cache
@@ -145,44 +246,3 @@ def _token_format(style_name: str, token: _TokenType) -> QTextCharFormat | None:
     if spec["italic"]:
         char_format.setFontItalic(True)
     return char_format
-
-
-def _add_copy_link(last: QTextBlock, text: str, palette: Palette) -> None:
-    cursor = QTextCursor(last)
-    cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock)
-    link_block = QTextBlockFormat()
-    link_block.setAlignment(Qt.AlignmentFlag.AlignRight)
-    link = QTextCharFormat()
-    link.setAnchor(True)
-    link.setAnchorHref(copy_href(text))
-    link.setForeground(QColor(palette.link_text))
-    cursor.insertBlock(link_block, QTextCharFormat())
-    cursor.insertText(translate("CodeBlocks", "Copy code"), link)
-
-
-def copy_href(text: str) -> str:
-    return f"{COPY_SCHEME}:{quote(text, safe='')}"
-
-
-class _CopyHandler(QObject):
-    @Slot(QUrl)
-    def copy(self, url: QUrl) -> None:
-        encoded = url.toString(QUrl.ComponentFormattingOption.FullyEncoded)
-        QGuiApplication.clipboard().setText(code_of(encoded))
-
-
-def code_of(href: str) -> str:
-    """The code a Copy link carries."""
-    return unquote(href.removeprefix(f"{COPY_SCHEME}:"))
-
-
-_handler: _CopyHandler | None = None
-
-
-def install_copy_handler() -> None:
-    """Let every label that opens links copy code from a Copy link (once per app)."""
-    global _handler
-    if _handler is None:
-        _handler = _CopyHandler(QGuiApplication.instance())
-        # The slot's name as str: PySide6 refuses the bytes its stubs ask for.
-        QDesktopServices.setUrlHandler(COPY_SCHEME, _handler, "copy")  # type: ignore[arg-type]

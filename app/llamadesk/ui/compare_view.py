@@ -237,8 +237,9 @@ class CompareView(QWidget):
         pane = self.panes[side]
         pane.set_footer(describe_stats(message.answer_stats, message.stop_reason))
         pane.show_stored_reasoning(message)
-        if pane.text != message.content:  # reasoning that turned out to be the answer
-            pane.set_text(message.content)
+        # Rendered whole: its last paragraph streamed in as plain text (and reasoning may
+        # have turned out to be the answer).
+        pane.set_text(message.content)
         if not self.session.blind:
             self._reveal(side)
 

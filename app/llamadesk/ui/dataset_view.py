@@ -512,6 +512,7 @@ class DatasetView(QWidget):
         self.details = PairDetails()
         table_and_details = QSplitter(Qt.Orientation.Vertical)
         table_and_details.setChildrenCollapsible(False)
+        table_and_details.setObjectName("pairsSplitter")  # the window remembers it by name
         table_and_details.addWidget(self.pairs_table)
         table_and_details.addWidget(self.details)
         table_and_details.setStretchFactor(0, 1)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from llamadesk.core.chat_render import HtmlColours, PageColours
+
 
 @dataclass(frozen=True)
 class Palette:
@@ -177,6 +179,23 @@ _current = LIGHT
 def current() -> Palette:
     """The palette in use (set by ui/theme.py)."""
     return _current
+
+
+def page_colours(p: Palette) -> PageColours:
+    """A theme's colours for a chat exported as HTML: as the chat shows them."""
+    return PageColours(
+        background=p.window,
+        text=p.text,
+        muted=p.text_muted,
+        border=p.border,
+        quote=p.border_strong,
+        user=p.user_bubble,
+        answer=p.window,
+    )
+
+
+# Both themes: the reader's light or dark setting picks one when the file is opened.
+HTML_COLOURS: HtmlColours = (page_colours(LIGHT), page_colours(DARK))
 
 
 def set_current(palette: Palette) -> None:

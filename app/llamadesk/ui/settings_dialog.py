@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, fields
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QAbstractButton,
+    QButtonGroup,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -13,6 +16,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QPlainTextEdit,
+    QRadioButton,
     QSpinBox,
     QTabWidget,
     QVBoxLayout,
@@ -35,6 +39,7 @@ from llamadesk.core.options import (
 )
 from llamadesk.core.settings import ModelDefaults, sampling_for
 from llamadesk.ui.option_widgets import editor_value, make_editor, option_label
+from llamadesk.ui.theme import THEME_LABELS
 from llamadesk.ui.translations import QT_TRANSLATE_NOOP, translate
 
 GPU_CHOICES = (
@@ -147,13 +152,67 @@ class LoadForm(QWidget):
         )
 
 
-class SettingsDialog(QDialog):
-    """Two tabs: the model's defaults, and this conversation's own answers settings.
+class ThemeChoice(QGroupBox):
+    """Light, dark or as the system: one radio button each.
 
-    After `accept()`, `model_defaults` and `conversation` hold what the user chose; invalid
-    values keep the dialog open with the reason shown. `notes` (values in settings.json that
-    were invalid and replaced by their defaults) are shown above the tabs.
+    Signals:
+        chosen(str): another theme was picked ("system", "light", "dark").
     """
+
+    chosen = Signal(str)
+
+    def __init__(self, theme: str, parent: QWidget | None = None) -> None:
+        super().__init__(translate("SettingsDialog", "Theme"), parent)
+        self.buttons = QButtonGroup(self)
+        layout = QVBoxLayout(self)
+        for choice, label in THEME_LABELS.items():
+            button = QRadioButton(translate("Theme", label))
+            button.setProperty("choice", choice)
+            button.setChecked(choice == theme)
+            self.buttons.addButton(button)
+            layout.addWidget(button)
+        if self.buttons.checkedButton() is None:
+            self.buttons.buttons()[0].setChecked(True)  # "system": an unknown one falls back
+        note = QLabel(
+            translate(
+                "SettingsDialog",
+                "“As the system” follows your desktop’s light or dark setting as it changes. "
+                "The View menu’s Theme changes it too.",
+            )
+        )
+        note.setObjectName("emptyNote")
+        note.setWordWrap(True)
+        layout.addWidget(note)
+        self.buttons.buttonToggled.connect(self._on_toggled)
+
+    def choice(self) -> str:
+        button = self.buttons.checkedButton()
+        return str(button.property("choice")) if button is not None else "system"
+
+    def choose(self, choice: str) -> None:
+        for button in self.buttons.buttons():
+            if button.property("choice") == choice:
+                button.setChecked(True)
+
+    def _on_toggled(self, button: QAbstractButton, checked: bool) -> None:
+        if checked:
+            self.chosen.emit(str(button.property("choice")))
+
+
+class SettingsDialog(QDialog):
+    """Tabs: the model's defaults, this conversation's own answers settings, and the
+    app's appearance (the theme).
+
+    After `accept()`, `model_defaults`, `conversation` and `theme` hold what the user chose;
+    invalid values keep the dialog open with the reason shown. `notes` (values in
+    settings.json that were invalid and replaced by their defaults) are shown above the tabs.
+
+    Signals:
+        theme_chosen(str): another theme was picked ("system", "light", "dark"): show it
+            now; it is kept only if the dialog is saved.
+    """
+
+    theme_chosen = Signal(str)
 
     def __init__(
         self,
@@ -164,6 +223,7 @@ class SettingsDialog(QDialog):
         backend: str,
         parent: QWidget | None = None,
         notes: Sequence[str] = (),
+        theme: str = "system",
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(translate("SettingsDialog", "Settings"))
@@ -191,6 +251,8 @@ class SettingsDialog(QDialog):
             merged = sampling_for(defaults.sampling, dict(overrides))
             self.chat_form = SamplingForm(merged, system)
             self.tabs.addTab(self.chat_form, translate("SettingsDialog", "This chat"))
+        self.theme = theme
+        self.theme_choice = self._add_appearance_tab(theme)
         self.error = QLabel()
         self.error.setObjectName("errorText")
         self.error.setWordWrap(True)
@@ -219,6 +281,16 @@ class SettingsDialog(QDialog):
         self.model_defaults = defaults
         self.conversation: tuple[str, dict[str, object]] | None = conversation
 
+    def _add_appearance_tab(self, theme: str) -> ThemeChoice:
+        choice = ThemeChoice(theme)
+        choice.chosen.connect(self.theme_chosen)  # shown at once, kept if saved
+        tab = QWidget()
+        layout = QVBoxLayout(tab)
+        layout.addWidget(choice)
+        layout.addStretch(1)
+        self.tabs.addTab(tab, translate("SettingsDialog", "Appearance"))
+        return choice
+
     def accept(self) -> None:
         chosen = ModelDefaults(
             load=self.load_form.values(),
@@ -234,6 +306,7 @@ class SettingsDialog(QDialog):
             self.error.show()
             return
         self.model_defaults = chosen
+        self.theme = self.theme_choice.choice()
         if self.chat_form is not None:
             # Against the defaults the tab was filled from, so an untouched chat tab keeps
             # its old overrides and follows changes made to the model's defaults.

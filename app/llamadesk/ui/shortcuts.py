@@ -321,6 +321,7 @@ class ShortcutsWindow(QDialog):
             )
             for column, text in enumerate((label, shortcut.text(), where)):
                 self.table.setItem(row, column, QTableWidgetItem(text))
+        self.table.setStyleSheet("QTableWidget::item { padding: 0 10px 0 4px; }")  # air
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in (1, 2):

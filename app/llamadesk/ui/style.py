@@ -34,6 +34,19 @@ QToolBar#toolbar {{
 #bubbleBody {{ color: {p.text}; }}  /* size: chat_view.BODY_PIXEL_SIZE */
 StreamingTail {{ background: {p.window}; }}  /* opaque: its updates repaint nothing under it */
 #bubbleFooter {{ color: {p.text_subtle}; font-size: 11px; }}
+QRadioButton::indicator {{
+    width: 12px; height: 12px; border: 2px solid {p.text_subtle}; border-radius: 8px;
+    background: {p.window};
+}}
+QRadioButton::indicator:hover {{ border-color: {p.accent}; }}
+QRadioButton::indicator:checked {{
+    border-color: {p.accent};
+    background: qradialgradient(cx: 0.5, cy: 0.5, radius: 0.5, fx: 0.5, fy: 0.5,
+        stop: 0 {p.accent}, stop: 0.55 {p.accent}, stop: 0.65 {p.window}, stop: 1 {p.window});
+}}
+#codeBlock {{ background: {p.code_background}; border-radius: 8px; margin: 4px 0; }}
+#codeText {{ background: {p.code_background}; color: {p.text}; border: none; }}
+#codeLanguage {{ color: {p.text_subtle}; font-size: 11px; }}
 #reasoningBody {{
     color: {p.text_muted}; background: {p.code_background};
     border-left: 3px solid {p.border_strong}; font-size: 13px;

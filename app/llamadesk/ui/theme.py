@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QActionGroup, QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QMainWindow, QMenu
 
+from llamadesk.core.settings import Settings
 from llamadesk.services.settings_service import SettingsService
 from llamadesk.ui import palette
 from llamadesk.ui.palette import DARK, LIGHT, THEMES, Palette
@@ -40,12 +41,27 @@ class Theme(QObject):
         self._app = app
         self.choice = choice if choice in THEMES else "system"
         self._applied: Palette | None = None
+        self._saved = self.choice  # the choice last seen in the settings
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_scheme_changed)
         self.apply()
 
     def set_choice(self, choice: str) -> None:
         self.choice = choice if choice in THEMES else "system"
         self.apply()
+
+    def follow(self, settings: SettingsService) -> None:
+        """Take the theme chosen in `settings`, now and whenever it changes there (the View
+        menu, the settings dialog): the settings are the one place the choice is kept."""
+        self._saved = settings.current.theme
+        self.set_choice(self._saved)
+        settings.changed.connect(self._on_settings_changed)
+
+    def _on_settings_changed(self, settings: Settings) -> None:
+        # Only a new choice: other settings saved (the last model) leave a theme set for
+        # this run alone (`self-test --theme`).
+        if settings.theme != self._saved:
+            self._saved = settings.theme
+            self.set_choice(settings.theme)
 
     def apply(self, scheme: Qt.ColorScheme | None = None) -> None:
         """Apply the palette for the choice and `scheme` (default: the system's now)."""
@@ -98,21 +114,29 @@ def theme_of(app: QApplication) -> Theme:
 
 
 def add_theme_menu(
-    window: QMainWindow, settings: SettingsService, theme: Theme, report: Callable[[str], object]
+    window: QMainWindow, settings: SettingsService, report: Callable[[str], object]
 ) -> QMenu:
-    """View → Theme: system, light or dark, applied at once and kept in the settings;
-    `report` shows why the choice could not be saved."""
+    """View → Theme: system, light or dark, kept in the settings (the theme follows them,
+    see `Theme.follow`) and checked as they say, whoever changed them; `report` shows why
+    the choice could not be saved."""
     view = window.menuBar().addMenu(translate("Theme", "&View"))
     menu = view.addMenu(translate("Theme", "&Theme"))
-    group = QActionGroup(menu)
+    group = _ThemeChoices(menu)
     for choice, label in THEME_LABELS.items():
         action = menu.addAction(translate("Theme", label))
         action.setCheckable(True)
-        action.setChecked(choice == theme.choice)
         action.setData(choice)
         group.addAction(action)
-    group.triggered.connect(lambda action: _choose(settings, theme, action.data(), report))
+    group.show_choice(settings.current)
+    settings.changed.connect(group.show_choice)
+    group.triggered.connect(lambda action: save_theme(settings, action.data(), report))
     return menu
+
+
+class _ThemeChoices(QActionGroup):
+    def show_choice(self, settings: Settings) -> None:
+        for action in self.actions():
+            action.setChecked(action.data() == settings.theme)
 
 
 THEME_LABELS = {
@@ -122,10 +146,8 @@ THEME_LABELS = {
 }
 
 
-def _choose(
-    settings: SettingsService, theme: Theme, choice: str, report: Callable[[str], object]
-) -> None:
-    theme.set_choice(choice)
+def save_theme(settings: SettingsService, choice: str, report: Callable[[str], object]) -> None:
+    """Keep `choice` in the settings: the theme follows them at once."""
     problem = settings.update(settings.current.with_changes(theme=choice))
     if problem:
         report(problem)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -20,7 +20,13 @@ from llamadesk.ui.translations import translate
 
 
 class LazyPage(QWidget):
-    """A page whose content is made the first time it is shown (or asked for)."""
+    """A page whose content is made the first time it is shown (or asked for).
+
+    Signals:
+        made(): the content is there now.
+    """
+
+    made = Signal()
 
     def __init__(self, make: Callable[[], QWidget], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -34,6 +40,7 @@ class LazyPage(QWidget):
             self.content = self._make()
             self._layout.addWidget(self.content)
             self.content.show()  # at once: one made before (asked for) would show a step late
+            self.made.emit()
         super().showEvent(event)
 
 

@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings
-from PySide6.QtWidgets import QLayout, QSplitter, QWidget
+from PySide6.QtWidgets import QBoxLayout, QLabel, QLayout, QSplitter, QWidget
+
+from llamadesk.ui.widgets import LazyPage
 
 if TYPE_CHECKING:
     from llamadesk.ui.main_window import MainWindow
@@ -50,26 +52,72 @@ class ReadableWidth(QObject):
 
 
 def keep_pages_readable(window: MainWindow) -> None:
-    """The chat, its message box, the welcome page and compare keep READABLE_WIDTH."""
+    """The chat, its message box, the welcome page, compare and the arena keep
+    READABLE_WIDTH; the paragraphs of the pages of tables (data set, models) stop at it
+    (their tables keep the whole width)."""
     content = window.chat_view.widget()
-    for widget in (content, window.composer, window.compare_view, window.welcome):
+    arena = window.arena_view
+    for widget, answers in (
+        (content, 1),
+        (window.composer, 1),
+        (window.welcome, 1),
+        (arena.rescore, 1),
+        # Two answers side by side: each gets the readable width.
+        (window.compare_view, 2),
+        (arena.duel, 2),
+    ):
         layout = widget.layout() if widget is not None else None
         if widget is not None and layout is not None:
-            # Compare shows two answers side by side: each gets the readable width.
-            wide = widget is window.compare_view
-            ReadableWidth(widget, layout, READABLE_WIDTH * (2 if wide else 1))
+            ReadableWidth(widget, layout, READABLE_WIDTH * answers)
+    cap_paragraphs(window.dataset_view)
+    for page in window.findChildren(LazyPage):  # the Models page, once it is made
+        page.made.connect(lambda page=page: cap_paragraphs(page))
+
+
+def cap_paragraphs(root: QWidget, width: int = READABLE_WIDTH) -> None:
+    """Wrapped labels in a column under `root` (its paragraphs) are at most `width` wide.
+    Those in a row share it with other controls, which would take the rest."""
+    for label in root.findChildren(QLabel):
+        if label.wordWrap() and _in_a_column(label):
+            label.setMaximumWidth(width)
+
+
+def _in_a_column(widget: QWidget) -> bool:
+    parent = widget.parentWidget()
+    layouts = [parent.layout()] if parent is not None else []
+    while layouts:
+        layout = layouts.pop()
+        if layout is None:
+            continue
+        if layout.indexOf(widget) >= 0:
+            return isinstance(layout, QBoxLayout) and layout.direction() in (
+                QBoxLayout.Direction.TopToBottom,
+                QBoxLayout.Direction.BottomToTop,
+            )
+        items = (layout.itemAt(i) for i in range(layout.count()))
+        layouts += [item.layout() for item in items if item is not None]
+    return False
 
 
 class WindowMemory(QObject):
     """Saves the window's geometry, docks and toolbars, splitters and page when it closes,
-    in an INI file beside the settings; `restore` puts them back."""
+    in an INI file beside the settings; `restore` puts them back.
+
+    Splitters are kept by their object name, so a page made later (the Models page, made
+    when first shown) finds its own sizes again, and a splitter the page lacks this time
+    keeps what was saved for it. Every splitter in the window needs a name.
+    """
 
     def __init__(self, window: MainWindow, path: Path) -> None:
         super().__init__(window)
         self._window = window
         self._settings = QSettings(str(path), QSettings.Format.IniFormat)
         self._shown = False
+        self._restored: set[str] = set()
         window.installEventFilter(self)
+        # A page made on first showing has its splitters from then on.
+        for page in window.findChildren(LazyPage):
+            page.made.connect(self._restore_splitters)
 
     def restore(self) -> None:
         stored = self._settings
@@ -89,19 +137,23 @@ class WindowMemory(QObject):
         window = self._window
         stored.setValue("geometry", window.saveGeometry())
         stored.setValue("state", window.saveState())
-        for index, splitter in enumerate(self._splitters()):
-            stored.setValue(f"splitter{index}", splitter.saveState())
+        for splitter in self._splitters():
+            stored.setValue(f"splitters/{splitter.objectName()}", splitter.saveState())
         stored.setValue("page", window.modes.currentIndex())
         stored.sync()
 
     def _splitters(self) -> list[QSplitter]:
-        # The splitters made with the window, in the order they were made; those of a page
-        # made later (the Models page) are not among them, so the indexes stay stable.
-        return [s for s in self._window.findChildren(QSplitter) if s.property("remembered")]
+        return [s for s in self._window.findChildren(QSplitter) if s.objectName()]
 
     def _restore_splitters(self) -> None:
-        for index, splitter in enumerate(self._splitters()):
-            sizes = self._settings.value(f"splitter{index}")
+        if not self._shown:
+            return  # see eventFilter
+        for splitter in self._splitters():
+            name = splitter.objectName()
+            if name in self._restored:
+                continue
+            self._restored.add(name)
+            sizes = self._settings.value(f"splitters/{name}")
             if isinstance(sizes, QByteArray):
                 splitter.restoreState(sizes)
 
@@ -118,8 +170,6 @@ class WindowMemory(QObject):
 
 def remember_window(window: MainWindow, path: Path) -> WindowMemory:
     """Put the window back as it was left, and save it again when it closes."""
-    for splitter in window.findChildren(QSplitter):
-        splitter.setProperty("remembered", True)
     memory = WindowMemory(window, path)
     memory.restore()
     return memory

@@ -408,7 +408,11 @@
     </message>
 </context>
 <context>
-    <name>CodeBlocks</name>
+    <name>CodeBlock</name>
+    <message>
+        <source>Code</source>
+        <translation>Code</translation>
+    </message>
     <message>
         <source>Copy code</source>
         <translation>Code kopieren</translation>
@@ -2486,6 +2490,14 @@
 <context>
     <name>SettingsDialog</name>
     <message>
+        <source>Theme</source>
+        <translation>Farbschema</translation>
+    </message>
+    <message>
+        <source>“As the system” follows your desktop’s light or dark setting as it changes. The View menu’s Theme changes it too.</source>
+        <translation>„Wie das System“ folgt der hellen oder dunklen Einstellung Ihres Desktops, auch wenn sie sich ändert. Auch „Ansicht → Farbschema“ ändert es.</translation>
+    </message>
+    <message>
         <source>Settings</source>
         <translation>Einstellungen</translation>
     </message>
@@ -2508,6 +2520,10 @@
     <message>
         <source>Some saved settings were invalid and were reset to their defaults:</source>
         <translation>Einige gespeicherte Einstellungen waren ungültig und wurden auf ihre Standardwerte zurückgesetzt:</translation>
+    </message>
+    <message>
+        <source>Appearance</source>
+        <translation>Darstellung</translation>
     </message>
 </context>
 <context>
