@@ -39,7 +39,10 @@ class LazyPage(QWidget):
         if self.content is None:
             self.content = self._make()
             self._layout.addWidget(self.content)
-            self.content.show()  # at once: one made before (asked for) would show a step late
+            # At the page's size and at once: the layout would size it a step later, and one
+            # made before (asked for) would first show at the size it was made at.
+            self.content.setGeometry(self.contentsRect())
+            self.content.show()
             self.made.emit()
         super().showEvent(event)
 

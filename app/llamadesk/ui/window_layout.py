@@ -54,24 +54,32 @@ class ReadableWidth(QObject):
 def keep_pages_readable(window: MainWindow) -> None:
     """The chat, its message box, the welcome page, compare and the arena keep
     READABLE_WIDTH; the paragraphs of the pages of tables (data set, models) stop at it
-    (their tables keep the whole width)."""
-    content = window.chat_view.widget()
-    arena = window.arena_view
+    (their tables keep the whole width). Pages made when first shown (models, arena) get
+    theirs then: the window's start does not make them."""
     for widget, answers in (
-        (content, 1),
+        (window.chat_view.widget(), 1),
         (window.composer, 1),
         (window.welcome, 1),
-        (arena.rescore, 1),
-        # Two answers side by side: each gets the readable width.
-        (window.compare_view, 2),
-        (arena.duel, 2),
+        (window.compare_view, 2),  # two answers side by side: each gets the readable width
     ):
-        layout = widget.layout() if widget is not None else None
-        if widget is not None and layout is not None:
-            ReadableWidth(widget, layout, READABLE_WIDTH * answers)
+        _keep_readable(widget, answers)
     cap_paragraphs(window.dataset_view)
-    for page in window.findChildren(LazyPage):  # the Models page, once it is made
-        page.made.connect(lambda page=page: cap_paragraphs(page))
+    for page in window.findChildren(LazyPage):
+        page.made.connect(lambda page=page: _on_page_made(window, page))
+
+
+def _on_page_made(window: MainWindow, page: LazyPage) -> None:
+    if window.modes.indexOf(page) == window.arena_page:
+        arena = window.arena_view
+        _keep_readable(arena.rescore, 1)
+        _keep_readable(arena.duel, 2)
+    cap_paragraphs(page)
+
+
+def _keep_readable(widget: QWidget | None, answers: int) -> None:
+    layout = widget.layout() if widget is not None else None
+    if widget is not None and layout is not None:
+        ReadableWidth(widget, layout, READABLE_WIDTH * answers)
 
 
 def cap_paragraphs(root: QWidget, width: int = READABLE_WIDTH) -> None:
