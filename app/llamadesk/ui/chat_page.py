@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QDialog, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
 from llamadesk.core.db import StoreError
@@ -24,6 +24,8 @@ from llamadesk.ui.welcome import WelcomeScreen
 from llamadesk.ui.widgets import Banner
 
 WELCOME_PAGE, CHAT_PAGE = 0, 1
+# How long the window's work for a new answer waits for its first text (see _on_answer_started).
+FIRST_TEXT_WAIT_MS = 100
 
 
 class ChatPage(QSplitter):
@@ -45,6 +47,12 @@ class ChatPage(QSplitter):
         # The welcome page stands in for the chat while no model is loaded, until the user
         # opens a conversation of their own or a model is on its way.
         self.welcome_wanted = True
+        # An answer started and the window has not shown it yet (see _on_answer_started).
+        self._behind = False
+        self._catch_up_timer = QTimer(self)
+        self._catch_up_timer.setSingleShot(True)
+        self._catch_up_timer.setInterval(FIRST_TEXT_WAIT_MS)
+        self._catch_up_timer.timeout.connect(self._catch_up)
         self._build(starter_available)
         self._connect()
 
@@ -97,11 +105,11 @@ class ChatPage(QSplitter):
         self.conversation_list.rename_requested.connect(session.rename)
         self.conversation_list.delete_requested.connect(self._delete_conversation)
         self.conversation_list.search_changed.connect(lambda _text: self.refresh_conversations())
-        session.conversations_changed.connect(self.refresh_conversations)
+        session.conversations_changed.connect(self._on_conversations_changed)
         session.answer_started.connect(self._on_answer_started)
         session.answer_text.connect(self._on_answer_text)
         session.answer_reasoning.connect(self._on_answer_reasoning)
-        session.generating_changed.connect(self.composer.set_generating)
+        session.generating_changed.connect(self._on_generating_changed)
         session.error.connect(self.banner.show_message)
         self.ratings.error.connect(self.banner.show_message)
 
@@ -208,6 +216,8 @@ class ChatPage(QSplitter):
     # Answers -------------------------------------------------------------------------
 
     def _send(self, text: str) -> None:
+        if self.session.generating:  # the composer's Stop may not show yet (_catch_up)
+            return
         if self.current_conversation is None:
             conversation = self.session.new_conversation()
             if conversation is None:  # the banner says why; the text stays in the box
@@ -224,14 +234,49 @@ class ChatPage(QSplitter):
         model = self.session.host.model
         return model.info.path.stem if model else translate("ChatPage", "Assistant")
 
-    def _on_answer_started(self, conversation_id: int, _prompt_id: int) -> None:
-        if conversation_id == self.current_conversation:
-            self.show_thread(ratings_changed=False)
+    def _on_generating_changed(self, generating: bool) -> None:
+        if not generating:  # the answer's end shows it all (thread_changed, conversations_changed)
+            self._behind = False
+            self._catch_up_timer.stop()
+            self.composer.set_generating(False)
+
+    def _on_answer_started(self, _conversation_id: int, _prompt_id: int) -> None:
+        """Leave the window as it is while the model computes the answer's first token.
+
+        With as many llama.cpp threads as cores, the window's work for a new answer (its
+        two bubbles, the conversation list, the Stop button, and their painting: ~8 ms)
+        took a core from that first step and delayed the very text it prepared for. It is
+        done with the first text instead, or after FIRST_TEXT_WAIT_MS when a long prompt
+        or a big model keeps that waiting. The message is stored before this, and the box
+        already cleared.
+        """
+        self._behind = True
+        self._catch_up_timer.start()
+
+    def _catch_up(self) -> None:
+        """Show the answer being written, and what its start changed."""
+        if not self._behind:
+            return
+        self._behind = False
+        self._catch_up_timer.stop()
+        self.composer.set_generating(self.session.generating)
+        pending = self.session.pending
+        if pending is not None and pending.conversation_id == self.current_conversation:
+            self.show_thread(ratings_changed=False)  # with the text written so far
+        self.refresh_conversations()
+
+    def _on_conversations_changed(self) -> None:
+        if not self._behind:  # else the catch-up refreshes the list
+            self.refresh_conversations()
 
     def _on_answer_text(self, conversation_id: int, text: str) -> None:
-        if conversation_id == self.current_conversation:
+        if self._behind:
+            self._catch_up()  # shows the text so far, this one included
+        elif conversation_id == self.current_conversation:
             self.chat_view.append_answer(text)
 
     def _on_answer_reasoning(self, conversation_id: int, text: str) -> None:
-        if conversation_id == self.current_conversation:
+        if self._behind:
+            self._catch_up()
+        elif conversation_id == self.current_conversation:
             self.chat_view.append_reasoning(text)
