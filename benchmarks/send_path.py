@@ -27,6 +27,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "app"))
 
+from PySide6.QtCore import QCoreApplication, QEvent
+
 from llamadesk.core.bench import BenchConfig
 
 
@@ -75,6 +77,9 @@ def main() -> None:
             session.answer_text.connect(on_text)
             for number in range(args.runs + 1):  # the first is a warm-up
                 window.conversation_list.new_requested.emit()
+                for _ in range(3):  # shown before the prompt is sent, as `llamadesk bench` does
+                    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+                    QCoreApplication.processEvents()
                 marks.clear()
 
                 def send(number: int = number) -> None:

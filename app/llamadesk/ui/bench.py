@@ -27,7 +27,17 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
-from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, SignalInstance, Slot
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QObject,
+    Qt,
+    QThread,
+    QTimer,
+    Signal,
+    SignalInstance,
+    Slot,
+)
 from PySide6.QtWidgets import QApplication
 
 from llamadesk.core.bench import (
@@ -183,6 +193,11 @@ def _answer(
     window, session = parts.window, parts.session
     # A new conversation each time: no history, so the prompt's tokens are the other paths'.
     window.conversation_list.new_requested.emit()
+    # The window shows it before the prompt is sent, as it has when a user sends: else the
+    # previous answer's bubbles, deleted and laid out again, counted in this one's first token.
+    for _ in range(3):
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        QCoreApplication.processEvents()
     shown: list[float] = []
 
     def on_text(_conversation: int, _text: str) -> None:
