@@ -8,7 +8,9 @@ Each figure is the GUI thread's CPU time (`time.thread_time`) for the action and
 it causes (layout, painting of the offscreen window), which other programs on the machine
 change far less than wall-clock time; the wall-clock medians are given beside them. The
 model is a stand-in (no llama.cpp): the send goes through `ChatSession.send` and the page as
-in the app, the answer's text comes through the model host's own signals.
+in the app, the answer's text comes through the model host's own signals. The window shows a
+new answer (its two bubbles, the list, the Stop button) with its first text (`first_text`),
+not on the send itself; `streaming_update` is every later update.
 """
 
 from __future__ import annotations
@@ -123,13 +125,16 @@ def main() -> None:
         app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         app.processEvents()
     shown = len(window.chat_view.bubbles)
-    sent, stored, updates = [], [], []
+    sent, first_texts, stored, updates = [], [], [], []
     for number in range(args.runs):
         sent.append(timed(lambda n=number: window.chat._send(f"One more question, {n}?"), "send"))
         request_id = window.session.pending.request_id
         for update in range(args.updates // args.runs):
             text = CHUNK + ("\n\n" if update % 20 == 19 else "")
-            updates.append(timed(lambda r=request_id, t=text: host.pieces.emit(r, t)))
+            # The first text also shows what the send left for it (the two bubbles...).
+            (updates if update else first_texts).append(
+                timed(lambda r=request_id, t=text: host.pieces.emit(r, t))
+            )
         stored.append(timed(lambda r=request_id: host.answered.emit(answer(r)), "answer_stored"))
     assert len(window.session.messages_of(conversation.id)) == args.messages + 2 * args.runs
     print(
@@ -140,6 +145,7 @@ def main() -> None:
                 "load_average_1m": round(os.getloadavg()[0], 2),
                 "open": figures(opened[1:]),  # the first also builds what every chat shares
                 "send": figures(sent),
+                "first_text": figures(first_texts),
                 "answer_stored": figures(stored),
                 "streaming_update": figures(updates),
             },
