@@ -253,6 +253,11 @@ class ChatPage(QSplitter):
         self._behind = True
         self._catch_up_timer.start()
 
+    def shutdown(self) -> None:
+        """The window closes: no catch-up after it (the store closes soon after)."""
+        self._catch_up_timer.stop()
+        self._behind = False
+
     def _catch_up(self) -> None:
         """Show the answer being written, and what its start changed."""
         if not self._behind:

@@ -313,6 +313,7 @@ class MainWindow(QMainWindow):
         # Closing the window ends the work it started: an answer streaming is stopped and
         # saved, every thread joined. The store stays open until AppParts.close().
         self.services.stop()
+        self.chat.shutdown()
         self.memory_panel.wait_for_all()
         if self._arena_view is not None:
             self._arena_view.shutdown()
