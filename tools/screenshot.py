@@ -10,48 +10,24 @@ download.
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QTimer
+from shots import open_window, scratch_home, wait
 
 from llamadesk.core.engine import SamplingParams
-from llamadesk.core.paths import HOME_ENV, app_paths
-from llamadesk.ui.app import application, build
 
 PROMPTS = ["What is 2+2?", "Write a short poem about llamas in the mountains."]
 
 
-def wait(signal, timeout_ms: int = 60_000) -> None:
-    loop = QEventLoop()
-    signal.connect(loop.quit)
-    QTimer.singleShot(timeout_ms, loop.quit)
-    loop.exec()
-    signal.disconnect(loop.quit)
-
-
 def wait_tokens(parts, count: int) -> None:
     """Run until the answer being written has ``count`` tokens."""
-    written = [0]
-
-    def on_progress(tokens: int, _per_second: float) -> None:
-        written[0] = tokens
-
-    parts.host.progress.connect(on_progress)
-    while written[0] < count:
-        wait(parts.host.progress)
-    parts.host.progress.disconnect(on_progress)
+    wait(parts.host.progress, until=lambda tokens, _per_second: tokens >= count)
 
 
 def main(out: Path) -> None:
-    os.environ.setdefault(HOME_ENV, tempfile.mkdtemp(prefix="llamadesk-shots-"))
-    app = application()
-    parts = build(app_paths().ensure())
+    app, parts = open_window(scratch_home(), 1200, 760)
     window = parts.window
-    window.resize(1200, 760)
-    window.start()
     out.mkdir(parents=True, exist_ok=True)
     app.processEvents()
     window.grab().save(str(out / "first-screen.png"))
