@@ -114,6 +114,22 @@ class StallProbe(QObject):
 def gui_path(config: BenchConfig) -> Iterator[LoadedPath]:
     """The whole app on a scratch home: the model loads through the window, and is freed,
     with the model thread joined, on exit."""
+    with loaded_app(config) as (parts, model):
+        probe = StallProbe(PROBE_INTERVAL_MS)
+        caller = ThreadCaller(parts.host.model_thread)
+        clock = _thread_cpu_clock(caller.run(threading.get_ident))
+        yield LoadedPath(
+            model.settings,
+            lambda: _timed_and_probed(parts, config.prompt, probe, clock),
+            caller.run,
+        )
+
+
+@contextmanager
+def loaded_app(config: BenchConfig) -> Iterator[tuple[AppParts, LoadedModel]]:
+    """The app's parts on a scratch home, its window shown and ``config``'s model loaded
+    through it; closed (the model freed, its thread joined) on exit. The benchmarks that
+    time the GUI path start from this too."""
     if QApplication.instance() is None:
         # Figures from a real screen would depend on its compositor; the issue asks offscreen.
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
@@ -130,14 +146,7 @@ def gui_path(config: BenchConfig) -> Iterator[LoadedPath]:
                 "loading the model",
             )
             assert isinstance(model, LoadedModel)
-            probe = StallProbe(PROBE_INTERVAL_MS)
-            caller = ThreadCaller(host.model_thread)
-            clock = _thread_cpu_clock(caller.run(threading.get_ident))
-            yield LoadedPath(
-                model.settings,
-                lambda: _timed_and_probed(parts, config.prompt, probe, clock),
-                caller.run,
-            )
+            yield parts, model
         finally:
             parts.close()
 
