@@ -218,16 +218,18 @@ def _answer(
     assert isinstance(message, Message)
     if not shown:
         raise BenchError("The GUI path showed no text: the answer was empty.")
-    stats = message.stats
-    tokens = int(stats["completion_tokens"])
+    stats = message.answer_stats
+    if stats is None:
+        raise BenchError("The GUI path stored the answer without its figures.")
+    tokens = stats.completion_tokens
     # The model thread made its first token no earlier than this. Timing the decode from
     # here, not from the first text shown, keeps a late first update (the GUI busy) from
     # shortening the decode time; what remains of the delivery's delay counts against us.
-    first_made = started + float(stats["ttft_ms"]) / 1000.0
+    first_made = started + stats.ttft_ms / 1000.0
     extra = {
         # The engine's own figure on the model thread: apart from the GUI's, it tells a
         # slower decode (the GUI thread taking a core) from a slower delivery.
-        "worker_tokens_per_second": float(stats["tokens_per_second"]),
+        "worker_tokens_per_second": float(stats.tokens_per_second),
         "updates": len(shown),
         "cpu_ms_per_token": cpu_ms_per_token(cpu_started, tokens),
     }
