@@ -46,7 +46,7 @@ from llamadesk.services.network import ConnectionsService
 from llamadesk.services.quantize_job import EvaluationJob, stored_conversations
 from llamadesk.ui.chart_theme import follow_theme, style_plot
 from llamadesk.ui.chat_view import MessageBubble, describe_stats
-from llamadesk.ui.compare_view import VoteBar
+from llamadesk.ui.compare_view import VoteBar, clear_answers
 from llamadesk.ui.option_widgets import editor_value, make_editor
 from llamadesk.ui.palette import blend, current
 from llamadesk.ui.quantize_dialog import QuantizeDialog
@@ -237,14 +237,7 @@ class DuelPanel(QWidget):
                 translate("DuelPanel", "Put two levels of one model in the models folder first.")
             )
             return
-        for side in SIDES:
-            pane = self.panes[side]
-            pane.author.setText(translate("DuelPanel", "Answer {side}").format(side=side))
-            pane.set_footer("")
-            pane.set_text("")
-            pane.clear_reasoning()
-        for button in self.vote_buttons.values():
-            button.setChecked(False)
+        clear_answers(self.panes, self.vote_bar, translate("DuelPanel", "Answer {side}"))
         params = SamplingParams(
             temperature=editor_value(TEMPERATURE, self.temperature),
             seed=editor_value(SEED, self.seed),
