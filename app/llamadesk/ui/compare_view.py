@@ -86,6 +86,11 @@ class VoteBar(QWidget):
         self.strength.setEnabled(enabled)
 
 
+def answer_panes(author: str) -> dict[str, MessageBubble]:
+    """One answer pane a side, titled ``author`` (a translated "Answer {side}")."""
+    return {side: MessageBubble("assistant", author.format(side=side)) for side in SIDES}
+
+
 def clear_answers(panes: dict[str, MessageBubble], vote_bar: VoteBar, author: str) -> None:
     """Empty both answer panes, each titled ``author`` (a translated "Answer {side}"), and
     take back the vote shown: a new pair of answers is on its way."""
@@ -177,12 +182,7 @@ class CompareView(QWidget):
         self.run_button.clicked.connect(self._run)
         self.status = QLabel("")
         self.status.setObjectName("bubbleFooter")
-        self.panes = {
-            side: MessageBubble(
-                "assistant", translate("CompareView", "Answer {side}").format(side=side)
-            )
-            for side in SIDES
-        }
+        self.panes = answer_panes(translate("CompareView", "Answer {side}"))
         self.vote_bar = VoteBar()
         self.vote_bar.voted.connect(self._vote)
         self.vote_buttons = self.vote_bar.buttons
