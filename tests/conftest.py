@@ -167,6 +167,20 @@ def answer(store, prompt, content: str = "An answer", model: str = "a.gguf"):
     )
 
 
+CLOCK_START = 1_700_000_000.0  # 2023-11-14T22:13:20Z
+
+
+class TickingClock:
+    """A clock that moves one second per reading, so every timestamp differs."""
+
+    def __init__(self) -> None:
+        self.now = CLOCK_START
+
+    def __call__(self) -> float:
+        self.now += 1.0
+        return self.now
+
+
 def quality_report(**changes: object) -> QualityReport:
     """A measured level's report: a Q4_K_M against its F32, but for ``changes``."""
     values: dict[str, object] = {
