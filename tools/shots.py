@@ -7,6 +7,7 @@ The scripts run from tools/, so each imports this as ``from shots import ...``.
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from collections.abc import Callable
 
@@ -30,6 +31,26 @@ def open_window(paths: AppPaths, width: int, height: int) -> tuple[QApplication,
     parts.window.resize(width, height)
     parts.window.start()
     return app, parts
+
+
+def chat_with_starter(parts: AppParts) -> None:
+    """Load the starter model through the first screen's button (exit if it is missing)."""
+    if parts.window.starter is None:
+        sys.exit('The starter model is not installed: pip install -e ".[starter]"')
+    parts.window.start_starter()
+    wait(parts.host.loaded)
+
+
+def compare_voted(parts: AppParts, max_tokens: int) -> None:
+    """The Compare page after both answers to one prompt came and B got "slightly better"."""
+    parts.window.show_mode(1)
+    view = parts.window.compare_view
+    view.max_tokens = max_tokens
+    view.prompt.setPlainText("Give me three tips for sleeping well.")
+    view.run_button.click()
+    wait(parts.compare.ready)
+    view.strength.setCurrentIndex(1)
+    view.vote_buttons["model_b"].click()
 
 
 def wait(
