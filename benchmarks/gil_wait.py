@@ -19,7 +19,6 @@ import json
 import os
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -107,31 +106,21 @@ def gui_runs(config: BenchConfig, recorder: OffCpu, runs: int) -> list[dict[str,
     from llamadesk.ui import bench as gui_bench
 
     figures: list[dict[str, float]] = []
-    gui_bench.application()
-    with tempfile.TemporaryDirectory(prefix="llamadesk-gil-") as scratch:
-        parts = gui_bench.build(gui_bench._scratch_home(Path(scratch), config))
-        try:
-            window, host = parts.window, parts.host
-            window.show()
-            gui_bench._wait_for(
-                lambda: window.load_model(config.model), host.loaded, host.load_failed, "load"
+    with gui_bench.loaded_app(config) as (parts, _model):
+        gui_bench._answer(parts, config.prompt)
+        for _ in range(runs):
+            recorder.reset()
+            gui_cpu = time.thread_time()
+            run = gui_bench._answer(parts, config.prompt)
+            gui_ms = (time.thread_time() - gui_cpu) * 1000.0 / run.tokens
+            figures.append(
+                {
+                    **recorder.figures(),
+                    "tokens_per_second": run.tokens_per_second,
+                    "gui_thread_cpu_ms": gui_ms,
+                    "updates": run.extra["updates"],
+                }
             )
-            gui_bench._answer(parts, config.prompt)
-            for _ in range(runs):
-                recorder.reset()
-                gui_cpu = time.thread_time()
-                run = gui_bench._answer(parts, config.prompt)
-                gui_ms = (time.thread_time() - gui_cpu) * 1000.0 / run.tokens
-                figures.append(
-                    {
-                        **recorder.figures(),
-                        "tokens_per_second": run.tokens_per_second,
-                        "gui_thread_cpu_ms": gui_ms,
-                        "updates": run.extra["updates"],
-                    }
-                )
-        finally:
-            parts.close()
     return figures
 
 

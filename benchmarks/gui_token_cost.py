@@ -17,7 +17,6 @@ import json
 import os
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -69,24 +68,14 @@ def main() -> None:
 
     Engine._generate = generate  # type: ignore[method-assign]
     config = BenchConfig(args.model, max_tokens=args.tokens, n_threads=1, runs=args.runs)
-    gui_bench.application()
     figures: list[float] = []
     updates: list[float] = []
-    with tempfile.TemporaryDirectory(prefix="llamadesk-gui-cost-") as scratch:
-        parts = gui_bench.build(gui_bench._scratch_home(Path(scratch), config))
-        try:
-            window, host = parts.window, parts.host
-            window.show()
-            gui_bench._wait_for(
-                lambda: window.load_model(config.model), host.loaded, host.load_failed, "load"
-            )
-            for _ in range(args.runs + 1):  # the first is a warm-up
-                started = time.thread_time()
-                run = gui_bench._answer(parts, config.prompt)
-                figures.append((time.thread_time() - started) * 1000.0 / run.tokens)
-                updates.append(run.extra["updates"])
-        finally:
-            parts.close()
+    with gui_bench.loaded_app(config) as (parts, _model):
+        for _ in range(args.runs + 1):  # the first is a warm-up
+            started = time.thread_time()
+            run = gui_bench._answer(parts, config.prompt)
+            figures.append((time.thread_time() - started) * 1000.0 / run.tokens)
+            updates.append(run.extra["updates"])
     print(
         json.dumps(
             {

@@ -22,6 +22,7 @@ import pytest
 from keyring.backend import KeyringBackend
 
 from llamadesk.core.engine import LoadSettings
+from llamadesk.core.evaluate import QualityReport
 from llamadesk.core.paths import HOME_ENV, AppPaths, app_paths
 from llamadesk.core.settings import ModelDefaults, Settings, save_settings
 from llamadesk.core.testmodel import write_test_model
@@ -164,6 +165,38 @@ def answer(store, prompt, content: str = "An answer", model: str = "a.gguf"):
         stats={},
         stop_reason="eos",
     )
+
+
+CLOCK_START = 1_700_000_000.0  # 2023-11-14T22:13:20Z
+
+
+class TickingClock:
+    """A clock that moves one second per reading, so every timestamp differs."""
+
+    def __init__(self) -> None:
+        self.now = CLOCK_START
+
+    def __call__(self) -> float:
+        self.now += 1.0
+        return self.now
+
+
+def quality_report(**changes: object) -> QualityReport:
+    """A measured level's report: a Q4_K_M against its F32, but for ``changes``."""
+    values: dict[str, object] = {
+        "model": "/m/tiny-Q4_K_M.gguf",
+        "reference": "/m/tiny-f32.gguf",
+        "level": "Q4_K_M",
+        "reference_level": "F32",
+        "perplexity": 12.5,
+        "reference_perplexity": 12.0,
+        "kl_divergence": 0.01,
+        "top1_agreement": 0.9,
+        "tokens": 1000,
+        "n_ctx": 512,
+        "seconds": 3.5,
+    }
+    return QualityReport(**{**values, **changes})  # type: ignore[arg-type]
 
 
 def write_minimal_gguf(path: Path, architecture: str) -> Path:

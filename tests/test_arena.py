@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import quality_report
 from llamadesk.core.arena import (
     ArenaLevel,
     CurvePoint,
@@ -188,7 +189,7 @@ def test_history_prompts_are_the_users_own_each_once(tmp_path):
 
 
 def test_the_curve_is_read_from_stored_votes_and_saved_measurements(tmp_path, quantized):
-    from llamadesk.core.evaluate import QualityReport, save_report
+    from llamadesk.core.evaluate import save_report
     from llamadesk.core.ratings import Ratings
     from llamadesk.services.arena import read_state
 
@@ -225,18 +226,8 @@ def test_the_curve_is_read_from_stored_votes_and_saved_measurements(tmp_path, qu
             first, second = labels if reference_on_a else labels[::-1]
             Ratings(store).vote(a.id, b.id, winner, model_a=first, model_b=second)
     reports = tmp_path / "quality.json"
-    measured = QualityReport(
-        str(low.resolve()),
-        str(reference.resolve()),
-        "Q4_K_M",
-        "F32",
-        2.0,
-        1.9,
-        0.25,
-        0.8,
-        100,
-        512,
-        1.0,
+    measured = quality_report(
+        model=str(low.resolve()), reference=str(reference.resolve()), kl_divergence=0.25
     )
     save_report(measured, "your conversations", reports)
 

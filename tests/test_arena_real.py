@@ -154,7 +154,8 @@ def test_a_blind_duel_is_voted_exported_and_counted_on_the_curve(
     assert "Not enough duels yet: about" in view.curve.recommendation.text()
 
 
-def test_an_answer_is_rescored_off_the_gui_thread_and_kept(qtbot, parts, levels):
+def arena_with_an_answer(qtbot, parts, levels):
+    """The arena page, read, over the levels and a stored Q4_1 answer on the water cycle."""
     conversation = parts.store.create_conversation()
     prompt = parts.store.add_user_message(conversation.id, "Explain the water cycle.")
     parts.store.add_answer(
@@ -172,6 +173,11 @@ def test_an_answer_is_rescored_off_the_gui_thread_and_kept(qtbot, parts, levels)
     view = parts.window.arena_view
     parts.window.show_mode(parts.window.arena_page)
     qtbot.waitUntil(lambda: bool(view.state and view.state.models), timeout=30_000)
+    return view
+
+
+def test_an_answer_is_rescored_off_the_gui_thread_and_kept(qtbot, parts, levels):
+    view = arena_with_an_answer(qtbot, parts, levels)
     panel = view.rescore
     assert panel.reference.text() == "against Q4_1", "not the larger Q8_0 made from it"
     panel.level.setCurrentIndex(panel.level.findText("Q2_K", Qt.MatchFlag.MatchStartsWith))
@@ -195,22 +201,7 @@ def test_an_answer_is_rescored_off_the_gui_thread_and_kept(qtbot, parts, levels)
 
 
 def test_kl_on_your_conversations_is_measured_from_the_curve(qtbot, parts, levels):
-    conversation = parts.store.create_conversation()
-    prompt = parts.store.add_user_message(conversation.id, "Explain the water cycle.")
-    parts.store.add_answer(
-        conversation.id,
-        prompt.id,
-        ANSWER.read_text(encoding="utf-8"),
-        model=levels["Q4_1"].name,
-        params={},
-        seed=1,
-        stats={},
-        stop_reason="eos",
-    )
-    link_levels(parts, levels)
-    view = parts.window.arena_view
-    parts.window.show_mode(parts.window.arena_page)
-    qtbot.waitUntil(lambda: bool(view.state and view.state.models), timeout=30_000)
+    view = arena_with_an_answer(qtbot, parts, levels)
     table = view.curve.table
     assert table.item(0, 6).text() == "", "not measured yet"
     table.selectRow(0)  # Q2_K

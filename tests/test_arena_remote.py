@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import quality_report
 from llamadesk.core.arena import (
     ArenaLevel,
     ServedBy,
@@ -26,7 +27,7 @@ from llamadesk.core.arena import (
     run_plan,
 )
 from llamadesk.core.connections import Connection, Connections
-from llamadesk.core.evaluate import QualityReport, SavedReport
+from llamadesk.core.evaluate import SavedReport
 from llamadesk.core.gguf_info import read_gguf_info
 from llamadesk.core.ratings import Comparison
 from llamadesk.core.remote import RemoteServer
@@ -174,18 +175,12 @@ def test_the_curve_counts_duels_and_measurements_against_a_remote_reference():
         _vote(here.label, there.label, "model_a"),
         _vote(here.label, there.label, "tie"),
     ]
-    report = QualityReport(
+    report = quality_report(
         model=str(here.path.resolve()),
         reference=f"m on {GPU}",  # as evaluate_remote names a RemoteReference
-        level="Q4_K_M",
         reference_level="remote, top-10",
-        perplexity=9.0,
-        reference_perplexity=0.0,
+        reference_perplexity=0.0,  # a server gives no perplexity of its own
         kl_divergence=0.05,
-        top1_agreement=0.9,
-        tokens=256,
-        n_ctx=4096,
-        seconds=1.0,
     )
     points = quality_curve([there, here], votes, [SavedReport(report, "", "")], resamples=50)
     (low,) = [p for p in points if p.preference is not None]

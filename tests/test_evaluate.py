@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import quality_report
 from llamadesk.core.evaluate import (
     EvaluationCancelled,
     EvaluationError,
@@ -100,26 +101,9 @@ def test_a_missing_model_is_a_clear_error(tmp_path, tiny_model):
         measure(tmp_path / "gone.gguf", tiny_model)
 
 
-def make_report(**changes) -> QualityReport:
-    values = {
-        "model": "/m/tiny-Q4_K_M.gguf",
-        "reference": "/m/tiny-f32.gguf",
-        "level": "Q4_K_M",
-        "reference_level": "F32",
-        "perplexity": 12.5,
-        "reference_perplexity": 12.0,
-        "kl_divergence": 0.01,
-        "top1_agreement": 0.9,
-        "tokens": 1000,
-        "n_ctx": 512,
-        "seconds": 3.5,
-    }
-    return QualityReport(**{**values, **changes})
-
-
 def test_reports_are_stored_and_read_back(home):
-    first = save_report(make_report(), "your conversations")
-    second = save_report(make_report(level="Q8_0"), "file notes.txt")
+    first = save_report(quality_report(), "your conversations")
+    second = save_report(quality_report(level="Q8_0"), "file notes.txt")
     assert load_reports() == [first, second]
     assert first.text_source == "your conversations"
     assert reports_path().parent == home.data
@@ -129,13 +113,13 @@ def test_a_corrupt_reports_file_reads_as_empty_and_is_replaced(tmp_path):
     path = tmp_path / "quality.json"
     path.write_text("[{")
     assert load_reports(path) == []
-    saved = save_report(make_report(), "pasted text", path)
+    saved = save_report(quality_report(), "pasted text", path)
     assert load_reports(path) == [saved]
 
 
 def test_unreadable_entries_are_skipped(tmp_path):
     path = tmp_path / "quality.json"
-    good = save_report(make_report(), "pasted text", path)
+    good = save_report(quality_report(), "pasted text", path)
     entries = json.loads(path.read_text())
     entries += [{"level": "Q2_K"}, "junk", {**entries[0], "tokens": "many"}]
     path.write_text(json.dumps(entries))

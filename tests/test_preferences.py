@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from conftest import TickingClock
 from llamadesk import __version__
 from llamadesk.core import preferences
 from llamadesk.core.leaderboard import Battle, leaderboard, rate_models
@@ -26,19 +27,6 @@ from llamadesk.core.preferences import (
 )
 from llamadesk.core.ratings import Ratings
 from llamadesk.core.store import Message, Store
-
-START = 1_700_000_000.0  # 2023-11-14T22:13:20Z
-
-
-class TickingClock:
-    """A clock that moves one second per reading, so every timestamp differs."""
-
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> float:
-        self.now += 1.0
-        return self.now
 
 
 @pytest.fixture

@@ -10,20 +10,9 @@ from typing import Any
 
 import pytest
 
-from conftest import answer
+from conftest import TickingClock, answer
 from llamadesk.core.ratings import REASON_TAGS, Ranking, Ratings
 from llamadesk.core.store import MIGRATIONS, Conversation, Message, NotFound, Store
-
-
-class TickingClock:
-    """A clock that moves one second per reading, so every timestamp differs."""
-
-    def __init__(self) -> None:
-        self.now = 1_700_000_000.0
-
-    def __call__(self) -> float:
-        self.now += 1.0
-        return self.now
 
 
 @pytest.fixture

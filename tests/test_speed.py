@@ -26,7 +26,7 @@ from llamadesk.core.speed import (
     measure_bandwidth,
     predict_tokens_per_second,
 )
-from llamadesk.core.store import Store
+from llamadesk.core.store import Message, Store
 from test_cli import run_cli
 
 GB = 1e9
@@ -131,21 +131,27 @@ def test_calibration_follows_the_latest_answers() -> None:
     assert calibration.ratio("llama", "Q4_K_M") == pytest.approx(0.8)
 
 
+def answered_at(store: Store, model: str, speeds: tuple[float, ...]) -> Message:
+    """A prompt with one answer by ``model`` at each of ``speeds`` (tokens/s); the prompt."""
+    conversation = store.create_conversation("Speed")
+    prompt = store.add_user_message(conversation.id, "Hi")
+    for speed in speeds:
+        store.add_answer(
+            conversation.id,
+            prompt.id,
+            "Hello",
+            model=model,
+            params={},
+            seed=1,
+            stats={"tokens_per_second": speed},
+            stop_reason="eos",
+        )
+    return prompt
+
+
 def test_calibration_from_the_chat_history(tmp_path: Path, tiny_model: Path) -> None:
     with Store(tmp_path / "chat.sqlite3") as store:
-        conversation = store.create_conversation("Speed")
-        prompt = store.add_user_message(conversation.id, "Hi")
-        for speed in (30.0, 0.0, 40.0):
-            store.add_answer(
-                conversation.id,
-                prompt.id,
-                "Hello",
-                model=tiny_model.name,
-                params={},
-                seed=1,
-                stats={"tokens_per_second": speed},
-                stop_reason="eos",
-            )
+        prompt = answered_at(store, tiny_model.name, (30.0, 0.0, 40.0))
         answer(store, prompt, model="gone.gguf")  # no stats, no file
         speeds = store.answer_speeds()
     assert speeds == [(tiny_model.name, 30.0), (tiny_model.name, 40.0)]
@@ -216,19 +222,7 @@ def test_cli_catalog_json() -> None:
 def test_cli_predict_learns_from_the_chat_history(tiny_model: Path, tmp_path: Path) -> None:
     home = tmp_path / "home"
     with Store(home / "data" / "llamadesk.sqlite3") as store:
-        conversation = store.create_conversation("Speed")
-        prompt = store.add_user_message(conversation.id, "Hi")
-        for speed in (11.0, 12.5, 14.0):
-            store.add_answer(
-                conversation.id,
-                prompt.id,
-                "Hello",
-                model=tiny_model.name,
-                params={},
-                seed=1,
-                stats={"tokens_per_second": speed},
-                stop_reason="eos",
-            )
+        answered_at(store, tiny_model.name, (11.0, 12.5, 14.0))
     env = {"LLAMADESK_HOME": str(home)}
     result = run_cli("models", "predict", str(tiny_model), "--threads", "1", "--json", env=env)
     assert result.returncode == 0, result.stderr

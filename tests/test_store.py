@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from conftest import TickingClock
 from llamadesk.core import store as store_module
 from llamadesk.core.store import (
     AUTO_TITLE_LENGTH,
@@ -25,17 +26,6 @@ from llamadesk.core.store import (
     Store,
     StoreError,
 )
-
-
-class TickingClock:
-    """A clock that moves one second per reading, so every timestamp differs."""
-
-    def __init__(self) -> None:
-        self.now = 1_700_000_000.0
-
-    def __call__(self) -> float:
-        self.now += 1.0
-        return self.now
 
 
 @pytest.fixture

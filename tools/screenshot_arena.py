@@ -13,22 +13,18 @@ stored as the app stores a duel's vote, with placeholder answers.
 from __future__ import annotations
 
 import importlib.util
-import os
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QPushButton
+from shots import open_window, scratch_home, settle, wait
 
 from llamadesk.core.arena import duel_label
 from llamadesk.core.evaluate import conversations_text, evaluate, save_report
-from llamadesk.core.paths import HOME_ENV, app_paths
 from llamadesk.core.quantize import quantize
 from llamadesk.core.ratings import Ratings, Winner
 from llamadesk.core.store import Store
-from llamadesk.ui.app import application, build
 
 MODEL = "SmolLM2-135M-Instruct"
 # Q8_0 is larger than the starter's Q4_1: requantized from it, it cannot be better, so Q4_1
@@ -46,14 +42,6 @@ CHATS = (  # the newest last: the re-scored answer is the water cycle
     ("Explain the water cycle in a few sentences.", ANSWER.read_text(encoding="utf-8").strip()),
 )
 DUEL_PROMPT = "Give me three tips for sleeping well."
-
-
-def wait(signal, timeout_ms: int = 120_000) -> None:
-    loop = QEventLoop()
-    signal.connect(loop.quit)
-    QTimer.singleShot(timeout_ms, loop.quit)
-    loop.exec()
-    signal.disconnect(loop.quit)
 
 
 def starter() -> Path:
@@ -109,14 +97,10 @@ def scripted_votes(store: Store, reference: str, level: str, won: int, tie: int,
 
 
 def main(out: Path) -> None:
-    os.environ.setdefault(HOME_ENV, tempfile.mkdtemp(prefix="llamadesk-arena-shots-"))
-    paths = app_paths().ensure()
+    paths = scratch_home("llamadesk-arena-shots-")
     prepare(paths.models, paths.database)
-    app = application()
-    parts = build(paths)
+    _app, parts = open_window(paths, 1280, 820)
     window = parts.window
-    window.resize(1280, 820)
-    window.start()
     view = window.arena_view
     wait(view.reader.read)
     window.show_mode(window.arena_page)
@@ -125,20 +109,17 @@ def main(out: Path) -> None:
     duel.prompt.setPlainText(DUEL_PROMPT)
     duel.run_button.click()
     wait(view.arena.compare.ready)
-    for _ in range(3):
-        app.processEvents()
+    settle()
     out.mkdir(parents=True, exist_ok=True)
     window.grab().save(str(out / "arena-duel.png"))
 
     view.tabs.setCurrentWidget(view.curve)
-    for _ in range(3):
-        app.processEvents()
+    settle()
     window.grab().save(str(out / "arena-curve.png"))
 
     # The re-score as the chat asks for it: the water cycle answer's own button.
     window.show_mode(0)
-    for _ in range(3):
-        app.processEvents()
+    settle()
     (button,) = [
         b
         for b in window.chat_view.findChildren(QPushButton)
@@ -147,8 +128,7 @@ def main(out: Path) -> None:
     panel = view.rescore
     button.click()
     wait(panel.job.done)
-    for _ in range(3):
-        app.processEvents()
+    settle()
     window.grab().save(str(out / "arena-rescore.png"))
     parts.close()
 

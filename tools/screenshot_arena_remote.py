@@ -12,7 +12,6 @@ reference. Both answers are the models' own; the vote is the script's (for the r
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import subprocess
@@ -22,22 +21,12 @@ import threading
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QTimer
 from screenshot_arena import starter
+from shots import open_window, scratch_home, settle, wait
 
-from llamadesk.core.paths import HOME_ENV, app_paths
 from llamadesk.core.quantize import quantize
-from llamadesk.ui.app import application, build
 
 PROMPT = "Give me three tips for sleeping well."
-
-
-def wait(signal, timeout_ms: int = 120_000) -> None:
-    loop = QEventLoop()
-    signal.connect(loop.quit)
-    QTimer.singleShot(timeout_ms, loop.quit)
-    loop.exec()
-    signal.disconnect(loop.quit)
 
 
 def serve(model: Path) -> tuple[subprocess.Popen[str], str]:
@@ -62,8 +51,7 @@ def serve(model: Path) -> tuple[subprocess.Popen[str], str]:
 
 
 def main(out: Path) -> None:
-    os.environ.setdefault(HOME_ENV, tempfile.mkdtemp(prefix="llamadesk-arena-remote-"))
-    paths = app_paths().ensure()
+    paths = scratch_home("llamadesk-arena-remote-")
     work = Path(tempfile.mkdtemp(prefix="llamadesk-levels-"))
     source = work / starter().name
     shutil.copyfile(starter(), source)
@@ -72,11 +60,8 @@ def main(out: Path) -> None:
         shutil.copyfile(file, paths.models / file.name)
     server, url = serve(starter())
     try:
-        app = application()
-        parts = build(paths)
+        _app, parts = open_window(paths, 1280, 820)
         window = parts.window
-        window.resize(1280, 820)
-        window.start()
         connections = window.services.connections
         connections.add(url, "")
         wait(connections.changed)
@@ -92,8 +77,7 @@ def main(out: Path) -> None:
         wait(view.arena.compare.ready)
         reference = next(side for side, lvl in view.arena.levels.items() if lvl.served_by)
         duel.vote_buttons["model_a" if reference == "A" else "model_b"].click()
-        for _ in range(5):
-            app.processEvents()
+        settle(rounds=5)
         out.mkdir(parents=True, exist_ok=True)
         window.grab().save(str(out / "arena-remote.png"))
         parts.close()

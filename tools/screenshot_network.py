@@ -9,40 +9,25 @@ for the GPU machine; the app, in a scratch LLAMADESK_HOME, connects to it.
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QTimer
+from shots import open_window, scratch_home, wait
 
 from llamadesk.core.api_jobs import EngineBackend
 from llamadesk.core.api_server import ApiServer
 from llamadesk.core.engine import Engine, LoadSettings, SamplingParams
 from llamadesk.core.openai_api import Limits
-from llamadesk.core.paths import HOME_ENV, app_paths
-from llamadesk.ui.app import application, build
-
-
-def wait(signal, timeout_ms: int = 60_000) -> None:
-    loop = QEventLoop()
-    signal.connect(loop.quit)
-    QTimer.singleShot(timeout_ms, loop.quit)
-    loop.exec()
-    signal.disconnect(loop.quit)
 
 
 def main(model: Path, out: Path) -> None:
-    os.environ.setdefault(HOME_ENV, tempfile.mkdtemp(prefix="llamadesk-shots-"))
+    paths = scratch_home()
     engine = Engine.load(model, LoadSettings(n_threads=1))
     backend = EngineBackend(engine, Limits(), SamplingParams())
     remote = ApiServer(backend, api_key="gpu-box-key")
     remote_url = remote.start()
-    app = application()
-    parts = build(app_paths().ensure())
+    app, parts = open_window(paths, 1280, 800)
     window = parts.window
-    window.resize(1280, 800)
-    window.start()
     panel = window.network
     window.findChild(type(window.toolbar.actions()[0]), "networkAction").trigger()
     panel.server_url.setText(remote_url)

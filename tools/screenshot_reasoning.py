@@ -10,19 +10,15 @@ after sampling (decoding, the reasoning parser, the window) is the app's own.
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QTimer
+from shots import open_window, scratch_home, settle, wait
 
 from llamadesk.core.engine import Engine, SamplingParams
-from llamadesk.core.paths import HOME_ENV, app_paths
 from llamadesk.core.testmodel import write_test_model
-from llamadesk.ui.app import application, build
 
 TEMPLATE = Path(__file__).parent.parent / "tests" / "data" / "templates" / "Qwen-Qwen3-0.6B.jinja"
 PROMPT = "Is 91 a prime number?"
@@ -36,14 +32,6 @@ ANSWER = (
 )
 
 
-def wait(signal, timeout_ms: int = 60_000) -> None:
-    loop = QEventLoop()
-    signal.connect(loop.quit)
-    QTimer.singleShot(timeout_ms, loop.quit)
-    loop.exec()
-    signal.disconnect(loop.quit)
-
-
 TOKEN_SECONDS = 0.03  # a pace like a small model's on a laptop, for the figures shown
 
 
@@ -54,32 +42,26 @@ def scripted(engine: Engine, _prompt: list[int], _params: SamplingParams) -> Ite
 
 
 def main(out: Path) -> None:
-    os.environ.setdefault(HOME_ENV, tempfile.mkdtemp(prefix="llamadesk-shots-"))
-    paths = app_paths().ensure()
+    paths = scratch_home()
     model = write_test_model(
         paths.models / "qwen3-template-scripted-demo.gguf",
         chat_template=TEMPLATE.read_text(encoding="utf-8"),
         control_tokens=("<|im_start|>", "<|im_end|>", "<|endoftext|>", "<think>", "</think>"),
     )
     Engine._generate = scripted  # type: ignore[method-assign]
-    app = application()
-    parts = build(paths)
+    _app, parts = open_window(paths, 1200, 760)
     window = parts.window
-    window.resize(1200, 760)
-    window.start()
     window.load_model(model)
     wait(parts.host.loaded)
     window.composer.send_requested.emit(PROMPT)
     wait(parts.session.answer_saved)
-    for _ in range(3):
-        app.processEvents()
+    settle()
     out.mkdir(parents=True, exist_ok=True)
     window.grab().save(str(out / "reasoning-closed.png"))
     section = window.chat_view.bubbles[-1].reasoning
     assert section is not None
     section.set_open(True)
-    for _ in range(3):
-        app.processEvents()
+    settle()
     window.grab().save(str(out / "reasoning-open.png"))
     parts.close()
 

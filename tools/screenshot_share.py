@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from pathlib import Path
-
-from PySide6.QtCore import QEventLoop, QTimer
 
 # The loopback hub lives with the tests.
 sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
+from shots import scratch_home, wait_until
+
 from hub_server import FakeHub
-from llamadesk.core.paths import HOME_ENV, app_paths
 from llamadesk.core.ratings import Ratings
 from llamadesk.core.store import Store
 from llamadesk.services.share import ShareService
@@ -61,18 +59,8 @@ def fill(store: Store) -> None:
         ratings.set_thumbs(answers[1].id, -1, tags=["wrong"])
 
 
-def settle(dialog: ShareDialog) -> None:
-    for _ in range(200):
-        loop = QEventLoop()
-        QTimer.singleShot(50, loop.quit)
-        loop.exec()
-        if dialog.prepared is not None and dialog._pending == 0:
-            return
-
-
 def main(out: Path) -> None:
-    os.environ.setdefault(HOME_ENV, tempfile.mkdtemp(prefix="llamadesk-shots-"))
-    paths = app_paths().ensure()
+    paths = scratch_home()
     with Store(paths.database) as store:
         fill(store)
     app = application()
@@ -83,7 +71,8 @@ def main(out: Path) -> None:
         service = ShareService(paths)
         dialog = ShareDialog(service)
         dialog.show()
-        settle(dialog)
+        # Shown once the dialog has counted what it would share.
+        wait_until(lambda: dialog.prepared is not None and dialog._pending == 0, 10_000)
         dialog.repo.setText("ana/everyday-preferences")
         app.processEvents()
         out.mkdir(parents=True, exist_ok=True)

@@ -19,62 +19,45 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QTimer
+from shots import open_window, settle, wait
 
 from llamadesk.core.paths import HOME_ENV, app_paths
 from llamadesk.core.starter import starter_model_path
 from llamadesk.core.training import TrainProgress
-from llamadesk.ui.app import application, build
+
+TRAINING_MS = 600_000  # the Teach dialog's steps on a CPU are slow
 
 
-def wait(signal, timeout_ms: int = 600_000, until=lambda *_args: True) -> None:
-    """Run the event loop until ``signal`` carries what ``until`` accepts (or time is up)."""
-    loop = QEventLoop()
-
-    def check(*args: object) -> None:
-        if until(*args):
-            loop.quit()
-
-    signal.connect(check)
-    QTimer.singleShot(timeout_ms, loop.quit)
-    loop.exec()
-    signal.disconnect(check)
-
-
-def settle(app) -> None:
-    for _ in range(3):
-        app.processEvents()
-
-
-def teach_mid_run(app, parts, out: Path) -> None:
+def teach_mid_run(parts, out: Path) -> None:
     model = starter_model_path()
     assert model is not None, "the starter model is not installed"
     dialog = parts.models.open_train(model)
-    wait(dialog.job.previewed)
+    wait(dialog.job.previewed, TRAINING_MS)
     dialog.steps.setValue(6)
     dialog.max_length.setValue(64)
     dialog.start()
     wait(
         dialog.job.step,
+        TRAINING_MS,
         until=lambda step: isinstance(step, TrainProgress) and step.step > 2,  # mid-run
     )
-    settle(app)
+    settle()
     dialog.grab().save(str(out / "teach-mid-run.png"))
     dialog.job.cancel()
-    wait(dialog.job.done)
+    wait(dialog.job.done, TRAINING_MS)
     dialog.close()
 
 
-def tuned_duel(app, parts, out: Path, adapter: Path) -> None:
+def tuned_duel(parts, out: Path, adapter: Path) -> None:
     window = parts.window
     window.duel_tuned(adapter)
     view = window.arena_view
-    wait(view.reader.read)
+    wait(view.reader.read, TRAINING_MS)
     duel = view.duel
     duel.max_tokens = 120
     duel.run_button.click()
-    wait(view.arena.compare.ready)
-    settle(app)
+    wait(view.arena.compare.ready, TRAINING_MS)
+    settle()
     window.grab().save(str(out / "arena-tuned-duel.png"))
 
 
@@ -84,14 +67,11 @@ def main(out: Path, adapter: Path, mid_run: bool) -> None:
     shutil.copytree(run_home, copy)
     os.environ[HOME_ENV] = str(copy)
     paths = app_paths().ensure()
-    app = application()
-    parts = build(paths)
-    parts.window.resize(1280, 820)
-    parts.window.start()
+    _app, parts = open_window(paths, 1280, 820)
     out.mkdir(parents=True, exist_ok=True)
     if mid_run:
-        teach_mid_run(app, parts, out)
-    tuned_duel(app, parts, out, paths.models / adapter.name)
+        teach_mid_run(parts, out)
+    tuned_duel(parts, out, paths.models / adapter.name)
     parts.close()
 
 

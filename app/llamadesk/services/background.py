@@ -152,3 +152,21 @@ class JobRunner(QObject):
         for job in list(self._jobs):
             QCoreApplication.sendPostedEvents(job, QEvent.Type.MetaCall)
         return finished
+
+
+class SerialService(QObject):
+    """A service whose background jobs run one after the other, in the order they were
+    started (a read started after a write sees it), on a runner of its own."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._runner = JobRunner(max_threads=1, parent=self)
+
+    @property
+    def busy(self) -> bool:
+        """A job has not finished yet."""
+        return self._runner.busy
+
+    def wait_for_all(self, timeout_ms: int = -1) -> bool:
+        """Block until every job is done and its signals delivered; for shutdown and tests."""
+        return self._runner.wait_for_all(timeout_ms)

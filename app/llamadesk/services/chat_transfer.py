@@ -19,7 +19,7 @@ from llamadesk.core.model_files import library_lookup
 from llamadesk.core.paths import AppPaths
 from llamadesk.core.preferences import ExportError
 from llamadesk.core.store import Store, StoreError
-from llamadesk.services.background import Job, JobRunner, unexpected_failure
+from llamadesk.services.background import Job, SerialService, unexpected_failure
 
 # What the world can do to an export or import: a bad file, a full disk, a locked database.
 _EXPECTED_ERRORS = (ArchiveError, ExportError, StoreError, sqlite3.Error, OSError)
@@ -50,7 +50,7 @@ def describe_failure(error: object, doing: str, expected: tuple[type, ...] = ())
     return unexpected_failure(error, doing)
 
 
-class ChatTransferService(QObject):
+class ChatTransferService(SerialService):
     """Export and import the chats in the app's data folder.
 
     Signals:
@@ -66,11 +66,6 @@ class ChatTransferService(QObject):
     def __init__(self, paths: AppPaths, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.paths = paths
-        self._runner = JobRunner(max_threads=1, parent=self)
-
-    @property
-    def busy(self) -> bool:
-        return self._runner.busy
 
     def export(
         self,
@@ -92,9 +87,6 @@ class ChatTransferService(QObject):
         job.finished.connect(self._on_imported)
         job.failed.connect(self._on_import_failed)
         return job
-
-    def wait_for_all(self, timeout_ms: int = -1) -> bool:
-        return self._runner.wait_for_all(timeout_ms)
 
     @Slot(object)
     def _on_imported(self, result: tuple[str, ImportResult]) -> None:

@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from llamadesk.core.dataset import Dataset, RatingRef, delete_pair, read_dataset
 from llamadesk.core.preferences import ExportError, ExportFormat, ExportResult, export
 from llamadesk.core.store import Store, StoreError
-from llamadesk.services.background import Job, JobRunner
+from llamadesk.services.background import Job, SerialService
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ def _describe(error: object) -> str:
     return f"Something went wrong: {type(error).__name__}: {error}"
 
 
-class DatasetService(QObject):
+class DatasetService(SerialService):
     """The ratings in the database file ``database``, as a data set.
 
     Args:
@@ -82,13 +82,7 @@ class DatasetService(QObject):
     def __init__(self, database: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.database = Path(database)
-        self._runner = JobRunner(max_threads=1, parent=self)
         self._queued_read: Job | None = None
-
-    @property
-    def busy(self) -> bool:
-        """A read, delete or export has not finished yet."""
-        return self._runner.busy
 
     def refresh(self) -> None:
         """Read the data set in the background; it arrives as `loaded`."""
@@ -132,10 +126,6 @@ class DatasetService(QObject):
     def mark_changed(self) -> None:
         """Say that ratings changed elsewhere (the chat, the compare view)."""
         self.changed.emit()
-
-    def wait_for_all(self, timeout_ms: int = -1) -> bool:
-        """Block until every job is done and its signals delivered; for shutdown and tests."""
-        return self._runner.wait_for_all(timeout_ms)
 
     @Slot()
     def _on_read_done(self) -> None:

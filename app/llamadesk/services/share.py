@@ -26,7 +26,7 @@ from llamadesk.core.model_files import library_lookup
 from llamadesk.core.paths import AppPaths
 from llamadesk.core.preferences import ExportFormat
 from llamadesk.core.store import Store
-from llamadesk.services.background import Job, JobRunner
+from llamadesk.services.background import Job, SerialService
 from llamadesk.services.chat_transfer import describe_failure
 
 
@@ -60,7 +60,7 @@ def _who() -> str:
     return who_am_i(token)
 
 
-class ShareService(QObject):
+class ShareService(SerialService):
     """Prepare, save and push the data set in the app's data folder.
 
     Signals:
@@ -81,11 +81,6 @@ class ShareService(QObject):
     def __init__(self, paths: AppPaths, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.paths = paths
-        self._runner = JobRunner(max_threads=1, parent=self)
-
-    @property
-    def busy(self) -> bool:
-        return self._runner.busy
 
     def prepare(
         self, kinds: Sequence[ExportFormat], *, scrub: bool, license: str, name: str = ""
@@ -108,9 +103,6 @@ class ShareService(QObject):
     def log_in(self, token: str) -> Job:
         """Check ``token`` with the Hub and keep it as the standard login."""
         return self._wire(self._runner.start(log_in, token), self.logged_in, "Logging in")
-
-    def wait_for_all(self, timeout_ms: int = -1) -> bool:
-        return self._runner.wait_for_all(timeout_ms)
 
     def _wire(self, job: Job, done: SignalInstance, doing: str) -> Job:
         # Signal to signal and a plain slot: no closure holds the service from its own jobs.

@@ -45,8 +45,8 @@ from llamadesk.services.compare import SIDES
 from llamadesk.services.network import ConnectionsService
 from llamadesk.services.quantize_job import EvaluationJob, stored_conversations
 from llamadesk.ui.chart_theme import follow_theme, style_plot
-from llamadesk.ui.chat_view import MessageBubble, describe_stats
-from llamadesk.ui.compare_view import VoteBar
+from llamadesk.ui.chat_view import describe_stats
+from llamadesk.ui.compare_view import VoteBar, answer_panes, clear_answers
 from llamadesk.ui.option_widgets import editor_value, make_editor
 from llamadesk.ui.palette import blend, current
 from llamadesk.ui.quantize_dialog import QuantizeDialog
@@ -117,12 +117,7 @@ class DuelPanel(QWidget):
         self.plan = QLabel("")
         self.plan.setObjectName("bubbleFooter")
         self.plan.setWordWrap(True)
-        self.panes = {
-            side: MessageBubble(
-                "assistant", translate("DuelPanel", "Answer {side}").format(side=side)
-            )
-            for side in SIDES
-        }
+        self.panes = answer_panes(translate("DuelPanel", "Answer {side}"))
         self.vote_bar = VoteBar()
         self.vote_bar.voted.connect(self._vote)
         self.vote_buttons = self.vote_bar.buttons
@@ -237,14 +232,7 @@ class DuelPanel(QWidget):
                 translate("DuelPanel", "Put two levels of one model in the models folder first.")
             )
             return
-        for side in SIDES:
-            pane = self.panes[side]
-            pane.author.setText(translate("DuelPanel", "Answer {side}").format(side=side))
-            pane.set_footer("")
-            pane.set_text("")
-            pane.clear_reasoning()
-        for button in self.vote_buttons.values():
-            button.setChecked(False)
+        clear_answers(self.panes, self.vote_bar, translate("DuelPanel", "Answer {side}"))
         params = SamplingParams(
             temperature=editor_value(TEMPERATURE, self.temperature),
             seed=editor_value(SEED, self.seed),

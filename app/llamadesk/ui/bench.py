@@ -124,6 +124,22 @@ class StallProbe(QObject):
 def gui_path(config: BenchConfig) -> Iterator[LoadedPath]:
     """The whole app on a scratch home: the model loads through the window, and is freed,
     with the model thread joined, on exit."""
+    with loaded_app(config) as (parts, model):
+        probe = StallProbe(PROBE_INTERVAL_MS)
+        caller = ThreadCaller(parts.host.model_thread)
+        clock = _thread_cpu_clock(caller.run(threading.get_ident))
+        yield LoadedPath(
+            model.settings,
+            lambda: _timed_and_probed(parts, config.prompt, probe, clock),
+            caller.run,
+        )
+
+
+@contextmanager
+def loaded_app(config: BenchConfig) -> Iterator[tuple[AppParts, LoadedModel]]:
+    """The app's parts on a scratch home, its window shown and ``config``'s model loaded
+    through it; closed (the model freed, its thread joined) on exit. The benchmarks that
+    time the GUI path start from this too."""
     if QApplication.instance() is None:
         # Figures from a real screen would depend on its compositor; the issue asks offscreen.
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
@@ -140,14 +156,7 @@ def gui_path(config: BenchConfig) -> Iterator[LoadedPath]:
                 "loading the model",
             )
             assert isinstance(model, LoadedModel)
-            probe = StallProbe(PROBE_INTERVAL_MS)
-            caller = ThreadCaller(host.model_thread)
-            clock = _thread_cpu_clock(caller.run(threading.get_ident))
-            yield LoadedPath(
-                model.settings,
-                lambda: _timed_and_probed(parts, config.prompt, probe, clock),
-                caller.run,
-            )
+            yield parts, model
         finally:
             parts.close()
 
@@ -224,16 +233,18 @@ def _answer(
     assert isinstance(message, Message)
     if not shown:
         raise BenchError("The GUI path showed no text: the answer was empty.")
-    stats = message.stats
-    tokens = int(stats["completion_tokens"])
+    stats = message.answer_stats
+    if stats is None:
+        raise BenchError("The GUI path stored the answer without its figures.")
+    tokens = stats.completion_tokens
     # The model thread made its first token no earlier than this. Timing the decode from
     # here, not from the first text shown, keeps a late first update (the GUI busy) from
     # shortening the decode time; what remains of the delivery's delay counts against us.
-    first_made = started + float(stats["ttft_ms"]) / 1000.0
+    first_made = started + stats.ttft_ms / 1000.0
     extra = {
         # The engine's own figure on the model thread: apart from the GUI's, it tells a
         # slower decode (the GUI thread taking a core) from a slower delivery.
-        "worker_tokens_per_second": float(stats["tokens_per_second"]),
+        "worker_tokens_per_second": float(stats.tokens_per_second),
         "updates": len(shown),
         "cpu_ms_per_token": cpu_ms_per_token(cpu_started, tokens),
     }

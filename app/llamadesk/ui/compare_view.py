@@ -86,6 +86,24 @@ class VoteBar(QWidget):
         self.strength.setEnabled(enabled)
 
 
+def answer_panes(author: str) -> dict[str, MessageBubble]:
+    """One answer pane a side, titled ``author`` (a translated "Answer {side}")."""
+    return {side: MessageBubble("assistant", author.format(side=side)) for side in SIDES}
+
+
+def clear_answers(panes: dict[str, MessageBubble], vote_bar: VoteBar, author: str) -> None:
+    """Empty both answer panes, each titled ``author`` (a translated "Answer {side}"), and
+    take back the vote shown: a new pair of answers is on its way."""
+    for side in SIDES:
+        pane = panes[side]
+        pane.author.setText(author.format(side=side))
+        pane.set_footer("")
+        pane.set_text("")
+        pane.clear_reasoning()
+    for button in vote_bar.buttons.values():
+        button.setChecked(False)
+
+
 class ContenderForm(QWidget):
     """Model, temperature and seed for one side."""
 
@@ -164,12 +182,7 @@ class CompareView(QWidget):
         self.run_button.clicked.connect(self._run)
         self.status = QLabel("")
         self.status.setObjectName("bubbleFooter")
-        self.panes = {
-            side: MessageBubble(
-                "assistant", translate("CompareView", "Answer {side}").format(side=side)
-            )
-            for side in SIDES
-        }
+        self.panes = answer_panes(translate("CompareView", "Answer {side}"))
         self.vote_bar = VoteBar()
         self.vote_bar.voted.connect(self._vote)
         self.vote_buttons = self.vote_bar.buttons
@@ -223,14 +236,7 @@ class CompareView(QWidget):
                 translate("CompareView", "Put a model in the models folder or open one first.")
             )
             return
-        for side in SIDES:
-            pane = self.panes[side]
-            pane.author.setText(translate("CompareView", "Answer {side}").format(side=side))
-            pane.set_footer("")
-            pane.set_text("")
-            pane.clear_reasoning()
-        for button in self.vote_buttons.values():
-            button.setChecked(False)
+        clear_answers(self.panes, self.vote_bar, translate("CompareView", "Answer {side}"))
         self.session.start(self.prompt.toPlainText(), a, b, blind=self.blind.isChecked())
 
     def _on_answer_saved(self, side: str, message: Message) -> None:
