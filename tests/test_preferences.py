@@ -252,11 +252,19 @@ def test_model_keeps_rows_with_a_matching_model(store: Store) -> None:
 @pytest.fixture
 def load_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Path], Any]]:
     """`datasets.load_dataset("json", ...)`, offline, caching under tmp_path only."""
+    # huggingface_hub and datasets read the offline switch once, when first imported: import
+    # them with the environment as it is, then switch them offline for this test only, or
+    # every later test (pushing to the loopback hub) would find the hub offline.
+    import datasets
+    import huggingface_hub.constants
+    import tqdm
+
     for name in ("HF_DATASETS_OFFLINE", "HF_HUB_OFFLINE", "HF_HUB_DISABLE_TELEMETRY"):
         monkeypatch.setenv(name, "1")
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf-home"))
-    import datasets
-    import tqdm
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
+    for name in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE"):
+        monkeypatch.setattr(datasets.config, name, True)
 
     # tqdm starts a monitor thread with its first bar, which the thread-leak check reports.
     monkeypatch.setattr(tqdm.tqdm, "monitor_interval", 0)
