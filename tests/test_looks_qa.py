@@ -109,3 +109,12 @@ def test_the_layer_count_is_asked_only_when_a_count_is_the_choice(qtbot) -> None
     assert form.gpu_count.isVisible()
     form.gpu_count.setValue(12)
     assert form.values().n_gpu_layers == 12
+
+
+def test_compare_lets_the_window_be_narrower_than_a_laptop_screen_with_a_dock(parts) -> None:
+    """1366 px wide, less a dock's 400: the page must fit in under 1000 px."""
+    view = parts.window.compare_view
+    assert view.minimumSizeHint().width() < 1000
+    long_name = "Qwen3-Coder-30B-A3B-Instruct-UD-Q4_K_XL.gguf"
+    view.forms["A"].model.addItem(long_name)
+    assert view.minimumSizeHint().width() < 1000, "a long name does not widen the page"
