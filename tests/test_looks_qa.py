@@ -75,6 +75,16 @@ def test_settings_dialog_fits_the_tab_it_shows(qtbot, themed) -> None:
     qtbot.waitUntil(lambda: dialog.height() == model_height)
 
 
+def test_settings_dialog_opened_on_appearance_is_short(qtbot) -> None:
+    dialog = SettingsDialog("m.gguf", ModelDefaults(), None, None, "")
+    qtbot.addWidget(dialog)
+    tall = dialog.height()
+    dialog.tabs.setCurrentIndex(dialog.tabs.count() - 1)  # before it shows, as a tool does
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.height() < tall * 0.6
+
+
 def test_a_remote_levels_long_name_is_not_cut_in_the_duel(qtbot, parts) -> None:
     window = parts.window
     window.resize(1200, 760)

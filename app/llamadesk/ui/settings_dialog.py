@@ -300,6 +300,10 @@ class SettingsDialog(QDialog):
             page = self.tabs.widget(i)
             assert page is not None  # i is below the count
             page.setSizePolicy(shown, shown if i == index else hidden)
+        self.tabs.updateGeometry()
+        layout = self.layout()
+        assert layout is not None  # made in __init__, before the first fit
+        layout.activate()  # the new size hints now, also before the dialog shows
         self.adjustSize()
 
     def _add_appearance_tab(self, theme: str) -> ThemeChoice:
