@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QColor, QImage
-from PySide6.QtWidgets import QApplication, QComboBox, QStyle, QStyleOptionComboBox, QTabBar
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QPushButton,
+    QStyle,
+    QStyleOptionComboBox,
+    QTabBar,
+)
 
 from llamadesk.core.arena import ArenaLevel, ServedBy
 from llamadesk.core.settings import ModelDefaults
@@ -128,3 +135,29 @@ def test_compare_lets_the_window_be_narrower_than_a_laptop_screen_with_a_dock(pa
     long_name = "Qwen3-Coder-30B-A3B-Instruct-UD-Q4_K_XL.gguf"
     view.forms["A"].model.addItem(long_name)
     assert view.minimumSizeHint().width() < 1000, "a long name does not widen the page"
+
+
+def _brightest(image: QImage) -> int:
+    return max(
+        QColor(image.pixel(x, y)).lightness()
+        for y in range(image.height())
+        for x in range(image.width())
+    )
+
+
+def test_a_disabled_main_button_does_not_look_clickable_in_dark(qtbot, qapp) -> None:
+    """In dark, white text on the dimmed accent read as a live button ("Download" with
+    nothing picked): its text is dimmed too."""
+    theme_of(qapp).set_choice("dark")
+    buttons = []
+    for enabled in (True, False):
+        button = QPushButton("Download")
+        button.setObjectName("primaryButton")
+        button.setEnabled(enabled)
+        qtbot.addWidget(button)
+        button.show()
+        qtbot.waitExposed(button)
+        buttons.append(button.grab().toImage())
+    theme_of(qapp).set_choice("light")
+    live, dead = buttons
+    assert _brightest(dead) < _brightest(live) - 60

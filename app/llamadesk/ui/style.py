@@ -74,7 +74,9 @@ QRadioButton::indicator:checked {{
     padding: 10px 16px; font-weight: 600;
 }}
 #sendButton:hover, #primaryButton:hover {{ background: {p.accent_hover}; }}
-#sendButton:disabled, #primaryButton:disabled {{ background: {p.accent_disabled}; }}
+#sendButton:disabled, #primaryButton:disabled {{
+    background: {p.accent_disabled}; color: {p.on_accent_disabled};
+}}
 #downloadRow {{ border: 1px solid {p.border}; border-radius: 8px; background: {p.surface}; }}
 #sendButton[stop="true"] {{ background: {p.danger}; }}
 #sendButton[stop="true"]:hover {{ background: {p.danger_hover}; }}
