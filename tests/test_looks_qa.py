@@ -161,3 +161,9 @@ def test_a_disabled_main_button_does_not_look_clickable_in_dark(qtbot, qapp) -> 
     theme_of(qapp).set_choice("light")
     live, dead = buttons
     assert _brightest(dead) < _brightest(live) - 60
+
+
+def test_help_is_the_last_menu(parts) -> None:
+    titles = [action.text() for action in parts.window.menuBar().actions()]
+    assert titles[-1] == "&Help", titles
+    assert "&View" in titles
