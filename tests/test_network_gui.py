@@ -144,8 +144,13 @@ def test_a_wrong_key_is_said_in_the_panel(qtbot, parts, other_server: str) -> No
     with qtbot.waitSignal(panel.connections.failed, timeout=30_000):
         panel.add_button.click()
     assert "refused the API key (401)" in panel.connections_note.text()
+    assert panel.connections_note.objectName() == "errorText", "said as an error"
     assert panel.remote_models.count() == 0
     assert panel.add_button.isEnabled()
+    with qtbot.waitSignal(panel.connections.failed, timeout=30_000):
+        panel.add_button.click()  # the same wrong key, asked again
+        assert panel.connections_note.objectName() == "emptyNote", "asking is no error"
+    assert panel.connections_note.objectName() == "errorText"
 
 
 def test_compare_a_local_model_against_a_remote_one(

@@ -40,6 +40,9 @@ def test_preview_lists_the_pairs_and_the_prompts_held_back(
     assert len(items) == 6
     assert sum(item.startswith("(held back for the duel)") for item in items) == 1
     assert dialog.start_button.isEnabled()
+    dialog.show()
+    assert dialog.prompts.isVisible()
+    assert not dialog.cancel_button.isVisible(), "nothing runs: Close is the way out"
 
 
 def test_too_few_pairs_say_how_many_more_and_offer_no_start(
@@ -58,6 +61,8 @@ def test_without_the_stack_the_dialog_says_how_to_get_it(
     monkeypatch.setattr(train_view, "missing_stack", lambda: "Training needs the extra: pip")
     dialog = open_dialog(qtbot, tmp_path, 6)
     assert dialog.summary.text() == "Training needs the extra: pip"
+    dialog.show()
+    assert not dialog.prompts.isVisible(), "no empty box where prompts would be"
     assert not dialog.start_button.isEnabled()
     assert not dialog.job.running
 

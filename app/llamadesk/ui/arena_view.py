@@ -142,17 +142,20 @@ class DuelPanel(QWidget):
             self.second,
         ):
             setup.addWidget(widget)
-        setup.addSpacing(12)
+        setup.addStretch(1)
+        # The sampler and the prompts on a row of their own: a remote level's long name
+        # ("Q4_1 (remote SmolLM2-135M-Instruct.Q4_1.gguf at 127.0.0.1:8080)") needs the first.
+        prompts = QHBoxLayout()
         for control in (
             QLabel(translate("DuelPanel", "temp")),
             self.temperature,
             QLabel(translate("DuelPanel", "seed")),
             self.seed,
         ):
-            setup.addWidget(control)
-        setup.addStretch(1)
-        setup.addWidget(self.history_label)
-        setup.addWidget(self.history)
+            prompts.addWidget(control)
+        prompts.addSpacing(12)
+        prompts.addWidget(self.history_label)
+        prompts.addWidget(self.history, 1)
         actions = QHBoxLayout()
         actions.addWidget(self.plan, 1)
         actions.addWidget(self.status, 1)
@@ -164,6 +167,7 @@ class DuelPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
         layout.addLayout(setup)
+        layout.addLayout(prompts)
         layout.addWidget(self.prompt)
         layout.addLayout(actions)
         layout.addLayout(panes)

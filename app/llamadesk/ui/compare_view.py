@@ -110,22 +110,23 @@ class ContenderForm(QWidget):
     def __init__(self, side: str, seed: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = QComboBox()
-        self.model.setMinimumWidth(220)
+        # Narrow at least, wide when there is room: two sides of 220 px each kept the whole
+        # window from being narrower than 1079 px (more than a 1366 px screen with a dock).
+        self.model.setMinimumWidth(150)
         self.temperature = make_editor(TEMPERATURE, TEMPERATURE.default)
         self.seed = make_editor(SEED, seed)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         title = QLabel(f"<b>{side}</b>")
+        layout.addWidget(title)
+        layout.addWidget(self.model, 1)  # a model's long name gets the room there is
         for widget in (
-            title,
-            self.model,
             QLabel(translate("ContenderForm", "temp")),
             self.temperature,
+            QLabel(translate("ContenderForm", "seed")),
+            self.seed,
         ):
             layout.addWidget(widget)
-        layout.addWidget(QLabel(translate("ContenderForm", "seed")))
-        layout.addWidget(self.seed)
-        layout.addStretch(1)
 
     def set_models(
         self, paths: Sequence[Path], current: Path | None, remote: Sequence[RemoteModel] = ()

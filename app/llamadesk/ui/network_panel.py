@@ -201,15 +201,21 @@ class NetworkPanel(QWidget):
     def _add(self) -> None:
         self._key_given = bool(self.server_key.text().strip())
         self.add_button.setEnabled(False)
-        self.connections_note.setText(
-            translate("NetworkPanel", "Asking the server for its models…")
-        )
+        self._note(translate("NetworkPanel", "Asking the server for its models…"))
         self.connections.add(self.server_url.text(), self.server_key.text().strip())
 
     def _on_add_failed(self, message: str) -> None:
         self._key_given = False
         self.add_button.setEnabled(True)
-        self.connections_note.setText(message)
+        self._note(message, error=True)
+
+    def _note(self, text: str, *, error: bool = False) -> None:
+        """Say `text` under the server's address; a failure in the error colour, so a
+        server that is down does not read like a progress note."""
+        self.connections_note.setObjectName("errorText" if error else "emptyNote")
+        self.connections_note.style().unpolish(self.connections_note)
+        self.connections_note.style().polish(self.connections_note)
+        self.connections_note.setText(text)
 
     def _show_servers(self) -> None:
         self.add_button.setEnabled(True)
@@ -232,7 +238,7 @@ class NetworkPanel(QWidget):
                 item.setData(Qt.ItemDataRole.UserRole, (server.url, model))
                 self.remote_models.addItem(item)
         count = self.remote_models.count()
-        self.connections_note.setText(
+        self._note(
             plural(
                 count,
                 translate("NetworkPanel", "{n} remote model: double-click it to chat with it."),
@@ -248,9 +254,7 @@ class NetworkPanel(QWidget):
             self._key_given = False
             place = translate("NetworkPanel", "Its API key is kept in {place}.")
             note = self.connections_note.text()
-            self.connections_note.setText(
-                f"{note} {place.format(place=self.connections.key_place())}"
-            )
+            self._note(f"{note} {place.format(place=self.connections.key_place())}")
         self.server_url.clear()
         self.server_key.clear()
 

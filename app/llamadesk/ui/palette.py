@@ -30,6 +30,7 @@ class Palette:
     accent_hover: str
     accent_disabled: str
     on_accent: str  # text on an accent background
+    on_accent_disabled: str  # text on a disabled accent button: plainly not clickable
     selection: str
     selection_text: str
     hover: str
@@ -82,6 +83,7 @@ LIGHT = Palette(
     accent_hover="#2f4ac0",
     accent_disabled="#b9c3ee",
     on_accent="#ffffff",
+    on_accent_disabled="#ffffff",
     selection="#e3e7fb",
     selection_text="#1b2a6b",
     hover="#ececf1",
@@ -134,6 +136,7 @@ DARK = Palette(
     accent_hover="#4263eb",
     accent_disabled="#2c3763",
     on_accent="#ffffff",
+    on_accent_disabled="#8a90aa",
     selection="#2b3566",
     selection_text="#e3e7fb",
     hover="#2c2c34",

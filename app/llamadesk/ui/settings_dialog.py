@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QRadioButton,
+    QSizePolicy,
     QSpinBox,
     QTabWidget,
     QVBoxLayout,
@@ -123,6 +124,14 @@ class LoadForm(QWidget):
         backend_note.setWordWrap(True)
         form.addRow("", backend_note)
         self._check_context(self.n_ctx.value())
+        # The count is asked only when "This many layers:" is the choice: a lone "1" under
+        # "None (CPU)" reads as one layer on the GPU.
+        self._form = form
+        self.gpu.currentIndexChanged.connect(self._show_count)
+        self._show_count()
+
+    def _show_count(self) -> None:
+        self._form.setRowVisible(self.gpu_count, self.gpu.currentData() == "count")
 
     def _check_context(self, n_ctx: int) -> None:
         too_long = bool(self.trained and n_ctx > self.trained)
@@ -280,6 +289,22 @@ class SettingsDialog(QDialog):
         layout.addWidget(buttons)
         self.model_defaults = defaults
         self.conversation: tuple[str, dict[str, object]] | None = conversation
+        self.tabs.currentChanged.connect(self._fit_tab)
+        self._fit_tab(self.tabs.currentIndex())
+
+    def _fit_tab(self, index: int) -> None:
+        """Size the dialog to the tab shown: the short Appearance tab is not left as tall
+        (and as empty) as the model's long form. The width stays the widest tab's."""
+        shown, hidden = QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored
+        for i in range(self.tabs.count()):
+            page = self.tabs.widget(i)
+            assert page is not None  # i is below the count
+            page.setSizePolicy(shown, shown if i == index else hidden)
+        self.tabs.updateGeometry()
+        layout = self.layout()
+        assert layout is not None  # made in __init__, before the first fit
+        layout.activate()  # the new size hints now, also before the dialog shows
+        self.adjustSize()
 
     def _add_appearance_tab(self, theme: str) -> ThemeChoice:
         choice = ThemeChoice(theme)

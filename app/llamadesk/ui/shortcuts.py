@@ -212,6 +212,7 @@ def install_shortcuts(window: MainWindow) -> dict[str, QAction]:
         window.addAction(action)
         actions[shortcut.name] = action
     help_menu = window.menuBar().addMenu(translate("Shortcuts", "&Help"))
+    help_menu.setObjectName("helpMenu")  # menus added later go before it: Help is last
     help_menu.addAction(actions["shortcuts"])
     _add_tooltips(window)
     return actions

@@ -74,7 +74,9 @@ QRadioButton::indicator:checked {{
     padding: 10px 16px; font-weight: 600;
 }}
 #sendButton:hover, #primaryButton:hover {{ background: {p.accent_hover}; }}
-#sendButton:disabled, #primaryButton:disabled {{ background: {p.accent_disabled}; }}
+#sendButton:disabled, #primaryButton:disabled {{
+    background: {p.accent_disabled}; color: {p.on_accent_disabled};
+}}
 #downloadRow {{ border: 1px solid {p.border}; border-radius: 8px; background: {p.surface}; }}
 #sendButton[stop="true"] {{ background: {p.danger}; }}
 #sendButton[stop="true"]:hover {{ background: {p.danger_hover}; }}
@@ -136,6 +138,19 @@ QRadioButton::indicator:checked {{
 #chosenTitle {{ color: {p.success_text}; font-weight: 600; }}
 #rejectedTitle {{ color: {p.danger_text}; font-weight: 600; }}
 #answerText {{ border: 1px solid {p.border}; border-radius: 8px; background: {p.surface}; }}
+/* Tabs drawn whole by the sheet: the platform style shifts an unselected tab's label down
+   and clips what hangs below the baseline ("Q4_1" read "Q4 1"). */
+QTabWidget::pane {{ border: 1px solid {p.border}; border-radius: 6px; top: -1px; }}
+QTabBar::tab {{
+    background: {p.surface}; color: {p.text_muted}; border: 1px solid {p.border};
+    border-bottom: none; border-top-left-radius: 6px; border-top-right-radius: 6px;
+    padding: 6px 14px; margin-right: 2px;
+}}
+QTabBar::tab:selected {{
+    background: {p.window}; color: {p.text}; border-color: {p.border_strong};
+}}
+QTabBar::tab:hover:!selected {{ background: {p.hover}; }}
+QTabBar::tab:disabled {{ color: {p.text_subtle}; }}
 QStatusBar {{ background: {p.surface}; border-top: 1px solid {p.border}; color: {p.text_muted}; }}
 QStatusBar QLabel {{ padding: 0 8px; }}
 QScrollBar:vertical {{ background: transparent; width: 10px; margin: 0; border: none; }}

@@ -119,7 +119,13 @@ def add_theme_menu(
     """View → Theme: system, light or dark, kept in the settings (the theme follows them,
     see `Theme.follow`) and checked as they say, whoever changed them; `report` shows why
     the choice could not be saved."""
-    view = window.menuBar().addMenu(translate("Theme", "&View"))
+    bar = window.menuBar()
+    view = QMenu(translate("Theme", "&View"), bar)
+    help_menu = bar.findChild(QMenu, "helpMenu")
+    if help_menu is not None:  # Help stays the last menu, as on every desktop
+        bar.insertMenu(help_menu.menuAction(), view)
+    else:
+        bar.addMenu(view)
     menu = view.addMenu(translate("Theme", "&Theme"))
     group = _ThemeChoices(menu)
     for choice, label in THEME_LABELS.items():

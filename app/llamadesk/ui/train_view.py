@@ -175,6 +175,7 @@ class TrainDialog(JobDialog):
         self.summary = QLabel(translate("TrainDialog", "Reading your ratings…"))
         self.summary.setWordWrap(True)
         self.prompts = QListWidget()
+        self.prompts.hide()  # until there are prompts to list: an empty box says nothing
         self.duels = QLabel()  # how earlier adapters of this model fared against it
         self.duels.setWordWrap(True)
         self.steps = QSpinBox()
@@ -227,6 +228,7 @@ class TrainDialog(JobDialog):
         layout.addWidget(self.duels)
         layout.addWidget(self.bar)
         layout.addWidget(self.curve)
+        layout.addStretch(0)  # the room the list takes when it shows; else the buttons stay down
         layout.addLayout(buttons)
         self.resize(620, 520)
         self._update_buttons()
@@ -261,6 +263,7 @@ class TrainDialog(JobDialog):
         for prompt in data.held_out[:_PREVIEWED]:
             held = translate("TrainDialog", "(held back for the duel) {prompt}")
             self.prompts.addItem(held.format(prompt=prompt[-1]["content"]))
+        self.prompts.setVisible(self.prompts.count() > 0)
         self._update_buttons()
 
     def settings(self) -> TrainSettings:
@@ -321,7 +324,7 @@ class TrainDialog(JobDialog):
         running = self.job.running
         ready = self.data is not None and len(self.data.rows) >= MIN_EXAMPLES[self.data.method]
         self.start_button.setEnabled(ready and not running and not missing_stack())
-        self.cancel_button.setEnabled(running)
+        self.cancel_button.setVisible(running)  # one way out when idle: Close
         self.duel_button.setEnabled(self.adapter is not None and not running)
         for setting in (self.method, self.steps, self.learning_rate, self.max_length):
             setting.setEnabled(not running)
