@@ -138,3 +138,14 @@ def test_closing_the_window_before_the_first_text_leaves_nothing_to_show_later(
     assert not timer.isActive()
     parts.store.close()
     qtbot.wait(FIRST_TEXT_WAIT_MS * 2)  # a catch-up now would read the closed store
+
+
+def test_sending_with_no_model_leaves_no_empty_chat_and_keeps_the_text(parts) -> None:
+    window = parts.window
+    assert parts.host.model is None
+    assert window.chat.current_conversation is None
+    window.composer.editor.setPlainText("Hello?")
+    window.composer.send_requested.emit("Hello?")
+    assert "Load a model first" in window.banner.label.text()
+    assert parts.store.list_conversations() == [], "no empty 'New chat' in the sidebar"
+    assert window.composer.editor.toPlainText() == "Hello?"

@@ -208,7 +208,8 @@ class ChatSession(QObject):
             self._save_answer(self._unsaved)
             self.thread_changed.emit(conversation_id)
 
-    def _can_answer(self) -> bool:
+    def can_answer(self) -> bool:
+        """Whether an answer can start now; if not, `error` says why."""
         # An unsaved answer goes first: the next prompt's history needs it.
         if self._unsaved is not None:
             self._save_answer(self._unsaved)
@@ -225,7 +226,7 @@ class ChatSession(QObject):
     def _params_for(self, conversation_id: int) -> SamplingParams | None:
         """The sampling settings for an answer in that conversation, checked before anything
         is stored or sent to the model thread; None (with `error`) if none can be written."""
-        if not self._can_answer():
+        if not self.can_answer():
             return None
         params = sampling_for(self.params, self.store.conversation(conversation_id).sampling)
         try:

@@ -219,6 +219,8 @@ class ChatPage(QSplitter):
         if self.session.generating:  # the composer's Stop may not show yet (_catch_up)
             return
         if self.current_conversation is None:
+            if not self.session.can_answer():  # no empty chat left behind; the banner says why
+                return
             conversation = self.session.new_conversation()
             if conversation is None:  # the banner says why; the text stays in the box
                 return
