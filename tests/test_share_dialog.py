@@ -125,3 +125,11 @@ def test_the_data_set_page_opens_the_share_dialog(qtbot, parts, hub: FakeHub) ->
     qtbot.waitUntil(lambda: dialog._pending == 0, timeout=20_000)
     assert dialog.isVisible()
     dialog.close()
+
+
+def test_with_nothing_rated_there_is_nothing_to_share_or_save(qtbot, home: AppPaths) -> None:
+    dialog = open_dialog(qtbot, home)
+    assert not any(dialog.prepared.rows.values())
+    assert dialog.status.text().startswith("Nothing to share yet: rate some answers first")
+    assert not dialog.share_button.isEnabled()
+    assert not dialog.save_button.isEnabled()

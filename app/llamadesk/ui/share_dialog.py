@@ -193,7 +193,16 @@ class ShareDialog(QDialog):
         if left_out:
             left = translate("ShareDialog", "{kinds}: no rows, left out")
             counts += f" ({left.format(kinds=', '.join(left_out))})"
-        self.status.setText(translate("ShareDialog", "Rows: {counts}.").format(counts=counts))
+        if any(prepared.rows.values()):
+            self.status.setText(translate("ShareDialog", "Rows: {counts}.").format(counts=counts))
+        else:
+            self.status.setText(
+                translate(
+                    "ShareDialog",
+                    "Nothing to share yet: rate some answers first (Good or Bad, a best "
+                    "answer, or a vote in Compare).",
+                )
+            )
         self._update_buttons()
 
     # Saving and sharing ----------------------------------------------------------------
@@ -304,7 +313,8 @@ class ShareDialog(QDialog):
         self._update_buttons()
 
     def _update_buttons(self) -> None:
-        ready = self.prepared is not None and self._pending == 0
+        prepared = self.prepared
+        ready = prepared is not None and self._pending == 0 and any(prepared.rows.values())
         self.save_button.setEnabled(ready)
         self.share_button.setEnabled(ready)
 

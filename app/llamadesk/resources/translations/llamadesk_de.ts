@@ -2629,6 +2629,10 @@
         <translation>Zeilen: {counts}.</translation>
     </message>
     <message>
+        <source>Nothing to share yet: rate some answers first (Good or Bad, a best answer, or a vote in Compare).</source>
+        <translation>Noch nichts zu teilen: Bewerten Sie zuerst einige Antworten (Gut oder Schlecht, eine beste Antwort oder eine Stimme im Vergleich).</translation>
+    </message>
+    <message>
         <source>Save the data set in</source>
         <translation>Datensatz speichern in</translation>
     </message>
